@@ -1,0 +1,44 @@
+# One command per job. Every target that runs code first makes sure .venv is installed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-generated lint format typecheck pytest test demo bench audit clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install --quiet -e . --group dev
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project with its development tools
+
+generate: $(STAMP)  ## rebuild pylon_client/_generated from openapi/ and codegen/
+	$(BIN)/python codegen/generate.py
+
+check-generated: $(STAMP)  ## fail if the generated code is not what `make generate` gives
+	$(BIN)/python codegen/generate.py --check
+
+lint: $(STAMP)  ## ruff (generated code excluded)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)  ## mypy --strict, generated code included
+	$(BIN)/mypy
+
+pytest: $(STAMP)  ## the test suite only
+	$(BIN)/pytest -q
+
+test: check-generated lint typecheck pytest  ## everything CI runs
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
