@@ -1,0 +1,359 @@
+from __future__ import annotations
+
+import doctest
+import random
+
+import anyio
+import httpx
+import pytest
+
+from pylon_client import _ratelimit
+from pylon_client._errors import PylonConfigError
+from pylon_client._ratelimit import RateLimiter, RateLimitTransport
+from pylon_client._retry import RetryTransport
+
+BASE = "https://api.usepylon.com"
+T0 = 1000.0
+
+
+class FakeClock:
+    """Virtual time: a sleep yields once, then moves time to the sleeper's deadline and records."""
+
+    def __init__(self) -> None:
+        self.now = T0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        """Return the virtual time."""
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        """Wake no earlier than ``delay`` virtual seconds from now, without real waiting."""
+        self.sleeps.append(delay)
+        deadline = self.now + delay
+        await anyio.lowlevel.checkpoint()
+        # Never backwards: another sleeper may already have moved time past this deadline.
+        self.now = max(self.now, deadline)
+
+
+def make(limits, **kwargs):
+    clock = FakeClock()
+    return RateLimiter(limits, clock=clock, sleep=clock.sleep, **kwargs), clock
+
+
+async def burst(limiter, clock, keys):
+    """Acquire every key in ``keys`` from its own task; return the start times per key."""
+    starts: dict[str, list[float]] = {}
+
+    async def one(key):
+        await limiter.acquire(key)
+        starts.setdefault(key, []).append(clock())
+
+    async with anyio.create_task_group() as tg:
+        for key in keys:
+            tg.start_soon(one, key)
+    return starts
+
+
+def max_in_any_window(starts, window):
+    """Return the most starts that fall in one half-open interval of ``window`` seconds."""
+    starts = sorted(starts)
+    return max(sum(1 for t in starts[i:] if t < first + window) for i, first in enumerate(starts))
+
+
+@pytest.mark.anyio
+async def test_burst_is_paced_to_the_limit():
+    """50 concurrent calls at 30/min all finish, 30 at once and 20 a minute later, never more."""
+    limiter, clock = make({"GET /issues": 30})
+    starts = (await burst(limiter, clock, ["GET /issues"] * 50))["GET /issues"]
+    assert len(starts) == 50
+    assert max_in_any_window(starts, 60.0) == 30
+    assert sorted(starts) == [T0] * 30 + [T0 + 60.0] * 20
+
+
+@pytest.mark.anyio
+async def test_one_endpoint_does_not_slow_another():
+    """A saturated endpoint makes its own callers wait and nobody else."""
+    limiter, clock = make({"GET /issues": 1, "GET /tasks": 300})
+    starts = await burst(limiter, clock, ["GET /issues", "GET /issues"] + ["GET /tasks"] * 20)
+    assert clock.sleeps == [60.0]
+    assert len(starts["GET /tasks"]) == 20
+    assert min(starts["GET /issues"]) == T0
+
+
+@pytest.mark.anyio
+async def test_unlimited_endpoint_never_waits():
+    """An endpoint with no limit returns at once and keeps no state."""
+    limiter, clock = make({"GET /issues": 1})
+    for _ in range(100):
+        await limiter.acquire("GET /me")
+    assert clock.sleeps == []
+    assert limiter.limit("GET /me") is None
+
+
+@pytest.mark.anyio
+async def test_concurrent_mixed_endpoints_keep_every_limit():
+    """Many tasks on several endpoints in random order: each endpoint keeps its own limit."""
+    limits = {"GET /issues": 3, "POST /issues/search": 5, "DELETE /tasks/{id}": 7}
+    keys = [key for key in limits for _ in range(20)]
+    random.Random(7).shuffle(keys)
+    limiter, clock = make(limits)
+    starts = await burst(limiter, clock, keys)
+    for key, limit in limits.items():
+        assert len(starts[key]) == 20
+        assert max_in_any_window(starts[key], 60.0) <= limit
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("scale", "window"),
+    [
+        pytest.param(2.0, 30.0, id="twice-as-fast"),
+        pytest.param(0.5, 120.0, id="half-as-fast"),
+    ],
+)
+async def test_scale_shortens_the_window(scale, window):
+    """``scale`` divides the window and keeps the count."""
+    limiter, clock = make({"GET /issues": 30}, scale=scale)
+    assert limiter.window == window
+    starts = (await burst(limiter, clock, ["GET /issues"] * 45))["GET /issues"]
+    assert sorted(starts) == [T0] * 30 + [T0 + window] * 15
+
+
+@pytest.mark.anyio
+async def test_overrides_replace_and_add_limits():
+    """Overrides replace a key's limit or add a key, and also take part in matching."""
+    limiter, clock = make(
+        {"GET /tasks": 300, "GET /tasks/{id}": 300},
+        overrides={"GET /tasks": 2, "POST /accounts/merge": 1},
+    )
+    assert limiter.limit("GET /tasks") == 2
+    assert limiter.limit("GET /tasks/{id}") == 300
+    assert limiter.resolve("POST", "/accounts/merge") == "POST /accounts/merge"
+    starts = (await burst(limiter, clock, ["GET /tasks"] * 3))["GET /tasks"]
+    assert sorted(starts) == [T0, T0, T0 + 60.0]
+
+
+@pytest.mark.anyio
+async def test_default_per_minute_paces_unknown_keys():
+    """default_per_minute applies to keys that have no limit of their own."""
+    limiter, clock = make({}, default_per_minute=1)
+    await limiter.acquire("GET /whatever")
+    await limiter.acquire("GET /whatever")
+    assert clock.sleeps == [60.0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [
+        pytest.param(5.0, 5.0, id="retry-after"),
+        pytest.param(None, 2.0, id="none-means-one-slot"),
+        pytest.param(-1.0, 0.0, id="negative-means-none"),
+    ],
+)
+async def test_penalize_blocks_the_endpoint(retry_after, wait):
+    """After a penalty the endpoint waits retry_after, or one window over the limit without it."""
+    limiter, clock = make({"GET /issues": 30, "GET /tasks": 300})
+    limiter.penalize("GET /issues", retry_after)
+    await limiter.acquire("GET /tasks")
+    await limiter.acquire("GET /issues")
+    assert clock.sleeps == ([wait] if wait else [])
+    assert clock() == T0 + wait
+
+
+@pytest.mark.anyio
+async def test_penalize_lowers_the_limit_then_recovers():
+    """A penalty lowers the limit to 80 % for the next window, then restores it."""
+    limiter, clock = make({"GET /issues": 10})
+    limiter.penalize("GET /issues", 0.0)
+    assert limiter.effective_limit("GET /issues") == 8
+    starts = (await burst(limiter, clock, ["GET /issues"] * 10))["GET /issues"]
+    # Only 8 fit the penalized window; the other 2 start when it ends, at the full limit again.
+    assert sorted(starts) == [T0] * 8 + [T0 + 60.0] * 2
+    assert limiter.effective_limit("GET /issues") == 10
+
+
+def test_repeated_penalties_compound_down_to_one():
+    """Each penalty multiplies the limit by 0.8, and it never drops below 1."""
+    limiter, _ = make({"GET /issues": 10})
+    seen = []
+    for _ in range(8):
+        limiter.penalize("GET /issues", 0.0)
+        seen.append(limiter.effective_limit("GET /issues"))
+    assert seen == [8, 6, 4, 3, 2, 1, 1, 1]
+
+
+def test_penalize_leaves_unlimited_keys_alone():
+    """A penalty on an endpoint with no limit changes nothing."""
+    limiter, _ = make({"GET /issues": 10})
+    limiter.penalize("GET /me", 30.0)
+    assert limiter.effective_limit("GET /me") is None
+
+
+@pytest.mark.anyio
+async def test_cancelled_waiter_takes_no_slot():
+    """A caller cancelled while waiting for its turn leaves the slot to the next one."""
+    waiting = anyio.Event()
+    clock = FakeClock()
+    waits: list[float] = []
+
+    async def sleep_until_cancelled(delay: float) -> None:
+        waits.append(delay)
+        if waiting.is_set():
+            raise AssertionError("waited although the slot was free")
+        waiting.set()
+        await anyio.sleep_forever()
+
+    limiter = RateLimiter({"GET /issues": 1}, clock=clock, sleep=sleep_until_cancelled)
+    await limiter.acquire("GET /issues")
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(limiter.acquire, "GET /issues")
+        await waiting.wait()
+        tg.cancel_scope.cancel()
+    clock.now += 60.0
+    # Had the cancelled caller taken the slot, this would have to wait.
+    await limiter.acquire("GET /issues")
+    assert waits == [60.0]
+
+
+ROUTES = {
+    "GET /tasks": 300,
+    "POST /tasks/search": 120,
+    "GET /tasks/{id}": 300,
+    "GET /tasks/search": 1,
+    "DELETE /tasks/{id}": 120,
+    "GET /knowledge-bases/{id}/articles": 300,
+    "GET /knowledge-bases/{id}/articles/{article_id}": 300,
+    "GET /{kind}/fixed": 1,
+    "GET /issues/{id}": 300,
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "key"),
+    [
+        pytest.param("GET", "/tasks/abc", "GET /tasks/{id}", id="parameter"),
+        pytest.param("GET", "/tasks/search", "GET /tasks/search", id="literal-beats-parameter"),
+        pytest.param("POST", "/tasks/search", "POST /tasks/search", id="method-decides"),
+        pytest.param("delete", "/tasks/abc", "DELETE /tasks/{id}", id="lower-case-method"),
+        pytest.param("GET", "/tasks/abc/", "GET /tasks/{id}", id="trailing-slash"),
+        pytest.param("GET", "/tasks", "GET /tasks", id="collection"),
+        pytest.param(
+            "GET",
+            "/knowledge-bases/kb1/articles/a9",
+            "GET /knowledge-bases/{id}/articles/{article_id}",
+            id="two-parameters",
+        ),
+        pytest.param(
+            "GET",
+            "/knowledge-bases/kb1/articles",
+            "GET /knowledge-bases/{id}/articles",
+            id="segment-count-decides",
+        ),
+        pytest.param("GET", "/issues/fixed", "GET /issues/{id}", id="leftmost-literal-wins"),
+        pytest.param("GET", "/other/fixed", "GET /{kind}/fixed", id="leading-parameter"),
+        pytest.param("PATCH", "/tasks/abc", "PATCH /tasks/abc", id="no-template-is-concrete"),
+        pytest.param("GET", "/tasks/a/b", "GET /tasks/a/b", id="too-deep-is-concrete"),
+    ],
+)
+def test_resolve_matches_templates(method, path, key):
+    """Concrete paths resolve to their template; a literal segment beats a parameter."""
+    assert RateLimiter(ROUTES).resolve(method, path) == key
+
+
+@pytest.mark.parametrize(
+    ("limits", "kwargs"),
+    [
+        pytest.param({"/tasks": 30}, {}, id="no-method"),
+        pytest.param({"GET tasks": 30}, {}, id="no-leading-slash"),
+        pytest.param({"GET /tasks": 0}, {}, id="zero-limit"),
+        pytest.param({"GET /tasks": 2.5}, {}, id="fractional-limit"),
+        pytest.param({"GET /tasks": True}, {}, id="bool-limit"),
+        pytest.param({}, {"default_per_minute": 0}, id="zero-default"),
+        pytest.param({}, {"scale": 0}, id="zero-scale"),
+        pytest.param({}, {"scale": float("inf")}, id="infinite-scale"),
+        pytest.param({}, {"overrides": {"GET /tasks": -1}}, id="negative-override"),
+    ],
+)
+def test_bad_configuration_is_rejected(limits, kwargs):
+    """Malformed keys, limits below 1 and a non-positive scale raise PylonConfigError."""
+    with pytest.raises(PylonConfigError):
+        RateLimiter(limits, **kwargs)
+
+
+@pytest.mark.anyio
+async def test_idle_buckets_are_dropped():
+    """Many distinct paths under default_per_minute keep memory bounded once they go idle."""
+    limiter, clock = make({}, default_per_minute=5)
+    for n in range(3000):
+        await limiter.acquire(f"GET /things/{n}")
+        clock.now += 1.0
+    # Private state, read on purpose: the bound is the point of this test.
+    assert len(limiter._buckets) <= 1024
+
+
+def scripted(*responses):
+    """Return a MockTransport answering with ``responses`` in turn, and the list of requests."""
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request):
+        seen.append(request)
+        return queue.pop(0)
+
+    return httpx.MockTransport(handler), seen
+
+
+@pytest.mark.anyio
+async def test_transport_penalizes_on_429():
+    """A 429 with Retry-After passes through unretried and stops the endpoint for that long."""
+    inner, seen = scripted(
+        httpx.Response(429, headers={"Retry-After": "7"}),
+        httpx.Response(200),
+        httpx.Response(200),
+    )
+    limiter, clock = make({"GET /tasks/{id}": 300, "GET /issues": 30})
+    async with httpx.AsyncClient(
+        transport=RateLimitTransport(inner, limiter), base_url=BASE
+    ) as client:
+        first = await client.get("/tasks/t1")
+        await client.get("/issues")
+        await client.get("/tasks/t2")
+    assert first.status_code == 429
+    assert clock.sleeps == [7.0]
+    assert len(seen) == 3
+    assert limiter.effective_limit("GET /tasks/{id}") == 240
+
+
+@pytest.mark.anyio
+async def test_transport_uses_the_endpoint_extension():
+    """``extensions["pylon_endpoint"]`` names the key without matching the path."""
+    inner, _ = scripted(httpx.Response(200), httpx.Response(200))
+    limiter, clock = make({"GET /issues": 1})
+    async with httpx.AsyncClient(
+        transport=RateLimitTransport(inner, limiter), base_url=BASE
+    ) as client:
+        await client.get("/not/matched", extensions={"pylon_endpoint": "GET /issues"})
+        await client.get("/not/matched", extensions={"pylon_endpoint": "GET /issues"})
+    assert clock.sleeps == [60.0]
+
+
+@pytest.mark.anyio
+async def test_retry_over_ratelimit_paces_each_attempt():
+    """In the intended stack the retry waits what 429 asked, and the limiter adds no second wait."""
+    inner, seen = scripted(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200))
+    limiter, clock = make({"POST /tasks": 300})
+    transport = RetryTransport(
+        RateLimitTransport(inner, limiter), sleep=clock.sleep, random=lambda: 0.5
+    )
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+        response = await client.post("/tasks", json={"title": "x"})
+    assert response.status_code == 200
+    assert clock.sleeps == [3.0]
+    assert len(seen) == 2
+
+
+def test_docstring_examples():
+    """The examples in the module's docstrings run as written."""
+    assert doctest.testmod(_ratelimit).failed == 0
