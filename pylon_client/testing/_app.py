@@ -1,0 +1,347 @@
+"""The fake Pylon server: an ASGI app over the in-memory store.
+
+Each request goes through, in order: body size (413), injected faults before the change,
+authentication (401), routing (404), rate limits (429), JSON parsing (400), the handler, and
+injected faults after the change. Every request, whatever happened to it, is appended to
+``fake.requests``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import attrs
+from starlette.datastructures import Headers, QueryParams
+from starlette.routing import compile_path
+from starlette.types import Message, Receive, Scope, Send
+
+from . import _res_accounts, _res_issues, _res_org, _res_tasks
+from ._clock import Clock, SystemClock
+from ._faults import ConnectionDropped, FaultPlan, Faults
+from ._protocol import ApiError, Call, Handler, JSON
+from ._ratelimit import RateLimiter
+from ._store import Store
+
+__all__ = ["MAX_BODY_BYTES", "FakePylon", "RecordedRequest"]
+
+MAX_BODY_BYTES = 1024 * 1024
+_GATEWAY_PAGES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+@attrs.frozen
+class RecordedRequest:
+    """One request as the fake saw it.
+
+    ``json`` is the parsed body (None when empty or not JSON); ``status`` is what was sent, or
+    None when the response was dropped; ``fault`` names the injected fault, if any.
+    """
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    json: Any
+    status: int | None
+    request_id: str
+    fault: str | None = None
+
+
+@attrs.frozen
+class _Route:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+def _compile(routes: Iterable[tuple[str, str, Handler]]) -> list[_Route]:
+    return [_Route(m, t, compile_path(t)[0], h) for m, t, h in routes]
+
+
+_ROUTES = _compile(
+    [*_res_issues.ROUTES, *_res_accounts.ROUTES, *_res_tasks.ROUTES, *_res_org.ROUTES]
+)
+
+
+class FakePylon:
+    """An in-memory, stateful Pylon API, served as an ASGI app.
+
+    Args:
+        token: the API token it accepts (``Authorization: Bearer <token>``).
+        seed: seeds ids and cursors; None draws one (kept in ``fake.seed`` to replay a run).
+        max_window: the longest ``GET /issues`` window (default 30 days).
+        rate_limits: False (default) for none, True for Pylon's published per-minute limits,
+            or a mapping ``{"GET /issues": 10, ...}`` overriding some of them.
+        rate_limit_scale: divides the 60 s window: 10 turns 300/min into 300 per 6 s.
+        faults: :class:`Faults` to inject; assign ``fake.faults`` to change them at runtime.
+        clock: where time comes from; a :class:`FakeClock` makes latency and windows instant.
+
+    Use it in process with ``httpx.AsyncClient(transport=httpx.ASGITransport(app=fake))`` or
+    on a socket with :func:`serve_in_thread`. The store is ``fake.state``; the common
+    collections are also ``fake.tasks``, ``fake.accounts``, ... (dicts id -> JSON object).
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "test-token",  # noqa: S107 - a fake server's well-known test token
+        seed: int | None = None,
+        max_window: float | timedelta = timedelta(days=30),
+        rate_limits: bool | Mapping[str, int] = False,
+        rate_limit_scale: float = 1.0,
+        faults: Faults | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.token = token
+        self.seed = random.SystemRandom().getrandbits(32) if seed is None else seed
+        self.clock: Clock = clock or SystemClock()
+        window = max_window.total_seconds() if isinstance(max_window, timedelta) else max_window
+        self.state = Store(seed=self.seed, clock=self.clock, max_window_seconds=float(window))
+        self.rate_limiter: RateLimiter | None = None
+        if rate_limits is not False:
+            overrides = None if rate_limits is True else rate_limits
+            self.rate_limiter = RateLimiter(
+                self.clock, limits=overrides, scale=rate_limit_scale
+            )
+        self.faults = faults
+        self.requests: list[RecordedRequest] = []
+        self._request_count = 0
+
+    @property
+    def app(self) -> FakePylon:
+        """The ASGI app: the fake itself (kept for frameworks that expect ``.app``)."""
+        return self
+
+    def reset_log(self) -> None:
+        """Forget the recorded requests."""
+        self.requests.clear()
+
+    # Shortcuts for assertions: the live dicts of the store.
+    @property
+    def issues(self) -> dict[str, JSON]:
+        """Issues by id."""
+        return self.state.issues
+
+    @property
+    def accounts(self) -> dict[str, JSON]:
+        """Accounts by id."""
+        return self.state.accounts
+
+    @property
+    def contacts(self) -> dict[str, JSON]:
+        """Contacts by id."""
+        return self.state.contacts
+
+    @property
+    def users(self) -> dict[str, JSON]:
+        """Users by id."""
+        return self.state.users
+
+    @property
+    def tasks(self) -> dict[str, JSON]:
+        """Tasks by id."""
+        return self.state.tasks
+
+    @property
+    def projects(self) -> dict[str, JSON]:
+        """Projects by id."""
+        return self.state.projects
+
+    @property
+    def milestones(self) -> dict[str, JSON]:
+        """Milestones by id."""
+        return self.state.milestones
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        self._request_count += 1
+        request_id = f"req_{self.seed:08x}_{self._request_count:06d}"
+        method, path = scope["method"], scope["path"]
+        query = dict(QueryParams(scope.get("query_string", b"")))
+        raw = b""
+        plan = FaultPlan()
+        status: int | None = None
+        fault: str | None = None
+        try:
+            raw = await _read_body(scope, receive)
+            if self.faults is not None:
+                plan = self.faults.plan(method, path)
+            status, body, headers, fault = await self._respond(
+                scope, method, path, query, raw, plan, request_id
+            )
+            if plan.after in ("drop_after", "truncate") and status < 300:
+                fault = plan.after
+            if fault in ("drop", "drop_after"):
+                status = None
+                await _send_head(send, 200, {"content-length": "0"})
+                raise ConnectionDropped(f"{method} {path}: connection dropped by fault injection")
+            await self._send(send, status, body, headers, plan, truncate=fault == "truncate")
+        finally:
+            self.requests.append(
+                RecordedRequest(method, path, query, _try_json(raw), status, request_id, fault)
+            )
+
+    async def _respond(
+        self,
+        scope: Scope,
+        method: str,
+        path: str,
+        query: Mapping[str, str],
+        raw: bytes,
+        plan: FaultPlan,
+        request_id: str,
+    ) -> tuple[int, bytes, dict[str, str], str | None]:
+        """Run the request; return status, body bytes, extra headers and the fault applied."""
+        try:
+            if plan.delay > 0:
+                await self.clock.sleep(plan.delay)
+            if plan.before == "drop":
+                return 0, b"", {}, "drop"
+            if plan.before == "error":
+                return (*self._injected_error(plan.status, request_id), f"error_{plan.status}")
+            self._authenticate(Headers(scope=scope))
+            route, params = _match(method, path)
+            if self.rate_limiter is not None:
+                self.rate_limiter.check(f"{method} {route.template}")
+            call = Call(method, route.template, params, query, _parse_json(raw))
+            data = route.handler(self.state, call)
+        except ApiError as error:
+            return error.status, _dump(error.body(request_id)), error.headers, None
+        return 200, _dump({**data, "request_id": request_id}), {}, None
+
+    def _injected_error(self, status: int, request_id: str) -> tuple[int, bytes, dict[str, str]]:
+        if status in _GATEWAY_PAGES:
+            # A gateway in front of Pylon answers with its own HTML page, not Pylon's envelope.
+            page = f"<html><body><h1>{status} {_GATEWAY_PAGES[status]}</h1></body></html>"
+            return status, page.encode(), {"content-type": "text/html"}
+        if status == 429:
+            wait = self.faults.retry_after if self.faults is not None else 1.0
+            error = ApiError(
+                429, "rate_limited", "rate limit exceeded", headers={"Retry-After": f"{wait:g}"}
+            )
+        else:
+            error = ApiError(status, "internal_error", "an internal error occurred")
+        return status, _dump(error.body(request_id)), error.headers
+
+    def _authenticate(self, headers: Headers) -> None:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(
+                401, "invalid_authorization_header",
+                "the Authorization header must be 'Bearer <api token>'",
+            )
+        if token.strip() != self.token:
+            raise ApiError(401, "invalid_api_token", "the API token is not valid")
+
+    async def _send(
+        self,
+        send: Send,
+        status: int,
+        body: bytes,
+        headers: Mapping[str, str],
+        plan: FaultPlan,
+        *,
+        truncate: bool,
+    ) -> None:
+        if truncate:
+            body = body[: len(body) // 2]
+        head = {"content-type": "application/json", **{k.lower(): v for k, v in headers.items()}}
+        head["content-length"] = str(len(body))
+        await _send_head(send, status, head)
+        if plan.slow_body <= 0:
+            await send({"type": "http.response.body", "body": body})
+            return
+        size = max(plan.faults_chunk if hasattr(plan, "faults_chunk") else 64, 1)
+        chunks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+        for index, chunk in enumerate(chunks):
+            if index:
+                await self.clock.sleep(plan.slow_body)
+            await send(
+                {"type": "http.response.body", "body": chunk, "more_body": index < len(chunks) - 1}
+            )
+
+
+def _match(method: str, path: str) -> tuple[_Route, dict[str, str]]:
+    path_matched = False
+    for route in _ROUTES:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        path_matched = True
+        if route.method == method:
+            return route, found.groupdict()
+    detail = f"method {method} not allowed on {path}" if path_matched else f"no route {path}"
+    raise ApiError(404, "not_found", detail)
+
+
+async def _read_body(scope: Scope, receive: Receive) -> bytes:
+    declared = Headers(scope=scope).get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+class _TooLargeError(ApiError):
+    def __init__(self) -> None:
+        super().__init__(
+            413, "payload_too_large", f"the request body exceeds {MAX_BODY_BYTES} bytes"
+        )
+
+
+_TooLarge = _TooLargeError
+
+
+def _parse_json(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError.bad_request("the request body is not valid JSON") from None
+
+
+def _try_json(raw: bytes) -> Any:
+    try:
+        return _parse_json(raw)
+    except ApiError:
+        return None
+
+
+def _dump(payload: JSON) -> bytes:
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+async def _send_head(send: Send, status: int, headers: Mapping[str, str]) -> None:
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message: Message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,92 @@
+"""Per-endpoint, per-minute rate limits over a sliding window.
+
+Pylon budgets each endpoint per organization per minute. The fake keeps, per ``"METHOD
+/template"``, the times of the calls it let through during the last window; a call that would
+exceed the limit gets 429 ``rate_limited`` with ``Retry-After`` saying when the oldest call
+leaves the window. ``scale`` shrinks the window (60 s / scale) so tests hit and clear limits
+quickly while keeping the per-window counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+
+from ._clock import Clock
+from ._protocol import ApiError
+
+__all__ = ["DEFAULT_LIMIT", "DEFAULT_LIMITS", "RateLimiter", "format_retry_after"]
+
+DEFAULT_LIMIT = 300
+"""Requests a minute for any endpoint not in :data:`DEFAULT_LIMITS`."""
+
+DEFAULT_LIMITS: Mapping[str, int] = {
+    "GET /issues": 30,
+    "POST /issues/search": 120,
+    "GET /tasks": 300,
+    "POST /tasks": 300,
+    "POST /tasks/search": 120,
+    "DELETE /tasks/{id}": 120,
+    "PATCH /accounts": 120,
+    "POST /accounts/merge": 30,
+    "DELETE /accounts/{id}": 30,
+    "POST /projects/search": 120,
+    "POST /milestones/search": 120,
+}
+"""Pylon's published per-minute limits (October 2026)."""
+
+
+def format_retry_after(seconds: float) -> str:
+    """Format a wait in seconds, rounded up to the millisecond: ``"2"``, ``"0.125"``."""
+    millis = max(math.ceil(seconds * 1000 - 1e-6), 1)
+    whole, frac = divmod(millis, 1000)
+    return str(whole) if not frac else f"{whole}.{frac:03d}".rstrip("0")
+
+
+class RateLimiter:
+    """Count calls per endpoint and refuse those over the limit.
+
+    ``limits`` overrides :data:`DEFAULT_LIMITS` key by key; ``default`` covers the rest.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        limits: Mapping[str, int] | None = None,
+        default: int = DEFAULT_LIMIT,
+        scale: float = 1.0,
+    ) -> None:
+        if scale <= 0:
+            raise ValueError("rate_limit_scale must be positive")
+        self.clock = clock
+        self.limits = {**DEFAULT_LIMITS, **(limits or {})}
+        self.default = default
+        self.window = 60.0 / scale
+        self._calls: dict[str, deque[float]] = {}
+
+    def limit_for(self, endpoint: str) -> int:
+        """Return the per-window limit of ``"METHOD /template"``."""
+        return self.limits.get(endpoint, self.default)
+
+    def check(self, endpoint: str) -> None:
+        """Record a call to ``endpoint``, or raise 429 if the window is full."""
+        now = self.clock.monotonic()
+        calls = self._calls.setdefault(endpoint, deque())
+        while calls and calls[0] <= now - self.window:
+            calls.popleft()
+        limit = self.limit_for(endpoint)
+        if len(calls) >= limit:
+            wait = calls[0] + self.window - now
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"rate limit of {limit} requests per {self.window:g}s exceeded for {endpoint}",
+                headers={"Retry-After": format_retry_after(wait)},
+            )
+        calls.append(now)
+
+    def reset(self) -> None:
+        """Forget every call counted so far."""
+        self._calls.clear()

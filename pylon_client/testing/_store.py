@@ -1,0 +1,84 @@
+"""The fake's state: one dict per kind of object, keyed by id, holding the JSON Pylon returns.
+
+Objects are stored exactly as they are served, so a test can assert on ``fake.tasks[id]`` and
+see what a client would. Ids are UUIDs drawn from a seeded RNG: the same seed and the same
+sequence of calls give the same ids.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from ._clock import Clock
+from ._protocol import ApiError, JSON
+from ._validate import format_time
+
+__all__ = ["Store"]
+
+
+class Store:
+    """Every object the fake holds, plus the RNG and clock that make new ones."""
+
+    def __init__(self, *, seed: int, clock: Clock, max_window_seconds: float) -> None:
+        self.seed = seed
+        self.clock = clock
+        self.max_window_seconds = max_window_seconds
+        self.rng = random.Random(seed)
+        # Salted per seed so a cursor from one fake is not accepted by another.
+        self.cursor_salt = f"{self.rng.getrandbits(32):08x}"
+        self.issues: dict[str, JSON] = {}
+        self.accounts: dict[str, JSON] = {}
+        self.contacts: dict[str, JSON] = {}
+        self.users: dict[str, JSON] = {}
+        self.teams: dict[str, JSON] = {}
+        self.tags: dict[str, JSON] = {}
+        self.custom_fields: dict[str, JSON] = {}
+        self.knowledge_bases: dict[str, JSON] = {}
+        self.collections: dict[str, JSON] = {}
+        self.articles: dict[str, JSON] = {}
+        self.route_redirects: dict[str, JSON] = {}
+        self.tasks: dict[str, JSON] = {}
+        self.projects: dict[str, JSON] = {}
+        self.milestones: dict[str, JSON] = {}
+        # Followers are not part of the Issue object Pylon returns, so they live beside it.
+        self.issue_followers: dict[str, dict[str, list[str]]] = {}
+        self.issue_number = 0
+        self.me_user_id = self.new_id()
+        self.organization: JSON = {"id": self.new_id(), "name": "Fake Org"}
+        self.users[self.me_user_id] = {
+            "id": self.me_user_id,
+            "name": "API User",
+            "email": "api-user@example.com",
+            "avatar_url": "",
+            "role_id": "admin",
+            "status": "active",
+        }
+
+    def new_id(self) -> str:
+        """Return a fresh UUID drawn from the seeded RNG."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def now(self) -> str:
+        """Return the clock's current time formatted as Pylon does."""
+        return format_time(self.clock.now())
+
+    def next_issue_number(self) -> int:
+        """Return the next issue number (1, 2, ...)."""
+        self.issue_number += 1
+        return self.issue_number
+
+    def get(self, objects: dict[str, JSON], kind: str, object_id: str) -> JSON:
+        """Return ``objects[object_id]`` or raise 404 naming ``kind``."""
+        found = objects.get(object_id)
+        if found is None:
+            raise ApiError.not_found(kind, object_id)
+        return found
+
+    def collection(self, name: str) -> dict[str, JSON]:
+        """Return the dict of objects called ``name`` (e.g. ``"tasks"``)."""
+        found: Any = getattr(self, name, None)
+        if not isinstance(found, dict):
+            raise KeyError(name)
+        return found
