@@ -94,7 +94,9 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
             params = [p["name"] for p in [*shared, *op.get("parameters", [])] if p["in"] == "path"]
             resource, name = _name(method.upper(), path)
             if (resource, name) in seen:
-                raise SystemExit(f"{method.upper()} {path} and {seen[(resource, name)]} share a name")
+                raise SystemExit(
+                    f"{method.upper()} {path} and {seen[(resource, name)]} share a name"
+                )
             seen[(resource, name)] = f"{method.upper()} {path}"
             found.append(
                 Operation(
@@ -258,7 +260,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from ._endpoints import ENDPOINTS, Endpoint
@@ -268,6 +270,7 @@ from .types import UNSET, Unset
 __all__ = [
     "Core",
     "PageData",
+    "PageLike",
     "Paginator",
     "Resources",
 {exported}]
@@ -286,10 +289,33 @@ class PageData(NamedTuple):
     has_pagination: bool
 
 
-class Paginator(Protocol[T_co]):
-    """What list and search methods return: an async iterator of items (see pylon_client)."""
+class PageLike(Protocol[T_co]):
+    """One page as the paginator hands it out."""
 
-    def __aiter__(self) -> Any: ...
+    @property
+    def items(self) -> Sequence[T_co]: ...
+
+    @property
+    def cursor(self) -> str | None: ...
+
+    @property
+    def has_next_page(self) -> bool: ...
+
+    @property
+    def request_id(self) -> str | None: ...
+
+
+class Paginator(Protocol[T]):
+    """What list and search methods return: an async iterator of items (pylon_client.AsyncPaginator)."""
+
+    @property
+    def cursor(self) -> str | None: ...
+
+    def __aiter__(self) -> AsyncIterator[T]: ...
+
+    def pages(self) -> AsyncIterator[PageLike[T]]: ...
+
+    async def collect(self) -> builtins.list[T]: ...
 
 
 class Core(Protocol):
@@ -369,7 +395,9 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
     path_args = [_arg(p) for p in op.path_params]
     path_expr = op.path
     for raw, arg in zip(op.path_params, path_args, strict=True):
-        path_expr = path_expr.replace("{" + raw + "}", "{self._c.segment(" + arg + ", " + repr(raw) + ")}")
+        path_expr = path_expr.replace(
+            "{" + raw + "}", "{self._c.segment(" + arg + ", " + repr(raw) + ")}"
+        )
     path_code = f'f"{path_expr}"' if path_args else repr(op.path)
     query = [
         p
@@ -423,12 +451,20 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
         props = body.get("properties", {}) if body else {}
         extra = [p for p in props if p not in ("filter", "cursor", "limit")]
         sig = ["filter: Any = None", *[f"{_arg(p)}: str | Unset = UNSET" for p in extra]]
-        sig += ["limit: int | None = None", "cursor: str | None = None", "max_items: int | None = None"]
+        sig += [
+            "limit: int | None = None",
+            "cursor: str | None = None",
+            "max_items: int | None = None",
+        ]
         item = _item_model(spec, response, imports)
         out.append(f"    def {op.name}(self{pos}, *, {', '.join(sig)}) -> Paginator[{item}]:\n")
         out.append(doc)
         fields = ", ".join(f"{p}={_arg(p)}" for p in extra)
-        out.append(f"        json = _fields({fields})\n" if fields else "        json: dict[str, Any] = {}\n")
+        out.append(
+            f"        json = _fields({fields})\n"
+            if fields
+            else "        json: dict[str, Any] = {}\n"
+        )
         out.append("        search_filter = self._c.search_filter(filter)\n")
         out.append("        if search_filter is not None:\n")
         out.append('            json["filter"] = search_filter\n')
@@ -477,12 +513,16 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
         out.append(f"        fields = _fields({names})\n")
         out.append("        if body is not None:\n")
         out.append("            if fields:\n")
-        out.append(f"                raise TypeError(\"{op.name}() takes body= or keyword fields, not both\")\n")
+        out.append(
+            f'                raise TypeError("{op.name}() takes body= or keyword fields, not both")\n'
+        )
         out.append("            json = self._c.body(body)\n")
         out.append("        else:\n")
-        needed = [p for _, p, _, need in body_fields if need]
-        if needed:
-            out.append(f"            missing = [n for n in {needed!r} if n not in fields]\n")
+        required_fields = [p for _, p, _, need in body_fields if need]
+        if required_fields:
+            out.append(
+                f"            missing = [n for n in {required_fields!r} if n not in fields]\n"
+            )
             out.append("            if missing:\n")
             out.append(
                 f"                raise TypeError(f\"{op.name}() missing required keyword argument(s): {{', '.join(missing)}}\")\n"
@@ -492,7 +532,11 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
         star = ", *, " if kw else ""
         out.append(f"    async def {op.name}(self{pos}{star}{', '.join(kw)}) -> {result}:\n")
         out.append(doc)
-        json_line = "        json: Any = {}\n" if op.method in ("POST", "PATCH", "PUT") and body_name else ""
+        json_line = (
+            "        json: Any = {}\n"
+            if op.method in ("POST", "PATCH", "PUT") and body_name
+            else ""
+        )
         out.append(json_line or "        json = None\n")
     params = ", ".join(f"{name}={arg}" for arg, name, _ in [*required, *optional])
     params_code = f"_fields({params})" if params else "None"
@@ -503,7 +547,9 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
 
 
 def _item_model(spec: dict[str, Any], response: str | None, imports: set[str]) -> str:
-    items = spec["components"]["schemas"][response]["properties"]["data"]["items"] if response else {}
+    items = (
+        spec["components"]["schemas"][response]["properties"]["data"]["items"] if response else {}
+    )
     name = _ref_name(items) or "Any"
     if name != "Any":
         imports.add(name)
@@ -603,20 +649,24 @@ def _render_resources(spec: dict[str, Any], ops: list[Operation]) -> str:
     parsers = "".join(_parsers(spec, ops, imports))
     exported = "".join(f'    "{_class_name(r)}",\n' for r in sorted(r for r in by_resource if r))
     import_lines = "\n".join(
-        f"from .models.{_snake(name)} import {name}" for name in sorted(n for n in imports if n and n != "Any")
+        f"from .models.{_snake(name)} import {name}"
+        for name in sorted(n for n in imports if n and n != "Any")
     )
     head = _RESOURCES_HEAD.format(imports=import_lines, exported=exported)
     return head + parsers + "".join(classes) + "".join(container).rstrip() + "\n"
 
 
 def render_modules(spec: dict[str, Any]) -> dict[str, str]:
-    """The generated facade modules, by file name."""
+    """Render the generated facade modules, by file name."""
     ops = operations(spec)
-    return {"_endpoints.py": _render_endpoints(spec, ops), "_resources.py": _render_resources(spec, ops)}
+    return {
+        "_endpoints.py": _render_endpoints(spec, ops),
+        "_resources.py": _render_resources(spec, ops),
+    }
 
 
 def render_docs(spec: dict[str, Any]) -> str:
-    """docs/operations.md: the method + path → Python call table."""
+    """Render docs/operations.md: the method + path → Python call table."""
     ops = operations(spec)
     lines = [
         "<!-- DO NOT EDIT: generated by codegen/facade.py; regenerate with `make generate`. -->\n",
@@ -635,5 +685,7 @@ def render_docs(spec: dict[str, Any]) -> str:
             returns = f"`{_data_model(spec, response, set())}`"
         rate = op.op.get("x-pylon-rate-limit-per-minute", "")
         args = ", ".join(_arg(p) for p in op.path_params)
-        lines.append(f"| {op.method} | `{op.path}` | `{_call(op)}({args})` | {returns} | {rate} |\n")
+        lines.append(
+            f"| {op.method} | `{op.path}` | `{_call(op)}({args})` | {returns} | {rate} |\n"
+        )
     return "".join(lines)

@@ -100,7 +100,7 @@ class ResponseValidationError(PylonError):
 
 
 class BulkError(PylonError):
-    """Raised by ``BulkResult.raise_for_failures()``; ``failed`` maps each failed id to its error."""
+    """Raised by ``BulkResult.raise_for_failures()``; ``failed`` maps failed ids to errors."""
 
     def __init__(self, message: str, *, failed: Mapping[str, BaseException]) -> None:
         super().__init__(message)
@@ -116,6 +116,7 @@ class PylonAPIError(PylonError):
         errors: Pylon's error messages.
         request_id: Pylon's request id, for support tickets.
         headers: the response headers.
+
     """
 
     def __init__(

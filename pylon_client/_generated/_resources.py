@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from ._endpoints import ENDPOINTS, Endpoint
@@ -61,6 +61,7 @@ from .types import UNSET, Unset
 __all__ = [
     "Core",
     "PageData",
+    "PageLike",
     "Paginator",
     "Resources",
     "AccountsResource",
@@ -90,10 +91,33 @@ class PageData(NamedTuple):
     has_pagination: bool
 
 
-class Paginator(Protocol[T_co]):
-    """What list and search methods return: an async iterator of items (see pylon_client)."""
+class PageLike(Protocol[T_co]):
+    """One page as the paginator hands it out."""
 
-    def __aiter__(self) -> Any: ...
+    @property
+    def items(self) -> Sequence[T_co]: ...
+
+    @property
+    def cursor(self) -> str | None: ...
+
+    @property
+    def has_next_page(self) -> bool: ...
+
+    @property
+    def request_id(self) -> str | None: ...
+
+
+class Paginator(Protocol[T]):
+    """What list and search methods return: an async iterator of items (pylon_client.AsyncPaginator)."""
+
+    @property
+    def cursor(self) -> str | None: ...
+
+    def __aiter__(self) -> AsyncIterator[T]: ...
+
+    def pages(self) -> AsyncIterator[PageLike[T]]: ...
+
+    async def collect(self) -> builtins.list[T]: ...
 
 
 class Core(Protocol):

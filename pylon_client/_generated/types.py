@@ -12,8 +12,15 @@ from attrs import define
 
 
 class Unset:
+    """The type of UNSET: a field the response did not contain (None means it was null)."""
+
+    __slots__ = ()
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()

@@ -1,0 +1,76 @@
+"""pylon-client: an async-first client for the Pylon (usepylon.com) REST API.
+
+import anyio
+from pylon_client import AsyncPylon
+
+async def main() -> None:
+async with AsyncPylon() as pylon:            # token from PYLON_API_TOKEN
+async for task in pylon.tasks.list():
+print(task.title)
+
+anyio.run(main)                                   # or anyio.run(main, backend="trio")
+"""
+
+from ._batching import BulkResult
+from ._client import AsyncPylon, LastResponse
+from ._errors import (
+    AuthenticationError,
+    BadRequestError,
+    BulkError,
+    ConflictError,
+    InternalServerError,
+    InvalidFilterError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    PylonAPIError,
+    PylonConfigError,
+    PylonConnectionError,
+    PylonError,
+    PylonInputError,
+    PylonTimeoutError,
+    RateLimitError,
+    ResponseValidationError,
+)
+from ._filters import F, Filter, and_, or_
+from ._pagination import AsyncPaginator, Page
+from ._ratelimit import RateLimiter
+from ._retry import RetryEvent, RetryPolicy
+from ._version import __version__
+from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
+
+__all__ = [
+    "DEFAULT_MAX_WINDOW",
+    "AsyncPaginator",
+    "AsyncPylon",
+    "AuthenticationError",
+    "BadRequestError",
+    "BulkError",
+    "BulkResult",
+    "ConflictError",
+    "F",
+    "Filter",
+    "InternalServerError",
+    "InvalidFilterError",
+    "LastResponse",
+    "NotFoundError",
+    "Page",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "PylonAPIError",
+    "PylonConfigError",
+    "PylonConnectionError",
+    "PylonError",
+    "PylonInputError",
+    "PylonTimeoutError",
+    "RateLimitError",
+    "RateLimiter",
+    "ResponseValidationError",
+    "RetryEvent",
+    "RetryPolicy",
+    "Window",
+    "__version__",
+    "and_",
+    "or_",
+    "split_windows",
+]

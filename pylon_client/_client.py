@@ -1,0 +1,457 @@
+"""``AsyncPylon``: configuration, the transport stack, and the core every resource calls.
+
+Requests go through one stack, whatever sends them (the resource methods, the plain generated
+functions through :attr:`AsyncPylon.generated_client`)::
+
+    RetryTransport -> RateLimitTransport -> httpx.AsyncClient.send (yours or ours)
+
+so a user-supplied ``httpx.AsyncClient`` keeps its own transport, proxies and event hooks, and
+still gets the Authorization header, retries and pacing. The token is added per request, never
+stored in a repr, a log line or an exception message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json as _json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from types import TracebackType
+from typing import Any, Literal, Self, TypeVar
+from urllib.parse import quote
+
+import httpx
+
+from ._errors import (
+    PylonConfigError,
+    PylonConnectionError,
+    PylonError,
+    PylonInputError,
+    PylonTimeoutError,
+    ResponseValidationError,
+    error_for_status,
+)
+from ._filters import filter_to_dict
+from ._generated._endpoints import ENDPOINTS, Endpoint
+from ._generated._resources import PageData, Resources
+from ._pagination import AsyncPaginator
+from ._ratelimit import RateLimiter, RateLimitTransport
+from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
+from ._version import __version__
+from ._windows import format_rfc3339
+
+__all__ = ["AsyncPylon", "LastResponse"]
+
+T = TypeVar("T")
+
+_logger = logging.getLogger("pylon_client")
+_REGIONS = {"us": "https://api.usepylon.com", "eu": "https://api.eu.usepylon.com"}
+_TOKEN_ENV = "PYLON_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+_BASE_URL_ENV = "PYLON_BASE_URL"
+_LAST: ContextVar[LastResponse | None] = ContextVar("pylon_client_last_response", default=None)
+_DEFAULT_TIMEOUT = 30.0
+
+
+class LastResponse:
+    """The raw side of the current task's latest call: status, headers, body, request id."""
+
+    __slots__ = ("http_response", "request_id")
+
+    def __init__(self, http_response: httpx.Response, request_id: str | None) -> None:
+        self.http_response = http_response
+        self.request_id = request_id
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response headers."""
+        return self.http_response.headers
+
+    @property
+    def content(self) -> bytes:
+        """The raw body."""
+        return self.http_response.content
+
+    def __repr__(self) -> str:
+        return f"LastResponse(status_code={self.status_code}, request_id={self.request_id!r})"
+
+
+class _ClientTransport(httpx.AsyncBaseTransport):
+    """The innermost layer: hands each attempt to an ``httpx.AsyncClient``."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._client.send(request, stream=True)
+
+
+class AsyncPylon(Resources):
+    """The async client: every Pylon operation as ``pylon.<resource>.<method>(...)``.
+
+    Args:
+        token: the API token; default the ``PYLON_API_TOKEN`` environment variable.
+        base_url: the API root; default ``PYLON_BASE_URL``, else the host of ``region``.
+        region: ``"us"`` (default) or ``"eu"``.
+        timeout: seconds per request (connect, read, write, pool); default 30.0. ``None`` means
+            no limit, and only when written explicitly. An ``httpx.Timeout`` is accepted.
+        max_retries: retries after the first attempt; default 2. Ignored when ``retry`` is given.
+        retry: a full :class:`RetryPolicy`; default ``RetryPolicy(max_retries=max_retries)``.
+        rate_limit: pace requests per endpoint by Pylon's documented limits; default True.
+            Pass a :class:`RateLimiter` to share one between clients of one organization.
+        rate_limit_scale: multiplies every rate (tests and benchmarks); default 1.0.
+        rate_limit_overrides: per-endpoint limits a minute, e.g. ``{"GET /issues": 10}``.
+        http_client: an ``httpx.AsyncClient`` to send with; it keeps its transport and is not
+            closed by this client. Default: one of our own, closed by :meth:`aclose`.
+        transport: an ``httpx.AsyncBaseTransport`` for our own client (tests: MockTransport).
+        default_headers: headers added to every request.
+        allow_insecure: allow ``http://`` to a host that is not loopback; default False.
+        on_retry: called with a ``RetryEvent`` before each retry.
+
+    Raises:
+        PylonConfigError: no token, a token with whitespace, or a bad base URL or region.
+
+    Use it as an async context manager, or call :meth:`aclose`::
+
+        async with AsyncPylon() as pylon:
+            task = await pylon.tasks.get("task_1")
+
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        region: Literal["us", "eu"] = "us",
+        timeout: float | httpx.Timeout | None = _DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        rate_limit: bool | RateLimiter = True,
+        rate_limit_scale: float = 1.0,
+        rate_limit_overrides: Mapping[str, int] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        allow_insecure: bool = False,
+        on_retry: Callable[[RetryEvent], object] | None = None,
+    ) -> None:
+        token = token if token is not None else os.environ.get(_TOKEN_ENV)
+        _check_token(token)
+        assert token is not None  # noqa: S101 (narrowing after _check_token)
+        self.base_url = _check_base_url(
+            base_url or os.environ.get(_BASE_URL_ENV) or _region_url(region), allow_insecure
+        )
+        headers = httpx.Headers(default_headers or {})
+        headers["User-Agent"] = f"pylon-client/{__version__}"
+        headers["Authorization"] = f"Bearer {token}"
+        # httpx.Headers masks Authorization in its repr; the token lives nowhere else.
+        self._headers = headers
+        if http_client is not None and transport is not None:
+            raise PylonConfigError("pass http_client or transport, not both")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=timeout, transport=transport, follow_redirects=False
+        )
+        if isinstance(rate_limit, RateLimiter):
+            limiter: RateLimiter | None = rate_limit
+        elif rate_limit:
+            limits = {k: e.rate_limit for k, e in ENDPOINTS.items() if e.rate_limit}
+            limiter = RateLimiter(limits, scale=rate_limit_scale, overrides=rate_limit_overrides)
+        else:
+            limiter = None
+        self.rate_limiter = limiter
+        inner: httpx.AsyncBaseTransport = _ClientTransport(self._http)
+        if limiter is not None:
+            inner = RateLimitTransport(inner, limiter)
+        policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        self._stack: httpx.AsyncBaseTransport = RetryTransport(inner, policy, on_retry=on_retry)
+        self._generated: Any = None
+        self._init_resources(self)
+        if os.environ.get("PYLON_LOG", "").lower() == "debug":
+            _enable_debug_logging()
+
+    def __repr__(self) -> str:
+        return f"AsyncPylon(base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections of our own ``httpx.AsyncClient`` (a user's is left open)."""
+        if self._generated is not None:
+            await self._generated.get_async_httpx_client().aclose()
+        if self._owns_http:
+            await self._http.aclose()
+
+    # ------------------------------------------------------------------ raw access
+
+    @property
+    def last_response(self) -> LastResponse | None:
+        """The latest response received by the current task (status, headers, body, request id)."""
+        return _LAST.get()
+
+    @property
+    def last_request_id(self) -> str | None:
+        """Pylon's request id of the current task's latest call, for support tickets."""
+        last = _LAST.get()
+        return last.request_id if last is not None else None
+
+    @property
+    def generated_client(self) -> Any:
+        """The plain generated ``AuthenticatedClient``, sending through this client's stack.
+
+        For the generated ``*_detailed`` functions, which return status, headers and the parsed
+        body: ``await get_task.asyncio_detailed("t1", client=pylon.generated_client)``.
+        """
+        if self._generated is None:
+            from ._generated.client import (
+                AuthenticatedClient,  # loaded on first use: keeps import lean
+            )
+
+            client = AuthenticatedClient(base_url=self.base_url, token="")
+            client.set_async_httpx_client(
+                httpx.AsyncClient(
+                    base_url=self.base_url, headers=self._headers, transport=self._stack
+                )
+            )
+            self._generated = client
+        return self._generated
+
+    # ------------------------------------------------------------------ the Core protocol
+
+    def segment(self, value: str, name: str) -> str:
+        """Percent-encode one path segment; ``/``, ``?`` and ``..`` never change the path."""
+        if not isinstance(value, str) or not value.strip():
+            raise PylonInputError(f"{name} must be a non-empty string, got {value!r}")
+        encoded = quote(value, safe="")
+        if encoded in (".", ".."):
+            # Dot segments would be resolved away by URL normalisation.
+            encoded = encoded.replace(".", "%2E")
+        return encoded
+
+    def body(self, value: Any) -> dict[str, Any]:
+        """Turn a generated model or a mapping into a request body."""
+        to_dict = getattr(value, "to_dict", None)
+        if to_dict is not None:
+            return dict(to_dict())
+        if isinstance(value, Mapping):
+            return dict(value)
+        raise PylonInputError(f"body must be a generated model or a mapping, got {type(value)}")
+
+    def search_filter(self, value: Any) -> dict[str, Any] | None:
+        """Check and serialise a search filter (a dict or an ``F(...)`` expression)."""
+        return None if value is None else filter_to_dict(value)
+
+    async def request(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> T:
+        """Send one request and return the parsed, unwrapped result."""
+        response = await self._send(endpoint, path, params, json)
+        return self._parse(endpoint, response, parse)
+
+    def paginate(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        parse: Callable[[Any], PageData],
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPaginator[Any]:
+        """Return an :class:`AsyncPaginator` over a list or search endpoint."""
+
+        async def fetch(
+            ep: Endpoint, p: str, q: dict[str, Any] | None, j: dict[str, Any] | None
+        ) -> PageData:
+            return self._parse(ep, await self._send(ep, p, q, j), parse)
+
+        return AsyncPaginator(
+            fetch,
+            endpoint,
+            path,
+            params=params,
+            json=json,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+        )
+
+    # ------------------------------------------------------------------ sending
+
+    async def _send(
+        self, endpoint: Endpoint, path: str, params: dict[str, Any] | None, json: Any
+    ) -> httpx.Response:
+        request = self._http.build_request(
+            endpoint.method,
+            self.base_url + path,
+            params=_query(params) if params else None,
+            json=json,
+            headers=self._headers,
+            extensions={"pylon_endpoint": endpoint.key},
+        )
+        started = time.perf_counter()
+        try:
+            response = await self._stack.handle_async_request(request)
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        except httpx.TimeoutException as exc:
+            raise PylonTimeoutError(
+                _connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise PylonConnectionError(
+                _connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
+            ) from exc
+        if _logger.isEnabledFor(logging.DEBUG):
+            _logger.debug(
+                "%s %s -> %s (%.1f ms, attempt %s)",
+                endpoint.method,
+                path,
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                request.extensions.get("pylon_attempt", 1),
+            )
+        return response
+
+    def _parse(self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]) -> T:
+        status = response.status_code
+        if not 200 <= status < 300:
+            _LAST.set(LastResponse(response, None))
+            raise error_for_status(
+                status,
+                response.content,
+                response.headers,
+                method=endpoint.method,
+                path=response.request.url.path,
+                retry_after=parse_retry_after(response.headers) if status == 429 else None,
+            )
+        content = response.content
+        try:
+            payload = _json.loads(content)
+        except ValueError as exc:
+            _LAST.set(LastResponse(response, None))
+            raise ResponseValidationError(
+                f"{endpoint.key}: the response is not JSON", status_code=status, body=content
+            ) from exc
+        request_id = payload.get("request_id") if isinstance(payload, dict) else None
+        _LAST.set(LastResponse(response, request_id if isinstance(request_id, str) else None))
+        try:
+            return parse(payload)
+        except PylonError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise ResponseValidationError(
+                f"{endpoint.key}: the response does not match the API description "
+                f"({type(exc).__name__}: {exc})",
+                status_code=status,
+                body=content,
+            ) from exc
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _query(params: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: format_rfc3339(v) if isinstance(v, dt.datetime | dt.date) else v
+        for k, v in params.items()
+    }
+
+
+def _connection_message(endpoint: Endpoint, path: str, exc: Exception) -> str:
+    message = f"{endpoint.method} {path}: {type(exc).__name__}"
+    detail = str(exc)
+    if detail:
+        message += f": {detail}"
+    if endpoint.method in ("POST", "PATCH") and may_have_been_sent(exc):
+        message += " (the request may have been applied; check before sending it again)"
+    return message
+
+
+def _check_token(token: str | None) -> None:
+    if token is None or token == "":
+        raise PylonConfigError(
+            f"no API token: pass token= or set the {_TOKEN_ENV} environment variable"
+        )
+    if not isinstance(token, str):
+        raise PylonConfigError(f"the token must be a string, got {type(token).__name__}")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token):
+        # Never echo the token: the message names the problem only.
+        raise PylonConfigError("the API token contains whitespace or control characters")
+    if not token.isascii():
+        raise PylonConfigError("the API token contains non-ASCII characters")
+
+
+def _region_url(region: str) -> str:
+    try:
+        return _REGIONS[region]
+    except KeyError:
+        raise PylonConfigError(f"region must be 'us' or 'eu', got {region!r}") from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str, allow_insecure: bool) -> str:
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise PylonConfigError(f"base_url is not a valid URL: {base_url!r}") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise PylonConfigError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
+    if url.userinfo or url.query or url.fragment:
+        raise PylonConfigError("base_url must not carry credentials, a query or a fragment")
+    if url.scheme == "http" and not allow_insecure and not _is_loopback(url.host):
+        raise PylonConfigError(
+            f"base_url {base_url!r} is plain http to a host that is not loopback; the token "
+            "would travel in clear text. Use https, or pass allow_insecure=True."
+        )
+    return str(url).rstrip("/")
+
+
+_debug_enabled = False
+
+
+def _enable_debug_logging() -> None:
+    global _debug_enabled  # one handler per process, however many clients
+    if _debug_enabled:
+        return
+    _debug_enabled = True
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    _logger.addHandler(handler)
+    _logger.setLevel(logging.DEBUG)
