@@ -138,6 +138,8 @@ class RetryPolicy:
             raise PylonConfigError(
                 f"max_backoff must be finite and >= initial_backoff, got {self.max_backoff}"
             )
+        if isinstance(self.jitter, bool) or not isinstance(self.jitter, int | float):
+            raise PylonConfigError(f"jitter must be a number, got {self.jitter!r}")
         if not 0.0 <= self.jitter <= 1.0:
             raise PylonConfigError(f"jitter must be between 0 and 1, got {self.jitter}")
         # math.inf is allowed here: it means "always sleep what the server asks".

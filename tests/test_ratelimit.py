@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import doctest
 import random
+from collections.abc import Iterable
+from typing import Any
 
 import anyio
+import anyio.abc
 import httpx
 import pytest
 
@@ -36,16 +39,18 @@ class FakeClock:
         self.now = max(self.now, deadline)
 
 
-def make(limits, **kwargs):
+def make(limits: dict[str, int], **kwargs: Any) -> tuple[RateLimiter, FakeClock]:
     clock = FakeClock()
     return RateLimiter(limits, clock=clock, sleep=clock.sleep, **kwargs), clock
 
 
-async def burst(limiter, clock, keys):
+async def burst(
+    limiter: RateLimiter, clock: FakeClock, keys: Iterable[str]
+) -> dict[str, list[float]]:
     """Acquire every key in ``keys`` from its own task; return the start times per key."""
     starts: dict[str, list[float]] = {}
 
-    async def one(key):
+    async def one(key: str) -> None:
         await limiter.acquire(key)
         starts.setdefault(key, []).append(clock())
 
@@ -55,14 +60,14 @@ async def burst(limiter, clock, keys):
     return starts
 
 
-def max_in_any_window(starts, window):
+def max_in_any_window(starts: list[float], window: float) -> int:
     """Return the most starts that fall in one half-open interval of ``window`` seconds."""
     starts = sorted(starts)
     return max(sum(1 for t in starts[i:] if t < first + window) for i, first in enumerate(starts))
 
 
 @pytest.mark.anyio
-async def test_burst_is_paced_to_the_limit():
+async def test_burst_is_paced_to_the_limit() -> None:
     """50 concurrent calls at 30/min all finish, 30 at once and 20 a minute later, never more."""
     limiter, clock = make({"GET /issues": 30})
     starts = (await burst(limiter, clock, ["GET /issues"] * 50))["GET /issues"]
@@ -72,7 +77,7 @@ async def test_burst_is_paced_to_the_limit():
 
 
 @pytest.mark.anyio
-async def test_one_endpoint_does_not_slow_another():
+async def test_one_endpoint_does_not_slow_another() -> None:
     """A saturated endpoint makes its own callers wait and nobody else."""
     limiter, clock = make({"GET /issues": 1, "GET /tasks": 300})
     starts = await burst(limiter, clock, ["GET /issues", "GET /issues"] + ["GET /tasks"] * 20)
@@ -82,7 +87,63 @@ async def test_one_endpoint_does_not_slow_another():
 
 
 @pytest.mark.anyio
-async def test_unlimited_endpoint_never_waits():
+async def test_waiters_are_served_in_arrival_order() -> None:
+    """Callers waiting on one endpoint get their turns first come, first served."""
+    limiter, clock = make({"GET /issues": 1})
+    await limiter.acquire("GET /issues")
+    order: list[int] = []
+
+    async def one(n: int, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        task_status.started()
+        await limiter.acquire("GET /issues")
+        order.append(n)
+
+    async with anyio.create_task_group() as tg:
+        for n in range(6):
+            # start() returns once the task is queued on the endpoint, fixing the arrival order.
+            await tg.start(one, n)
+    assert order == list(range(6))
+    assert clock() == T0 + 6 * 60.0
+
+
+@pytest.mark.anyio
+async def test_newcomer_does_not_jump_the_queue() -> None:
+    """A caller arriving just as a slot frees waits behind the caller already waiting for it."""
+    clock = FakeClock()
+    wakeups: list[anyio.Event] = []
+
+    async def gated_sleep(delay: float) -> None:
+        wakeups.append(anyio.Event())
+        await wakeups[-1].wait()
+
+    async def wakeup(number: int, now: float) -> None:
+        while len(wakeups) < number:
+            await anyio.lowlevel.checkpoint()
+        clock.now = now
+        wakeups[number - 1].set()
+
+    limiter = RateLimiter({"GET /issues": 1}, clock=clock, sleep=gated_sleep)
+    await limiter.acquire("GET /issues")
+    order: list[str] = []
+
+    async def one(name: str, *, task_status: anyio.abc.TaskStatus[None]) -> None:
+        task_status.started()
+        await limiter.acquire("GET /issues")
+        order.append(name)
+
+    async with anyio.create_task_group() as tg:
+        await tg.start(one, "waiting")
+        while not wakeups:
+            await anyio.lowlevel.checkpoint()
+        clock.now = T0 + 60.0  # the slot is free, but the waiter has not woken yet
+        await tg.start(one, "newcomer")
+        await wakeup(1, T0 + 60.0)
+        await wakeup(2, T0 + 120.0)
+    assert order == ["waiting", "newcomer"]
+
+
+@pytest.mark.anyio
+async def test_unlimited_endpoint_never_waits() -> None:
     """An endpoint with no limit returns at once and keeps no state."""
     limiter, clock = make({"GET /issues": 1})
     for _ in range(100):
@@ -92,7 +153,7 @@ async def test_unlimited_endpoint_never_waits():
 
 
 @pytest.mark.anyio
-async def test_concurrent_mixed_endpoints_keep_every_limit():
+async def test_concurrent_mixed_endpoints_keep_every_limit() -> None:
     """Many tasks on several endpoints in random order: each endpoint keeps its own limit."""
     limits = {"GET /issues": 3, "POST /issues/search": 5, "DELETE /tasks/{id}": 7}
     keys = [key for key in limits for _ in range(20)]
@@ -112,7 +173,7 @@ async def test_concurrent_mixed_endpoints_keep_every_limit():
         pytest.param(0.5, 120.0, id="half-as-fast"),
     ],
 )
-async def test_scale_shortens_the_window(scale, window):
+async def test_scale_shortens_the_window(scale: float, window: float) -> None:
     """``scale`` divides the window and keeps the count."""
     limiter, clock = make({"GET /issues": 30}, scale=scale)
     assert limiter.window == window
@@ -121,7 +182,7 @@ async def test_scale_shortens_the_window(scale, window):
 
 
 @pytest.mark.anyio
-async def test_overrides_replace_and_add_limits():
+async def test_overrides_replace_and_add_limits() -> None:
     """Overrides replace a key's limit or add a key, and also take part in matching."""
     limiter, clock = make(
         {"GET /tasks": 300, "GET /tasks/{id}": 300},
@@ -135,7 +196,7 @@ async def test_overrides_replace_and_add_limits():
 
 
 @pytest.mark.anyio
-async def test_default_per_minute_paces_unknown_keys():
+async def test_default_per_minute_paces_unknown_keys() -> None:
     """default_per_minute applies to keys that have no limit of their own."""
     limiter, clock = make({}, default_per_minute=1)
     await limiter.acquire("GET /whatever")
@@ -152,7 +213,7 @@ async def test_default_per_minute_paces_unknown_keys():
         pytest.param(-1.0, 0.0, id="negative-means-none"),
     ],
 )
-async def test_penalize_blocks_the_endpoint(retry_after, wait):
+async def test_penalize_blocks_the_endpoint(retry_after: float | None, wait: float) -> None:
     """After a penalty the endpoint waits retry_after, or one window over the limit without it."""
     limiter, clock = make({"GET /issues": 30, "GET /tasks": 300})
     limiter.penalize("GET /issues", retry_after)
@@ -163,7 +224,7 @@ async def test_penalize_blocks_the_endpoint(retry_after, wait):
 
 
 @pytest.mark.anyio
-async def test_penalize_lowers_the_limit_then_recovers():
+async def test_penalize_lowers_the_limit_then_recovers() -> None:
     """A penalty lowers the limit to 80 % for the next window, then restores it."""
     limiter, clock = make({"GET /issues": 10})
     limiter.penalize("GET /issues", 0.0)
@@ -174,17 +235,17 @@ async def test_penalize_lowers_the_limit_then_recovers():
     assert limiter.effective_limit("GET /issues") == 10
 
 
-def test_repeated_penalties_compound_down_to_one():
+def test_repeated_penalties_compound_down_to_one() -> None:
     """Each penalty multiplies the limit by 0.8, and it never drops below 1."""
     limiter, _ = make({"GET /issues": 10})
-    seen = []
+    seen: list[int | None] = []
     for _ in range(8):
         limiter.penalize("GET /issues", 0.0)
         seen.append(limiter.effective_limit("GET /issues"))
     assert seen == [8, 6, 4, 3, 2, 1, 1, 1]
 
 
-def test_penalize_leaves_unlimited_keys_alone():
+def test_penalize_leaves_unlimited_keys_alone() -> None:
     """A penalty on an endpoint with no limit changes nothing."""
     limiter, _ = make({"GET /issues": 10})
     limiter.penalize("GET /me", 30.0)
@@ -192,7 +253,7 @@ def test_penalize_leaves_unlimited_keys_alone():
 
 
 @pytest.mark.anyio
-async def test_cancelled_waiter_takes_no_slot():
+async def test_cancelled_waiter_takes_no_slot() -> None:
     """A caller cancelled while waiting for its turn leaves the slot to the next one."""
     waiting = anyio.Event()
     clock = FakeClock()
@@ -257,7 +318,7 @@ ROUTES = {
         pytest.param("GET", "/tasks/a/b", "GET /tasks/a/b", id="too-deep-is-concrete"),
     ],
 )
-def test_resolve_matches_templates(method, path, key):
+def test_resolve_matches_templates(method: str, path: str, key: str) -> None:
     """Concrete paths resolve to their template; a literal segment beats a parameter."""
     assert RateLimiter(ROUTES).resolve(method, path) == key
 
@@ -276,14 +337,14 @@ def test_resolve_matches_templates(method, path, key):
         pytest.param({}, {"overrides": {"GET /tasks": -1}}, id="negative-override"),
     ],
 )
-def test_bad_configuration_is_rejected(limits, kwargs):
+def test_bad_configuration_is_rejected(limits: dict[str, Any], kwargs: dict[str, Any]) -> None:
     """Malformed keys, limits below 1 and a non-positive scale raise PylonConfigError."""
     with pytest.raises(PylonConfigError):
         RateLimiter(limits, **kwargs)
 
 
 @pytest.mark.anyio
-async def test_idle_buckets_are_dropped():
+async def test_idle_buckets_are_dropped() -> None:
     """Many distinct paths under default_per_minute keep memory bounded once they go idle."""
     limiter, clock = make({}, default_per_minute=5)
     for n in range(3000):
@@ -293,12 +354,12 @@ async def test_idle_buckets_are_dropped():
     assert len(limiter._buckets) <= 1024
 
 
-def scripted(*responses):
+def scripted(*responses: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
     """Return a MockTransport answering with ``responses`` in turn, and the list of requests."""
     seen: list[httpx.Request] = []
     queue = list(responses)
 
-    def handler(request):
+    def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return queue.pop(0)
 
@@ -306,7 +367,7 @@ def scripted(*responses):
 
 
 @pytest.mark.anyio
-async def test_transport_penalizes_on_429():
+async def test_transport_penalizes_on_429() -> None:
     """A 429 with Retry-After passes through unretried and stops the endpoint for that long."""
     inner, seen = scripted(
         httpx.Response(429, headers={"Retry-After": "7"}),
@@ -327,7 +388,7 @@ async def test_transport_penalizes_on_429():
 
 
 @pytest.mark.anyio
-async def test_transport_uses_the_endpoint_extension():
+async def test_transport_uses_the_endpoint_extension() -> None:
     """``extensions["pylon_endpoint"]`` names the key without matching the path."""
     inner, _ = scripted(httpx.Response(200), httpx.Response(200))
     limiter, clock = make({"GET /issues": 1})
@@ -340,7 +401,7 @@ async def test_transport_uses_the_endpoint_extension():
 
 
 @pytest.mark.anyio
-async def test_retry_over_ratelimit_paces_each_attempt():
+async def test_retry_over_ratelimit_paces_each_attempt() -> None:
     """In the intended stack the retry waits what 429 asked, and the limiter adds no second wait."""
     inner, seen = scripted(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200))
     limiter, clock = make({"POST /tasks": 300})
@@ -354,6 +415,8 @@ async def test_retry_over_ratelimit_paces_each_attempt():
     assert len(seen) == 2
 
 
-def test_docstring_examples():
+def test_docstring_examples() -> None:
     """The examples in the module's docstrings run as written."""
-    assert doctest.testmod(_ratelimit).failed == 0
+    results = doctest.testmod(_ratelimit)
+    assert results.attempted > 0
+    assert results.failed == 0

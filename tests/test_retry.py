@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import anyio
 import httpx
@@ -23,6 +25,9 @@ from pylon_client._retry import (
 BASE = "https://api.usepylon.com"
 NOW = dt.datetime(2026, 10, 21, 7, 28, 0, tzinfo=dt.UTC)
 
+# A status, a status with headers, or an httpx error class to raise.
+Outcome = int | tuple[int, dict[str, str]] | type[httpx.TransportError]
+
 
 class TrackedStream(httpx.AsyncByteStream):
     """A response body that remembers whether it was closed."""
@@ -30,7 +35,7 @@ class TrackedStream(httpx.AsyncByteStream):
     def __init__(self) -> None:
         self.closed = False
 
-    async def __aiter__(self):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         yield b"{}"
 
     async def aclose(self) -> None:
@@ -41,17 +46,17 @@ class TrackedStream(httpx.AsyncByteStream):
 class Script(httpx.AsyncBaseTransport):
     """An inner transport that plays a list of outcomes: a status (with headers) or an exception."""
 
-    def __init__(self, *outcomes) -> None:
-        self.outcomes = list(outcomes)
+    def __init__(self, *outcomes: Outcome) -> None:
+        self.outcomes: list[Outcome] = list(outcomes)
         self.attempts: list[int] = []
         self.bodies: list[TrackedStream] = []
         self.closed = False
 
-    async def handle_async_request(self, request):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Play the next outcome."""
         self.attempts.append(request.extensions["pylon_attempt"])
         outcome = self.outcomes.pop(0)
-        if isinstance(outcome, type) and issubclass(outcome, Exception):
+        if isinstance(outcome, type):
             raise outcome("scripted failure", request=request)
         status, headers = outcome if isinstance(outcome, tuple) else (outcome, {})
         body = TrackedStream()
@@ -75,15 +80,19 @@ class RecordingSleep:
         await anyio.lowlevel.checkpoint()
 
 
-def make(inner, policy=None, **kwargs):
+def make(
+    inner: httpx.AsyncBaseTransport,
+    policy: RetryPolicy | None = None,
+    on_retry: Callable[[RetryEvent], object] | None = None,
+) -> tuple[RetryTransport, RecordingSleep]:
     sleep = RecordingSleep()
     transport = RetryTransport(
-        inner, policy, sleep=sleep, now=lambda: NOW, random=lambda: 0.5, **kwargs
+        inner, policy, sleep=sleep, now=lambda: NOW, random=lambda: 0.5, on_retry=on_retry
     )
     return transport, sleep
 
 
-def request(method="GET", path="/tasks", **extensions):
+def request(method: str = "GET", path: str = "/tasks", **extensions: object) -> httpx.Request:
     content = b'{"title": "x"}' if method in {"POST", "PATCH", "PUT"} else None
     return httpx.Request(method, BASE + path, content=content, extensions=extensions)
 
@@ -99,7 +108,7 @@ def request(method="GET", path="/tasks", **extensions):
         pytest.param({"X-Retry-After": "4"}, 4.0, id="x-retry-after"),
     ],
 )
-async def test_429_waits_what_the_server_asked(headers, expected):
+async def test_429_waits_what_the_server_asked(headers: dict[str, str], expected: float) -> None:
     """A 429 is retried after exactly the wait its header names."""
     inner = Script((429, headers), 200)
     transport, sleep = make(inner)
@@ -109,7 +118,7 @@ async def test_429_waits_what_the_server_asked(headers, expected):
 
 
 @pytest.mark.anyio
-async def test_503_then_200_retries_once():
+async def test_503_then_200_retries_once() -> None:
     """A 503 followed by a 200 costs one retry with the initial backoff."""
     inner = Script(503, 200)
     transport, sleep = make(inner)
@@ -131,7 +140,9 @@ async def test_503_then_200_retries_once():
         pytest.param("DELETE", httpx.RemoteProtocolError, id="delete-remote-protocol-error"),
     ],
 )
-async def test_connection_errors_are_retried(method, error):
+async def test_connection_errors_are_retried(
+    method: str, error: type[httpx.TransportError]
+) -> None:
     """A connection error is retried on an idempotent request, and on any request before sending."""
     inner = Script(error, 200)
     transport, _sleep = make(inner)
@@ -149,7 +160,9 @@ async def test_connection_errors_are_retried(method, error):
         pytest.param(httpx.RemoteProtocolError, id="remote-protocol-error"),
     ],
 )
-async def test_post_after_possible_delivery_is_not_retried(error):
+async def test_post_after_possible_delivery_is_not_retried(
+    error: type[httpx.TransportError],
+) -> None:
     """A POST that may have reached the server is not sent again; the httpx error propagates."""
     inner = Script(error, 200)
     transport, sleep = make(inner)
@@ -167,7 +180,9 @@ async def test_post_after_possible_delivery_is_not_retried(error):
         pytest.param(RetryPolicy(retry_non_idempotent=True), {}, id="policy"),
     ],
 )
-async def test_post_after_read_timeout_retried_when_opted_in(policy, extensions):
+async def test_post_after_read_timeout_retried_when_opted_in(
+    policy: RetryPolicy | None, extensions: dict[str, object]
+) -> None:
     """Opting in, per request or by policy, retries a POST after a read timeout."""
     inner = Script(httpx.ReadTimeout, 200)
     transport, _sleep = make(inner, policy)
@@ -192,7 +207,9 @@ async def test_post_after_read_timeout_retried_when_opted_in(policy, extensions)
         pytest.param("GET", "/tasks", 501, 1, id="get-501-not-retried"),
     ],
 )
-async def test_which_statuses_are_retried(method, path, status, attempts):
+async def test_which_statuses_are_retried(
+    method: str, path: str, status: int, attempts: int
+) -> None:
     """Only 408, 429 and 5xx gateway statuses are retried, and 5xx only when idempotent."""
     inner = Script(status, 200)
     transport, _ = make(inner)
@@ -202,7 +219,7 @@ async def test_which_statuses_are_retried(method, path, status, attempts):
 
 
 @pytest.mark.anyio
-async def test_pylon_retry_false_disables_retries():
+async def test_pylon_retry_false_disables_retries() -> None:
     """``extensions={"pylon_retry": False}`` sends a request once, even a GET after a 503."""
     inner = Script(503, 200)
     transport, sleep = make(inner)
@@ -212,10 +229,10 @@ async def test_pylon_retry_false_disables_retries():
 
 
 @pytest.mark.anyio
-async def test_one_shot_body_is_not_sent_twice():
+async def test_one_shot_body_is_not_sent_twice() -> None:
     """A streamed request body that was read is not replayed after a 429."""
 
-    async def body():
+    async def body() -> AsyncIterator[bytes]:
         yield b"{}"
 
     inner = Script(429, 200)
@@ -227,7 +244,7 @@ async def test_one_shot_body_is_not_sent_twice():
 
 
 @pytest.mark.anyio
-async def test_wait_above_cap_returns_429_without_sleeping():
+async def test_wait_above_cap_returns_429_without_sleeping() -> None:
     """A server-requested wait above max_retry_wait returns the 429 unslept and unclosed."""
     inner = Script((429, {"Retry-After": "120"}), 200)
     transport, sleep = make(inner, RetryPolicy(max_retry_wait=60))
@@ -238,7 +255,7 @@ async def test_wait_above_cap_returns_429_without_sleeping():
 
 
 @pytest.mark.anyio
-async def test_retries_exhausted_returns_last_response():
+async def test_retries_exhausted_returns_last_response() -> None:
     """After max_retries retries the last response is returned, open for the caller to read."""
     inner = Script(503, 502, 504, 200)
     transport, _sleep = make(inner, RetryPolicy(max_retries=2))
@@ -249,7 +266,7 @@ async def test_retries_exhausted_returns_last_response():
 
 
 @pytest.mark.anyio
-async def test_retries_exhausted_reraises_last_error():
+async def test_retries_exhausted_reraises_last_error() -> None:
     """After max_retries retries the last httpx error is raised unchanged."""
     inner = Script(httpx.ConnectError, httpx.ConnectError, httpx.ConnectTimeout, 200)
     transport, _ = make(inner, RetryPolicy(max_retries=2))
@@ -258,7 +275,7 @@ async def test_retries_exhausted_reraises_last_error():
 
 
 @pytest.mark.anyio
-async def test_backoff_grows_and_is_capped():
+async def test_backoff_grows_and_is_capped() -> None:
     """Without a server-requested wait the backoff doubles up to max_backoff."""
     inner = Script(*[503] * 7, 200)
     policy = RetryPolicy(max_retries=7, initial_backoff=0.5, max_backoff=dt.timedelta(seconds=8))
@@ -271,7 +288,7 @@ async def test_backoff_grows_and_is_capped():
     attempt=st.integers(min_value=1, max_value=10_000),
     rand=st.floats(min_value=0.0, max_value=1.0, exclude_max=True),
 )
-def test_backoff_stays_within_jitter_and_cap(attempt, rand):
+def test_backoff_stays_within_jitter_and_cap(attempt: int, rand: float) -> None:
     """Jittered backoff stays within ±jitter of the exponential value and never passes the cap."""
     policy = RetryPolicy()
     base = min(policy.max_backoff, policy.initial_backoff * 2.0 ** min(attempt - 1, 64))
@@ -281,7 +298,7 @@ def test_backoff_stays_within_jitter_and_cap(attempt, rand):
 
 
 @pytest.mark.anyio
-async def test_on_retry_sees_every_retry():
+async def test_on_retry_sees_every_retry() -> None:
     """The on_retry hook gets one event per retry, with status or error and the wait."""
     events: list[RetryEvent] = []
     inner = Script(httpx.ConnectError, (429, {"Retry-After": "1"}), 200)
@@ -295,7 +312,7 @@ async def test_on_retry_sees_every_retry():
 
 
 @pytest.mark.anyio
-async def test_retry_log_holds_no_secrets(caplog):
+async def test_retry_log_holds_no_secrets(caplog: pytest.LogCaptureFixture) -> None:
     """The DEBUG retry line names method, path and status, never a header or the query string."""
     inner = Script(503, 200)
     transport, _ = make(inner)
@@ -314,7 +331,7 @@ async def test_retry_log_holds_no_secrets(caplog):
 
 
 @pytest.mark.anyio
-async def test_cancel_during_backoff_propagates_and_leaves_nothing_open():
+async def test_cancel_during_backoff_propagates_and_leaves_nothing_open() -> None:
     """Cancelling while the retry waits stops at once, with the failed response closed."""
     waiting = anyio.Event()
 
@@ -341,7 +358,7 @@ async def test_cancel_during_backoff_propagates_and_leaves_nothing_open():
 
 
 @pytest.mark.anyio
-async def test_aclose_closes_inner():
+async def test_aclose_closes_inner() -> None:
     """Closing the retry transport closes the transport it wraps."""
     inner = Script()
     async with RetryTransport(inner):
@@ -364,12 +381,12 @@ async def test_aclose_closes_inner():
         pytest.param({"Retry-After": "2", "X-Retry-After": "9"}, 2.0, id="retry-after-second"),
     ],
 )
-def test_parse_retry_after(headers, expected):
+def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
     """parse_retry_after reads the three headers in order and ignores what does not parse."""
     assert parse_retry_after(headers, NOW) == expected
 
 
-def test_parse_retry_after_naive_now_is_utc():
+def test_parse_retry_after_naive_now_is_utc() -> None:
     """A naive ``now`` is taken as UTC against an HTTP date."""
     naive = NOW.replace(tzinfo=None)
     assert parse_retry_after({"Retry-After": "Wed, 21 Oct 2026 07:28:10 GMT"}, naive) == 10.0
@@ -387,7 +404,7 @@ def test_parse_retry_after_naive_now_is_utc():
         pytest.param(RuntimeError("x"), True, id="unknown"),
     ],
 )
-def test_may_have_been_sent(exc, expected):
+def test_may_have_been_sent(exc: BaseException, expected: bool) -> None:
     """Only errors raised before the request left count as surely not sent."""
     assert may_have_been_sent(exc) is expected
 
@@ -402,17 +419,18 @@ def test_may_have_been_sent(exc, expected):
         pytest.param({"initial_backoff": 10.0}, id="initial-above-max"),
         pytest.param({"max_backoff": float("inf")}, id="infinite-max-backoff"),
         pytest.param({"jitter": 1.5}, id="jitter-above-one"),
+        pytest.param({"jitter": "0.1"}, id="string-jitter"),
         pytest.param({"max_retry_wait": float("nan")}, id="nan-retry-wait"),
         pytest.param({"max_retry_wait": "60"}, id="string-duration"),
     ],
 )
-def test_policy_rejects_bad_values(kwargs):
+def test_policy_rejects_bad_values(kwargs: dict[str, Any]) -> None:
     """RetryPolicy raises PylonConfigError for out-of-range values."""
     with pytest.raises(PylonConfigError):
         RetryPolicy(**kwargs)
 
 
-def test_policy_accepts_timedelta():
+def test_policy_accepts_timedelta() -> None:
     """Durations may be given as timedelta and are stored as seconds."""
     policy = RetryPolicy(
         initial_backoff=dt.timedelta(milliseconds=250), max_retry_wait=dt.timedelta(minutes=2)
@@ -420,6 +438,8 @@ def test_policy_accepts_timedelta():
     assert (policy.initial_backoff, policy.max_retry_wait) == (0.25, 120.0)
 
 
-def test_docstring_examples():
+def test_docstring_examples() -> None:
     """The examples in the module's docstrings run as written."""
-    assert doctest.testmod(_retry).failed == 0
+    results = doctest.testmod(_retry)
+    assert results.attempted > 0
+    assert results.failed == 0
