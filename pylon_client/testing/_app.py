@@ -23,8 +23,8 @@ from starlette.types import Message, Receive, Scope, Send
 from . import _res_accounts, _res_issues, _res_org, _res_tasks
 from ._clock import Clock, SystemClock
 from ._faults import ConnectionDropped, FaultPlan, Faults
-from ._protocol import ApiError, Call, Handler, JSON
-from ._ratelimit import RateLimiter
+from ._protocol import JSON, ApiError, Call, Handler
+from ._ratelimit import RateLimiter, format_retry_after
 from ._store import Store
 
 __all__ = ["MAX_BODY_BYTES", "FakePylon", "RecordedRequest"]
@@ -83,6 +83,7 @@ class FakePylon:
     Use it in process with ``httpx.AsyncClient(transport=httpx.ASGITransport(app=fake))`` or
     on a socket with :func:`serve_in_thread`. The store is ``fake.state``; the common
     collections are also ``fake.tasks``, ``fake.accounts``, ... (dicts id -> JSON object).
+
     """
 
     def __init__(
@@ -104,9 +105,7 @@ class FakePylon:
         self.rate_limiter: RateLimiter | None = None
         if rate_limits is not False:
             overrides = None if rate_limits is True else rate_limits
-            self.rate_limiter = RateLimiter(
-                self.clock, limits=overrides, scale=rate_limit_scale
-            )
+            self.rate_limiter = RateLimiter(self.clock, limits=overrides, scale=rate_limit_scale)
         self.faults = faults
         self.requests: list[RecordedRequest] = []
         self._request_count = 0
@@ -166,107 +165,119 @@ class FakePylon:
         request_id = f"req_{self.seed:08x}_{self._request_count:06d}"
         method, path = scope["method"], scope["path"]
         query = dict(QueryParams(scope.get("query_string", b"")))
-        raw = b""
-        plan = FaultPlan()
-        status: int | None = None
-        fault: str | None = None
-        try:
-            raw = await _read_body(scope, receive)
-            if self.faults is not None:
-                plan = self.faults.plan(method, path)
-            status, body, headers, fault = await self._respond(
-                scope, method, path, query, raw, plan, request_id
+        out = await self._respond(scope, receive, method, path, query, request_id)
+        dropped = out.fault in ("drop", "drop_after")
+        self.requests.append(
+            RecordedRequest(
+                method,
+                path,
+                query,
+                _try_json(out.raw),
+                None if dropped else out.status,
+                request_id,
+                out.fault,
             )
-            if plan.after in ("drop_after", "truncate") and status < 300:
-                fault = plan.after
-            if fault in ("drop", "drop_after"):
-                status = None
-                await _send_head(send, 200, {"content-length": "0"})
-                raise ConnectionDropped(f"{method} {path}: connection dropped by fault injection")
-            await self._send(send, status, body, headers, plan, truncate=fault == "truncate")
-        finally:
-            self.requests.append(
-                RecordedRequest(method, path, query, _try_json(raw), status, request_id, fault)
-            )
+        )
+        if dropped:
+            # No content-length: the head alone is not a complete response on the wire.
+            await _send_head(send, 200, {"content-type": "application/json"})
+            raise ConnectionDropped(f"{method} {path}: connection dropped by fault injection")
+        await self._send(send, out, truncate=out.fault == "truncate")
 
     async def _respond(
         self,
         scope: Scope,
+        receive: Receive,
         method: str,
         path: str,
         query: Mapping[str, str],
-        raw: bytes,
-        plan: FaultPlan,
         request_id: str,
-    ) -> tuple[int, bytes, dict[str, str], str | None]:
-        """Run the request; return status, body bytes, extra headers and the fault applied."""
+    ) -> _Outcome:
+        """Run one request through every stage; never raises."""
+        out = _Outcome()
         try:
-            if plan.delay > 0:
-                await self.clock.sleep(plan.delay)
-            if plan.before == "drop":
-                return 0, b"", {}, "drop"
-            if plan.before == "error":
-                return (*self._injected_error(plan.status, request_id), f"error_{plan.status}")
+            out.raw = await _read_body(scope, receive)
+            if self.faults is not None:
+                out.plan = self.faults.plan(method, path)
+            if out.plan.delay > 0:
+                await self.clock.sleep(out.plan.delay)
+            if out.plan.before == "drop":
+                out.fault = "drop"
+                return out
+            if out.plan.before == "error":
+                out.fault = f"error_{out.plan.status}"
+                if out.plan.status in _GATEWAY_PAGES:
+                    # A gateway in front of Pylon answers with its own page, not the envelope.
+                    name = _GATEWAY_PAGES[out.plan.status]
+                    out.body = (
+                        f"<html><body><h1>{out.plan.status} {name}</h1></body></html>".encode()
+                    )
+                    out.status, out.headers = out.plan.status, {"content-type": "text/html"}
+                    return out
+                raise self._injected_error(out.plan.status)
             self._authenticate(Headers(scope=scope))
             route, params = _match(method, path)
             if self.rate_limiter is not None:
                 self.rate_limiter.check(f"{method} {route.template}")
-            call = Call(method, route.template, params, query, _parse_json(raw))
+            call = Call(method, route.template, params, query, _parse_json(out.raw))
             data = route.handler(self.state, call)
         except ApiError as error:
-            return error.status, _dump(error.body(request_id)), error.headers, None
-        return 200, _dump({**data, "request_id": request_id}), {}, None
+            out.status, out.body, out.headers = (
+                error.status,
+                _dump(error.body(request_id)),
+                error.headers,
+            )
+            return out
+        out.status, out.body = 200, _dump({**data, "request_id": request_id})
+        out.fault = out.plan.after
+        return out
 
-    def _injected_error(self, status: int, request_id: str) -> tuple[int, bytes, dict[str, str]]:
-        if status in _GATEWAY_PAGES:
-            # A gateway in front of Pylon answers with its own HTML page, not Pylon's envelope.
-            page = f"<html><body><h1>{status} {_GATEWAY_PAGES[status]}</h1></body></html>"
-            return status, page.encode(), {"content-type": "text/html"}
+    def _injected_error(self, status: int) -> ApiError:
         if status == 429:
             wait = self.faults.retry_after if self.faults is not None else 1.0
-            error = ApiError(
-                429, "rate_limited", "rate limit exceeded", headers={"Retry-After": f"{wait:g}"}
-            )
-        else:
-            error = ApiError(status, "internal_error", "an internal error occurred")
-        return status, _dump(error.body(request_id)), error.headers
+            headers = {"Retry-After": format_retry_after(wait)}
+            return ApiError(429, "rate_limited", "rate limit exceeded", headers=headers)
+        return ApiError(status, "internal_error", "an internal error occurred")
 
     def _authenticate(self, headers: Headers) -> None:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(
-                401, "invalid_authorization_header",
+                401,
+                "invalid_authorization_header",
                 "the Authorization header must be 'Bearer <api token>'",
             )
         if token.strip() != self.token:
             raise ApiError(401, "invalid_api_token", "the API token is not valid")
 
-    async def _send(
-        self,
-        send: Send,
-        status: int,
-        body: bytes,
-        headers: Mapping[str, str],
-        plan: FaultPlan,
-        *,
-        truncate: bool,
-    ) -> None:
-        if truncate:
-            body = body[: len(body) // 2]
-        head = {"content-type": "application/json", **{k.lower(): v for k, v in headers.items()}}
+    async def _send(self, send: Send, out: _Outcome, *, truncate: bool) -> None:
+        body = out.body[: len(out.body) // 2] if truncate else out.body
+        head = {"content-type": "application/json"}
+        head.update({k.lower(): v for k, v in out.headers.items()})
         head["content-length"] = str(len(body))
-        await _send_head(send, status, head)
-        if plan.slow_body <= 0:
+        await _send_head(send, out.status, head)
+        if out.plan.slow_body <= 0:
             await send({"type": "http.response.body", "body": body})
             return
-        size = max(plan.faults_chunk if hasattr(plan, "faults_chunk") else 64, 1)
+        size = out.plan.chunk_size
         chunks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
         for index, chunk in enumerate(chunks):
             if index:
-                await self.clock.sleep(plan.slow_body)
-            await send(
-                {"type": "http.response.body", "body": chunk, "more_body": index < len(chunks) - 1}
-            )
+                await self.clock.sleep(out.plan.slow_body)
+            more = index < len(chunks) - 1
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+
+@attrs.define
+class _Outcome:
+    """What a request came to: the body read, the faults drawn, and the response to send."""
+
+    raw: bytes = b""
+    plan: FaultPlan = attrs.Factory(FaultPlan)
+    status: int = 0
+    body: bytes = b""
+    headers: dict[str, str] = attrs.Factory(dict)
+    fault: str | None = None
 
 
 def _match(method: str, path: str) -> tuple[_Route, dict[str, str]]:
@@ -285,7 +296,7 @@ def _match(method: str, path: str) -> tuple[_Route, dict[str, str]]:
 async def _read_body(scope: Scope, receive: Receive) -> bytes:
     declared = Headers(scope=scope).get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _TooLarge
+        raise _too_large()
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -295,21 +306,15 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise _TooLarge
+            raise _too_large()
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
 
 
-class _TooLargeError(ApiError):
-    def __init__(self) -> None:
-        super().__init__(
-            413, "payload_too_large", f"the request body exceeds {MAX_BODY_BYTES} bytes"
-        )
-
-
-_TooLarge = _TooLargeError
+def _too_large() -> ApiError:
+    return ApiError(413, "payload_too_large", f"the request body exceeds {MAX_BODY_BYTES} bytes")
 
 
 def _parse_json(raw: bytes) -> Any:

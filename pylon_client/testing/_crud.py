@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._paging import page_envelope
-from ._protocol import Call, Handler, JSON
+from ._protocol import JSON, Call, Handler
 from ._search import FieldGetter, compile_filter
 from ._store import Store
 from ._validate import body_object, parse_limit
@@ -37,13 +37,13 @@ def getter(name: str, kind: str) -> Handler:
 
 
 def deleter(name: str, kind: str) -> Handler:
-    """``DELETE /<name>/{id}``: forget the object and answer ``{data: {success: true}}``."""
+    """``DELETE /<name>/{id}``: forget the object and answer ``{success: true}``."""
 
     def handle(store: Store, call: Call) -> JSON:
         objects = store.collection(name)
         store.get(objects, kind, call.params["id"])
         del objects[call.params["id"]]
-        return {"data": {"success": True}}
+        return {"success": True}
 
     return handle
 
@@ -51,7 +51,10 @@ def deleter(name: str, kind: str) -> Handler:
 def paged(store: Store, call: Call, items: Sequence[JSON], *, cursor: Any, limit: int) -> JSON:
     """Return one page of ``items`` in the list envelope."""
     page, pagination = page_envelope(
-        items, salt=store.cursor_salt, route=f"{call.method} {call.template}", cursor=cursor,
+        items,
+        salt=store.cursor_salt,
+        route=f"{call.method} {call.template}",
+        cursor=cursor,
         limit=limit,
     )
     return {"data": page, "pagination": pagination}
@@ -97,8 +100,7 @@ def searcher(
         if text_fields and isinstance(text, str) and text.strip():
             needle = text.strip().lower()
             items = [
-                o for o in items
-                if any(needle in str(o.get(f) or "").lower() for f in text_fields)
+                o for o in items if any(needle in str(o.get(f) or "").lower() for f in text_fields)
             ]
         return paged(store, call, order(items), cursor=body.get("cursor"), limit=limit)
 

@@ -28,7 +28,7 @@ no status, as when a real network loses a response.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Literal
 
@@ -49,6 +49,10 @@ def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def _methods(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(m.upper() for m in value)
+
+
 def _rate(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"{attribute.name} must be between 0 and 1, got {value}")
@@ -63,6 +67,7 @@ class FaultPlan:
     status: int = 0
     after: AfterFault = None
     slow_body: float = 0.0
+    chunk_size: int = 64
 
 
 @attrs.frozen
@@ -88,9 +93,7 @@ class Faults:
     slow_body: float = attrs.field(default=0.0, converter=_seconds)
     slow_body_chunk: int = 64
     retry_after: float = attrs.field(default=1.0, converter=_seconds)
-    methods: frozenset[str] | None = attrs.field(
-        default=None, converter=lambda m: None if m is None else frozenset(x.upper() for x in m)
-    )
+    methods: frozenset[str] | None = attrs.field(default=None, converter=_methods)
     path_prefix: str | None = None
     seed: int = 0
     _rng: random.Random = attrs.field(init=False, eq=False, repr=False)
@@ -104,7 +107,7 @@ class Faults:
         if self.drop_after_rate + self.truncate_rate > 1.0:
             raise ValueError("drop_after_rate and truncate_rate add up to more than 1")
         # The RNG is state of a frozen instance: drawing from it is the one mutation allowed.
-        object.__setattr__(self, "_rng", random.Random(self.seed))
+        object.__setattr__(self, "_rng", random.Random(self.seed))  # noqa: S311 - test data
 
     def applies_to(self, method: str, path: str) -> bool:
         """Return True if a request to ``method path`` is in scope."""
@@ -136,5 +139,10 @@ class Faults:
         elif draw < self.drop_after_rate + self.truncate_rate:
             after = "truncate"
         return FaultPlan(
-            delay=delay, before=before, status=status, after=after, slow_body=self.slow_body
+            delay=delay,
+            before=before,
+            status=status,
+            after=after,
+            slow_body=self.slow_body,
+            chunk_size=max(self.slow_body_chunk, 1),
         )

@@ -13,7 +13,7 @@ import binascii
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from ._protocol import ApiError, JSON
+from ._protocol import JSON, ApiError
 
 __all__ = ["decode_cursor", "encode_cursor", "page_envelope"]
 

@@ -11,10 +11,10 @@ if TYPE_CHECKING:
     from ._store import Store
 
 __all__ = [
+    "JSON",
     "ApiError",
     "Call",
     "Handler",
-    "JSON",
 ]
 
 JSON = dict[str, Any]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._crud import deleter, getter, lister, searcher, set_ref
-from ._protocol import ApiError, Call, JSON
+from ._protocol import JSON, ApiError, Call
 from ._search import key, ref
 from ._store import Store
 from ._validate import Reader, body_object
@@ -29,7 +29,7 @@ ACCOUNT_FIELDS = {
 CONTACT_FIELDS = {
     "name": key("name"),
     "email": key("email"),
-    "account_id": ref("account"),
+    "account_id": key("account_id"),
     "created_at": key("created_at"),
     "updated_at": key("updated_at"),
 }
@@ -61,7 +61,9 @@ def _check_domains(store: Store, fields: JSON, account_id: str | None) -> None:
         for other in store.accounts.values():
             if other["id"] != account_id and domain in other.get("domains", []):
                 raise ApiError(
-                    409, "duplicate_object", f"an account with domain {domain!r} already exists",
+                    409,
+                    "duplicate_object",
+                    f"an account with domain {domain!r} already exists",
                     exists_id=other["id"],
                 )
 
@@ -173,15 +175,13 @@ def merge_accounts(store: Store, call: Call) -> JSON:
     target = store.get(store.accounts, "account", target_id)
     for merged_id in ids:
         merged = store.get(store.accounts, "account", merged_id)
-        for objects, field in (
-            (store.issues, "account"),
-            (store.contacts, "account"),
-            (store.tasks, "account"),
-            (store.projects, "account"),
-        ):
+        for objects in (store.issues, store.tasks, store.projects):
             for obj in objects.values():
-                if obj.get(field, {}).get("id") == merged_id:
-                    obj[field] = {"id": target_id}
+                if obj.get("account", {}).get("id") == merged_id:
+                    obj["account"] = {"id": target_id}
+        for contact in store.contacts.values():
+            if contact.get("account_id") == merged_id:
+                contact["account_id"] = target_id
         target["domains"] += [d for d in merged["domains"] if d not in target["domains"]]
         if "domain" not in target and merged.get("domain"):
             target["domain"] = merged["domain"]
@@ -196,7 +196,7 @@ def _read_contact(store: Store, r: Reader, *, creating: bool) -> JSON:
         "email": r.string("email"),
         "avatar_url": r.string("avatar_url"),
         "custom_fields": r.custom_fields(),
-        "account": r.ref("account_id", store.accounts, "account"),
+        "account_id": r.ref("account_id", store.accounts, "account"),
     }
 
 
@@ -206,15 +206,18 @@ def _apply_contact(store: Store, contact: JSON, fields: JSON) -> None:
         for other in store.contacts.values():
             if other["id"] != contact["id"] and other.get("email") == email:
                 raise ApiError(
-                    409, "duplicate_object", f"a contact with email {email!r} already exists",
+                    409,
+                    "duplicate_object",
+                    f"a contact with email {email!r} already exists",
                     exists_id=other["id"],
                 )
-    for name in ("name", "email", "avatar_url"):
+    for name in ("name", "email", "avatar_url", "account_id"):
         if fields[name] is not None:
             contact[name] = fields[name]
+    if contact.get("account_id") == "":
+        del contact["account_id"]
     if fields["custom_fields"] is not None:
         contact["custom_fields"] = {**contact["custom_fields"], **fields["custom_fields"]}
-    set_ref(contact, "account", fields["account"])
 
 
 def create_contact(store: Store, call: Call) -> JSON:
@@ -223,7 +226,12 @@ def create_contact(store: Store, call: Call) -> JSON:
     fields = _read_contact(store, r, creating=True)
     r.done()
     now = store.now()
-    contact: JSON = {"id": store.new_id(), "custom_fields": {}, "created_at": now, "updated_at": now}
+    contact: JSON = {
+        "id": store.new_id(),
+        "custom_fields": {},
+        "created_at": now,
+        "updated_at": now,
+    }
     _apply_contact(store, contact, fields)
     store.contacts[contact["id"]] = contact
     return {"data": contact}

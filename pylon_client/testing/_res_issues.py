@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from ._crud import deleter, getter, paged, searcher, set_ref
-from ._protocol import ApiError, Call, JSON
+from ._protocol import JSON, ApiError, Call
 from ._search import key, ref
 from ._store import Store
 from ._validate import Reader, body_object, parse_limit, parse_time, parse_time_lenient
@@ -45,9 +45,9 @@ def newest_first(issues: Iterable[JSON]) -> list[JSON]:
     return sorted(issues, key=lambda i: (created(i), i["number"]), reverse=True)
 
 
-def _read_common(store: Store, r: Reader) -> JSON:
+def _read_common(store: Store, r: Reader, *, creating: bool) -> JSON:
     return {
-        "title": r.string("title"),
+        "title": r.string("title", required=creating),
         "body_html": r.string("body_html"),
         "state": r.string("state", choices=ISSUE_STATES, slug=True),
         "priority": r.string("priority", choices=PRIORITIES),
@@ -73,8 +73,7 @@ def _apply(issue: JSON, fields: JSON) -> None:
 def create_issue(store: Store, call: Call) -> JSON:
     """``POST /issues``: ``title`` required; ``created_at`` for imports."""
     r = Reader(body_object(call))
-    r.string("title", required=True)
-    fields = _read_common(store, r)
+    fields = _read_common(store, r, creating=True)
     created_at = r.time("created_at")
     r.done()
     now = store.now()
@@ -98,7 +97,7 @@ def update_issue(store: Store, call: Call) -> JSON:
     """``PATCH /issues/{id}``: only the fields sent change; ``""`` on a ref unsets it."""
     issue = store.get(store.issues, "issue", call.params["id"])
     r = Reader(body_object(call))
-    fields = _read_common(store, r)
+    fields = _read_common(store, r, creating=False)
     r.done()
     _apply(issue, fields)
     issue["updated_at"] = store.now()
@@ -147,8 +146,13 @@ def list_followers(store: Store, call: Call) -> JSON:
     """``GET /issues/{id}/followers``: users and contacts following the issue."""
     store.get(store.issues, "issue", call.params["id"])
     followers = store.issue_followers.get(call.params["id"], {})
-    data = [{"id": u, "type": "user"} for u in followers.get("user_ids", [])]
-    data += [{"id": c, "type": "contact"} for c in followers.get("contact_ids", [])]
+    # Pylon lists followers as users; a contact shows with the fields the two share.
+    data = [store.users[u] for u in followers.get("user_ids", []) if u in store.users]
+    data += [
+        {k: store.contacts[c].get(k) for k in ("id", "name", "email")}
+        for c in followers.get("contact_ids", [])
+        if c in store.contacts
+    ]
     return {"data": data}
 
 
@@ -173,7 +177,7 @@ def update_followers(store: Store, call: Call) -> JSON:
             current += [i for i in ids if i not in current]
         else:
             followers[name] = [i for i in current if i not in ids]
-    return list_followers(store, call)
+    return {"success": True}
 
 
 def link_external_issue(store: Store, call: Call) -> JSON:
@@ -185,22 +189,25 @@ def link_external_issue(store: Store, call: Call) -> JSON:
     op = r.string("operation", choices=("link", "unlink"), required=True)
     r.done()
     links = [
-        e for e in issue["external_issues"]
+        e
+        for e in issue["external_issues"]
         if (e["external_id"], e["source"]) != (external_id, source)
     ]
     if op == "link":
         links.append({"external_id": external_id, "source": source, "link": ""})
     issue["external_issues"] = links
     issue["updated_at"] = store.now()
-    return {"data": issue}
+    return {"success": True}
 
 
 ROUTES = [
     ("GET", "/issues", list_issues),
     ("POST", "/issues", create_issue),
-    ("POST", "/issues/search", searcher(
-        "issues", ISSUE_FIELDS, text_fields=("title",), order=newest_first
-    )),
+    (
+        "POST",
+        "/issues/search",
+        searcher("issues", ISSUE_FIELDS, text_fields=("title",), order=newest_first),
+    ),
     ("GET", "/issues/{id}", getter("issues", "issue")),
     ("PATCH", "/issues/{id}", update_issue),
     ("DELETE", "/issues/{id}", deleter("issues", "issue")),

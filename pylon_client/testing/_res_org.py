@@ -1,10 +1,12 @@
-"""The organization around the support data: me, users, teams, tags, custom fields, and the
-knowledge base. Simple, valid behaviour: create, read, update, delete where the spec has them."""
+"""Me, users, teams, tags, custom fields, and the knowledge base.
+
+Simple, valid behaviour: create, read, update and delete where the spec has them.
+"""
 
 from __future__ import annotations
 
 from ._crud import LIST_MAX, deleter, getter, paged, searcher, unpaged_lister
-from ._protocol import Call, Handler, JSON
+from ._protocol import JSON, Call, Handler
 from ._search import key
 from ._store import Store
 from ._validate import Reader, body_object, parse_limit
@@ -44,10 +46,14 @@ def _team_writer(creating: bool) -> Handler:
         r = Reader(body_object(call))
         name = r.string("name", required=creating)
         user_ids = r.str_list("user_ids")
-        r.errors += [f"user_ids: no user with id {u!r}" for u in user_ids or [] if u not in store.users]
+        r.errors += [
+            f"user_ids: no user with id {u!r}" for u in user_ids or [] if u not in store.users
+        ]
         r.done()
-        team = {"id": store.new_id(), "users": []} if creating else (
-            store.get(store.teams, "team", call.params["id"])
+        team: JSON = (
+            {"id": store.new_id(), "users": []}
+            if creating
+            else (store.get(store.teams, "team", call.params["id"]))
         )
         if name is not None:
             team["name"] = name
@@ -66,10 +72,16 @@ def _tag_writer(creating: bool) -> Handler:
         object_type = r.string("object_type", required=creating, choices=TAG_OBJECT_TYPES)
         hex_color = r.string("hex_color")
         r.done()
-        tag = {"id": store.new_id(), "hex_color": "#888888"} if creating else (
-            store.get(store.tags, "tag", call.params["id"])
+        tag: JSON = (
+            {"id": store.new_id(), "hex_color": "#888888"}
+            if creating
+            else (store.get(store.tags, "tag", call.params["id"]))
         )
-        for name, given in (("value", value), ("object_type", object_type), ("hex_color", hex_color)):
+        for name, given in (
+            ("value", value),
+            ("object_type", object_type),
+            ("hex_color", hex_color),
+        ):
             if given is not None:
                 tag[name] = given
         store.tags[tag["id"]] = tag
@@ -81,7 +93,7 @@ def _tag_writer(creating: bool) -> Handler:
 def _custom_field_writer(creating: bool) -> Handler:
     def handle(store: Store, call: Call) -> JSON:
         r = Reader(body_object(call))
-        given = {
+        given: JSON = {
             "label": r.string("label", required=creating),
             "slug": r.string("slug"),
             "type": r.string("type", required=creating),
@@ -89,8 +101,10 @@ def _custom_field_writer(creating: bool) -> Handler:
             "options": r.str_list("options"),
         }
         r.done()
-        field = {"id": store.new_id(), "options": []} if creating else (
-            store.get(store.custom_fields, "custom field", call.params["id"])
+        field: JSON = (
+            {"id": store.new_id(), "options": []}
+            if creating
+            else (store.get(store.custom_fields, "custom field", call.params["id"]))
         )
         field.update({k: v for k, v in given.items() if v is not None})
         field.setdefault("slug", str(field["label"]).lower().replace(" ", "_"))
@@ -101,7 +115,7 @@ def _custom_field_writer(creating: bool) -> Handler:
 
 
 def _kb_child_writer(name: str, kind: str, param: str, creating: bool) -> Handler:
-    """Collections and articles: children of a knowledge base, keyed by ``param``."""
+    """Create or update a collection or an article (a child of a knowledge base)."""
 
     def handle(store: Store, call: Call) -> JSON:
         store.get(store.knowledge_bases, "knowledge base", call.params["id"])
@@ -149,7 +163,7 @@ def _kb_child_deleter(name: str, kind: str, param: str) -> Handler:
         store.get(store.knowledge_bases, "knowledge base", call.params["id"])
         store.get(store.collection(name), kind, call.params[param])
         del store.collection(name)[call.params[param]]
-        return {"data": {"success": True}}
+        return {"success": True}
 
     return handle
 
@@ -167,9 +181,9 @@ def create_route_redirect(store: Store, call: Call) -> JSON:
     from_path = r.string("from_path", required=True)
     to_path = r.string("to_path", required=True)
     r.done()
-    redirect = {"id": store.new_id(), "from_path": from_path, "to_path": to_path}
+    redirect: JSON = {"id": store.new_id(), "from_path": from_path, "to_path": to_path}
     store.route_redirects[redirect["id"]] = redirect
-    return {"data": redirect}
+    return {"success": True}
 
 
 _KB = "/knowledge-bases/{id}"
@@ -195,16 +209,28 @@ ROUTES = [
     ("GET", "/knowledge-bases", unpaged_lister("knowledge_bases")),
     ("GET", f"{_KB}/collections", _kb_children("collections", with_cursor=False)),
     ("POST", f"{_KB}/collections", _kb_child_writer("collections", "collection", "", True)),
-    ("PATCH", f"{_KB}/collections/{{collection_id}}",
-     _kb_child_writer("collections", "collection", "collection_id", False)),
-    ("DELETE", f"{_KB}/collections/{{collection_id}}",
-     _kb_child_deleter("collections", "collection", "collection_id")),
+    (
+        "PATCH",
+        f"{_KB}/collections/{{collection_id}}",
+        _kb_child_writer("collections", "collection", "collection_id", False),
+    ),
+    (
+        "DELETE",
+        f"{_KB}/collections/{{collection_id}}",
+        _kb_child_deleter("collections", "collection", "collection_id"),
+    ),
     ("GET", f"{_KB}/articles", _kb_children("articles", with_cursor=True)),
     ("POST", f"{_KB}/articles", _kb_child_writer("articles", "article", "", True)),
     ("GET", f"{_KB}/articles/{{article_id}}", get_article),
-    ("PATCH", f"{_KB}/articles/{{article_id}}",
-     _kb_child_writer("articles", "article", "article_id", False)),
-    ("DELETE", f"{_KB}/articles/{{article_id}}",
-     _kb_child_deleter("articles", "article", "article_id")),
+    (
+        "PATCH",
+        f"{_KB}/articles/{{article_id}}",
+        _kb_child_writer("articles", "article", "article_id", False),
+    ),
+    (
+        "DELETE",
+        f"{_KB}/articles/{{article_id}}",
+        _kb_child_deleter("articles", "article", "article_id"),
+    ),
     ("POST", f"{_KB}/route-redirects", create_route_redirect),
 ]

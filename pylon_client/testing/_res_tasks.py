@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._crud import deleter, getter, lister, searcher, set_ref
-from ._protocol import Call, JSON
+from ._protocol import JSON, Call
 from ._search import key, ref
 from ._store import Store
 from ._validate import Reader, body_object

@@ -96,7 +96,7 @@ def compile_filter(raw: Any, fields: Mapping[str, FieldGetter], *, depth: int = 
         combine = all if op == "and" else any
         return lambda obj: combine(p(obj) for p in preds)
     field = raw.get("field")
-    if field not in fields:
+    if not isinstance(field, str) or field not in fields:
         raise ApiError.bad_request(
             f"unknown filter field {field!r}; expected one of {', '.join(sorted(fields))}"
         )
@@ -112,7 +112,9 @@ def _leaf(op: str, field: str, raw: Mapping[str, Any]) -> Callable[[Any], bool]:
     if op in _VALUES_OPS:
         values = raw.get("values")
         if not isinstance(values, list) or not values:
-            raise ApiError.bad_request(f"operator {op!r} on {field!r} needs a non-empty values array")
+            raise ApiError.bad_request(
+                f"operator {op!r} on {field!r} needs a non-empty values array"
+            )
         return _values_test(op, field, values)
     if "value" not in raw or raw["value"] is None:
         raise ApiError.bad_request(f"operator {op!r} on {field!r} needs a value")
@@ -120,7 +122,9 @@ def _leaf(op: str, field: str, raw: Mapping[str, Any]) -> Callable[[Any], bool]:
     if op in _TIME_OPS:
         moment = _moment(value, field)
         after = op == "time_is_after"
-        return lambda have: (t := _as_time(have)) is not None and (t > moment if after else t < moment)
+        return lambda have: (
+            (t := _as_time(have)) is not None and (t > moment if after else t < moment)
+        )
     if op in _STRING_OPS:
         if not isinstance(value, str):
             raise ApiError.bad_request(f"operator {op!r} on {field!r} needs a string value")

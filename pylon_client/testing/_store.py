@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from ._clock import Clock
-from ._protocol import ApiError, JSON
+from ._protocol import JSON, ApiError
 from ._validate import format_time
 
 __all__ = ["Store"]
@@ -25,7 +25,7 @@ class Store:
         self.seed = seed
         self.clock = clock
         self.max_window_seconds = max_window_seconds
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible ids
         # Salted per seed so a cursor from one fake is not accepted by another.
         self.cursor_salt = f"{self.rng.getrandbits(32):08x}"
         self.issues: dict[str, JSON] = {}

@@ -1,0 +1,40 @@
+"""A stateful fake of the Pylon API for tests: ``pip install pylon-client[testing]``.
+
+:class:`FakePylon` is an in-memory ASGI app that behaves as Pylon's REST API does (envelopes,
+errors, cursors, search filters, the ``GET /issues`` window, rate limits) and can inject
+:class:`Faults`. Use it in process through ``httpx.ASGITransport`` or on a socket through
+:func:`serve_in_thread`; fill it with :func:`seed_demo` or :func:`add_issues`. Example::
+
+    fake = FakePylon(seed=1)
+    seed_demo(fake, accounts=20)
+    transport = httpx.ASGITransport(app=fake)
+    async with httpx.AsyncClient(transport=transport, base_url="http://pylon.test",
+                                 headers={"Authorization": "Bearer test-token"}) as http:
+        (await http.get("/me")).json()
+
+This package imports starlette and uvicorn, the ``testing`` extra; nothing else in
+pylon-client does.
+"""
+
+from ._app import MAX_BODY_BYTES, FakePylon, RecordedRequest
+from ._clock import Clock, FakeClock, SystemClock
+from ._faults import ConnectionDropped, Faults
+from ._ratelimit import DEFAULT_LIMIT, DEFAULT_LIMITS
+from ._seed import add_issues, seed_demo
+from ._server import serve_in_thread
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_LIMITS",
+    "MAX_BODY_BYTES",
+    "Clock",
+    "ConnectionDropped",
+    "FakeClock",
+    "FakePylon",
+    "Faults",
+    "RecordedRequest",
+    "SystemClock",
+    "add_issues",
+    "seed_demo",
+    "serve_in_thread",
+]
