@@ -18,12 +18,13 @@ import json as _json
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote
 
+import anyio
 import httpx
 
 from ._errors import (
@@ -40,9 +41,10 @@ from ._generated._endpoints import ENDPOINTS, Endpoint
 from ._generated._resources import PageData, Resources
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimiter, RateLimitTransport
+from ._resources import AccountsResource, IssuesResource
 from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
 from ._version import __version__
-from ._windows import format_rfc3339
+from ._windows import DEFAULT_MAX_WINDOW, format_rfc3339
 
 __all__ = ["AsyncPylon", "LastResponse"]
 
@@ -115,6 +117,11 @@ class AsyncPylon(Resources):
         default_headers: headers added to every request.
         allow_insecure: allow ``http://`` to a host that is not loopback; default False.
         on_retry: called with a ``RetryEvent`` before each retry.
+        max_issue_window: the widest window ``GET /issues`` accepts; default 30 days (the
+            spec's; Pylon's newer SDK says 365). ``pylon.issues.list`` refuses a larger
+            ``window``.
+        sleep: awaited with a delay in seconds by retries and the rate limiter; default
+            ``anyio.sleep``. Tests pass a fake to run without waiting.
 
     Raises:
         PylonConfigError: no token, a token with whitespace, or a bad base URL or region.
@@ -125,6 +132,9 @@ class AsyncPylon(Resources):
             task = await pylon.tasks.get("task_1")
 
     """
+
+    issues: IssuesResource
+    accounts: AccountsResource
 
     def __init__(
         self,
@@ -143,6 +153,8 @@ class AsyncPylon(Resources):
         default_headers: Mapping[str, str] | None = None,
         allow_insecure: bool = False,
         on_retry: Callable[[RetryEvent], object] | None = None,
+        max_issue_window: dt.timedelta = DEFAULT_MAX_WINDOW,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         token = token if token is not None else os.environ.get(_TOKEN_ENV)
         _check_token(token)
@@ -165,7 +177,9 @@ class AsyncPylon(Resources):
             limiter: RateLimiter | None = rate_limit
         elif rate_limit:
             limits = {k: e.rate_limit for k, e in ENDPOINTS.items() if e.rate_limit}
-            limiter = RateLimiter(limits, scale=rate_limit_scale, overrides=rate_limit_overrides)
+            limiter = RateLimiter(
+                limits, scale=rate_limit_scale, overrides=rate_limit_overrides, sleep=sleep
+            )
         else:
             limiter = None
         self.rate_limiter = limiter
@@ -173,9 +187,17 @@ class AsyncPylon(Resources):
         if limiter is not None:
             inner = RateLimitTransport(inner, limiter)
         policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
-        self._stack: httpx.AsyncBaseTransport = RetryTransport(inner, policy, on_retry=on_retry)
+        self._stack: httpx.AsyncBaseTransport = RetryTransport(
+            inner, policy, sleep=sleep, on_retry=on_retry
+        )
         self._generated: Any = None
         self._init_resources(self)
+        if not isinstance(max_issue_window, dt.timedelta) or max_issue_window <= dt.timedelta(0):
+            raise PylonConfigError(
+                f"max_issue_window must be a positive timedelta, got {max_issue_window!r}"
+            )
+        self.issues = IssuesResource(self, max_window=max_issue_window)
+        self.accounts = AccountsResource(self)
         if os.environ.get("PYLON_LOG", "").lower() == "debug":
             _enable_debug_logging()
 

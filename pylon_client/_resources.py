@@ -1,0 +1,192 @@
+"""Hand-written resources that replace three generated methods with the thin layer's helpers.
+
+* ``pylon.issues.list`` cuts any time range into windows (:mod:`._issues`);
+* ``pylon.accounts.update_many`` and ``pylon.accounts.merge`` take any number of ids and
+  send them in batches of at most 100 (:mod:`._bulk`).
+
+Every other method is the generated one. The overrides change signatures on purpose (a range
+instead of one window, any number of ids instead of 1 to 100), hence the ``override`` ignores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from ._batching import MAX_BATCH, check_merge, chunk, normalize_ids
+from ._batching import BulkResult as BulkResult
+from ._bulk import ProgressCallback, check_success, run_batches
+from ._errors import PylonInputError
+from ._generated import _resources as generated
+from ._generated._resources import PageLike
+from ._generated.models.custom_field_input import CustomFieldInput
+from ._generated.types import UNSET, Unset
+from ._issues import IssueCheckpoint, IssueExport, Order
+from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339
+
+if TYPE_CHECKING:
+    from ._client import AsyncPylon
+
+__all__ = ["AccountsResource", "IssuesResource"]
+
+
+class IssuesResource(generated.IssuesResource):
+    """``pylon.issues``: the generated methods, with ``list`` over any time range."""
+
+    __slots__ = ("_max_window",)
+
+    def __init__(self, client: AsyncPylon, *, max_window: timedelta) -> None:
+        super().__init__(client)
+        self._max_window = max_window
+
+    def list(  # type: ignore[override]  # a range, cut into windows, instead of one window
+        self,
+        *,
+        start_time: datetime | date | None = None,
+        end_time: datetime | date | None = None,
+        window: timedelta = DEFAULT_MAX_WINDOW,
+        concurrency: int = 4,
+        order: Order = "newest",
+        limit: int | None = None,
+        checkpoint: IssueCheckpoint | None = None,
+    ) -> IssueExport:
+        """Every issue created in ``[start_time, end_time)``, over as many windows as it takes.
+
+        ``GET /issues`` (Pylon allows 30 a minute) answers for at most 30 days at a time; the
+        range is cut into windows of ``window`` (default 30 days; a larger one than the
+        client's ``max_issue_window`` is an error), fetched ``concurrency`` at a time (default
+        4), each followed to its last page (``limit`` issues a page).
+
+        Args:
+            start_time: the start, inclusive: a timezone-aware datetime, or a date (midnight
+                UTC). Naive datetimes are an error.
+            end_time: the end, exclusive; must be after ``start_time``.
+            window: the window size; default 30 days.
+            concurrency: windows fetched at once; default 4.
+            order: ``"newest"`` (default), ``"oldest"`` or ``"any"``.
+            limit: page size; default Pylon's (100).
+            checkpoint: resume from ``export.checkpoint()`` of an interrupted run; start and
+                end may then be left out.
+
+        Returns an :class:`IssueExport`: ``async for issue in ...``, ``.checkpoint()``.
+
+        """
+        return IssueExport(
+            self._fetch_window_page,
+            start_time=start_time,
+            end_time=end_time,
+            window=window,
+            max_window=self._max_window,
+            concurrency=concurrency,
+            order=order,
+            limit=limit,
+            checkpoint=checkpoint,
+        )
+
+    async def _fetch_window_page(
+        self, window: Window, cursor: str | None, limit: int | None
+    ) -> PageLike[Any]:
+        pages = (
+            super()
+            .list(
+                start_time=format_rfc3339(window.start),
+                end_time=format_rfc3339(window.end),
+                limit=limit,
+                cursor=cursor,
+            )
+            .pages()
+        )
+        return await anext(pages)
+
+
+class AccountsResource(generated.AccountsResource):
+    """``pylon.accounts``: the generated methods, with batched ``update_many`` and ``merge``."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AsyncPylon) -> None:
+        super().__init__(client)
+        self._client = client
+
+    async def update_many(  # type: ignore[override]  # any number of ids, sent in batches
+        self,
+        account_ids: Iterable[str],
+        *,
+        owner_id: str | Unset = UNSET,
+        tags: list[str] | Unset = UNSET,
+        tags_apply_mode: Literal["append_only", "remove_only", "replace"] | Unset = UNSET,
+        custom_fields: list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        account_type: Literal["customer", "partner"] | Unset = UNSET,
+        is_disabled: bool | Unset = UNSET,
+        batch_size: int = MAX_BATCH,
+        concurrency: int = 2,
+        on_progress: ProgressCallback | None = None,
+    ) -> BulkResult:
+        """Update any number of accounts, in batches of at most 100 (``PATCH /accounts``).
+
+        Ids are checked and deduplicated (first occurrence kept) before anything is sent; an
+        empty list, a blank or non-string id, or ``batch_size`` outside 1..100 raises
+        :class:`PylonInputError`. Batches run ``concurrency`` at a time (default 2). Pylon
+        answers that each update was *initiated*.
+
+        Returns a :class:`BulkResult`: ``succeeded`` ids, ``failed`` id → error, a request
+        id per batch, and ``raise_for_failures()``. ``on_progress(done, total)`` is called
+        after each batch.
+        """
+        ids = normalize_ids(account_ids)
+        batches = chunk(ids, batch_size)
+        fields: dict[str, Any] = {
+            "owner_id": owner_id,
+            "tags": tags,
+            "tags_apply_mode": tags_apply_mode,
+            "custom_fields": custom_fields,
+            "account_type": account_type,
+            "is_disabled": is_disabled,
+        }
+        if all(isinstance(value, Unset) for value in fields.values()):
+            raise PylonInputError("update_many() needs at least one field to update")
+
+        async def send(batch: list[str]) -> str | None:
+            response = await generated.AccountsResource.update_many(
+                self, account_ids=batch, **fields
+            )
+            request_id = self._client.last_request_id
+            check_success(response, request_id)
+            return request_id
+
+        return await run_batches(
+            batches, send, total=len(ids), concurrency=concurrency, on_progress=on_progress
+        )
+
+    async def merge(  # type: ignore[override]  # any number of ids, merged batch after batch
+        self,
+        *,
+        merge_into_account_id: str,
+        merge_account_ids: Iterable[str],
+        batch_size: int = MAX_BATCH,
+        on_progress: ProgressCallback | None = None,
+    ) -> BulkResult:
+        """Merge any number of accounts into one, 100 at a time (``POST /accounts/merge``).
+
+        Pylon merges one account at a time, not atomically, and a merge cannot be undone
+        (tags and custom fields of merged accounts are not carried over). So batches run one
+        after another, never two merges at once; a failed batch may have merged some of its
+        accounts, and is reported with every id in it as failed. The ids are checked before
+        anything is sent: the target may not be among them.
+
+        Returns a :class:`BulkResult` as :meth:`update_many` does.
+        """
+        ids = normalize_ids(merge_account_ids, name="merge_account_ids")
+        check_merge(merge_into_account_id, ids)
+        batches = chunk(ids, batch_size)
+
+        async def send(batch: list[str]) -> str | None:
+            await generated.AccountsResource.merge(
+                self, merge_into_account_id=merge_into_account_id, merge_account_ids=batch
+            )
+            return self._client.last_request_id
+
+        return await run_batches(
+            batches, send, total=len(ids), concurrency=1, on_progress=on_progress
+        )
