@@ -221,11 +221,11 @@ def _paging(spec: dict[str, Any], op: Operation) -> tuple[str | None, int | None
     if "pagination" not in props:
         return "single", None, None
     if op.method == "GET":
-        for param in op.op.get("parameters", []):
-            if param["name"] == "limit":
-                schema = param.get("schema", {})
-                return "query", schema.get("minimum"), schema.get("maximum")
-        return "query", None, None
+        params = {p["name"]: p for p in op.op.get("parameters", [])}
+        if "cursor" not in params:
+            return "single", None, None  # a shared list envelope, but this GET has no cursor
+        schema = params.get("limit", {}).get("schema", {})
+        return "query", schema.get("minimum"), schema.get("maximum")
     body = _body_schema(op.op)
     limit = spec["components"]["schemas"][body]["properties"].get("limit", {}) if body else {}
     return "body", limit.get("minimum"), limit.get("maximum")
@@ -370,6 +370,9 @@ def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
     data = payload["data"]
     if not isinstance(data, builtins.list):
         raise TypeError("data is not a list")
+    for item in data:
+        if not isinstance(item, Mapping):
+            raise TypeError(f"an item of data is a {{type(item).__name__}}, not an object")
     pagination = payload.get("pagination")
     cursor = has_next = None
     if isinstance(pagination, Mapping):
@@ -590,7 +593,10 @@ def _parsers(spec: dict[str, Any], ops: list[Operation], imports: set[str]) -> I
                 f"def {fn}(payload: Any) -> {name}:\n"
                 "    if not isinstance(payload, Mapping):\n"
                 '        raise TypeError("the response is not a JSON object")\n'
-                f'    return {name}.from_dict(payload["data"])\n\n\n'
+                '    data = payload["data"]\n'
+                "    if not isinstance(data, Mapping):\n"
+                '        raise TypeError("data is not an object")\n'
+                f"    return {name}.from_dict(data)\n\n\n"
             )
         else:
             imports.add(response)
