@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from types import ModuleType
+
+import pytest
+
+import pylon_client
+
+PUBLIC = [pytest.param(name, id=name) for name in pylon_client.__all__]
+
+
+def _isort_key(name: str) -> tuple[int, list[int | str]]:
+    """Order of ruff's RUF022 (isort style): CONSTANTS, then Classes, then the rest, naturally."""
+    if len(name) > 1 and name.isupper():
+        kind = 0
+    elif name[:1].isupper():
+        kind = 1
+    else:
+        kind = 2
+    natural: list[int | str] = [
+        int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)
+    ]
+    return kind, natural
+
+
+def _private_modules() -> list[str]:
+    """Every module of pylon_client whose own name starts with one underscore, bar _generated."""
+    names = []
+    for info in pkgutil.walk_packages(pylon_client.__path__, prefix="pylon_client."):
+        parts = info.name.split(".")
+        if "_generated" in parts:
+            continue
+        last = parts[-1]
+        if last.startswith("_") and not last.startswith("__"):
+            names.append(info.name)
+    return sorted(names)
+
+
+PRIVATE = [pytest.param(name, id=name) for name in _private_modules()]
+
+
+def test_all_is_sorted() -> None:
+    """``pylon_client.__all__`` is in isort order: constants, classes, then functions."""
+    assert pylon_client.__all__ == sorted(pylon_client.__all__, key=_isort_key)
+
+
+def test_all_has_no_duplicates() -> None:
+    """No name is exported twice."""
+    assert len(set(pylon_client.__all__)) == len(pylon_client.__all__)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_public_name_is_importable(name: str) -> None:
+    """Each name of ``__all__`` imports from the package."""
+    namespace: dict[str, object] = {}
+    exec(f"from pylon_client import {name}", namespace)  # noqa: S102 (a name from __all__)
+    assert namespace[name] is getattr(pylon_client, name)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_every_public_name_is_documented(name: str) -> None:
+    """Each exported class and function has its own docstring; each constant is explained."""
+    obj = getattr(pylon_client, name)
+    if inspect.isclass(obj) or inspect.isfunction(obj):
+        assert (obj.__doc__ or "").strip(), f"{name} has no docstring"
+    elif not (name.startswith("__") and name.endswith("__")):
+        # A constant cannot carry a docstring: the module defining it must describe it.
+        [home] = [
+            m
+            for m in _private_modules()
+            if m.count(".") == 1 and name in getattr(importlib.import_module(m), "__all__", ())
+        ]
+        module = importlib.import_module(home)
+        assert name in (module.__doc__ or ""), f"{name} is not described in {home}"
+
+
+def test_package_docstring_exists() -> None:
+    """The package itself has a docstring with an example."""
+    assert "AsyncPylon" in (pylon_client.__doc__ or "")
+
+
+@pytest.mark.parametrize("module_name", PRIVATE)
+def test_every_private_module_declares_all(module_name: str) -> None:
+    """Each private module of pylon_client (generated code aside) defines ``__all__``."""
+    module: ModuleType = importlib.import_module(module_name)
+    assert hasattr(module, "__all__"), f"{module_name} has no __all__"
+
+
+@pytest.mark.parametrize("module_name", PRIVATE)
+def test_private_module_all_names_exist(module_name: str) -> None:
+    """Every name a private module lists in ``__all__`` is defined in it."""
+    module = importlib.import_module(module_name)
+    missing = [name for name in getattr(module, "__all__", []) if not hasattr(module, name)]
+    assert missing == []
