@@ -40,5 +40,8 @@ pytest: $(STAMP)  ## the test suite only
 
 test: check-generated lint typecheck pytest  ## everything CI runs
 
+demo: $(STAMP)  ## the main job: an onboarding run against the embedded fake Pylon
+	$(BIN)/python examples/onboarding.py
+
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

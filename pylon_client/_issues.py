@@ -189,6 +189,7 @@ class IssueExport:
         self._limit = limit
         self._done: list[Window] = list(checkpoint.done) if checkpoint else []
         self._pending = _plan(windows, checkpoint, order)
+        self._windows_total = len(self._pending)
         self._active: list[_Chain] = []
 
     def __repr__(self) -> str:
@@ -196,6 +197,17 @@ class IssueExport:
             f"IssueExport({format_rfc3339(self._start)}..{format_rfc3339(self._end)}, "
             f"order={self._order!r}, pending={len(self._pending)}, active={len(self._active)})"
         )
+
+    @property
+    def progress(self) -> float:
+        """The share of the range fully exported, from 0.0 to 1.0 (for progress displays)."""
+        covered = sum((w.end - w.start for w in _merge(self._done)), timedelta(0))
+        return covered / (self._end - self._start)
+
+    @property
+    def windows(self) -> int:
+        """How many windows the range was cut into (resumed parts count as windows)."""
+        return self._windows_total
 
     def checkpoint(self) -> IssueCheckpoint:
         """Return where the export stands: exactly what has been yielded so far."""

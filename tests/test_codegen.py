@@ -45,7 +45,8 @@ def test_effective_spec_has_the_corrections() -> None:
     """The effective spec carries the overlay's main corrections."""
     spec = _effective()
     paths = spec["paths"]
-    ops = [(m, p) for p, item in paths.items() for m in item if m in ("get", "post", "patch", "delete")]
+    methods = ("get", "post", "patch", "delete")
+    ops = [(m, p) for p, item in paths.items() for m in item if m in methods]
     assert len(ops) == 69  # 68 vendored + POST /milestones/search
     assert "https://api.eu.usepylon.com" in [s["url"] for s in spec["servers"]]
     schemas = spec["components"]["schemas"]
@@ -145,8 +146,15 @@ TASK = {
         ),
         pytest.param(
             Project,
-            {"id": "p", "name": "Onboarding", "account": {"id": "acc_1"}, "owner": None,
-             "start_date": None, "progress": 0.5, "is_archived": False},
+            {
+                "id": "p",
+                "name": "Onboarding",
+                "account": {"id": "acc_1"},
+                "owner": None,
+                "start_date": None,
+                "progress": 0.5,
+                "is_archived": False,
+            },
             id="project",
         ),
     ],
@@ -184,7 +192,7 @@ def test_overlay_action_matching_nothing_fails_with_its_name() -> None:
 
 
 def test_overlay_update_merges_and_remove_deletes() -> None:
-    """update merges objects and appends to arrays; remove deletes each selected node."""
+    """An update merges objects and appends to arrays; a remove deletes each node."""
     spec = {"a": {"b": 1, "list": [1]}, "c": {"d": {"e": 1}, "f": {"e": 2}}}
     actions = [
         {"target": "$.a", "update": {"g": 2, "list": [2]}},

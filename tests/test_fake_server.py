@@ -9,10 +9,6 @@ import pytest
 
 from pylon_client.testing import FakePylon, Faults, serve_in_thread
 from pylon_client.testing import __main__ as cli
-from pylon_client.testing.pytest_plugin import fake_pylon, fake_pylon_url
-
-# The plugin's fixtures, imported so this module can use them before the entry point exists.
-__all__ = ["fake_pylon", "fake_pylon_url"]
 
 AUTH = {"Authorization": "Bearer test-token"}
 

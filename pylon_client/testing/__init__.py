@@ -20,12 +20,13 @@ from ._app import MAX_BODY_BYTES, FakePylon, RecordedRequest
 from ._clock import Clock, FakeClock, SystemClock
 from ._faults import ConnectionDropped, Faults
 from ._ratelimit import DEFAULT_LIMIT, DEFAULT_LIMITS
-from ._seed import add_issues, seed_demo
+from ._seed import DEMO_START, add_issues, seed_demo
 from ._server import serve_in_thread
 
 __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_LIMITS",
+    "DEMO_START",
     "MAX_BODY_BYTES",
     "Clock",
     "ConnectionDropped",

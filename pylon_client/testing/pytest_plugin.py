@@ -1,32 +1,53 @@
 """Pytest fixtures for testing code against the fake Pylon API.
 
-Enable with ``pytest -p pylon_client.testing.pytest_plugin`` (or the ``pytest11`` entry
-point). Fixtures:
+Installed with pylon-client as a ``pytest11`` plugin, so the fixtures are there in any test
+suite; they need the ``testing`` extra (``pip install pylon-client[testing]``) only when used,
+and the async ones run under anyio's pytest plugin (``@pytest.mark.anyio``). Fixtures:
 
 - ``fake_pylon``: a :class:`FakePylon` seeded with a small demo organization.
 - ``fake_pylon_url``: the base URL of ``fake_pylon`` served on 127.0.0.1 by uvicorn.
+- ``pylon``: an open :class:`~pylon_client.AsyncPylon` talking to ``fake_pylon`` in process.
+- ``pylon_over_socket``: the same, over a real loopback socket (``fake_pylon_url``).
 
-A client fixture builds on these two: take ``fake_pylon`` for in-process use
-(``httpx.ASGITransport(app=fake_pylon)``) or ``fake_pylon_url`` for a socket.
+A test of your own service, in one line of setup::
+
+    @pytest.mark.anyio
+    async def test_onboarding(pylon, fake_pylon):
+        await my_service.onboard(pylon, account_id=next(iter(fake_pylon.accounts)))
+        assert any(t["title"] == "Kickoff call" for t in fake_pylon.tasks.values())
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from ._app import FakePylon
-from ._seed import seed_demo
-from ._server import serve_in_thread
+if TYPE_CHECKING:
+    from pylon_client import AsyncPylon
 
-__all__ = ["FAKE_PYLON_TOKEN", "fake_pylon", "fake_pylon_url", "make_fake_pylon"]
+    from ._app import FakePylon
+
+__all__ = [
+    "FAKE_PYLON_TOKEN",
+    "fake_pylon",
+    "fake_pylon_url",
+    "make_fake_pylon",
+    "pylon",
+    "pylon_over_socket",
+]
 
 FAKE_PYLON_TOKEN = "test-token"  # noqa: S105 - the fake's well-known test token
+# Imports happen inside the fixtures: this module is loaded by pytest in every suite of an
+# environment where pylon-client is installed, with or without starlette and uvicorn.
 
 
 def make_fake_pylon() -> FakePylon:
     """Return the small seeded fake the fixtures use (20 accounts, 60 days of issues)."""
+    from ._app import FakePylon
+    from ._seed import seed_demo
+
     fake = FakePylon(token=FAKE_PYLON_TOKEN, seed=7)
     seed_demo(fake, seed=7, accounts=20, issues_days=60, issues_per_day=3)
     return fake
@@ -41,5 +62,32 @@ def fake_pylon() -> FakePylon:
 @pytest.fixture
 def fake_pylon_url(fake_pylon: FakePylon) -> Iterator[str]:
     """Serve ``fake_pylon`` on a random loopback port; yield its base URL."""
+    from ._server import serve_in_thread
+
     with serve_in_thread(fake_pylon) as url:
         yield url
+
+
+@pytest.fixture
+async def pylon(fake_pylon: FakePylon, anyio_backend: str) -> AsyncIterator[AsyncPylon]:
+    """Yield an AsyncPylon connected to ``fake_pylon`` in process (no socket, no pacing)."""
+    import httpx
+
+    from pylon_client import AsyncPylon
+
+    async with AsyncPylon(
+        FAKE_PYLON_TOKEN,
+        base_url="http://fake-pylon.localhost",
+        transport=httpx.ASGITransport(app=fake_pylon),
+        rate_limit=False,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def pylon_over_socket(fake_pylon_url: str, anyio_backend: str) -> AsyncIterator[AsyncPylon]:
+    """Yield an AsyncPylon connected to ``fake_pylon`` over a loopback socket."""
+    from pylon_client import AsyncPylon
+
+    async with AsyncPylon(FAKE_PYLON_TOKEN, base_url=fake_pylon_url) as client:
+        yield client
