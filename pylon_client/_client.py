@@ -184,9 +184,9 @@ class AsyncPylon(Resources):
             limiter = None
         self.rate_limiter = limiter
         inner: httpx.AsyncBaseTransport = _ClientTransport(self._http)
-        if limiter is not None:
-            inner = RateLimitTransport(inner, limiter)
         policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        if limiter is not None:
+            inner = RateLimitTransport(inner, limiter, max_penalty=policy.max_retry_wait)
         self._stack: httpx.AsyncBaseTransport = RetryTransport(
             inner, policy, sleep=sleep, on_retry=on_retry
         )
@@ -329,6 +329,8 @@ class AsyncPylon(Resources):
     async def _send(
         self, endpoint: Endpoint, path: str, params: dict[str, Any] | None, json: Any
     ) -> httpx.Response:
+        if self._http.is_closed:
+            raise PylonConnectionError(f"{endpoint.method} {path}: the client is closed")
         request = self._http.build_request(
             endpoint.method,
             self.base_url + path,
@@ -344,29 +346,30 @@ class AsyncPylon(Resources):
                 await response.aread()
             finally:
                 await response.aclose()
+        except httpx.DecodingError as exc:
+            _log_failure(endpoint, path, exc)
+            raise ResponseValidationError(
+                f"{endpoint.key}: the response body could not be decoded ({exc})", status_code=0
+            ) from exc
         except httpx.TimeoutException as exc:
+            _log_failure(endpoint, path, exc)
             raise PylonTimeoutError(
                 _connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
             ) from exc
         except httpx.HTTPError as exc:
+            _log_failure(endpoint, path, exc)
             raise PylonConnectionError(
                 _connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
             ) from exc
-        if _logger.isEnabledFor(logging.DEBUG):
-            _logger.debug(
-                "%s %s -> %s (%.1f ms, attempt %s)",
-                endpoint.method,
-                path,
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-                request.extensions.get("pylon_attempt", 1),
-            )
+        response.extensions["pylon_elapsed_ms"] = (time.perf_counter() - started) * 1000
         return response
 
     def _parse(self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]) -> T:
         status = response.status_code
         if not 200 <= status < 300:
             _LAST.set(LastResponse(response, None))
+            if _logger.isEnabledFor(logging.DEBUG):
+                _log_response(endpoint, response, None)
             raise error_for_status(
                 status,
                 response.content,
@@ -380,11 +383,17 @@ class AsyncPylon(Resources):
             payload = _json.loads(content)
         except ValueError as exc:
             _LAST.set(LastResponse(response, None))
+            if _logger.isEnabledFor(logging.DEBUG):
+                _log_response(endpoint, response, None)
             raise ResponseValidationError(
                 f"{endpoint.key}: the response is not JSON", status_code=status, body=content
             ) from exc
         request_id = payload.get("request_id") if isinstance(payload, dict) else None
-        _LAST.set(LastResponse(response, request_id if isinstance(request_id, str) else None))
+        if not isinstance(request_id, str):
+            request_id = None
+        _LAST.set(LastResponse(response, request_id))
+        if _logger.isEnabledFor(logging.DEBUG):
+            _log_response(endpoint, response, request_id)
         try:
             return parse(payload)
         except PylonError:
@@ -406,6 +415,23 @@ def _query(params: dict[str, Any]) -> dict[str, Any]:
         k: format_rfc3339(v) if isinstance(v, dt.datetime | dt.date) else v
         for k, v in params.items()
     }
+
+
+def _log_response(endpoint: Endpoint, response: httpx.Response, request_id: str | None) -> None:
+    _logger.debug(
+        "%s %s -> %s request_id=%s (%.1f ms, attempt %s)",
+        endpoint.method,
+        response.request.url.path,
+        response.status_code,
+        request_id,
+        response.extensions.get("pylon_elapsed_ms", 0.0),
+        response.request.extensions.get("pylon_attempt", 1),
+    )
+
+
+def _log_failure(endpoint: Endpoint, path: str, exc: Exception) -> None:
+    if _logger.isEnabledFor(logging.DEBUG):
+        _logger.debug("%s %s failed: %s: %s", endpoint.method, path, type(exc).__name__, exc)
 
 
 def _connection_message(endpoint: Endpoint, path: str, exc: Exception) -> str:

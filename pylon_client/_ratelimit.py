@@ -279,9 +279,19 @@ class RateLimitTransport(httpx.AsyncBaseTransport):
 
     """
 
-    def __init__(self, inner: httpx.AsyncBaseTransport, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        limiter: RateLimiter,
+        *,
+        max_penalty: float = math.inf,
+    ) -> None:
         self._inner = inner
         self._limiter = limiter
+        # A 429 asking for more than this (the retry policy's max_retry_wait) is raised to the
+        # caller as RateLimitError; the endpoint is held back only this long, not silently for
+        # the whole wait.
+        self._max_penalty = max_penalty
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Wait for the endpoint's turn, then send ``request`` through ``inner``."""
@@ -293,7 +303,8 @@ class RateLimitTransport(httpx.AsyncBaseTransport):
         await self._limiter.acquire(key)
         response = await self._inner.handle_async_request(request)
         if response.status_code == 429:
-            self._limiter.penalize(key, parse_retry_after(response.headers))
+            wait = parse_retry_after(response.headers)
+            self._limiter.penalize(key, None if wait is None else min(wait, self._max_penalty))
         return response
 
     async def aclose(self) -> None:
