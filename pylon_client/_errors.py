@@ -116,6 +116,8 @@ class PylonAPIError(PylonError):
         errors: Pylon's error messages.
         request_id: Pylon's request id, for support tickets.
         headers: the response headers.
+        maybe_applied: True for a write (POST, PATCH) that failed with 408 or a 5xx: Pylon may
+            have applied it before failing, so check before sending it again.
 
     """
 
@@ -130,8 +132,10 @@ class PylonAPIError(PylonError):
         headers: Mapping[str, str] | None = None,
         exists_id: str | None = None,
         retry_after: float | None = None,
+        maybe_applied: bool = False,
     ) -> None:
         super().__init__(message)
+        self.maybe_applied = maybe_applied
         self.status_code = status_code
         self.code = code
         self.errors = errors or []
@@ -230,6 +234,10 @@ def error_for_status(
     message += f": {detail}"
     if request_id:
         message += f" (request_id={request_id})"
+    writes = method in ("POST", "PATCH") and not path.endswith("/search")
+    maybe_applied = writes and (status_code >= 500 or status_code == 408)
+    if maybe_applied:
+        message += " (the request may have been applied; check before sending it again)"
     return cls(
         message,
         status_code=status_code,
@@ -239,6 +247,7 @@ def error_for_status(
         headers=headers,
         exists_id=exists_id,
         retry_after=retry_after,
+        maybe_applied=maybe_applied,
     )
 
 
