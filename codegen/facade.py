@@ -261,10 +261,12 @@ from __future__ import annotations
 import builtins
 import datetime
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from ._endpoints import ENDPOINTS, Endpoint
 from .types import UNSET, Unset
+
+if TYPE_CHECKING:  # models load on first use, inside the parse functions below
 {imports}
 
 __all__ = [
@@ -591,6 +593,7 @@ def _parsers(spec: dict[str, Any], ops: list[Operation], imports: set[str]) -> I
             imports.add(name)
             yield (
                 f"def {fn}(payload: Any) -> {name}:\n"
+                f"    from .models.{_snake(name)} import {name}\n\n"
                 "    if not isinstance(payload, Mapping):\n"
                 '        raise TypeError("the response is not a JSON object")\n'
                 '    data = payload["data"]\n'
@@ -602,16 +605,20 @@ def _parsers(spec: dict[str, Any], ops: list[Operation], imports: set[str]) -> I
             imports.add(response)
             yield (
                 f"def {fn}(payload: Any) -> {response}:\n"
+                f"    from .models.{_snake(response)} import {response}\n\n"
                 "    if not isinstance(payload, Mapping):\n"
                 '        raise TypeError("the response is not a JSON object")\n'
                 f"    return {response}.from_dict(payload)\n\n\n"
             )
     yield "def _parse_none(payload: Any) -> None:\n    return None\n\n\n"
     for item in sorted(items):
-        parse_item = f"{item}.from_dict" if item != "Any" else "lambda item: item"
+        if item == "Any":
+            yield "def _page_any(payload: Any) -> PageData:\n    return _page(payload, lambda item: item)\n\n\n"
+            continue
         yield (
             f"def _page_{_snake(item)}(payload: Any) -> PageData:\n"
-            f"    return _page(payload, {parse_item})\n\n\n"
+            f"    from .models.{_snake(item)} import {item}\n\n"
+            f"    return _page(payload, {item}.from_dict)\n\n\n"
         )
 
 
@@ -655,7 +662,7 @@ def _render_resources(spec: dict[str, Any], ops: list[Operation]) -> str:
     parsers = "".join(_parsers(spec, ops, imports))
     exported = "".join(f'    "{_class_name(r)}",\n' for r in sorted(r for r in by_resource if r))
     import_lines = "\n".join(
-        f"from .models.{_snake(name)} import {name}"
+        f"    from .models.{_snake(name)} import {name}"
         for name in sorted(n for n in imports if n and n != "Any")
     )
     head = _RESOURCES_HEAD.format(imports=import_lines, exported=exported)

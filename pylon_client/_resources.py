@@ -20,13 +20,13 @@ from ._bulk import ProgressCallback, check_success, run_batches
 from ._errors import PylonInputError
 from ._generated import _resources as generated
 from ._generated._resources import PageLike
-from ._generated.models.custom_field_input import CustomFieldInput
 from ._generated.types import UNSET, Unset
 from ._issues import IssueCheckpoint, IssueExport, Order
 from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339
 
 if TYPE_CHECKING:
     from ._client import AsyncPylon
+    from ._generated.models.custom_field_input import CustomFieldInput
 
 __all__ = ["AccountsResource", "IssuesResource"]
 

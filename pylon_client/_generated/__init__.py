@@ -4,7 +4,22 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 """A client library for accessing Pylon API"""
 
-from .client import AuthenticatedClient, Client
+# The plain generated clients load on first use: pylon_client's own client does not need them.
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import AuthenticatedClient, Client
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("AuthenticatedClient", "Client"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = (
     "AuthenticatedClient",

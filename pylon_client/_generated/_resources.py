@@ -14,49 +14,51 @@ from __future__ import annotations
 import builtins
 import datetime
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, overload
 
 from ._endpoints import ENDPOINTS, Endpoint
-from .models.account import Account
-from .models.article import Article
-from .models.collection import Collection
-from .models.contact import Contact
-from .models.create_account_request import CreateAccountRequest
-from .models.create_contact_request import CreateContactRequest
-from .models.create_issue_request import CreateIssueRequest
-from .models.create_milestone_request import CreateMilestoneRequest
-from .models.create_project_request import CreateProjectRequest
-from .models.create_route_redirect_request import CreateRouteRedirectRequest
-from .models.create_tag_request import CreateTagRequest
-from .models.create_task_request import CreateTaskRequest
-from .models.create_team_request import CreateTeamRequest
-from .models.custom_field import CustomField
-from .models.custom_field_input import CustomFieldInput
-from .models.issue import Issue
-from .models.knowledge_base import KnowledgeBase
-from .models.link_external_issue_request import LinkExternalIssueRequest
-from .models.merge_accounts_request import MergeAccountsRequest
-from .models.milestone import Milestone
-from .models.organization import Organization
-from .models.project import Project
-from .models.snooze_issue_request import SnoozeIssueRequest
-from .models.success_response import SuccessResponse
-from .models.tag import Tag
-from .models.task import Task
-from .models.team import Team
-from .models.update_account_request import UpdateAccountRequest
-from .models.update_accounts_request import UpdateAccountsRequest
-from .models.update_contact_request import UpdateContactRequest
-from .models.update_issue_followers_request import UpdateIssueFollowersRequest
-from .models.update_issue_request import UpdateIssueRequest
-from .models.update_milestone_request import UpdateMilestoneRequest
-from .models.update_project_request import UpdateProjectRequest
-from .models.update_tag_request import UpdateTagRequest
-from .models.update_task_request import UpdateTaskRequest
-from .models.update_team_request import UpdateTeamRequest
-from .models.update_user_request import UpdateUserRequest
-from .models.user import User
 from .types import UNSET, Unset
+
+if TYPE_CHECKING:  # models load on first use, inside the parse functions below
+    from .models.account import Account
+    from .models.article import Article
+    from .models.collection import Collection
+    from .models.contact import Contact
+    from .models.create_account_request import CreateAccountRequest
+    from .models.create_contact_request import CreateContactRequest
+    from .models.create_issue_request import CreateIssueRequest
+    from .models.create_milestone_request import CreateMilestoneRequest
+    from .models.create_project_request import CreateProjectRequest
+    from .models.create_route_redirect_request import CreateRouteRedirectRequest
+    from .models.create_tag_request import CreateTagRequest
+    from .models.create_task_request import CreateTaskRequest
+    from .models.create_team_request import CreateTeamRequest
+    from .models.custom_field import CustomField
+    from .models.custom_field_input import CustomFieldInput
+    from .models.issue import Issue
+    from .models.knowledge_base import KnowledgeBase
+    from .models.link_external_issue_request import LinkExternalIssueRequest
+    from .models.merge_accounts_request import MergeAccountsRequest
+    from .models.milestone import Milestone
+    from .models.organization import Organization
+    from .models.project import Project
+    from .models.snooze_issue_request import SnoozeIssueRequest
+    from .models.success_response import SuccessResponse
+    from .models.tag import Tag
+    from .models.task import Task
+    from .models.team import Team
+    from .models.update_account_request import UpdateAccountRequest
+    from .models.update_accounts_request import UpdateAccountsRequest
+    from .models.update_contact_request import UpdateContactRequest
+    from .models.update_issue_followers_request import UpdateIssueFollowersRequest
+    from .models.update_issue_request import UpdateIssueRequest
+    from .models.update_milestone_request import UpdateMilestoneRequest
+    from .models.update_project_request import UpdateProjectRequest
+    from .models.update_tag_request import UpdateTagRequest
+    from .models.update_task_request import UpdateTaskRequest
+    from .models.update_team_request import UpdateTeamRequest
+    from .models.update_user_request import UpdateUserRequest
+    from .models.user import User
 
 __all__ = [
     "Core",
@@ -190,6 +192,8 @@ def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
 
 
 def _parse_account_response(payload: Any) -> Account:
+    from .models.account import Account
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -199,6 +203,8 @@ def _parse_account_response(payload: Any) -> Account:
 
 
 def _parse_article_response(payload: Any) -> Article:
+    from .models.article import Article
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -208,6 +214,8 @@ def _parse_article_response(payload: Any) -> Article:
 
 
 def _parse_collection_response(payload: Any) -> Collection:
+    from .models.collection import Collection
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -217,6 +225,8 @@ def _parse_collection_response(payload: Any) -> Collection:
 
 
 def _parse_contact_response(payload: Any) -> Contact:
+    from .models.contact import Contact
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -226,6 +236,8 @@ def _parse_contact_response(payload: Any) -> Contact:
 
 
 def _parse_custom_field_response(payload: Any) -> CustomField:
+    from .models.custom_field import CustomField
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -235,6 +247,8 @@ def _parse_custom_field_response(payload: Any) -> CustomField:
 
 
 def _parse_issue_response(payload: Any) -> Issue:
+    from .models.issue import Issue
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -244,6 +258,8 @@ def _parse_issue_response(payload: Any) -> Issue:
 
 
 def _parse_me_response(payload: Any) -> Organization:
+    from .models.organization import Organization
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -253,6 +269,8 @@ def _parse_me_response(payload: Any) -> Organization:
 
 
 def _parse_milestone_response(payload: Any) -> Milestone:
+    from .models.milestone import Milestone
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -262,6 +280,8 @@ def _parse_milestone_response(payload: Any) -> Milestone:
 
 
 def _parse_project_response(payload: Any) -> Project:
+    from .models.project import Project
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -271,12 +291,16 @@ def _parse_project_response(payload: Any) -> Project:
 
 
 def _parse_success_response(payload: Any) -> SuccessResponse:
+    from .models.success_response import SuccessResponse
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     return SuccessResponse.from_dict(payload)
 
 
 def _parse_tag_response(payload: Any) -> Tag:
+    from .models.tag import Tag
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -286,6 +310,8 @@ def _parse_tag_response(payload: Any) -> Tag:
 
 
 def _parse_task_response(payload: Any) -> Task:
+    from .models.task import Task
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -295,6 +321,8 @@ def _parse_task_response(payload: Any) -> Task:
 
 
 def _parse_team_response(payload: Any) -> Team:
+    from .models.team import Team
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -304,6 +332,8 @@ def _parse_team_response(payload: Any) -> Team:
 
 
 def _parse_user_response(payload: Any) -> User:
+    from .models.user import User
+
     if not isinstance(payload, Mapping):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
@@ -317,54 +347,80 @@ def _parse_none(payload: Any) -> None:
 
 
 def _page_account(payload: Any) -> PageData:
+    from .models.account import Account
+
     return _page(payload, Account.from_dict)
 
 
 def _page_article(payload: Any) -> PageData:
+    from .models.article import Article
+
     return _page(payload, Article.from_dict)
 
 
 def _page_collection(payload: Any) -> PageData:
+    from .models.collection import Collection
+
     return _page(payload, Collection.from_dict)
 
 
 def _page_contact(payload: Any) -> PageData:
+    from .models.contact import Contact
+
     return _page(payload, Contact.from_dict)
 
 
 def _page_custom_field(payload: Any) -> PageData:
+    from .models.custom_field import CustomField
+
     return _page(payload, CustomField.from_dict)
 
 
 def _page_issue(payload: Any) -> PageData:
+    from .models.issue import Issue
+
     return _page(payload, Issue.from_dict)
 
 
 def _page_knowledge_base(payload: Any) -> PageData:
+    from .models.knowledge_base import KnowledgeBase
+
     return _page(payload, KnowledgeBase.from_dict)
 
 
 def _page_milestone(payload: Any) -> PageData:
+    from .models.milestone import Milestone
+
     return _page(payload, Milestone.from_dict)
 
 
 def _page_project(payload: Any) -> PageData:
+    from .models.project import Project
+
     return _page(payload, Project.from_dict)
 
 
 def _page_tag(payload: Any) -> PageData:
+    from .models.tag import Tag
+
     return _page(payload, Tag.from_dict)
 
 
 def _page_task(payload: Any) -> PageData:
+    from .models.task import Task
+
     return _page(payload, Task.from_dict)
 
 
 def _page_team(payload: Any) -> PageData:
+    from .models.team import Team
+
     return _page(payload, Team.from_dict)
 
 
 def _page_user(payload: Any) -> PageData:
+    from .models.user import User
+
     return _page(payload, User.from_dict)
 
 

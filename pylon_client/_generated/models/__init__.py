@@ -2,88 +2,191 @@
 # spec openapi/pylon-openapi.yml sha256 08a4879d9cf420f7690d4b4649118787c1beec8dae42b2dbf045a48e9d4a8c71
 # overlay codegen/overlay.yaml sha256 9d427bf296443d73b83e51fe447a6d9cd5a2cfd496bfb3087b8ace9c38db9986
 # Regenerate with `make generate`; change codegen/, never this file.
-"""Contains all the data models used in inputs/outputs"""
+"""Contains all the data models used in inputs/outputs.
 
-from .account import Account
-from .account_channel import AccountChannel
-from .account_list_response import AccountListResponse
-from .account_response import AccountResponse
-from .account_type import AccountType
-from .article import Article
-from .article_list_response import ArticleListResponse
-from .article_response import ArticleResponse
-from .collection import Collection
-from .collection_list_response import CollectionListResponse
-from .collection_response import CollectionResponse
-from .contact import Contact
-from .contact_list_response import ContactListResponse
-from .contact_response import ContactResponse
-from .create_account_request import CreateAccountRequest
-from .create_contact_request import CreateContactRequest
-from .create_issue_request import CreateIssueRequest
-from .create_milestone_request import CreateMilestoneRequest
-from .create_project_request import CreateProjectRequest
-from .create_route_redirect_request import CreateRouteRedirectRequest
-from .create_tag_request import CreateTagRequest
-from .create_task_request import CreateTaskRequest
-from .create_team_request import CreateTeamRequest
-from .custom_field import CustomField
-from .custom_field_input import CustomFieldInput
-from .custom_field_list_response import CustomFieldListResponse
-from .custom_field_response import CustomFieldResponse
-from .custom_fields import CustomFields
-from .error_response import ErrorResponse
-from .external_issue import ExternalIssue
-from .external_issue_operation import ExternalIssueOperation
-from .followers_operation import FollowersOperation
-from .issue import Issue
-from .issue_destination_metadata import IssueDestinationMetadata
-from .issue_list_response import IssueListResponse
-from .issue_response import IssueResponse
-from .knowledge_base import KnowledgeBase
-from .knowledge_base_list_response import KnowledgeBaseListResponse
-from .link_external_issue_request import LinkExternalIssueRequest
-from .me_response import MeResponse
-from .merge_accounts_request import MergeAccountsRequest
-from .milestone import Milestone
-from .milestone_list_response import MilestoneListResponse
-from .milestone_response import MilestoneResponse
-from .named_ref import NamedRef
-from .organization import Organization
-from .pagination import Pagination
-from .project import Project
-from .project_list_response import ProjectListResponse
-from .project_response import ProjectResponse
-from .search_filter import SearchFilter
-from .search_request import SearchRequest
-from .snooze_issue_request import SnoozeIssueRequest
-from .success_response import SuccessResponse
-from .tag import Tag
-from .tag_list_response import TagListResponse
-from .tag_response import TagResponse
-from .tags_apply_mode import TagsApplyMode
-from .task import Task
-from .task_assignee import TaskAssignee
-from .task_list_response import TaskListResponse
-from .task_response import TaskResponse
-from .team import Team
-from .team_list_response import TeamListResponse
-from .team_response import TeamResponse
-from .text_search_request import TextSearchRequest
-from .update_account_request import UpdateAccountRequest
-from .update_accounts_request import UpdateAccountsRequest
-from .update_contact_request import UpdateContactRequest
-from .update_issue_followers_request import UpdateIssueFollowersRequest
-from .update_issue_request import UpdateIssueRequest
-from .update_milestone_request import UpdateMilestoneRequest
-from .update_project_request import UpdateProjectRequest
-from .update_tag_request import UpdateTagRequest
-from .update_task_request import UpdateTaskRequest
-from .update_team_request import UpdateTeamRequest
-from .update_user_request import UpdateUserRequest
-from .user import User
-from .user_list_response import UserListResponse
-from .user_response import UserResponse
+Models load on first use (PEP 562 ``__getattr__``): importing the package costs almost nothing,
+so ``import pylon_client`` stays lean however large the API grows.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .account import Account
+    from .account_channel import AccountChannel
+    from .account_list_response import AccountListResponse
+    from .account_response import AccountResponse
+    from .account_type import AccountType
+    from .article import Article
+    from .article_list_response import ArticleListResponse
+    from .article_response import ArticleResponse
+    from .collection import Collection
+    from .collection_list_response import CollectionListResponse
+    from .collection_response import CollectionResponse
+    from .contact import Contact
+    from .contact_list_response import ContactListResponse
+    from .contact_response import ContactResponse
+    from .create_account_request import CreateAccountRequest
+    from .create_contact_request import CreateContactRequest
+    from .create_issue_request import CreateIssueRequest
+    from .create_milestone_request import CreateMilestoneRequest
+    from .create_project_request import CreateProjectRequest
+    from .create_route_redirect_request import CreateRouteRedirectRequest
+    from .create_tag_request import CreateTagRequest
+    from .create_task_request import CreateTaskRequest
+    from .create_team_request import CreateTeamRequest
+    from .custom_field import CustomField
+    from .custom_field_input import CustomFieldInput
+    from .custom_field_list_response import CustomFieldListResponse
+    from .custom_field_response import CustomFieldResponse
+    from .custom_fields import CustomFields
+    from .error_response import ErrorResponse
+    from .external_issue import ExternalIssue
+    from .external_issue_operation import ExternalIssueOperation
+    from .followers_operation import FollowersOperation
+    from .issue import Issue
+    from .issue_destination_metadata import IssueDestinationMetadata
+    from .issue_list_response import IssueListResponse
+    from .issue_response import IssueResponse
+    from .knowledge_base import KnowledgeBase
+    from .knowledge_base_list_response import KnowledgeBaseListResponse
+    from .link_external_issue_request import LinkExternalIssueRequest
+    from .me_response import MeResponse
+    from .merge_accounts_request import MergeAccountsRequest
+    from .milestone import Milestone
+    from .milestone_list_response import MilestoneListResponse
+    from .milestone_response import MilestoneResponse
+    from .named_ref import NamedRef
+    from .organization import Organization
+    from .pagination import Pagination
+    from .project import Project
+    from .project_list_response import ProjectListResponse
+    from .project_response import ProjectResponse
+    from .search_filter import SearchFilter
+    from .search_request import SearchRequest
+    from .snooze_issue_request import SnoozeIssueRequest
+    from .success_response import SuccessResponse
+    from .tag import Tag
+    from .tag_list_response import TagListResponse
+    from .tag_response import TagResponse
+    from .tags_apply_mode import TagsApplyMode
+    from .task import Task
+    from .task_assignee import TaskAssignee
+    from .task_list_response import TaskListResponse
+    from .task_response import TaskResponse
+    from .team import Team
+    from .team_list_response import TeamListResponse
+    from .team_response import TeamResponse
+    from .text_search_request import TextSearchRequest
+    from .update_account_request import UpdateAccountRequest
+    from .update_accounts_request import UpdateAccountsRequest
+    from .update_contact_request import UpdateContactRequest
+    from .update_issue_followers_request import UpdateIssueFollowersRequest
+    from .update_issue_request import UpdateIssueRequest
+    from .update_milestone_request import UpdateMilestoneRequest
+    from .update_project_request import UpdateProjectRequest
+    from .update_tag_request import UpdateTagRequest
+    from .update_task_request import UpdateTaskRequest
+    from .update_team_request import UpdateTeamRequest
+    from .update_user_request import UpdateUserRequest
+    from .user import User
+    from .user_list_response import UserListResponse
+    from .user_response import UserResponse
+
+_MODULES: dict[str, str] = {
+    "Account": ".account",
+    "AccountChannel": ".account_channel",
+    "AccountListResponse": ".account_list_response",
+    "AccountResponse": ".account_response",
+    "AccountType": ".account_type",
+    "Article": ".article",
+    "ArticleListResponse": ".article_list_response",
+    "ArticleResponse": ".article_response",
+    "Collection": ".collection",
+    "CollectionListResponse": ".collection_list_response",
+    "CollectionResponse": ".collection_response",
+    "Contact": ".contact",
+    "ContactListResponse": ".contact_list_response",
+    "ContactResponse": ".contact_response",
+    "CreateAccountRequest": ".create_account_request",
+    "CreateContactRequest": ".create_contact_request",
+    "CreateIssueRequest": ".create_issue_request",
+    "CreateMilestoneRequest": ".create_milestone_request",
+    "CreateProjectRequest": ".create_project_request",
+    "CreateRouteRedirectRequest": ".create_route_redirect_request",
+    "CreateTagRequest": ".create_tag_request",
+    "CreateTaskRequest": ".create_task_request",
+    "CreateTeamRequest": ".create_team_request",
+    "CustomField": ".custom_field",
+    "CustomFieldInput": ".custom_field_input",
+    "CustomFieldListResponse": ".custom_field_list_response",
+    "CustomFieldResponse": ".custom_field_response",
+    "CustomFields": ".custom_fields",
+    "ErrorResponse": ".error_response",
+    "ExternalIssue": ".external_issue",
+    "ExternalIssueOperation": ".external_issue_operation",
+    "FollowersOperation": ".followers_operation",
+    "Issue": ".issue",
+    "IssueDestinationMetadata": ".issue_destination_metadata",
+    "IssueListResponse": ".issue_list_response",
+    "IssueResponse": ".issue_response",
+    "KnowledgeBase": ".knowledge_base",
+    "KnowledgeBaseListResponse": ".knowledge_base_list_response",
+    "LinkExternalIssueRequest": ".link_external_issue_request",
+    "MeResponse": ".me_response",
+    "MergeAccountsRequest": ".merge_accounts_request",
+    "Milestone": ".milestone",
+    "MilestoneListResponse": ".milestone_list_response",
+    "MilestoneResponse": ".milestone_response",
+    "NamedRef": ".named_ref",
+    "Organization": ".organization",
+    "Pagination": ".pagination",
+    "Project": ".project",
+    "ProjectListResponse": ".project_list_response",
+    "ProjectResponse": ".project_response",
+    "SearchFilter": ".search_filter",
+    "SearchRequest": ".search_request",
+    "SnoozeIssueRequest": ".snooze_issue_request",
+    "SuccessResponse": ".success_response",
+    "Tag": ".tag",
+    "TagListResponse": ".tag_list_response",
+    "TagResponse": ".tag_response",
+    "TagsApplyMode": ".tags_apply_mode",
+    "Task": ".task",
+    "TaskAssignee": ".task_assignee",
+    "TaskListResponse": ".task_list_response",
+    "TaskResponse": ".task_response",
+    "Team": ".team",
+    "TeamListResponse": ".team_list_response",
+    "TeamResponse": ".team_response",
+    "TextSearchRequest": ".text_search_request",
+    "UpdateAccountRequest": ".update_account_request",
+    "UpdateAccountsRequest": ".update_accounts_request",
+    "UpdateContactRequest": ".update_contact_request",
+    "UpdateIssueFollowersRequest": ".update_issue_followers_request",
+    "UpdateIssueRequest": ".update_issue_request",
+    "UpdateMilestoneRequest": ".update_milestone_request",
+    "UpdateProjectRequest": ".update_project_request",
+    "UpdateTagRequest": ".update_tag_request",
+    "UpdateTaskRequest": ".update_task_request",
+    "UpdateTeamRequest": ".update_team_request",
+    "UpdateUserRequest": ".update_user_request",
+    "User": ".user",
+    "UserListResponse": ".user_list_response",
+    "UserResponse": ".user_response",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = (
     "Account",
