@@ -1,0 +1,258 @@
+"""What the ``pylon`` commands share: argument types, the client, output, files, progress.
+
+Only the standard library is imported at module level; the client is imported by
+:func:`make_client` when a command needs it, so building the parser costs nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+if TYPE_CHECKING:
+    from ._client import AsyncPylon
+
+__all__ = [
+    "TOKEN_ENV",
+    "CliError",
+    "Handler",
+    "ProgressLine",
+    "atomic_write_text",
+    "duration",
+    "make_client",
+    "parse_date_field",
+    "print_json",
+    "read_ids_file",
+    "run_async",
+    "when",
+    "write_lines",
+]
+
+T = TypeVar("T")
+
+TOKEN_ENV = "PYLON_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+
+Handler = Callable[[argparse.Namespace], int]
+"""A command: takes the parsed arguments, returns the exit status."""
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhms])\s*$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+class CliError(Exception):
+    """A problem the user can fix, reported as one line on stderr with exit status 1."""
+
+
+# ---------------------------------------------------------------------- argument types
+
+
+def when(value: str) -> date | datetime:
+    """Parse ``YYYY-MM-DD`` (midnight UTC) or an RFC 3339 date-time with an offset.
+
+    >>> when("2026-01-01")
+    datetime.date(2026, 1, 1)
+    >>> when("2026-01-01T12:00:00Z").isoformat()
+    '2026-01-01T12:00:00+00:00'
+    """
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a valid date: {exc}") from None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not YYYY-MM-DD or an RFC 3339 date-time such as 2026-01-01T00:00:00Z"
+        ) from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        # Guessing local time or UTC would shift every window edge by hours.
+        raise argparse.ArgumentTypeError(
+            f"{value!r} has no UTC offset; add Z or +HH:MM (or give a plain YYYY-MM-DD)"
+        )
+    return parsed
+
+
+def duration(value: str) -> timedelta:
+    """Parse ``30d``, ``12h``, ``90m`` or ``45s`` into a positive ``timedelta``.
+
+    >>> duration("12h")
+    datetime.timedelta(seconds=43200)
+    """
+    found = _DURATION.match(value)
+    if found is None or int(found.group(1)) == 0:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a duration such as 30d, 12h, 90m or 45s"
+        )
+    return timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+
+
+def parse_date_field(value: str) -> str:
+    """Turn a ``--due-date``-style value into the RFC 3339 string Pylon expects.
+
+    ``YYYY-MM-DD`` means midnight UTC; an empty string is kept (it clears the date on update).
+    """
+    if value == "":
+        return value
+    parsed = when(value)
+    from ._windows import format_rfc3339  # pure and small, but only needed here
+
+    return format_rfc3339(parsed)
+
+
+# ---------------------------------------------------------------------- the client
+
+
+def _read_token(args: argparse.Namespace) -> str:
+    path: str | None = getattr(args, "token_file", None)
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                token = handle.readline().strip()
+        except OSError as exc:
+            raise CliError(f"cannot read --token-file {path}: {exc.strerror}") from None
+        if not token:
+            raise CliError(f"--token-file {path}: the first line is empty")
+        return token
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise CliError(f"no API token: set {TOKEN_ENV} or pass --token-file PATH")
+    return token
+
+
+def make_client(args: argparse.Namespace, **options: Any) -> AsyncPylon:
+    """Build the client from the global options; nothing is sent yet.
+
+    The token comes from ``--token-file`` (its first line) or ``PYLON_API_TOKEN``; the client
+    checks it and the base URL, and raises ``PylonConfigError`` naming the problem (never the
+    token itself).
+    """
+    token = _read_token(args)
+    from ._client import AsyncPylon  # imported by the commands that talk to Pylon only
+
+    return AsyncPylon(
+        token,
+        base_url=getattr(args, "base_url", None),
+        region=getattr(args, "region", None) or "us",
+        max_retries=getattr(args, "max_retries", 2),
+        **options,
+    )
+
+
+def run_async(args: argparse.Namespace, job: Callable[[], Awaitable[T]]) -> T:
+    """Run ``job`` with ``anyio.run`` on the backend chosen by ``main`` (asyncio by default)."""
+    import anyio
+
+    backend: str = getattr(args, "backend", "asyncio")
+    return anyio.run(job, backend=backend)
+
+
+# ---------------------------------------------------------------------- output and files
+
+
+def print_json(value: Any, stream: TextIO | None = None) -> None:
+    """Print ``value`` as indented JSON (objects keep the API's field names)."""
+    out = stream if stream is not None else sys.stdout
+    out.write(json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so a reader sees the old or the new file, never half.
+
+    The text goes to a temporary file in the same directory (``os.replace`` is atomic only
+    within one file system), is flushed to disk, and then renamed over ``path``.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_ids_file(path: str) -> list[str]:
+    """Read ids one per line; blank lines and lines starting with ``#`` are skipped."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        raise CliError(f"cannot read ids file {path}: {exc.strerror}") from None
+    ids = [line.strip() for line in lines]
+    ids = [i for i in ids if i and not i.startswith("#")]
+    if not ids:
+        raise CliError(f"ids file {path} holds no ids")
+    return ids
+
+
+def write_lines(path: Path, lines: Iterable[str], *, header: Sequence[str] = ()) -> None:
+    """Write ``header`` comments and then one line per item, atomically."""
+    text = "".join(f"# {h}\n" for h in header) + "".join(f"{line}\n" for line in lines)
+    atomic_write_text(path, text)
+
+
+class ProgressLine:
+    """A one-line progress bar on ``stream``, redrawn at most every ``interval`` seconds."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        enabled: bool,
+        interval: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._interval = interval
+        self._clock = clock
+        self._started = clock()
+        self._last_draw: float | None = None
+        self._width = 0  # of the line on screen, to blank it out when redrawing shorter
+
+    def elapsed(self) -> float:
+        """Seconds since the bar was made."""
+        return self._clock() - self._started
+
+    def update(self, fraction: float, windows: int, issues: int) -> None:
+        """Redraw if enabled and at least ``interval`` seconds passed since the last draw."""
+        if not self._enabled:
+            return
+        now = self._clock()
+        if self._last_draw is not None and now - self._last_draw < self._interval:
+            return
+        self._last_draw = now
+        filled = int(20 * min(max(fraction, 0.0), 1.0))
+        seconds = now - self._started
+        # A rate over the first instants of a run says nothing; show it after half a second.
+        rate = f"{issues / seconds:.0f}/s" if seconds >= 0.5 else "-/s"
+        self._draw(
+            f"[{'#' * filled}{'.' * (20 - filled)}] {fraction:4.0%} of {windows} windows  "
+            f"{issues} issues  {rate}"
+        )
+
+    def finish(self, summary: str) -> None:
+        """Replace the bar (if drawn) with ``summary`` on its own line."""
+        if self._last_draw is not None:
+            self._stream.write("\r" + " " * self._width + "\r")  # blank the bar
+        self._stream.write(summary + "\n")
+        self._stream.flush()
+
+    def _draw(self, text: str) -> None:
+        # Carriage return and padding, no escape codes: readable in a log file too.
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+        self._width = len(text)
