@@ -43,5 +43,22 @@ test: check-generated lint typecheck pytest  ## everything CI runs
 demo: $(STAMP)  ## the main job: an onboarding run against the embedded fake Pylon
 	$(BIN)/python examples/onboarding.py
 
+# The benchmarks run in their own environment: it adds the official SDK (usepylon, pydantic) to
+# compare against, which the project itself must not depend on. usepylon has only pre-releases,
+# hence the pin; without it the table says "not installed" and the rest still runs.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[testing]"
+	$(BENCH_VENV)/bin/python -m pip install --quiet "usepylon==0.1.0a4" \
+		|| echo "usepylon could not be installed: its rows will say so"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## benchmarks: one table of figures against raw httpx, with targets
+	$(BENCH_VENV)/bin/python -m benchmarks.run
+
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,53 @@
+"""Canned, Pylon-shaped JSON bodies shared by every variant of the per-call benchmark.
+
+One task has the fields Pylon returns for ``GET /tasks/{id}``: nested account, project,
+milestone and assignee references, RFC 3339 dates, subtasks and custom fields. It validates
+against this client's generated models and against the official SDK's pydantic models alike
+(that SDK requires ``request_id`` and a ``pagination.cursor`` string, and ends a list at an
+empty cursor).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["PAGE_BODY", "PAGE_SIZE", "TASK_BODY", "task"]
+
+PAGE_SIZE = 100
+
+
+def task(n: int) -> dict[str, Any]:
+    """Return task number ``n`` as Pylon sends it."""
+    day = 1 + n % 28
+    return {
+        "id": f"task_{n:08d}",
+        "title": f"Onboarding step {n}: configure SSO and invite the team",
+        "body_html": "<p>Walk the customer through SAML setup, then invite the admins.</p>",
+        "status": "in_progress",
+        "account": {"id": "acc_7f3a9c", "name": "Acme Corporation"},
+        "project": {"id": "prj_1b2c3d", "name": "Acme onboarding"},
+        "milestone": {"id": "mil_4e5f6a", "name": "Week 1"},
+        "assignee": {"user": {"id": "usr_9d8c7b", "name": "Dana Lee"}},
+        "parent_task_id": None,
+        "subtask_ids": [f"task_{n:08d}_a", f"task_{n:08d}_b"],
+        "due_date": f"2026-03-{day:02d}T17:00:00Z",
+        "created_at": f"2026-02-{day:02d}T09:30:15Z",
+        "updated_at": f"2026-02-{day:02d}T16:45:00Z",
+        "completed_at": None,
+        "customer_portal_visible": True,
+        "custom_fields": {"priority": {"slug": "priority", "value": "high"}},
+    }
+
+
+TASK_BODY: bytes = json.dumps({"data": task(1), "request_id": "req_0001"}).encode()
+"""``GET /tasks/{id}``: one task in Pylon's envelope."""
+
+PAGE_BODY: bytes = json.dumps(
+    {
+        "data": [task(n) for n in range(PAGE_SIZE)],
+        "pagination": {"cursor": "", "has_next_page": False},
+        "request_id": "req_0002",
+    }
+).encode()
+"""``GET /tasks``: one page of 100 tasks, the last (``has_next_page`` false)."""

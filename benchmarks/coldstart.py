@@ -1,0 +1,149 @@
+"""Section 2: cold start, from a fresh interpreter to the first completed request.
+
+Each run is a new ``python -c ...`` process that imports the client, opens it, reads one
+100-task page of ``GET /tasks`` from a loopback server and exits; the same is done with raw
+httpx (import, ``AsyncClient``, one GET, ``.json()``). The wall time of the whole process is
+measured from the parent, the two kinds of run interleaved, and the figure is the ratio of
+their medians. Both include the interpreter's own start-up (shown as ``python -c pass``), so
+the ratio understates the client's share; the difference of the medians is the cost that
+matters to a short script or a serverless function.
+
+The server is started once for all runs: uvicorn in a thread (``serve_in_thread``) serving a
+minimal ASGI app that answers every request with the canned page of section 1.
+
+After the ratio, ``python -X importtime -c "import pylon_client"``'s ten largest cumulative
+imports are listed, to show what to load lazily.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+from starlette.types import Receive, Scope, Send
+
+from pylon_client.testing import serve_in_thread
+
+from ._bodies import PAGE_BODY
+from ._table import Row, fmt_ms, fmt_ratio, verdict
+
+__all__ = ["run"]
+
+RUNS = 15
+TARGET = 1.20
+TOP_IMPORTS = 10
+
+_PYLON = """
+import asyncio
+from pylon_client import AsyncPylon
+
+async def main():
+    async with AsyncPylon("bench-token", base_url={url!r}) as pylon:
+        n = 0
+        async for _task in pylon.tasks.list(limit=100):
+            n += 1
+    assert n == 100, n
+
+asyncio.run(main())
+"""
+
+_RAW = """
+import asyncio
+import httpx
+
+async def main():
+    headers = {{"Authorization": "Bearer bench-token"}}
+    async with httpx.AsyncClient(base_url={url!r}, headers=headers) as http:
+        response = await http.get("/tasks", params={{"limit": 100}})
+        response.raise_for_status()
+        n = len(response.json()["data"])
+    assert n == 100, n
+
+asyncio.run(main())
+"""
+
+
+async def canned_page(scope: Scope, receive: Receive, send: Send) -> None:
+    """Answer every HTTP request with the canned 100-task page."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(PAGE_BODY)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": PAGE_BODY})
+
+
+def _time(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)  # noqa: S603 (our own code)
+    return time.perf_counter() - started
+
+
+def top_imports(module: str, n: int) -> list[tuple[str, int, int]]:
+    """Return ``module``'s ``n`` largest imports as (name, cumulative us, self us)."""
+    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows: list[tuple[str, int, int]] = []
+    for line in result.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        own, cumulative, name = (part.strip() for part in line[12:].split("|"))
+        if own.isdigit():
+            rows.append((name, int(cumulative), int(own)))
+    rows.sort(key=lambda row: row[1], reverse=True)
+    return rows[:n]
+
+
+def run() -> list[Row]:
+    """Run section 2 and return its rows."""
+    with serve_in_thread(canned_page) as url:
+        codes = {
+            "AsyncPylon": _PYLON.format(url=url),
+            "raw httpx": _RAW.format(url=url),
+            "python -c pass": "pass",
+        }
+        for code in codes.values():  # warm the bytecode caches and the page cache
+            _time(code)
+        times: dict[str, list[float]] = {name: [] for name in codes}
+        for _ in range(RUNS):
+            for name, code in codes.items():
+                times[name].append(_time(code))
+    pylon, raw, bare = (statistics.median(times[k]) for k in codes)
+    ratio = pylon / raw
+    rows = [
+        Row(
+            "2 cold start",
+            "import + client + one tasks.list page: AsyncPylon",
+            fmt_ratio(ratio),
+            f"<= {fmt_ratio(TARGET)}",
+            verdict(ratio <= TARGET),
+            f"{fmt_ms(pylon)} vs raw httpx {fmt_ms(raw)} (+{fmt_ms(pylon - raw)}); "
+            f"python -c pass {fmt_ms(bare)}; median of {RUNS}, "
+            f"AsyncPylon runs {fmt_ms(min(times['AsyncPylon']))}"
+            f"-{fmt_ms(max(times['AsyncPylon']))}",
+        )
+    ]
+    for name, cumulative, own in top_imports("pylon_client", TOP_IMPORTS):
+        rows.append(
+            Row(
+                "2 importtime",
+                name,
+                f"{cumulative / 1000:.1f} ms",
+                detail=f"cumulative; self {own / 1000:.1f} ms",
+            )
+        )
+    return rows
