@@ -10,13 +10,13 @@ them all.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import anyio
-
 from ._batching import BulkResult
 from ._errors import PylonAPIError, PylonError, PylonInputError
+from ._tasks import run_all
 
 __all__ = ["ProgressCallback", "run_batches"]
 
@@ -54,26 +54,15 @@ async def run_batches(
         if on_progress is not None:
             on_progress(done, total)
 
-    if concurrency == 1 or len(batches) == 1:
+    if concurrency == 1:
+        # One after another, in batch order (merges rely on it): no tasks, no scheduler's say.
         for index, batch in enumerate(batches):
             await one(index, batch)
         return result
-    limiter = anyio.CapacityLimiter(concurrency)
-    failures: list[BaseException] = []
-    async with anyio.create_task_group() as group:
-
-        async def bounded(index: int, batch: list[str]) -> None:
-            async with limiter:
-                try:
-                    await one(index, batch)
-                except Exception as exc:  # re-raised below, unwrapped from the group
-                    failures.append(exc)
-                    group.cancel_scope.cancel()
-
-        for index, batch in enumerate(batches):
-            group.start_soon(bounded, index, batch)
-    if failures:
-        raise failures[0]
+    await run_all(
+        [functools.partial(one, index, batch) for index, batch in enumerate(batches)],
+        limit=concurrency,
+    )
     return result
 
 

@@ -21,8 +21,9 @@ Concurrency without background tasks
     next page of every active window (at most ``concurrency``) at once in an anyio task group,
     and holds at most one page per window. Between two items nothing runs, so leaving the loop
     early (``break``, a cancel scope, an exception) leaves no task running and, as each
-    response is read and closed before a round ends, no connection open. Memory is bounded by
-    ``concurrency`` pages, whatever the range.
+    response is read and closed before a round ends, no connection open. Windows ahead of the
+    one being handed out keep fetching while the page budget allows: at most
+    ``2 * concurrency`` pages are held, whatever the range.
 
 Resuming
     :meth:`IssueExport.checkpoint` describes exactly what has been yielded: finished intervals,
@@ -33,15 +34,17 @@ Resuming
 
 from __future__ import annotations
 
+import functools
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-import anyio
 import attrs
 
 from ._errors import PylonInputError, ResponseValidationError
 from ._generated._resources import PageLike
+from ._tasks import run_all
 from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339, split_windows, to_utc
 
 __all__ = ["IssueCheckpoint", "IssueExport", "Order"]
@@ -115,33 +118,35 @@ def _parse(value: str) -> datetime:
     return to_utc(datetime.fromisoformat(value), name="checkpoint time")
 
 
-class _Chain:
-    """One window being read: what is left of it, its cursor, and the page being handed out."""
+class _Page:
+    """A fetched page waiting to be handed out, with what a checkpoint needs to re-read it."""
 
-    __slots__ = (
-        "buffer",
-        "cursor",
-        "page_cursor",
-        "page_interval",
-        "page_last",
-        "page_skip",
-        "skip",
-        "stack",
-    )
+    __slots__ = ("cursor", "interval", "items", "last", "skip")
+
+    def __init__(
+        self, interval: Window, cursor: str | None, skip: int, items: list[Any], last: bool
+    ) -> None:
+        self.interval = interval  # the interval the page belongs to
+        self.cursor = cursor  # the cursor it was fetched with (None: the first page)
+        self.skip = skip  # its items already handed out, resumed ones included
+        self.items = items  # items not yet handed out, last one first (handed out with pop)
+        self.last = last  # the last page of its interval
+
+
+class _Chain:
+    """One window being read: what is left to fetch, and the pages fetched but not handed out."""
+
+    __slots__ = ("cursor", "pages", "skip", "stack")
 
     def __init__(self, interval: Window, cursor: str | None = None, skip: int = 0) -> None:
-        self.stack: list[Window] = [interval]  # intervals left; stack[-1] is read next
+        self.stack: list[Window] = [interval]  # intervals left to fetch; stack[-1] is next
         self.cursor = cursor  # cursor of the next page of stack[-1]
         self.skip = skip  # items of that page already handed out before (resuming)
-        self.buffer: list[Any] = []  # the page being handed out, last item first
-        self.page_interval = interval  # the interval the buffered page belongs to
-        self.page_cursor: str | None = None  # the cursor the buffered page was fetched with
-        self.page_skip = 0  # items of the buffered page handed out, resumed ones included
-        self.page_last = False  # the buffered page is its interval's last
+        self.pages: deque[_Page] = deque()  # fetched, in yield order
 
     @property
     def finished(self) -> bool:
-        return not self.stack and not self.buffer
+        return not self.stack and not self.pages
 
 
 class IssueExport:
@@ -213,9 +218,11 @@ class IssueExport:
         """Return where the export stands: exactly what has been yielded so far."""
         partial: list[tuple[Window, str | None, int]] = []
         for chain in [*self._active, *self._pending]:
-            if chain.buffer:
-                # Re-read the page being handed out from its cursor, skipping what went out.
-                partial.append((chain.page_interval, chain.page_cursor, chain.page_skip))
+            if chain.pages:
+                # Re-read the page being handed out from its cursor, skipping what went out;
+                # the pages fetched after it are fetched again.
+                head = chain.pages[0]
+                partial.append((head.interval, head.cursor, head.skip))
             elif chain.stack and (chain.cursor is not None or chain.skip):
                 partial.append((chain.stack[-1], chain.cursor, chain.skip))
         return IssueCheckpoint(
@@ -234,10 +241,11 @@ class IssueExport:
         while True:
             chain = self._ready_chain()
             if chain is not None:
-                item = chain.buffer.pop()
-                chain.page_skip += 1
-                if not chain.buffer:
-                    self._page_handed_out(chain)
+                page = chain.pages[0]
+                item = page.items.pop()
+                page.skip += 1
+                if not page.items:
+                    self._drop_handed_out(chain)
                 return item
             self._activate()
             if not self._active:
@@ -253,11 +261,11 @@ class IssueExport:
     def _ready_chain(self) -> _Chain | None:
         if self._order == "any":
             for chain in self._active:
-                if chain.buffer:
+                if chain.pages:
                     return chain
             return None
         head = self._active[0] if self._active else None
-        return head if head is not None and head.buffer else None
+        return head if head is not None and head.pages else None
 
     def _activate(self) -> None:
         self._active = [c for c in self._active if not c.finished]
@@ -265,25 +273,20 @@ class IssueExport:
             self._active.append(self._pending.pop(0))
 
     async def _round(self) -> None:
-        """Fetch the next page of every active window with nothing buffered, concurrently."""
-        todo = [c for c in self._active if not c.buffer and c.stack]
-        if len(todo) == 1:
-            await self._step(todo[0])
-            return
-        failures: list[Exception] = []
-        async with anyio.create_task_group() as group:
+        """Fetch the next page of as many active windows as the page budget allows, at once.
 
-            async def step(chain: _Chain) -> None:
-                try:
-                    await self._step(chain)
-                except Exception as exc:  # re-raised below, unwrapped from the group
-                    failures.append(exc)
-                    group.cancel_scope.cancel()
-
-            for chain in todo:
-                group.start_soon(step, chain)
-        if failures:
-            raise failures[0]
+        At most ``2 * concurrency`` pages are held, fetched or in flight; the window whose
+        items go out next always gets its fetch. One fetch per window: a window's pages
+        follow one another's cursors.
+        """
+        budget = 2 * self._concurrency - sum(len(c.pages) for c in self._active)
+        todo: list[_Chain] = []
+        for chain in self._active:
+            is_head = chain is self._active[0]
+            if chain.stack and (budget > 0 or (is_head and not chain.pages)):
+                todo.append(chain)
+                budget -= 1
+        await run_all([functools.partial(self._step, chain) for chain in todo])
 
     async def _step(self, chain: _Chain) -> None:
         """Fetch one page of ``chain``; only a returned page changes any state."""
@@ -310,17 +313,14 @@ class IssueExport:
             items.reverse()
         items = items[skip:]
         items.reverse()  # handed out with pop(), from the end
-        chain.buffer = items
-        chain.page_interval, chain.page_cursor, chain.page_skip = interval, cursor, skip
-        chain.page_last = not more
+        chain.pages.append(_Page(interval, cursor, skip, items, last=not more))
         chain.skip = 0
         if more:
             chain.cursor = page.cursor
         else:
             chain.cursor = None
             chain.stack.pop()
-        if not items:
-            self._page_handed_out(chain)
+        self._drop_handed_out(chain)
 
     async def _read_rest(self, interval: Window, page: PageLike[Any]) -> list[Any]:
         rest: list[Any] = []
@@ -329,10 +329,12 @@ class IssueExport:
             rest.extend(i for i in page.items if _belongs(interval, i))
         return rest
 
-    def _page_handed_out(self, chain: _Chain) -> None:
-        if chain.page_last:
-            self._done.append(chain.page_interval)
-            chain.page_last = False
+    def _drop_handed_out(self, chain: _Chain) -> None:
+        """Drop the chain's leading pages with nothing left; record intervals now complete."""
+        while chain.pages and not chain.pages[0].items:
+            page = chain.pages.popleft()
+            if page.last:
+                self._done.append(page.interval)
 
 
 def _plan(

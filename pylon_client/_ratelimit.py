@@ -32,10 +32,10 @@ Cancellation
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 
 import anyio
@@ -63,8 +63,9 @@ class _Bucket:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.effective = limit
-        # Never more than `limit` entries are needed: the effective limit is at most the limit.
-        self.starts: deque[float] = deque(maxlen=limit)
+        # Start times, sorted; never more than `limit` are needed: the effective limit is at
+        # most the limit. A request's start is moved to its completion once it completes.
+        self.starts: list[float] = []
         # anyio.Lock wakes waiters in the order they came: that is the fairness among waiters.
         self.lock = anyio.Lock()
         self.blocked_until = -math.inf
@@ -78,6 +79,24 @@ class _Bucket:
         if len(self.starts) >= self.effective:
             ready = max(ready, self.starts[-self.effective] + window)
         return ready
+
+    def record(self, at: float) -> None:
+        """Count a request at ``at``, keeping the times sorted and at most ``limit`` of them."""
+        starts = self.starts
+        if starts and at < starts[-1]:
+            bisect.insort(starts, at)
+        else:
+            starts.append(at)
+        if len(starts) > self.limit:
+            del starts[0]
+
+    def move(self, old: float, new: float) -> None:
+        """Move one request counted at ``old`` to ``new`` (if it is still counted)."""
+        starts = self.starts
+        index = bisect.bisect_left(starts, old)
+        if index < len(starts) and starts[index] == old:
+            del starts[index]
+            bisect.insort(starts, new)
 
     def is_idle(self, now: float, window: float) -> bool:
         """Return True when dropping this bucket changes nothing: no waiter, no live state."""
@@ -211,16 +230,24 @@ class RateLimiter:
                 return key
         return f"{method} {path}"
 
-    async def acquire(self, key: str) -> None:
-        """Wait until a request to ``key`` may start, and count it as started.
+    async def acquire(self, key: str) -> float | None:
+        """Wait until a request to ``key`` may start, count it as started, return its start time.
 
-        Returns at once, without yielding, for a key with no limit. Waiters of one key are served
-        in the order they called.
+        Returns at once, without yielding, for a key with no limit (None), and for a key whose
+        slot is free with nobody waiting. Waiters of one key are served in the order they called.
+        Pass the returned time to :meth:`complete` when the request is done.
         """
         limit = self.limit(key)
         if limit is None:
-            return
+            return None
         bucket = self._bucket(key, limit)
+        if not bucket.lock.locked():
+            # Fast path: nobody queues (a released anyio.Lock passes straight to the next
+            # waiter, so an unlocked lock has none) and a slot is free: no lock, no yield.
+            now = self._clock()
+            if bucket.ready_at(now, self._window) <= now:
+                bucket.record(now)
+                return now
         # The lock is held across the wait: later callers queue behind, in order, instead of
         # racing for the slot when it frees.
         async with bucket.lock:
@@ -231,7 +258,21 @@ class RateLimiter:
                 if ready <= now:
                     break
                 await self._sleep(ready - now)
-            bucket.starts.append(now)
+            bucket.record(now)
+        return now
+
+    def complete(self, key: str, started: float | None) -> None:
+        """Count the request that started at ``started`` as of now, when it has completed.
+
+        Pylon counts a request when it arrives, which is after the client started it and before
+        the client saw the answer. Counting it from the answer keeps a slower request from
+        landing in the same server-side window as one started a full window later.
+        """
+        if started is None:
+            return
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket.move(started, self._clock())
 
     def penalize(self, key: str, retry_after: float | None = None) -> None:
         """Slow ``key`` down after Pylon answered 429 despite the pacing.
@@ -300,8 +341,11 @@ class RateLimitTransport(httpx.AsyncBaseTransport):
             key = self._limiter.resolve(request.method, request.url.path)
         if self._limiter.limit(key) is None:
             return await self._inner.handle_async_request(request)
-        await self._limiter.acquire(key)
-        response = await self._inner.handle_async_request(request)
+        started = await self._limiter.acquire(key)
+        try:
+            response = await self._inner.handle_async_request(request)
+        finally:
+            self._limiter.complete(key, started)
         if response.status_code == 429:
             wait = parse_retry_after(response.headers)
             self._limiter.penalize(key, None if wait is None else min(wait, self._max_penalty))
