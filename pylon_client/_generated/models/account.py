@@ -59,9 +59,6 @@ class Account:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         id = self.id
 
         name: None | str | Unset
@@ -205,236 +202,144 @@ class Account:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.account_channel import AccountChannel  # noqa: PLC0415
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
+        _type_ = d.pop("type", UNSET)
+        type_: None | str | Unset
+        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
+            type_ = _type_
+        else:
+            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
 
-        def _parse_type_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"type_: unexpected {type(data).__name__}")
+        _domain = d.pop("domain", UNSET)
+        domain: None | str | Unset
+        if isinstance(_domain, str) or _domain is None or isinstance(_domain, Unset):
+            domain = _domain
+        else:
+            raise TypeError(f"domain: unexpected {type(_domain).__name__}")
 
-        type_ = _parse_type_(d.pop("type", UNSET))
+        _domains = d.pop("domains", UNSET)
+        domains: list[str] | None | Unset
+        if isinstance(_domains, list):
+            domains_type_0 = cast(list[str], _domains)
 
-        def _parse_domain(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"domain: unexpected {type(data).__name__}")
+            domains = domains_type_0
+        elif _domains is None or isinstance(_domains, Unset):
+            domains = _domains
+        else:
+            raise TypeError(f"domains: unexpected {type(_domains).__name__}")
 
-        domain = _parse_domain(d.pop("domain", UNSET))
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | None | Unset
+        if isinstance(_created_at, str):
+            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
 
-        def _parse_domains(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                domains_type_0 = cast(list[str], data)
+            created_at = created_at_type_0
+        elif _created_at is None or isinstance(_created_at, Unset):
+            created_at = _created_at
+        else:
+            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-                return domains_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"domains: unexpected {type(data).__name__}")
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | None | Unset
+        if isinstance(_updated_at, str):
+            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
-        domains = _parse_domains(d.pop("domains", UNSET))
+            updated_at = updated_at_type_0
+        elif _updated_at is None or isinstance(_updated_at, Unset):
+            updated_at = _updated_at
+        else:
+            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
+        _channels = d.pop("channels", UNSET)
+        channels: list[AccountChannel] | None | Unset
+        if isinstance(_channels, list):
+            channels_type_0 = []
+            _channels_type_0 = _channels
+            for channels_type_0_item_data in _channels_type_0:
+                channels_type_0_item = AccountChannel.from_dict(channels_type_0_item_data)
 
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"created_at: unexpected {type(data).__name__}")
+                channels_type_0.append(channels_type_0_item)
 
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
+            channels = channels_type_0
+        elif _channels is None or isinstance(_channels, Unset):
+            channels = _channels
+        else:
+            raise TypeError(f"channels: unexpected {type(_channels).__name__}")
 
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+        _external_ids = d.pop("external_ids", UNSET)
+        external_ids: list[str] | None | Unset
+        if isinstance(_external_ids, list):
+            external_ids_type_0 = cast(list[str], _external_ids)
 
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"updated_at: unexpected {type(data).__name__}")
+            external_ids = external_ids_type_0
+        elif _external_ids is None or isinstance(_external_ids, Unset):
+            external_ids = _external_ids
+        else:
+            raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
+        _tags = d.pop("tags", UNSET)
+        tags: list[str] | None | Unset
+        if isinstance(_tags, list):
+            tags_type_0 = cast(list[str], _tags)
 
-        def _parse_channels(data: object) -> list[AccountChannel] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                channels_type_0 = []
-                _channels_type_0 = data
-                for channels_type_0_item_data in _channels_type_0:
-                    channels_type_0_item = AccountChannel.from_dict(channels_type_0_item_data)
+            tags = tags_type_0
+        elif _tags is None or isinstance(_tags, Unset):
+            tags = _tags
+        else:
+            raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-                    channels_type_0.append(channels_type_0_item)
+        _is_disabled = d.pop("is_disabled", UNSET)
+        is_disabled: bool | None | Unset
+        if isinstance(_is_disabled, bool) or _is_disabled is None or isinstance(_is_disabled, Unset):
+            is_disabled = _is_disabled
+        else:
+            raise TypeError(f"is_disabled: unexpected {type(_is_disabled).__name__}")
 
-                return channels_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[AccountChannel] | None | Unset, data)
-            raise TypeError(f"channels: unexpected {type(data).__name__}")
+        _latest_customer_activity_time = d.pop("latest_customer_activity_time", UNSET)
+        latest_customer_activity_time: datetime.datetime | None | Unset
+        if isinstance(_latest_customer_activity_time, str):
+            latest_customer_activity_time_type_0 = datetime.datetime.fromisoformat(_latest_customer_activity_time)
 
-        channels = _parse_channels(d.pop("channels", UNSET))
+            latest_customer_activity_time = latest_customer_activity_time_type_0
+        elif _latest_customer_activity_time is None or isinstance(_latest_customer_activity_time, Unset):
+            latest_customer_activity_time = _latest_customer_activity_time
+        else:
+            raise TypeError(
+                f"latest_customer_activity_time: unexpected {type(_latest_customer_activity_time).__name__}"
+            )
 
-        def _parse_external_ids(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                external_ids_type_0 = cast(list[str], data)
+        _custom_fields = d.pop("custom_fields", UNSET)
+        custom_fields: CustomFields | None | Unset
+        if isinstance(_custom_fields, dict):
+            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
 
-                return external_ids_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"external_ids: unexpected {type(data).__name__}")
+            custom_fields = custom_fields_type_1
+        elif _custom_fields is None or isinstance(_custom_fields, Unset):
+            custom_fields = _custom_fields
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        external_ids = _parse_external_ids(d.pop("external_ids", UNSET))
+        _owner = d.pop("owner", UNSET)
+        owner: NamedRef | None | Unset
+        if isinstance(_owner, dict):
+            owner_type_1 = NamedRef.from_dict(_owner)
 
-        def _parse_tags(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                tags_type_0 = cast(list[str], data)
-
-                return tags_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"tags: unexpected {type(data).__name__}")
-
-        tags = _parse_tags(d.pop("tags", UNSET))
-
-        def _parse_is_disabled(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"is_disabled: unexpected {type(data).__name__}")
-
-        is_disabled = _parse_is_disabled(d.pop("is_disabled", UNSET))
-
-        def _parse_latest_customer_activity_time(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                latest_customer_activity_time_type_0 = datetime.datetime.fromisoformat(data)
-
-                return latest_customer_activity_time_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"latest_customer_activity_time: unexpected {type(data).__name__}")
-
-        latest_customer_activity_time = _parse_latest_customer_activity_time(
-            d.pop("latest_customer_activity_time", UNSET)
-        )
-
-        def _parse_custom_fields(data: object) -> CustomFields | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                custom_fields_type_1 = CustomFields.from_dict(data)
-
-                return custom_fields_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(CustomFields | None | Unset, data)
-            raise TypeError(f"custom_fields: unexpected {type(data).__name__}")
-
-        custom_fields = _parse_custom_fields(d.pop("custom_fields", UNSET))
-
-        def _parse_owner(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                owner_type_1 = NamedRef.from_dict(data)
-
-                return owner_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"owner: unexpected {type(data).__name__}")
-
-        owner = _parse_owner(d.pop("owner", UNSET))
+            owner = owner_type_1
+        elif _owner is None or isinstance(_owner, Unset):
+            owner = _owner
+        else:
+            raise TypeError(f"owner: unexpected {type(_owner).__name__}")
 
         account = cls(
             id=id,
@@ -471,3 +376,10 @@ class Account:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.account_channel import AccountChannel  # noqa: E402
+from ..models.custom_fields import CustomFields  # noqa: E402
+from ..models.named_ref import NamedRef  # noqa: E402

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -120,98 +120,62 @@ class Article:
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_title(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"title: unexpected {type(data).__name__}")
+        _title = d.pop("title", UNSET)
+        title: None | str | Unset
+        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
+            title = _title
+        else:
+            raise TypeError(f"title: unexpected {type(_title).__name__}")
 
-        title = _parse_title(d.pop("title", UNSET))
+        _slug = d.pop("slug", UNSET)
+        slug: None | str | Unset
+        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
+            slug = _slug
+        else:
+            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
 
-        def _parse_slug(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"slug: unexpected {type(data).__name__}")
+        _body_html = d.pop("body_html", UNSET)
+        body_html: None | str | Unset
+        if isinstance(_body_html, str) or _body_html is None or isinstance(_body_html, Unset):
+            body_html = _body_html
+        else:
+            raise TypeError(f"body_html: unexpected {type(_body_html).__name__}")
 
-        slug = _parse_slug(d.pop("slug", UNSET))
+        _collection_id = d.pop("collection_id", UNSET)
+        collection_id: None | str | Unset
+        if isinstance(_collection_id, str) or _collection_id is None or isinstance(_collection_id, Unset):
+            collection_id = _collection_id
+        else:
+            raise TypeError(f"collection_id: unexpected {type(_collection_id).__name__}")
 
-        def _parse_body_html(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"body_html: unexpected {type(data).__name__}")
+        _published = d.pop("published", UNSET)
+        published: bool | None | Unset
+        if isinstance(_published, bool) or _published is None or isinstance(_published, Unset):
+            published = _published
+        else:
+            raise TypeError(f"published: unexpected {type(_published).__name__}")
 
-        body_html = _parse_body_html(d.pop("body_html", UNSET))
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | None | Unset
+        if isinstance(_created_at, str):
+            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
 
-        def _parse_collection_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"collection_id: unexpected {type(data).__name__}")
+            created_at = created_at_type_0
+        elif _created_at is None or isinstance(_created_at, Unset):
+            created_at = _created_at
+        else:
+            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        collection_id = _parse_collection_id(d.pop("collection_id", UNSET))
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | None | Unset
+        if isinstance(_updated_at, str):
+            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
-        def _parse_published(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"published: unexpected {type(data).__name__}")
-
-        published = _parse_published(d.pop("published", UNSET))
-
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"created_at: unexpected {type(data).__name__}")
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
-
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"updated_at: unexpected {type(data).__name__}")
-
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
+            updated_at = updated_at_type_0
+        elif _updated_at is None or isinstance(_updated_at, Unset):
+            updated_at = _updated_at
+        else:
+            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
         article = cls(
             id=id,

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -75,38 +75,30 @@ class Collection:
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_title(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"title: unexpected {type(data).__name__}")
+        _title = d.pop("title", UNSET)
+        title: None | str | Unset
+        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
+            title = _title
+        else:
+            raise TypeError(f"title: unexpected {type(_title).__name__}")
 
-        title = _parse_title(d.pop("title", UNSET))
+        _description = d.pop("description", UNSET)
+        description: None | str | Unset
+        if isinstance(_description, str) or _description is None or isinstance(_description, Unset):
+            description = _description
+        else:
+            raise TypeError(f"description: unexpected {type(_description).__name__}")
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"description: unexpected {type(data).__name__}")
-
-        description = _parse_description(d.pop("description", UNSET))
-
-        def _parse_parent_collection_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"parent_collection_id: unexpected {type(data).__name__}")
-
-        parent_collection_id = _parse_parent_collection_id(d.pop("parent_collection_id", UNSET))
+        _parent_collection_id = d.pop("parent_collection_id", UNSET)
+        parent_collection_id: None | str | Unset
+        if (
+            isinstance(_parent_collection_id, str)
+            or _parent_collection_id is None
+            or isinstance(_parent_collection_id, Unset)
+        ):
+            parent_collection_id = _parent_collection_id
+        else:
+            raise TypeError(f"parent_collection_id: unexpected {type(_parent_collection_id).__name__}")
 
         collection = cls(
             id=id,

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,8 +57,6 @@ class CollectionListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.collection import Collection  # noqa: PLC0415
-
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
@@ -67,16 +65,12 @@ class CollectionListResponse:
 
             data.append(data_item)
 
-        def _parse_request_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"request_id: unexpected {type(data).__name__}")
-
-        request_id = _parse_request_id(d.pop("request_id", UNSET))
+        _request_id = d.pop("request_id", UNSET)
+        request_id: None | str | Unset
+        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
+            request_id = _request_id
+        else:
+            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
 
         collection_list_response = cls(
             data=data,
@@ -101,3 +95,8 @@ class CollectionListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.collection import Collection  # noqa: E402

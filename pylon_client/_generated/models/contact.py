@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -45,8 +45,6 @@ class Contact:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-
         id = self.id
 
         name: None | str | Unset
@@ -123,113 +121,71 @@ class Contact:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
+        _email = d.pop("email", UNSET)
+        email: None | str | Unset
+        if isinstance(_email, str) or _email is None or isinstance(_email, Unset):
+            email = _email
+        else:
+            raise TypeError(f"email: unexpected {type(_email).__name__}")
 
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"email: unexpected {type(data).__name__}")
+        _account_id = d.pop("account_id", UNSET)
+        account_id: None | str | Unset
+        if isinstance(_account_id, str) or _account_id is None or isinstance(_account_id, Unset):
+            account_id = _account_id
+        else:
+            raise TypeError(f"account_id: unexpected {type(_account_id).__name__}")
 
-        email = _parse_email(d.pop("email", UNSET))
+        _avatar_url = d.pop("avatar_url", UNSET)
+        avatar_url: None | str | Unset
+        if isinstance(_avatar_url, str) or _avatar_url is None or isinstance(_avatar_url, Unset):
+            avatar_url = _avatar_url
+        else:
+            raise TypeError(f"avatar_url: unexpected {type(_avatar_url).__name__}")
 
-        def _parse_account_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"account_id: unexpected {type(data).__name__}")
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | None | Unset
+        if isinstance(_created_at, str):
+            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
 
-        account_id = _parse_account_id(d.pop("account_id", UNSET))
+            created_at = created_at_type_0
+        elif _created_at is None or isinstance(_created_at, Unset):
+            created_at = _created_at
+        else:
+            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        def _parse_avatar_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"avatar_url: unexpected {type(data).__name__}")
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | None | Unset
+        if isinstance(_updated_at, str):
+            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
-        avatar_url = _parse_avatar_url(d.pop("avatar_url", UNSET))
+            updated_at = updated_at_type_0
+        elif _updated_at is None or isinstance(_updated_at, Unset):
+            updated_at = _updated_at
+        else:
+            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
+        _custom_fields = d.pop("custom_fields", UNSET)
+        custom_fields: CustomFields | None | Unset
+        if isinstance(_custom_fields, dict):
+            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
 
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"created_at: unexpected {type(data).__name__}")
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
-
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"updated_at: unexpected {type(data).__name__}")
-
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
-
-        def _parse_custom_fields(data: object) -> CustomFields | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                custom_fields_type_1 = CustomFields.from_dict(data)
-
-                return custom_fields_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(CustomFields | None | Unset, data)
-            raise TypeError(f"custom_fields: unexpected {type(data).__name__}")
-
-        custom_fields = _parse_custom_fields(d.pop("custom_fields", UNSET))
+            custom_fields = custom_fields_type_1
+        elif _custom_fields is None or isinstance(_custom_fields, Unset):
+            custom_fields = _custom_fields
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
         contact = cls(
             id=id,
@@ -260,3 +216,8 @@ class Contact:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.custom_fields import CustomFields  # noqa: E402

@@ -109,8 +109,6 @@ class CreateTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_field_input import CustomFieldInput  # noqa: PLC0415
-
         d = dict(src_dict)
         title = d.pop("title")
         if not isinstance(title, str):
@@ -193,3 +191,8 @@ class CreateTaskRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.custom_field_input import CustomFieldInput  # noqa: E402

@@ -98,68 +98,44 @@ class CustomField:
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_slug(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"slug: unexpected {type(data).__name__}")
+        _slug = d.pop("slug", UNSET)
+        slug: None | str | Unset
+        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
+            slug = _slug
+        else:
+            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
 
-        slug = _parse_slug(d.pop("slug", UNSET))
+        _label = d.pop("label", UNSET)
+        label: None | str | Unset
+        if isinstance(_label, str) or _label is None or isinstance(_label, Unset):
+            label = _label
+        else:
+            raise TypeError(f"label: unexpected {type(_label).__name__}")
 
-        def _parse_label(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"label: unexpected {type(data).__name__}")
+        _type_ = d.pop("type", UNSET)
+        type_: None | str | Unset
+        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
+            type_ = _type_
+        else:
+            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
 
-        label = _parse_label(d.pop("label", UNSET))
+        _object_type = d.pop("object_type", UNSET)
+        object_type: None | str | Unset
+        if isinstance(_object_type, str) or _object_type is None or isinstance(_object_type, Unset):
+            object_type = _object_type
+        else:
+            raise TypeError(f"object_type: unexpected {type(_object_type).__name__}")
 
-        def _parse_type_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"type_: unexpected {type(data).__name__}")
+        _options = d.pop("options", UNSET)
+        options: list[str] | None | Unset
+        if isinstance(_options, list):
+            options_type_0 = cast(list[str], _options)
 
-        type_ = _parse_type_(d.pop("type", UNSET))
-
-        def _parse_object_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"object_type: unexpected {type(data).__name__}")
-
-        object_type = _parse_object_type(d.pop("object_type", UNSET))
-
-        def _parse_options(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                options_type_0 = cast(list[str], data)
-
-                return options_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"options: unexpected {type(data).__name__}")
-
-        options = _parse_options(d.pop("options", UNSET))
+            options = options_type_0
+        elif _options is None or isinstance(_options, Unset):
+            options = _options
+        else:
+            raise TypeError(f"options: unexpected {type(_options).__name__}")
 
         custom_field = cls(
             id=id,

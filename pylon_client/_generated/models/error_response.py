@@ -79,58 +79,37 @@ class ErrorResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        _errors = d.pop("errors", UNSET)
+        errors: list[str] | None | Unset
+        if isinstance(_errors, list):
+            errors_type_0 = cast(list[str], _errors)
 
-        def _parse_errors(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                errors_type_0 = cast(list[str], data)
+            errors = errors_type_0
+        elif _errors is None or isinstance(_errors, Unset):
+            errors = _errors
+        else:
+            raise TypeError(f"errors: unexpected {type(_errors).__name__}")
 
-                return errors_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"errors: unexpected {type(data).__name__}")
+        _request_id = d.pop("request_id", UNSET)
+        request_id: None | str | Unset
+        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
+            request_id = _request_id
+        else:
+            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
 
-        errors = _parse_errors(d.pop("errors", UNSET))
+        _code = d.pop("code", UNSET)
+        code: None | str | Unset
+        if isinstance(_code, str) or _code is None or isinstance(_code, Unset):
+            code = _code
+        else:
+            raise TypeError(f"code: unexpected {type(_code).__name__}")
 
-        def _parse_request_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"request_id: unexpected {type(data).__name__}")
-
-        request_id = _parse_request_id(d.pop("request_id", UNSET))
-
-        def _parse_code(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"code: unexpected {type(data).__name__}")
-
-        code = _parse_code(d.pop("code", UNSET))
-
-        def _parse_exists_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"exists_id: unexpected {type(data).__name__}")
-
-        exists_id = _parse_exists_id(d.pop("exists_id", UNSET))
+        _exists_id = d.pop("exists_id", UNSET)
+        exists_id: None | str | Unset
+        if isinstance(_exists_id, str) or _exists_id is None or isinstance(_exists_id, Unset):
+            exists_id = _exists_id
+        else:
+            raise TypeError(f"exists_id: unexpected {type(_exists_id).__name__}")
 
         error_response = cls(
             errors=errors,

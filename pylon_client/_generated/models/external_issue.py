@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -63,39 +63,26 @@ class ExternalIssue:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        _external_id = d.pop("external_id", UNSET)
+        external_id: None | str | Unset
+        if isinstance(_external_id, str) or _external_id is None or isinstance(_external_id, Unset):
+            external_id = _external_id
+        else:
+            raise TypeError(f"external_id: unexpected {type(_external_id).__name__}")
 
-        def _parse_external_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"external_id: unexpected {type(data).__name__}")
+        _link = d.pop("link", UNSET)
+        link: None | str | Unset
+        if isinstance(_link, str) or _link is None or isinstance(_link, Unset):
+            link = _link
+        else:
+            raise TypeError(f"link: unexpected {type(_link).__name__}")
 
-        external_id = _parse_external_id(d.pop("external_id", UNSET))
-
-        def _parse_link(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"link: unexpected {type(data).__name__}")
-
-        link = _parse_link(d.pop("link", UNSET))
-
-        def _parse_source(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"source: unexpected {type(data).__name__}")
-
-        source = _parse_source(d.pop("source", UNSET))
+        _source = d.pop("source", UNSET)
+        source: None | str | Unset
+        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
+            source = _source
+        else:
+            raise TypeError(f"source: unexpected {type(_source).__name__}")
 
         external_issue = cls(
             external_id=external_id,

@@ -67,9 +67,6 @@ class Issue:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         id = self.id
 
         number: int | None | Unset
@@ -252,310 +249,186 @@ class Issue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-        from ..models.external_issue import ExternalIssue  # noqa: PLC0415
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_number(data: object) -> int | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, int):
-                return cast(int | None | Unset, data)
-            raise TypeError(f"number: unexpected {type(data).__name__}")
+        _number = d.pop("number", UNSET)
+        number: int | None | Unset
+        if isinstance(_number, int) or _number is None or isinstance(_number, Unset):
+            number = _number
+        else:
+            raise TypeError(f"number: unexpected {type(_number).__name__}")
 
-        number = _parse_number(d.pop("number", UNSET))
+        _title = d.pop("title", UNSET)
+        title: None | str | Unset
+        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
+            title = _title
+        else:
+            raise TypeError(f"title: unexpected {type(_title).__name__}")
 
-        def _parse_title(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"title: unexpected {type(data).__name__}")
+        _body_html = d.pop("body_html", UNSET)
+        body_html: None | str | Unset
+        if isinstance(_body_html, str) or _body_html is None or isinstance(_body_html, Unset):
+            body_html = _body_html
+        else:
+            raise TypeError(f"body_html: unexpected {type(_body_html).__name__}")
 
-        title = _parse_title(d.pop("title", UNSET))
+        _state = d.pop("state", UNSET)
+        state: None | str | Unset
+        if isinstance(_state, str) or _state is None or isinstance(_state, Unset):
+            state = _state
+        else:
+            raise TypeError(f"state: unexpected {type(_state).__name__}")
 
-        def _parse_body_html(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"body_html: unexpected {type(data).__name__}")
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | None | Unset
+        if isinstance(_created_at, str):
+            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
 
-        body_html = _parse_body_html(d.pop("body_html", UNSET))
+            created_at = created_at_type_0
+        elif _created_at is None or isinstance(_created_at, Unset):
+            created_at = _created_at
+        else:
+            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        def _parse_state(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"state: unexpected {type(data).__name__}")
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | None | Unset
+        if isinstance(_updated_at, str):
+            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
-        state = _parse_state(d.pop("state", UNSET))
+            updated_at = updated_at_type_0
+        elif _updated_at is None or isinstance(_updated_at, Unset):
+            updated_at = _updated_at
+        else:
+            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
+        _tags = d.pop("tags", UNSET)
+        tags: list[str] | None | Unset
+        if isinstance(_tags, list):
+            tags_type_0 = cast(list[str], _tags)
 
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"created_at: unexpected {type(data).__name__}")
+            tags = tags_type_0
+        elif _tags is None or isinstance(_tags, Unset):
+            tags = _tags
+        else:
+            raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
+        _attachment_urls = d.pop("attachment_urls", UNSET)
+        attachment_urls: list[str] | None | Unset
+        if isinstance(_attachment_urls, list):
+            attachment_urls_type_0 = cast(list[str], _attachment_urls)
 
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
+            attachment_urls = attachment_urls_type_0
+        elif _attachment_urls is None or isinstance(_attachment_urls, Unset):
+            attachment_urls = _attachment_urls
+        else:
+            raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
 
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"updated_at: unexpected {type(data).__name__}")
+        _external_issues = d.pop("external_issues", UNSET)
+        external_issues: list[ExternalIssue] | None | Unset
+        if isinstance(_external_issues, list):
+            external_issues_type_0 = []
+            _external_issues_type_0 = _external_issues
+            for external_issues_type_0_item_data in _external_issues_type_0:
+                external_issues_type_0_item = ExternalIssue.from_dict(external_issues_type_0_item_data)
 
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
+                external_issues_type_0.append(external_issues_type_0_item)
 
-        def _parse_tags(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                tags_type_0 = cast(list[str], data)
+            external_issues = external_issues_type_0
+        elif _external_issues is None or isinstance(_external_issues, Unset):
+            external_issues = _external_issues
+        else:
+            raise TypeError(f"external_issues: unexpected {type(_external_issues).__name__}")
 
-                return tags_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"tags: unexpected {type(data).__name__}")
+        _first_response_time = d.pop("first_response_time", UNSET)
+        first_response_time: datetime.datetime | None | Unset
+        if isinstance(_first_response_time, str):
+            first_response_time_type_0 = datetime.datetime.fromisoformat(_first_response_time)
 
-        tags = _parse_tags(d.pop("tags", UNSET))
+            first_response_time = first_response_time_type_0
+        elif _first_response_time is None or isinstance(_first_response_time, Unset):
+            first_response_time = _first_response_time
+        else:
+            raise TypeError(f"first_response_time: unexpected {type(_first_response_time).__name__}")
 
-        def _parse_attachment_urls(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                attachment_urls_type_0 = cast(list[str], data)
+        _resolution_time = d.pop("resolution_time", UNSET)
+        resolution_time: datetime.datetime | None | Unset
+        if isinstance(_resolution_time, str):
+            resolution_time_type_0 = datetime.datetime.fromisoformat(_resolution_time)
 
-                return attachment_urls_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"attachment_urls: unexpected {type(data).__name__}")
+            resolution_time = resolution_time_type_0
+        elif _resolution_time is None or isinstance(_resolution_time, Unset):
+            resolution_time = _resolution_time
+        else:
+            raise TypeError(f"resolution_time: unexpected {type(_resolution_time).__name__}")
 
-        attachment_urls = _parse_attachment_urls(d.pop("attachment_urls", UNSET))
+        _snoozed_until_time = d.pop("snoozed_until_time", UNSET)
+        snoozed_until_time: datetime.datetime | None | Unset
+        if isinstance(_snoozed_until_time, str):
+            snoozed_until_time_type_0 = datetime.datetime.fromisoformat(_snoozed_until_time)
 
-        def _parse_external_issues(data: object) -> list[ExternalIssue] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                external_issues_type_0 = []
-                _external_issues_type_0 = data
-                for external_issues_type_0_item_data in _external_issues_type_0:
-                    external_issues_type_0_item = ExternalIssue.from_dict(external_issues_type_0_item_data)
+            snoozed_until_time = snoozed_until_time_type_0
+        elif _snoozed_until_time is None or isinstance(_snoozed_until_time, Unset):
+            snoozed_until_time = _snoozed_until_time
+        else:
+            raise TypeError(f"snoozed_until_time: unexpected {type(_snoozed_until_time).__name__}")
 
-                    external_issues_type_0.append(external_issues_type_0_item)
+        _custom_fields = d.pop("custom_fields", UNSET)
+        custom_fields: CustomFields | None | Unset
+        if isinstance(_custom_fields, dict):
+            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
 
-                return external_issues_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[ExternalIssue] | None | Unset, data)
-            raise TypeError(f"external_issues: unexpected {type(data).__name__}")
+            custom_fields = custom_fields_type_1
+        elif _custom_fields is None or isinstance(_custom_fields, Unset):
+            custom_fields = _custom_fields
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        external_issues = _parse_external_issues(d.pop("external_issues", UNSET))
+        _account = d.pop("account", UNSET)
+        account: NamedRef | None | Unset
+        if isinstance(_account, dict):
+            account_type_1 = NamedRef.from_dict(_account)
 
-        def _parse_first_response_time(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                first_response_time_type_0 = datetime.datetime.fromisoformat(data)
+            account = account_type_1
+        elif _account is None or isinstance(_account, Unset):
+            account = _account
+        else:
+            raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-                return first_response_time_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"first_response_time: unexpected {type(data).__name__}")
+        _requester = d.pop("requester", UNSET)
+        requester: NamedRef | None | Unset
+        if isinstance(_requester, dict):
+            requester_type_1 = NamedRef.from_dict(_requester)
 
-        first_response_time = _parse_first_response_time(d.pop("first_response_time", UNSET))
+            requester = requester_type_1
+        elif _requester is None or isinstance(_requester, Unset):
+            requester = _requester
+        else:
+            raise TypeError(f"requester: unexpected {type(_requester).__name__}")
 
-        def _parse_resolution_time(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                resolution_time_type_0 = datetime.datetime.fromisoformat(data)
+        _assignee = d.pop("assignee", UNSET)
+        assignee: NamedRef | None | Unset
+        if isinstance(_assignee, dict):
+            assignee_type_1 = NamedRef.from_dict(_assignee)
 
-                return resolution_time_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"resolution_time: unexpected {type(data).__name__}")
+            assignee = assignee_type_1
+        elif _assignee is None or isinstance(_assignee, Unset):
+            assignee = _assignee
+        else:
+            raise TypeError(f"assignee: unexpected {type(_assignee).__name__}")
 
-        resolution_time = _parse_resolution_time(d.pop("resolution_time", UNSET))
+        _team = d.pop("team", UNSET)
+        team: NamedRef | None | Unset
+        if isinstance(_team, dict):
+            team_type_1 = NamedRef.from_dict(_team)
 
-        def _parse_snoozed_until_time(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                snoozed_until_time_type_0 = datetime.datetime.fromisoformat(data)
-
-                return snoozed_until_time_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"snoozed_until_time: unexpected {type(data).__name__}")
-
-        snoozed_until_time = _parse_snoozed_until_time(d.pop("snoozed_until_time", UNSET))
-
-        def _parse_custom_fields(data: object) -> CustomFields | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                custom_fields_type_1 = CustomFields.from_dict(data)
-
-                return custom_fields_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(CustomFields | None | Unset, data)
-            raise TypeError(f"custom_fields: unexpected {type(data).__name__}")
-
-        custom_fields = _parse_custom_fields(d.pop("custom_fields", UNSET))
-
-        def _parse_account(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                account_type_1 = NamedRef.from_dict(data)
-
-                return account_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"account: unexpected {type(data).__name__}")
-
-        account = _parse_account(d.pop("account", UNSET))
-
-        def _parse_requester(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                requester_type_1 = NamedRef.from_dict(data)
-
-                return requester_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"requester: unexpected {type(data).__name__}")
-
-        requester = _parse_requester(d.pop("requester", UNSET))
-
-        def _parse_assignee(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                assignee_type_1 = NamedRef.from_dict(data)
-
-                return assignee_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"assignee: unexpected {type(data).__name__}")
-
-        assignee = _parse_assignee(d.pop("assignee", UNSET))
-
-        def _parse_team(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                team_type_1 = NamedRef.from_dict(data)
-
-                return team_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"team: unexpected {type(data).__name__}")
-
-        team = _parse_team(d.pop("team", UNSET))
+            team = team_type_1
+        elif _team is None or isinstance(_team, Unset):
+            team = _team
+        else:
+            raise TypeError(f"team: unexpected {type(_team).__name__}")
 
         issue = cls(
             id=id,
@@ -596,3 +469,10 @@ class Issue:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.custom_fields import CustomFields  # noqa: E402
+from ..models.external_issue import ExternalIssue  # noqa: E402
+from ..models.named_ref import NamedRef  # noqa: E402

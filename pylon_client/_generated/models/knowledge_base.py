@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -65,27 +65,19 @@ class KnowledgeBase:
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
-
-        def _parse_slug(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"slug: unexpected {type(data).__name__}")
-
-        slug = _parse_slug(d.pop("slug", UNSET))
+        _slug = d.pop("slug", UNSET)
+        slug: None | str | Unset
+        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
+            slug = _slug
+        else:
+            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
 
         knowledge_base = cls(
             id=id,

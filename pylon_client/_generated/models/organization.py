@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -34,8 +34,6 @@ class Organization:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.user import User  # noqa: PLC0415
-
         id = self.id
 
         name: None | str | Unset
@@ -68,42 +66,28 @@ class Organization:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.user import User  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
+        _user = d.pop("user", UNSET)
+        user: None | Unset | User
+        if isinstance(_user, dict):
+            user_type_1 = User.from_dict(_user)
 
-        def _parse_user(data: object) -> None | Unset | User:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                user_type_1 = User.from_dict(data)
-
-                return user_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(None | Unset | User, data)
-            raise TypeError(f"user: unexpected {type(data).__name__}")
-
-        user = _parse_user(d.pop("user", UNSET))
+            user = user_type_1
+        elif _user is None or isinstance(_user, Unset):
+            user = _user
+        else:
+            raise TypeError(f"user: unexpected {type(_user).__name__}")
 
         organization = cls(
             id=id,
@@ -129,3 +113,8 @@ class Organization:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.user import User  # noqa: E402

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -53,28 +53,19 @@ class Pagination:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        _cursor = d.pop("cursor", UNSET)
+        cursor: None | str | Unset
+        if isinstance(_cursor, str) or _cursor is None or isinstance(_cursor, Unset):
+            cursor = _cursor
+        else:
+            raise TypeError(f"cursor: unexpected {type(_cursor).__name__}")
 
-        def _parse_cursor(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"cursor: unexpected {type(data).__name__}")
-
-        cursor = _parse_cursor(d.pop("cursor", UNSET))
-
-        def _parse_has_next_page(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"has_next_page: unexpected {type(data).__name__}")
-
-        has_next_page = _parse_has_next_page(d.pop("has_next_page", UNSET))
+        _has_next_page = d.pop("has_next_page", UNSET)
+        has_next_page: bool | None | Unset
+        if isinstance(_has_next_page, bool) or _has_next_page is None or isinstance(_has_next_page, Unset):
+            has_next_page = _has_next_page
+        else:
+            raise TypeError(f"has_next_page: unexpected {type(_has_next_page).__name__}")
 
         pagination = cls(
             cursor=cursor,

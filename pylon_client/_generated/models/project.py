@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -55,8 +55,6 @@ class Project:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         id = self.id
 
         name: None | str | Unset
@@ -179,192 +177,122 @@ class Project:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
+        _description_html = d.pop("description_html", UNSET)
+        description_html: None | str | Unset
+        if isinstance(_description_html, str) or _description_html is None or isinstance(_description_html, Unset):
+            description_html = _description_html
+        else:
+            raise TypeError(f"description_html: unexpected {type(_description_html).__name__}")
 
-        def _parse_description_html(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"description_html: unexpected {type(data).__name__}")
+        _account = d.pop("account", UNSET)
+        account: NamedRef | None | Unset
+        if isinstance(_account, dict):
+            account_type_1 = NamedRef.from_dict(_account)
 
-        description_html = _parse_description_html(d.pop("description_html", UNSET))
+            account = account_type_1
+        elif _account is None or isinstance(_account, Unset):
+            account = _account
+        else:
+            raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        def _parse_account(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                account_type_1 = NamedRef.from_dict(data)
+        _owner = d.pop("owner", UNSET)
+        owner: NamedRef | None | Unset
+        if isinstance(_owner, dict):
+            owner_type_1 = NamedRef.from_dict(_owner)
 
-                return account_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"account: unexpected {type(data).__name__}")
+            owner = owner_type_1
+        elif _owner is None or isinstance(_owner, Unset):
+            owner = _owner
+        else:
+            raise TypeError(f"owner: unexpected {type(_owner).__name__}")
 
-        account = _parse_account(d.pop("account", UNSET))
+        _status = d.pop("status", UNSET)
+        status: None | str | Unset
+        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
+            status = _status
+        else:
+            raise TypeError(f"status: unexpected {type(_status).__name__}")
 
-        def _parse_owner(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                owner_type_1 = NamedRef.from_dict(data)
+        _progress = d.pop("progress", UNSET)
+        progress: float | None | Unset
+        if isinstance(_progress, (int, float)) or _progress is None or isinstance(_progress, Unset):
+            progress = _progress
+        else:
+            raise TypeError(f"progress: unexpected {type(_progress).__name__}")
 
-                return owner_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"owner: unexpected {type(data).__name__}")
+        _is_archived = d.pop("is_archived", UNSET)
+        is_archived: bool | None | Unset
+        if isinstance(_is_archived, bool) or _is_archived is None or isinstance(_is_archived, Unset):
+            is_archived = _is_archived
+        else:
+            raise TypeError(f"is_archived: unexpected {type(_is_archived).__name__}")
 
-        owner = _parse_owner(d.pop("owner", UNSET))
+        _customer_portal_visible = d.pop("customer_portal_visible", UNSET)
+        customer_portal_visible: bool | None | Unset
+        if (
+            isinstance(_customer_portal_visible, bool)
+            or _customer_portal_visible is None
+            or isinstance(_customer_portal_visible, Unset)
+        ):
+            customer_portal_visible = _customer_portal_visible
+        else:
+            raise TypeError(f"customer_portal_visible: unexpected {type(_customer_portal_visible).__name__}")
 
-        def _parse_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"status: unexpected {type(data).__name__}")
+        _start_date = d.pop("start_date", UNSET)
+        start_date: datetime.datetime | None | Unset
+        if isinstance(_start_date, str):
+            start_date_type_0 = datetime.datetime.fromisoformat(_start_date)
 
-        status = _parse_status(d.pop("status", UNSET))
+            start_date = start_date_type_0
+        elif _start_date is None or isinstance(_start_date, Unset):
+            start_date = _start_date
+        else:
+            raise TypeError(f"start_date: unexpected {type(_start_date).__name__}")
 
-        def _parse_progress(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, (int, float)):
-                return cast(float | None | Unset, data)
-            raise TypeError(f"progress: unexpected {type(data).__name__}")
+        _end_date = d.pop("end_date", UNSET)
+        end_date: datetime.datetime | None | Unset
+        if isinstance(_end_date, str):
+            end_date_type_0 = datetime.datetime.fromisoformat(_end_date)
 
-        progress = _parse_progress(d.pop("progress", UNSET))
+            end_date = end_date_type_0
+        elif _end_date is None or isinstance(_end_date, Unset):
+            end_date = _end_date
+        else:
+            raise TypeError(f"end_date: unexpected {type(_end_date).__name__}")
 
-        def _parse_is_archived(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"is_archived: unexpected {type(data).__name__}")
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | None | Unset
+        if isinstance(_created_at, str):
+            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
 
-        is_archived = _parse_is_archived(d.pop("is_archived", UNSET))
+            created_at = created_at_type_0
+        elif _created_at is None or isinstance(_created_at, Unset):
+            created_at = _created_at
+        else:
+            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        def _parse_customer_portal_visible(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"customer_portal_visible: unexpected {type(data).__name__}")
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | None | Unset
+        if isinstance(_updated_at, str):
+            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
-        customer_portal_visible = _parse_customer_portal_visible(d.pop("customer_portal_visible", UNSET))
-
-        def _parse_start_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                start_date_type_0 = datetime.datetime.fromisoformat(data)
-
-                return start_date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"start_date: unexpected {type(data).__name__}")
-
-        start_date = _parse_start_date(d.pop("start_date", UNSET))
-
-        def _parse_end_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                end_date_type_0 = datetime.datetime.fromisoformat(data)
-
-                return end_date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"end_date: unexpected {type(data).__name__}")
-
-        end_date = _parse_end_date(d.pop("end_date", UNSET))
-
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"created_at: unexpected {type(data).__name__}")
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
-
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"updated_at: unexpected {type(data).__name__}")
-
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
+            updated_at = updated_at_type_0
+        elif _updated_at is None or isinstance(_updated_at, Unset):
+            updated_at = _updated_at
+        else:
+            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
         project = cls(
             id=id,
@@ -400,3 +328,8 @@ class Project:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.named_ref import NamedRef  # noqa: E402

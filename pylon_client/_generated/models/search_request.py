@@ -58,8 +58,6 @@ class SearchRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.search_filter import SearchFilter  # noqa: PLC0415
-
         d = dict(src_dict)
         cursor = d.pop("cursor", UNSET)
         if not isinstance(cursor, (str, Unset)):
@@ -100,3 +98,8 @@ class SearchRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.search_filter import SearchFilter  # noqa: E402

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -55,28 +55,19 @@ class SuccessResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        _success = d.pop("success", UNSET)
+        success: bool | None | Unset
+        if isinstance(_success, bool) or _success is None or isinstance(_success, Unset):
+            success = _success
+        else:
+            raise TypeError(f"success: unexpected {type(_success).__name__}")
 
-        def _parse_success(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"success: unexpected {type(data).__name__}")
-
-        success = _parse_success(d.pop("success", UNSET))
-
-        def _parse_request_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"request_id: unexpected {type(data).__name__}")
-
-        request_id = _parse_request_id(d.pop("request_id", UNSET))
+        _request_id = d.pop("request_id", UNSET)
+        request_id: None | str | Unset
+        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
+            request_id = _request_id
+        else:
+            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
 
         success_response = cls(
             success=success,

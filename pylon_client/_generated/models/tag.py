@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -75,38 +75,26 @@ class Tag:
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_value(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"value: unexpected {type(data).__name__}")
+        _value = d.pop("value", UNSET)
+        value: None | str | Unset
+        if isinstance(_value, str) or _value is None or isinstance(_value, Unset):
+            value = _value
+        else:
+            raise TypeError(f"value: unexpected {type(_value).__name__}")
 
-        value = _parse_value(d.pop("value", UNSET))
+        _hex_color = d.pop("hex_color", UNSET)
+        hex_color: None | str | Unset
+        if isinstance(_hex_color, str) or _hex_color is None or isinstance(_hex_color, Unset):
+            hex_color = _hex_color
+        else:
+            raise TypeError(f"hex_color: unexpected {type(_hex_color).__name__}")
 
-        def _parse_hex_color(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"hex_color: unexpected {type(data).__name__}")
-
-        hex_color = _parse_hex_color(d.pop("hex_color", UNSET))
-
-        def _parse_object_type(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"object_type: unexpected {type(data).__name__}")
-
-        object_type = _parse_object_type(d.pop("object_type", UNSET))
+        _object_type = d.pop("object_type", UNSET)
+        object_type: None | str | Unset
+        if isinstance(_object_type, str) or _object_type is None or isinstance(_object_type, Unset):
+            object_type = _object_type
+        else:
+            raise TypeError(f"object_type: unexpected {type(_object_type).__name__}")
 
         tag = cls(
             id=id,

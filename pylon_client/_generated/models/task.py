@@ -63,10 +63,6 @@ class Task:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-        from ..models.task_assignee import TaskAssignee  # noqa: PLC0415
-
         id = self.id
 
         title: None | str | Unset
@@ -222,259 +218,159 @@ class Task:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_fields import CustomFields  # noqa: PLC0415
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-        from ..models.task_assignee import TaskAssignee  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_title(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"title: unexpected {type(data).__name__}")
+        _title = d.pop("title", UNSET)
+        title: None | str | Unset
+        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
+            title = _title
+        else:
+            raise TypeError(f"title: unexpected {type(_title).__name__}")
 
-        title = _parse_title(d.pop("title", UNSET))
+        _body_html = d.pop("body_html", UNSET)
+        body_html: None | str | Unset
+        if isinstance(_body_html, str) or _body_html is None or isinstance(_body_html, Unset):
+            body_html = _body_html
+        else:
+            raise TypeError(f"body_html: unexpected {type(_body_html).__name__}")
 
-        def _parse_body_html(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"body_html: unexpected {type(data).__name__}")
+        _status = d.pop("status", UNSET)
+        status: None | str | Unset
+        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
+            status = _status
+        else:
+            raise TypeError(f"status: unexpected {type(_status).__name__}")
 
-        body_html = _parse_body_html(d.pop("body_html", UNSET))
+        _account = d.pop("account", UNSET)
+        account: NamedRef | None | Unset
+        if isinstance(_account, dict):
+            account_type_1 = NamedRef.from_dict(_account)
 
-        def _parse_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"status: unexpected {type(data).__name__}")
+            account = account_type_1
+        elif _account is None or isinstance(_account, Unset):
+            account = _account
+        else:
+            raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        status = _parse_status(d.pop("status", UNSET))
+        _project = d.pop("project", UNSET)
+        project: NamedRef | None | Unset
+        if isinstance(_project, dict):
+            project_type_1 = NamedRef.from_dict(_project)
 
-        def _parse_account(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                account_type_1 = NamedRef.from_dict(data)
+            project = project_type_1
+        elif _project is None or isinstance(_project, Unset):
+            project = _project
+        else:
+            raise TypeError(f"project: unexpected {type(_project).__name__}")
 
-                return account_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"account: unexpected {type(data).__name__}")
+        _milestone = d.pop("milestone", UNSET)
+        milestone: NamedRef | None | Unset
+        if isinstance(_milestone, dict):
+            milestone_type_1 = NamedRef.from_dict(_milestone)
 
-        account = _parse_account(d.pop("account", UNSET))
+            milestone = milestone_type_1
+        elif _milestone is None or isinstance(_milestone, Unset):
+            milestone = _milestone
+        else:
+            raise TypeError(f"milestone: unexpected {type(_milestone).__name__}")
 
-        def _parse_project(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                project_type_1 = NamedRef.from_dict(data)
+        _assignee = d.pop("assignee", UNSET)
+        assignee: None | TaskAssignee | Unset
+        if isinstance(_assignee, dict):
+            assignee_type_1 = TaskAssignee.from_dict(_assignee)
 
-                return project_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"project: unexpected {type(data).__name__}")
+            assignee = assignee_type_1
+        elif _assignee is None or isinstance(_assignee, Unset):
+            assignee = _assignee
+        else:
+            raise TypeError(f"assignee: unexpected {type(_assignee).__name__}")
 
-        project = _parse_project(d.pop("project", UNSET))
+        _parent_task_id = d.pop("parent_task_id", UNSET)
+        parent_task_id: None | str | Unset
+        if isinstance(_parent_task_id, str) or _parent_task_id is None or isinstance(_parent_task_id, Unset):
+            parent_task_id = _parent_task_id
+        else:
+            raise TypeError(f"parent_task_id: unexpected {type(_parent_task_id).__name__}")
 
-        def _parse_milestone(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                milestone_type_1 = NamedRef.from_dict(data)
+        _subtask_ids = d.pop("subtask_ids", UNSET)
+        subtask_ids: list[str] | None | Unset
+        if isinstance(_subtask_ids, list):
+            subtask_ids_type_0 = cast(list[str], _subtask_ids)
 
-                return milestone_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"milestone: unexpected {type(data).__name__}")
+            subtask_ids = subtask_ids_type_0
+        elif _subtask_ids is None or isinstance(_subtask_ids, Unset):
+            subtask_ids = _subtask_ids
+        else:
+            raise TypeError(f"subtask_ids: unexpected {type(_subtask_ids).__name__}")
 
-        milestone = _parse_milestone(d.pop("milestone", UNSET))
+        _due_date = d.pop("due_date", UNSET)
+        due_date: datetime.datetime | None | Unset
+        if isinstance(_due_date, str):
+            due_date_type_0 = datetime.datetime.fromisoformat(_due_date)
 
-        def _parse_assignee(data: object) -> None | TaskAssignee | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                assignee_type_1 = TaskAssignee.from_dict(data)
+            due_date = due_date_type_0
+        elif _due_date is None or isinstance(_due_date, Unset):
+            due_date = _due_date
+        else:
+            raise TypeError(f"due_date: unexpected {type(_due_date).__name__}")
 
-                return assignee_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(None | TaskAssignee | Unset, data)
-            raise TypeError(f"assignee: unexpected {type(data).__name__}")
+        _created_at = d.pop("created_at", UNSET)
+        created_at: datetime.datetime | None | Unset
+        if isinstance(_created_at, str):
+            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
 
-        assignee = _parse_assignee(d.pop("assignee", UNSET))
+            created_at = created_at_type_0
+        elif _created_at is None or isinstance(_created_at, Unset):
+            created_at = _created_at
+        else:
+            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        def _parse_parent_task_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"parent_task_id: unexpected {type(data).__name__}")
+        _updated_at = d.pop("updated_at", UNSET)
+        updated_at: datetime.datetime | None | Unset
+        if isinstance(_updated_at, str):
+            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
 
-        parent_task_id = _parse_parent_task_id(d.pop("parent_task_id", UNSET))
+            updated_at = updated_at_type_0
+        elif _updated_at is None or isinstance(_updated_at, Unset):
+            updated_at = _updated_at
+        else:
+            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        def _parse_subtask_ids(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                subtask_ids_type_0 = cast(list[str], data)
+        _completed_at = d.pop("completed_at", UNSET)
+        completed_at: datetime.datetime | None | Unset
+        if isinstance(_completed_at, str):
+            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
 
-                return subtask_ids_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[str] | None | Unset, data)
-            raise TypeError(f"subtask_ids: unexpected {type(data).__name__}")
+            completed_at = completed_at_type_0
+        elif _completed_at is None or isinstance(_completed_at, Unset):
+            completed_at = _completed_at
+        else:
+            raise TypeError(f"completed_at: unexpected {type(_completed_at).__name__}")
 
-        subtask_ids = _parse_subtask_ids(d.pop("subtask_ids", UNSET))
+        _customer_portal_visible = d.pop("customer_portal_visible", UNSET)
+        customer_portal_visible: bool | None | Unset
+        if (
+            isinstance(_customer_portal_visible, bool)
+            or _customer_portal_visible is None
+            or isinstance(_customer_portal_visible, Unset)
+        ):
+            customer_portal_visible = _customer_portal_visible
+        else:
+            raise TypeError(f"customer_portal_visible: unexpected {type(_customer_portal_visible).__name__}")
 
-        def _parse_due_date(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                due_date_type_0 = datetime.datetime.fromisoformat(data)
+        _custom_fields = d.pop("custom_fields", UNSET)
+        custom_fields: CustomFields | None | Unset
+        if isinstance(_custom_fields, dict):
+            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
 
-                return due_date_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"due_date: unexpected {type(data).__name__}")
-
-        due_date = _parse_due_date(d.pop("due_date", UNSET))
-
-        def _parse_created_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                created_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return created_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"created_at: unexpected {type(data).__name__}")
-
-        created_at = _parse_created_at(d.pop("created_at", UNSET))
-
-        def _parse_updated_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                updated_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return updated_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"updated_at: unexpected {type(data).__name__}")
-
-        updated_at = _parse_updated_at(d.pop("updated_at", UNSET))
-
-        def _parse_completed_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                completed_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return completed_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(datetime.datetime | None | Unset, data)
-            raise TypeError(f"completed_at: unexpected {type(data).__name__}")
-
-        completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
-
-        def _parse_customer_portal_visible(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, bool):
-                return cast(bool | None | Unset, data)
-            raise TypeError(f"customer_portal_visible: unexpected {type(data).__name__}")
-
-        customer_portal_visible = _parse_customer_portal_visible(d.pop("customer_portal_visible", UNSET))
-
-        def _parse_custom_fields(data: object) -> CustomFields | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                custom_fields_type_1 = CustomFields.from_dict(data)
-
-                return custom_fields_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(CustomFields | None | Unset, data)
-            raise TypeError(f"custom_fields: unexpected {type(data).__name__}")
-
-        custom_fields = _parse_custom_fields(d.pop("custom_fields", UNSET))
+            custom_fields = custom_fields_type_1
+        elif _custom_fields is None or isinstance(_custom_fields, Unset):
+            custom_fields = _custom_fields
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
         task = cls(
             id=id,
@@ -513,3 +409,10 @@ class Task:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.custom_fields import CustomFields  # noqa: E402
+from ..models.named_ref import NamedRef  # noqa: E402
+from ..models.task_assignee import TaskAssignee  # noqa: E402

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -33,8 +33,6 @@ class TaskAssignee:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         user: dict[str, Any] | None | Unset
         if isinstance(self.user, Unset):
             user = UNSET
@@ -63,47 +61,28 @@ class TaskAssignee:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         d = dict(src_dict)
+        _user = d.pop("user", UNSET)
+        user: NamedRef | None | Unset
+        if isinstance(_user, dict):
+            user_type_1 = NamedRef.from_dict(_user)
 
-        def _parse_user(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                user_type_1 = NamedRef.from_dict(data)
+            user = user_type_1
+        elif _user is None or isinstance(_user, Unset):
+            user = _user
+        else:
+            raise TypeError(f"user: unexpected {type(_user).__name__}")
 
-                return user_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"user: unexpected {type(data).__name__}")
+        _contact = d.pop("contact", UNSET)
+        contact: NamedRef | None | Unset
+        if isinstance(_contact, dict):
+            contact_type_1 = NamedRef.from_dict(_contact)
 
-        user = _parse_user(d.pop("user", UNSET))
-
-        def _parse_contact(data: object) -> NamedRef | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                contact_type_1 = NamedRef.from_dict(data)
-
-                return contact_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(NamedRef | None | Unset, data)
-            raise TypeError(f"contact: unexpected {type(data).__name__}")
-
-        contact = _parse_contact(d.pop("contact", UNSET))
+            contact = contact_type_1
+        elif _contact is None or isinstance(_contact, Unset):
+            contact = _contact
+        else:
+            raise TypeError(f"contact: unexpected {type(_contact).__name__}")
 
         task_assignee = cls(
             user=user,
@@ -128,3 +107,8 @@ class TaskAssignee:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.named_ref import NamedRef  # noqa: E402

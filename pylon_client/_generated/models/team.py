@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -70,47 +70,33 @@ class Team:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.named_ref import NamedRef  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
+        _users = d.pop("users", UNSET)
+        users: list[NamedRef] | None | Unset
+        if isinstance(_users, list):
+            users_type_0 = []
+            _users_type_0 = _users
+            for users_type_0_item_data in _users_type_0:
+                users_type_0_item = NamedRef.from_dict(users_type_0_item_data)
 
-        def _parse_users(data: object) -> list[NamedRef] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                users_type_0 = []
-                _users_type_0 = data
-                for users_type_0_item_data in _users_type_0:
-                    users_type_0_item = NamedRef.from_dict(users_type_0_item_data)
+                users_type_0.append(users_type_0_item)
 
-                    users_type_0.append(users_type_0_item)
-
-                return users_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(list[NamedRef] | None | Unset, data)
-            raise TypeError(f"users: unexpected {type(data).__name__}")
-
-        users = _parse_users(d.pop("users", UNSET))
+            users = users_type_0
+        elif _users is None or isinstance(_users, Unset):
+            users = _users
+        else:
+            raise TypeError(f"users: unexpected {type(_users).__name__}")
 
         team = cls(
             id=id,
@@ -136,3 +122,8 @@ class Team:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.named_ref import NamedRef  # noqa: E402

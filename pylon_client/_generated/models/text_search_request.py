@@ -64,8 +64,6 @@ class TextSearchRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.search_filter import SearchFilter  # noqa: PLC0415
-
         d = dict(src_dict)
         _filter_ = d.pop("filter", UNSET)
         filter_: SearchFilter | Unset
@@ -111,3 +109,8 @@ class TextSearchRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.search_filter import SearchFilter  # noqa: E402

@@ -93,8 +93,6 @@ class UpdateAccountsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_field_input import CustomFieldInput  # noqa: PLC0415
-
         d = dict(src_dict)
         account_ids = cast(list[str], d.pop("account_ids"))
 
@@ -159,3 +157,8 @@ class UpdateAccountsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.custom_field_input import CustomFieldInput  # noqa: E402

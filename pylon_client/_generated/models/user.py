@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -95,60 +95,40 @@ class User:
         if not isinstance(id, str):
             raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"name: unexpected {type(data).__name__}")
+        _name = d.pop("name", UNSET)
+        name: None | str | Unset
+        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
+            name = _name
+        else:
+            raise TypeError(f"name: unexpected {type(_name).__name__}")
 
-        name = _parse_name(d.pop("name", UNSET))
+        _email = d.pop("email", UNSET)
+        email: None | str | Unset
+        if isinstance(_email, str) or _email is None or isinstance(_email, Unset):
+            email = _email
+        else:
+            raise TypeError(f"email: unexpected {type(_email).__name__}")
 
-        def _parse_email(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"email: unexpected {type(data).__name__}")
+        _avatar_url = d.pop("avatar_url", UNSET)
+        avatar_url: None | str | Unset
+        if isinstance(_avatar_url, str) or _avatar_url is None or isinstance(_avatar_url, Unset):
+            avatar_url = _avatar_url
+        else:
+            raise TypeError(f"avatar_url: unexpected {type(_avatar_url).__name__}")
 
-        email = _parse_email(d.pop("email", UNSET))
+        _role_id = d.pop("role_id", UNSET)
+        role_id: None | str | Unset
+        if isinstance(_role_id, str) or _role_id is None or isinstance(_role_id, Unset):
+            role_id = _role_id
+        else:
+            raise TypeError(f"role_id: unexpected {type(_role_id).__name__}")
 
-        def _parse_avatar_url(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"avatar_url: unexpected {type(data).__name__}")
-
-        avatar_url = _parse_avatar_url(d.pop("avatar_url", UNSET))
-
-        def _parse_role_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"role_id: unexpected {type(data).__name__}")
-
-        role_id = _parse_role_id(d.pop("role_id", UNSET))
-
-        def _parse_status(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"status: unexpected {type(data).__name__}")
-
-        status = _parse_status(d.pop("status", UNSET))
+        _status = d.pop("status", UNSET)
+        status: None | str | Unset
+        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
+            status = _status
+        else:
+            raise TypeError(f"status: unexpected {type(_status).__name__}")
 
         user = cls(
             id=id,

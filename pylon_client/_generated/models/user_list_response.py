@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -35,8 +35,6 @@ class UserListResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.pagination import Pagination  # noqa: PLC0415
-
         data = []
         for data_item_data in self.data:
             data_item = data_item_data.to_dict()
@@ -72,9 +70,6 @@ class UserListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pagination import Pagination  # noqa: PLC0415
-        from ..models.user import User  # noqa: PLC0415
-
         d = dict(src_dict)
         data = []
         _data = d.pop("data")
@@ -83,35 +78,23 @@ class UserListResponse:
 
             data.append(data_item)
 
-        def _parse_pagination(data: object) -> None | Pagination | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                pagination_type_1 = Pagination.from_dict(data)
+        _pagination = d.pop("pagination", UNSET)
+        pagination: None | Pagination | Unset
+        if isinstance(_pagination, dict):
+            pagination_type_1 = Pagination.from_dict(_pagination)
 
-                return pagination_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, ()):
-                return cast(None | Pagination | Unset, data)
-            raise TypeError(f"pagination: unexpected {type(data).__name__}")
+            pagination = pagination_type_1
+        elif _pagination is None or isinstance(_pagination, Unset):
+            pagination = _pagination
+        else:
+            raise TypeError(f"pagination: unexpected {type(_pagination).__name__}")
 
-        pagination = _parse_pagination(d.pop("pagination", UNSET))
-
-        def _parse_request_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            if isinstance(data, str):
-                return cast(None | str | Unset, data)
-            raise TypeError(f"request_id: unexpected {type(data).__name__}")
-
-        request_id = _parse_request_id(d.pop("request_id", UNSET))
+        _request_id = d.pop("request_id", UNSET)
+        request_id: None | str | Unset
+        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
+            request_id = _request_id
+        else:
+            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
 
         user_list_response = cls(
             data=data,
@@ -137,3 +120,9 @@ class UserListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# pylon-client: the models this one refers to, imported once after the class is defined (so
+# models that refer to each other still load) rather than on every from_dict/to_dict call.
+from ..models.pagination import Pagination  # noqa: E402
+from ..models.user import User  # noqa: E402
