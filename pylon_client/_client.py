@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json as _json
 import logging
 import os
 import time
@@ -56,6 +55,7 @@ _TOKEN_ENV = "PYLON_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 _BASE_URL_ENV = "PYLON_BASE_URL"
 _LAST: ContextVar[LastResponse | None] = ContextVar("pylon_client_last_response", default=None)
 _DEFAULT_TIMEOUT = 30.0
+_BAD_JSON = object()  # no parsed body: the retry layer found none, or it did not parse
 
 
 class LastResponse:
@@ -93,7 +93,15 @@ class _ClientTransport(httpx.AsyncBaseTransport):
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request, stream=True)
+        response = await self._client.send(request, stream=True)
+        # The body is read here, inside the retry layer, so a connection dropped mid-body is
+        # retried like any other transport error (reads only; see _retry).
+        try:
+            await response.aread()
+        except BaseException:
+            await response.aclose()
+            raise
+        return response
 
 
 class AsyncPylon(Resources):
@@ -188,7 +196,7 @@ class AsyncPylon(Resources):
         if limiter is not None:
             inner = RateLimitTransport(inner, limiter, max_penalty=policy.max_retry_wait)
         self._stack: httpx.AsyncBaseTransport = RetryTransport(
-            inner, policy, sleep=sleep, on_retry=on_retry
+            inner, policy, sleep=sleep, on_retry=on_retry, decode_json=True
         )
         self._generated: Any = None
         self._init_resources(self)
@@ -379,15 +387,18 @@ class AsyncPylon(Resources):
                 retry_after=parse_retry_after(response.headers) if status == 429 else None,
             )
         content = response.content
-        try:
-            payload = _json.loads(content)
-        except ValueError as exc:
+        # Parsed by the retry layer (which retries a read whose body does not parse).
+        payload = response.extensions.get("pylon_json", _BAD_JSON)
+        if payload is _BAD_JSON:
             _LAST.set(LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
                 _log_response(endpoint, response, None)
             raise ResponseValidationError(
-                f"{endpoint.key}: the response is not JSON", status_code=status, body=content
-            ) from exc
+                f"{endpoint.key}: the response is not JSON",
+                status_code=status,
+                body=content,
+                maybe_applied=_is_write(endpoint),
+            )
         request_id = payload.get("request_id") if isinstance(payload, dict) else None
         if not isinstance(request_id, str):
             request_id = None
@@ -398,12 +409,13 @@ class AsyncPylon(Resources):
             return parse(payload)
         except PylonError:
             raise
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
             raise ResponseValidationError(
                 f"{endpoint.key}: the response does not match the API description "
                 f"({type(exc).__name__}: {exc})",
                 status_code=status,
                 body=content,
+                maybe_applied=_is_write(endpoint),
             ) from exc
 
 
@@ -415,6 +427,11 @@ def _query(params: dict[str, Any]) -> dict[str, Any]:
         k: format_rfc3339(v) if isinstance(v, dt.datetime | dt.date) else v
         for k, v in params.items()
     }
+
+
+def _is_write(endpoint: Endpoint) -> bool:
+    """Return True for a POST or PATCH that is not a search: a 2xx means Pylon applied it."""
+    return endpoint.method in ("POST", "PATCH") and not endpoint.path.endswith("/search")
 
 
 def _log_response(endpoint: Endpoint, response: httpx.Response, request_id: str | None) -> None:

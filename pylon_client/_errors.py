@@ -90,11 +90,21 @@ class PylonTimeoutError(PylonConnectionError):
 class ResponseValidationError(PylonError):
     """A 2xx response whose body is not the JSON the API describes.
 
-    Carries ``status_code`` and ``body_excerpt`` (at most 200 characters of the body).
+    Carries ``status_code`` and ``body_excerpt`` (at most 200 characters of the body), and
+    ``maybe_applied``: True for a write (POST, PATCH) that Pylon answered with a 2xx, so it
+    was applied even though its answer could not be read.
     """
 
-    def __init__(self, message: str, *, status_code: int, body: bytes | str = b"") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        body: bytes | str = b"",
+        maybe_applied: bool = False,
+    ) -> None:
         self.status_code = status_code
+        self.maybe_applied = maybe_applied
         self.body_excerpt = _excerpt(body)
         super().__init__(f"{message} (HTTP {status_code}, body starts {self.body_excerpt!r})")
 
@@ -213,7 +223,7 @@ def error_for_status(
     envelope: Any = None
     try:
         envelope = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not Pylon's envelope: an HTML page, say
         envelope = None
     code = request_id = exists_id = None
     errors: list[str] = []

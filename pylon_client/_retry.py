@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import json as _json
 import logging
 import math
 import random as _random
@@ -230,6 +231,16 @@ def _parse_http_date(value: str, now: dt.datetime | None) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def _decode_json(response: httpx.Response) -> bool:
+    """Parse a read response's JSON body into its extensions; False if it does not parse."""
+    content = response.content
+    try:
+        response.extensions["pylon_json"] = _json.loads(content) if content else None
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        return False
+    return True
+
+
 def may_have_been_sent(exc: BaseException) -> bool:
     """Return False only when ``exc`` proves the request never left the client.
 
@@ -268,6 +279,9 @@ class RetryTransport(httpx.AsyncBaseTransport):
         random: returns a float in [0, 1) for the jitter; default ``random.random``.
         on_retry: called with a :class:`RetryEvent` before each wait; default None. An exception
             it raises propagates out of the request.
+        decode_json: parse the body of every 2xx response as JSON, keeping the result in
+            ``response.extensions["pylon_json"]``; a body that does not parse is retried like a
+            transient failure when the request may be retried. Default False.
 
     Before each attempt ``request.extensions["pylon_attempt"]`` is set to the attempt number,
     1 for the first, so an outer layer can log it.
@@ -288,8 +302,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
         now: Callable[[], dt.datetime] | None = None,
         random: Callable[[], float] = _random.random,
         on_retry: Callable[[RetryEvent], object] | None = None,
+        decode_json: bool = False,
     ) -> None:
         self._inner = inner
+        self._decode_json = decode_json
         self._policy = policy if policy is not None else RetryPolicy()
         self._sleep = sleep
         self._now = now if now is not None else _utc_now
@@ -314,6 +330,19 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 self._announce(request, attempt, wait, None, type(exc).__name__)
             else:
                 status = response.status_code
+                if self._decode_json and 200 <= status < 300:
+                    if _decode_json(response):
+                        return response
+                    # A 2xx whose body is not JSON (cut off, say) is a transient failure for a
+                    # read; a write was applied, so it goes back to the caller as it is.
+                    if attempt > max_retries or not unsafe_ok:
+                        return response
+                    wait = policy.backoff(attempt, self._random())
+                    await response.aclose()
+                    self._announce(request, attempt, wait, status, "InvalidJSONBody")
+                    await self._sleep(wait)
+                    attempt += 1
+                    continue
                 if (
                     attempt > max_retries
                     or status not in _RETRY_STATUSES
