@@ -60,5 +60,8 @@ $(BENCH_STAMP): pyproject.toml
 bench: $(BENCH_STAMP)  ## benchmarks: one table of figures against raw httpx, with targets
 	$(BENCH_VENV)/bin/python -m benchmarks.run
 
+audit: $(STAMP)  ## pip-audit of the runtime dependencies (httpx, attrs, anyio and theirs)
+	$(BIN)/python tools/audit.py
+
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
