@@ -33,6 +33,7 @@ from ._errors import (
     ResponseValidationError,
 )
 from ._filters import F, Filter, and_, or_
+from ._issues import IssueCheckpoint, IssueExport
 from ._pagination import AsyncPaginator, Page
 from ._ratelimit import RateLimiter
 from ._retry import RetryEvent, RetryPolicy
@@ -52,6 +53,8 @@ __all__ = [
     "Filter",
     "InternalServerError",
     "InvalidFilterError",
+    "IssueCheckpoint",
+    "IssueExport",
     "LastResponse",
     "NotFoundError",
     "Page",

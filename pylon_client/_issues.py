@@ -269,23 +269,32 @@ class IssueExport:
 
     def _activate(self) -> None:
         self._active = [c for c in self._active if not c.finished]
-        while self._pending and len(self._active) < self._concurrency:
+        if not self._active and self._pending:
             self._active.append(self._pending.pop(0))
 
     async def _round(self) -> None:
-        """Fetch the next page of as many active windows as the page budget allows, at once.
+        """Fetch up to ``concurrency`` windows' next pages at once, in yield order.
 
         At most ``2 * concurrency`` pages are held, fetched or in flight; the window whose
-        items go out next always gets its fetch. One fetch per window: a window's pages
-        follow one another's cursors.
+        items go out next always gets its fetch. One fetch per window (a window's pages follow
+        one another's cursors); windows already fetched to the end, their pages waiting to go
+        out, do not count against ``concurrency``, so the windows after them start.
         """
-        budget = 2 * self._concurrency - sum(len(c.pages) for c in self._active)
+        limit = self._concurrency
+        budget = 2 * limit - sum(len(c.pages) for c in self._active)
         todo: list[_Chain] = []
         for chain in self._active:
+            if len(todo) == limit:
+                break
             is_head = chain is self._active[0]
             if chain.stack and (budget > 0 or (is_head and not chain.pages)):
                 todo.append(chain)
                 budget -= 1
+        while self._pending and len(todo) < limit and budget > 0:
+            chain = self._pending.pop(0)
+            self._active.append(chain)
+            todo.append(chain)
+            budget -= 1
         await run_all([functools.partial(self._step, chain) for chain in todo])
 
     async def _step(self, chain: _Chain) -> None:
