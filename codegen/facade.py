@@ -367,17 +367,17 @@ def _fields(**values: Any) -> dict[str, Any]:
 
 
 def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
     if not isinstance(data, builtins.list):
         raise TypeError("data is not a list")
     for item in data:
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             raise TypeError(f"an item of data is a {{type(item).__name__}}, not an object")
     pagination = payload.get("pagination")
     cursor = has_next = None
-    if isinstance(pagination, Mapping):
+    if isinstance(pagination, dict):
         cursor = pagination.get("cursor")
         has_next = pagination.get("has_next_page")
     return PageData(
@@ -385,7 +385,7 @@ def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
         cursor if isinstance(cursor, str) else None,
         has_next if isinstance(has_next, bool) else None,
         payload.get("request_id"),
-        isinstance(pagination, Mapping),
+        isinstance(pagination, dict),
     )
 
 '''
@@ -594,10 +594,10 @@ def _parsers(spec: dict[str, Any], ops: list[Operation], imports: set[str]) -> I
             yield (
                 f"def {fn}(payload: Any) -> {name}:\n"
                 f"    from .models.{_snake(name)} import {name}\n\n"
-                "    if not isinstance(payload, Mapping):\n"
+                "    if not isinstance(payload, dict):\n"
                 '        raise TypeError("the response is not a JSON object")\n'
                 '    data = payload["data"]\n'
-                "    if not isinstance(data, Mapping):\n"
+                "    if not isinstance(data, dict):\n"
                 '        raise TypeError("data is not an object")\n'
                 f"    return {name}.from_dict(data)\n\n\n"
             )
@@ -606,7 +606,7 @@ def _parsers(spec: dict[str, Any], ops: list[Operation], imports: set[str]) -> I
             yield (
                 f"def {fn}(payload: Any) -> {response}:\n"
                 f"    from .models.{_snake(response)} import {response}\n\n"
-                "    if not isinstance(payload, Mapping):\n"
+                "    if not isinstance(payload, dict):\n"
                 '        raise TypeError("the response is not a JSON object")\n'
                 f"    return {response}.from_dict(payload)\n\n\n"
             )

@@ -16,6 +16,7 @@ import datetime as dt
 import ipaddress
 import logging
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
@@ -55,6 +56,7 @@ _TOKEN_ENV = "PYLON_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 _BASE_URL_ENV = "PYLON_BASE_URL"
 _LAST: ContextVar[LastResponse | None] = ContextVar("pylon_client_last_response", default=None)
 _DEFAULT_TIMEOUT = 30.0
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _BAD_JSON = object()  # no parsed body: the retry layer found none, or it did not parse
 
 
@@ -178,8 +180,11 @@ class AsyncPylon(Resources):
         if http_client is not None and transport is not None:
             raise PylonConfigError("pass http_client or transport, not both")
         self._owns_http = http_client is None
+        # Our own client carries the headers; a user's gets them with each request instead
+        # (merging them per request costs a little, so only where needed).
+        self._request_headers = None if http_client is None else headers
         self._http = http_client or httpx.AsyncClient(
-            timeout=timeout, transport=transport, follow_redirects=False
+            timeout=timeout, transport=transport, follow_redirects=False, headers=headers
         )
         if isinstance(rate_limit, RateLimiter):
             limiter: RateLimiter | None = rate_limit
@@ -270,6 +275,8 @@ class AsyncPylon(Resources):
         """Percent-encode one path segment; ``/``, ``?`` and ``..`` never change the path."""
         if not isinstance(value, str) or not value.strip():
             raise PylonInputError(f"{name} must be a non-empty string, got {value!r}")
+        if _PLAIN_SEGMENT(value):
+            return value  # ids are usually plain: nothing to encode
         encoded = quote(value, safe="")
         if encoded in (".", ".."):
             # Dot segments would be resolved away by URL normalisation.
@@ -344,7 +351,7 @@ class AsyncPylon(Resources):
             self.base_url + path,
             params=_query(params) if params else None,
             json=json,
-            headers=self._headers,
+            headers=self._request_headers,
             extensions={"pylon_endpoint": endpoint.key},
         )
         started = time.perf_counter()

@@ -93,6 +93,9 @@ class _Bucket:
     def move(self, old: float, new: float) -> None:
         """Move one request counted at ``old`` to ``new`` (if it is still counted)."""
         starts = self.starts
+        if starts and starts[-1] == old:
+            starts[-1] = new  # the usual case, the latest start: still sorted, as new >= old
+            return
         index = bisect.bisect_left(starts, old)
         if index < len(starts) and starts[index] == old:
             del starts[index]
@@ -240,14 +243,10 @@ class RateLimiter:
         limit = self.limit(key)
         if limit is None:
             return None
+        started = self.try_acquire(key)
+        if started is not None:
+            return started
         bucket = self._bucket(key, limit)
-        if not bucket.lock.locked():
-            # Fast path: nobody queues (a released anyio.Lock passes straight to the next
-            # waiter, so an unlocked lock has none) and a slot is free: no lock, no yield.
-            now = self._clock()
-            if bucket.ready_at(now, self._window) <= now:
-                bucket.record(now)
-                return now
         # The lock is held across the wait: later callers queue behind, in order, instead of
         # racing for the slot when it frees.
         async with bucket.lock:
@@ -259,6 +258,25 @@ class RateLimiter:
                     break
                 await self._sleep(ready - now)
             bucket.record(now)
+        return now
+
+    def try_acquire(self, key: str) -> float | None:
+        """Take a slot for ``key`` if one is free and nobody waits; return its time, else None.
+
+        The synchronous fast path of :meth:`acquire` (no lock, no yield): a released anyio.Lock
+        passes straight to the next waiter, so an unlocked lock means nobody queues. None also
+        for a key with no limit, which needs no slot.
+        """
+        limit = self.limit(key)
+        if limit is None:
+            return None
+        bucket = self._bucket(key, limit)
+        if bucket.lock.locked():
+            return None
+        now = self._clock()
+        if bucket.ready_at(now, self._window) > now:
+            return None
+        bucket.record(now)
         return now
 
     def complete(self, key: str, started: float | None) -> None:
@@ -339,9 +357,12 @@ class RateLimitTransport(httpx.AsyncBaseTransport):
         key = request.extensions.get("pylon_endpoint")
         if not isinstance(key, str):
             key = self._limiter.resolve(request.method, request.url.path)
-        if self._limiter.limit(key) is None:
+        limiter = self._limiter
+        if limiter.limit(key) is None:
             return await self._inner.handle_async_request(request)
-        started = await self._limiter.acquire(key)
+        started = limiter.try_acquire(key)
+        if started is None:
+            started = await limiter.acquire(key)
         try:
             response = await self._inner.handle_async_request(request)
         finally:

@@ -169,17 +169,17 @@ def _fields(**values: Any) -> dict[str, Any]:
 
 
 def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
     if not isinstance(data, builtins.list):
         raise TypeError("data is not a list")
     for item in data:
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             raise TypeError(f"an item of data is a {type(item).__name__}, not an object")
     pagination = payload.get("pagination")
     cursor = has_next = None
-    if isinstance(pagination, Mapping):
+    if isinstance(pagination, dict):
         cursor = pagination.get("cursor")
         has_next = pagination.get("has_next_page")
     return PageData(
@@ -187,17 +187,17 @@ def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
         cursor if isinstance(cursor, str) else None,
         has_next if isinstance(has_next, bool) else None,
         payload.get("request_id"),
-        isinstance(pagination, Mapping),
+        isinstance(pagination, dict),
     )
 
 
 def _parse_account_response(payload: Any) -> Account:
     from .models.account import Account
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Account.from_dict(data)
 
@@ -205,10 +205,10 @@ def _parse_account_response(payload: Any) -> Account:
 def _parse_article_response(payload: Any) -> Article:
     from .models.article import Article
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Article.from_dict(data)
 
@@ -216,10 +216,10 @@ def _parse_article_response(payload: Any) -> Article:
 def _parse_collection_response(payload: Any) -> Collection:
     from .models.collection import Collection
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Collection.from_dict(data)
 
@@ -227,10 +227,10 @@ def _parse_collection_response(payload: Any) -> Collection:
 def _parse_contact_response(payload: Any) -> Contact:
     from .models.contact import Contact
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Contact.from_dict(data)
 
@@ -238,10 +238,10 @@ def _parse_contact_response(payload: Any) -> Contact:
 def _parse_custom_field_response(payload: Any) -> CustomField:
     from .models.custom_field import CustomField
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return CustomField.from_dict(data)
 
@@ -249,10 +249,10 @@ def _parse_custom_field_response(payload: Any) -> CustomField:
 def _parse_issue_response(payload: Any) -> Issue:
     from .models.issue import Issue
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Issue.from_dict(data)
 
@@ -260,10 +260,10 @@ def _parse_issue_response(payload: Any) -> Issue:
 def _parse_me_response(payload: Any) -> Organization:
     from .models.organization import Organization
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Organization.from_dict(data)
 
@@ -271,10 +271,10 @@ def _parse_me_response(payload: Any) -> Organization:
 def _parse_milestone_response(payload: Any) -> Milestone:
     from .models.milestone import Milestone
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Milestone.from_dict(data)
 
@@ -282,10 +282,10 @@ def _parse_milestone_response(payload: Any) -> Milestone:
 def _parse_project_response(payload: Any) -> Project:
     from .models.project import Project
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Project.from_dict(data)
 
@@ -293,7 +293,7 @@ def _parse_project_response(payload: Any) -> Project:
 def _parse_success_response(payload: Any) -> SuccessResponse:
     from .models.success_response import SuccessResponse
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     return SuccessResponse.from_dict(payload)
 
@@ -301,10 +301,10 @@ def _parse_success_response(payload: Any) -> SuccessResponse:
 def _parse_tag_response(payload: Any) -> Tag:
     from .models.tag import Tag
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Tag.from_dict(data)
 
@@ -312,10 +312,10 @@ def _parse_tag_response(payload: Any) -> Tag:
 def _parse_task_response(payload: Any) -> Task:
     from .models.task import Task
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Task.from_dict(data)
 
@@ -323,10 +323,10 @@ def _parse_task_response(payload: Any) -> Task:
 def _parse_team_response(payload: Any) -> Team:
     from .models.team import Team
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return Team.from_dict(data)
 
@@ -334,10 +334,10 @@ def _parse_team_response(payload: Any) -> Team:
 def _parse_user_response(payload: Any) -> User:
     from .models.user import User
 
-    if not isinstance(payload, Mapping):
+    if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     data = payload["data"]
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return User.from_dict(data)
 
