@@ -13,13 +13,11 @@ stored in a repr, a log line or an exception message.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import logging
 import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import ContextVar
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote
@@ -27,6 +25,14 @@ from urllib.parse import quote
 import anyio
 import httpx
 
+from ._config import (
+    BASE_URL_ENV,
+    TOKEN_ENV,
+    check_base_url,
+    check_token,
+    enable_debug_logging,
+    region_url,
+)
 from ._errors import (
     PylonConfigError,
     PylonConnectionError,
@@ -39,71 +45,31 @@ from ._errors import (
 from ._filters import filter_to_dict
 from ._generated._endpoints import ENDPOINTS, Endpoint
 from ._generated._resources import PageData, Resources
+from ._http import (
+    LAST,
+    ClientTransport,
+    LastResponse,
+    connection_message,
+    is_write,
+    log_failure,
+    log_response,
+    query_params,
+)
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimiter, RateLimitTransport
 from ._resources import AccountsResource, IssuesResource
 from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
 from ._version import __version__
-from ._windows import DEFAULT_MAX_WINDOW, format_rfc3339
+from ._windows import DEFAULT_MAX_WINDOW
 
 __all__ = ["AsyncPylon", "LastResponse"]
 
 T = TypeVar("T")
 
 _logger = logging.getLogger("pylon_client")
-_REGIONS = {"us": "https://api.usepylon.com", "eu": "https://api.eu.usepylon.com"}
-_TOKEN_ENV = "PYLON_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
-_BASE_URL_ENV = "PYLON_BASE_URL"
-_LAST: ContextVar[LastResponse | None] = ContextVar("pylon_client_last_response", default=None)
 _DEFAULT_TIMEOUT = 30.0
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _BAD_JSON = object()  # no parsed body: the retry layer found none, or it did not parse
-
-
-class LastResponse:
-    """The raw side of the current task's latest call: status, headers, body, request id."""
-
-    __slots__ = ("http_response", "request_id")
-
-    def __init__(self, http_response: httpx.Response, request_id: str | None) -> None:
-        self.http_response = http_response
-        self.request_id = request_id
-
-    @property
-    def status_code(self) -> int:
-        """The HTTP status."""
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        """The response headers."""
-        return self.http_response.headers
-
-    @property
-    def content(self) -> bytes:
-        """The raw body."""
-        return self.http_response.content
-
-    def __repr__(self) -> str:
-        return f"LastResponse(status_code={self.status_code}, request_id={self.request_id!r})"
-
-
-class _ClientTransport(httpx.AsyncBaseTransport):
-    """The innermost layer: hands each attempt to an ``httpx.AsyncClient``."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._client.send(request, stream=True)
-        # The body is read here, inside the retry layer, so a connection dropped mid-body is
-        # retried like any other transport error (reads only; see _retry).
-        try:
-            await response.aread()
-        except BaseException:
-            await response.aclose()
-            raise
-        return response
 
 
 class AsyncPylon(Resources):
@@ -166,11 +132,11 @@ class AsyncPylon(Resources):
         max_issue_window: dt.timedelta = DEFAULT_MAX_WINDOW,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
-        token = token if token is not None else os.environ.get(_TOKEN_ENV)
-        _check_token(token)
+        token = token if token is not None else os.environ.get(TOKEN_ENV)
+        check_token(token)
         assert token is not None  # noqa: S101 (narrowing after _check_token)
-        self.base_url = _check_base_url(
-            base_url or os.environ.get(_BASE_URL_ENV) or _region_url(region), allow_insecure
+        self.base_url = check_base_url(
+            base_url or os.environ.get(BASE_URL_ENV) or region_url(region), allow_insecure
         )
         headers = httpx.Headers(default_headers or {})
         headers["User-Agent"] = f"pylon-client/{__version__}"
@@ -196,7 +162,7 @@ class AsyncPylon(Resources):
         else:
             limiter = None
         self.rate_limiter = limiter
-        inner: httpx.AsyncBaseTransport = _ClientTransport(self._http)
+        inner: httpx.AsyncBaseTransport = ClientTransport(self._http)
         policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         if limiter is not None:
             inner = RateLimitTransport(inner, limiter, max_penalty=policy.max_retry_wait)
@@ -212,7 +178,7 @@ class AsyncPylon(Resources):
         self.issues = IssuesResource(self, max_window=max_issue_window)
         self.accounts = AccountsResource(self)
         if os.environ.get("PYLON_LOG", "").lower() == "debug":
-            _enable_debug_logging()
+            enable_debug_logging()
 
     def __repr__(self) -> str:
         return f"AsyncPylon(base_url={self.base_url!r})"
@@ -240,12 +206,12 @@ class AsyncPylon(Resources):
     @property
     def last_response(self) -> LastResponse | None:
         """The latest response received by the current task (status, headers, body, request id)."""
-        return _LAST.get()
+        return LAST.get()
 
     @property
     def last_request_id(self) -> str | None:
         """Pylon's request id of the current task's latest call, for support tickets."""
-        last = _LAST.get()
+        last = LAST.get()
         return last.request_id if last is not None else None
 
     @property
@@ -349,7 +315,7 @@ class AsyncPylon(Resources):
         request = self._http.build_request(
             endpoint.method,
             self.base_url + path,
-            params=_query(params) if params else None,
+            params=query_params(params) if params else None,
             json=json,
             headers=self._request_headers,
             extensions={"pylon_endpoint": endpoint.key},
@@ -362,19 +328,19 @@ class AsyncPylon(Resources):
             finally:
                 await response.aclose()
         except httpx.DecodingError as exc:
-            _log_failure(endpoint, path, exc)
+            log_failure(endpoint, path, exc)
             raise ResponseValidationError(
                 f"{endpoint.key}: the response body could not be decoded ({exc})", status_code=0
             ) from exc
         except httpx.TimeoutException as exc:
-            _log_failure(endpoint, path, exc)
+            log_failure(endpoint, path, exc)
             raise PylonTimeoutError(
-                _connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
+                connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
             ) from exc
         except httpx.HTTPError as exc:
-            _log_failure(endpoint, path, exc)
+            log_failure(endpoint, path, exc)
             raise PylonConnectionError(
-                _connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
+                connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
             ) from exc
         response.extensions["pylon_elapsed_ms"] = (time.perf_counter() - started) * 1000
         return response
@@ -382,9 +348,9 @@ class AsyncPylon(Resources):
     def _parse(self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]) -> T:
         status = response.status_code
         if not 200 <= status < 300:
-            _LAST.set(LastResponse(response, None))
+            LAST.set(LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
-                _log_response(endpoint, response, None)
+                log_response(endpoint, response, None)
             raise error_for_status(
                 status,
                 response.content,
@@ -397,21 +363,21 @@ class AsyncPylon(Resources):
         # Parsed by the retry layer (which retries a read whose body does not parse).
         payload = response.extensions.get("pylon_json", _BAD_JSON)
         if payload is _BAD_JSON:
-            _LAST.set(LastResponse(response, None))
+            LAST.set(LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
-                _log_response(endpoint, response, None)
+                log_response(endpoint, response, None)
             raise ResponseValidationError(
                 f"{endpoint.key}: the response is not JSON",
                 status_code=status,
                 body=content,
-                maybe_applied=_is_write(endpoint),
+                maybe_applied=is_write(endpoint),
             )
         request_id = payload.get("request_id") if isinstance(payload, dict) else None
         if not isinstance(request_id, str):
             request_id = None
-        _LAST.set(LastResponse(response, request_id))
+        LAST.set(LastResponse(response, request_id))
         if _logger.isEnabledFor(logging.DEBUG):
-            _log_response(endpoint, response, request_id)
+            log_response(endpoint, response, request_id)
         try:
             return parse(payload)
         except PylonError:
@@ -422,108 +388,8 @@ class AsyncPylon(Resources):
                 f"({type(exc).__name__}: {exc})",
                 status_code=status,
                 body=content,
-                maybe_applied=_is_write(endpoint),
+                maybe_applied=is_write(endpoint),
             ) from exc
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _query(params: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: format_rfc3339(v) if isinstance(v, dt.datetime | dt.date) else v
-        for k, v in params.items()
-    }
-
-
-def _is_write(endpoint: Endpoint) -> bool:
-    """Return True for a POST or PATCH that is not a search: a 2xx means Pylon applied it."""
-    return endpoint.method in ("POST", "PATCH") and not endpoint.path.endswith("/search")
-
-
-def _log_response(endpoint: Endpoint, response: httpx.Response, request_id: str | None) -> None:
-    _logger.debug(
-        "%s %s -> %s request_id=%s (%.1f ms, attempt %s)",
-        endpoint.method,
-        response.request.url.path,
-        response.status_code,
-        request_id,
-        response.extensions.get("pylon_elapsed_ms", 0.0),
-        response.request.extensions.get("pylon_attempt", 1),
-    )
-
-
-def _log_failure(endpoint: Endpoint, path: str, exc: Exception) -> None:
-    if _logger.isEnabledFor(logging.DEBUG):
-        _logger.debug("%s %s failed: %s: %s", endpoint.method, path, type(exc).__name__, exc)
-
-
-def _connection_message(endpoint: Endpoint, path: str, exc: Exception) -> str:
-    message = f"{endpoint.method} {path}: {type(exc).__name__}"
-    detail = str(exc)
-    if detail:
-        message += f": {detail}"
-    if endpoint.method in ("POST", "PATCH") and may_have_been_sent(exc):
-        message += " (the request may have been applied; check before sending it again)"
-    return message
-
-
-def _check_token(token: str | None) -> None:
-    if token is None or token == "":
-        raise PylonConfigError(
-            f"no API token: pass token= or set the {_TOKEN_ENV} environment variable"
-        )
-    if not isinstance(token, str):
-        raise PylonConfigError(f"the token must be a string, got {type(token).__name__}")
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token):
-        # Never echo the token: the message names the problem only.
-        raise PylonConfigError("the API token contains whitespace or control characters")
-    if not token.isascii():
-        raise PylonConfigError("the API token contains non-ASCII characters")
-
-
-def _region_url(region: str) -> str:
-    try:
-        return _REGIONS[region]
-    except KeyError:
-        raise PylonConfigError(f"region must be 'us' or 'eu', got {region!r}") from None
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_base_url(base_url: str, allow_insecure: bool) -> str:
-    try:
-        url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise PylonConfigError(f"base_url is not a valid URL: {base_url!r}") from exc
-    if url.scheme not in ("http", "https") or not url.host:
-        raise PylonConfigError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
-    if url.userinfo or url.query or url.fragment:
-        raise PylonConfigError("base_url must not carry credentials, a query or a fragment")
-    if url.scheme == "http" and not allow_insecure and not _is_loopback(url.host):
-        raise PylonConfigError(
-            f"base_url {base_url!r} is plain http to a host that is not loopback; the token "
-            "would travel in clear text. Use https, or pass allow_insecure=True."
-        )
-    return str(url).rstrip("/")
-
-
-_debug_enabled = False
-
-
-def _enable_debug_logging() -> None:
-    global _debug_enabled  # one handler per process, however many clients
-    if _debug_enabled:
-        return
-    _debug_enabled = True
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    _logger.addHandler(handler)
-    _logger.setLevel(logging.DEBUG)

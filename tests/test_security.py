@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pylon_client._client as client_module
+import pylon_client._config as config_module
 from pylon_client import (
     AsyncPylon,
     BulkError,
@@ -201,7 +201,7 @@ def debug_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     logger = logging.getLogger("pylon_client")
     handlers, level = list(logger.handlers), logger.level
     monkeypatch.setenv("PYLON_LOG", "debug")
-    monkeypatch.setattr(client_module, "_debug_enabled", False)
+    monkeypatch.setattr(config_module, "_debug_enabled", False)
     yield
     for handler in logger.handlers[:]:
         if handler not in handlers:

@@ -1,0 +1,99 @@
+"""Client configuration: the token, the base URL and region, and ``PYLON_LOG=debug``.
+
+Checks run in ``AsyncPylon.__init__``, before anything is sent. A token with whitespace or
+control characters would make a malformed (or injected) Authorization header; plain ``http://``
+to a host that is not loopback would send the token in clear text. Messages never contain the
+token.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+import httpx
+
+from ._errors import PylonConfigError
+
+__all__ = [
+    "BASE_URL_ENV",
+    "REGIONS",
+    "TOKEN_ENV",
+    "check_base_url",
+    "check_token",
+    "enable_debug_logging",
+    "is_loopback",
+    "region_url",
+]
+
+REGIONS = {"us": "https://api.usepylon.com", "eu": "https://api.eu.usepylon.com"}
+TOKEN_ENV = "PYLON_API_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+BASE_URL_ENV = "PYLON_BASE_URL"
+
+_logger = logging.getLogger("pylon_client")
+
+
+def check_token(token: str | None) -> None:
+    """Refuse a missing token, and one that would make a malformed or injected header."""
+    if token is None or token == "":
+        raise PylonConfigError(
+            f"no API token: pass token= or set the {TOKEN_ENV} environment variable"
+        )
+    if not isinstance(token, str):
+        raise PylonConfigError(f"the token must be a string, got {type(token).__name__}")
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token):
+        # Never echo the token: the message names the problem only.
+        raise PylonConfigError("the API token contains whitespace or control characters")
+    if not token.isascii():
+        raise PylonConfigError("the API token contains non-ASCII characters")
+
+
+def region_url(region: str) -> str:
+    """Return the API host of ``region`` (``"us"`` or ``"eu"``)."""
+    try:
+        return REGIONS[region]
+    except KeyError:
+        raise PylonConfigError(f"region must be 'us' or 'eu', got {region!r}") from None
+
+
+def is_loopback(host: str) -> bool:
+    """Return True for localhost names and loopback addresses (127.0.0.0/8, ::1)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(base_url: str, allow_insecure: bool) -> str:
+    """Return ``base_url`` normalised; refuse bad schemes, and plain http off loopback."""
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise PylonConfigError(f"base_url is not a valid URL: {base_url!r}") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise PylonConfigError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
+    if url.userinfo or url.query or url.fragment:
+        raise PylonConfigError("base_url must not carry credentials, a query or a fragment")
+    if url.scheme == "http" and not allow_insecure and not is_loopback(url.host):
+        raise PylonConfigError(
+            f"base_url {base_url!r} is plain http to a host that is not loopback; the token "
+            "would travel in clear text. Use https, or pass allow_insecure=True."
+        )
+    return str(url).rstrip("/")
+
+
+_debug_enabled = False
+
+
+def enable_debug_logging() -> None:
+    """Send DEBUG lines of logger ``pylon_client`` to stderr (``PYLON_LOG=debug``), once."""
+    global _debug_enabled  # one handler per process, however many clients
+    if _debug_enabled:
+        return
+    _debug_enabled = True
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    _logger.addHandler(handler)
+    _logger.setLevel(logging.DEBUG)
