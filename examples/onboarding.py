@@ -47,6 +47,8 @@ def fake_pylon() -> Iterator[tuple[str, str, list[str], list[str]]]:
 
 
 def _progress(done: int, total: int, label: str) -> None:
+    if not sys.stderr.isatty() and done < total:
+        return  # redrawing with \r only makes sense on a terminal; logs get the last line
     width = 30
     filled = width * done // max(total, 1)
     print(

@@ -250,7 +250,8 @@ class IssueExport:
             self._activate()
             if not self._active:
                 raise StopAsyncIteration
-            await self._round()
+            if self._ready_chain() is None:  # the next window may have its pages already
+                await self._round()
 
     async def collect(self) -> list[Any]:
         """Gather every issue into a list; for small ranges."""
