@@ -32,7 +32,7 @@ from ._errors import (
     RateLimitError,
     ResponseValidationError,
 )
-from ._filters import F, Filter, and_, or_
+from ._filter_builder import F, Filter, and_, or_
 from ._issues import IssueCheckpoint, IssueExport
 from ._pagination import AsyncPaginator, Page
 from ._ratelimit import RateLimiter

@@ -42,7 +42,7 @@ from ._errors import (
     ResponseValidationError,
     error_for_status,
 )
-from ._filters import filter_to_dict
+from ._filter_builder import filter_to_dict
 from ._generated._endpoints import ENDPOINTS, Endpoint
 from ._generated._resources import PageData, Resources
 from ._http import (
