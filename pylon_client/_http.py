@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -20,6 +21,7 @@ from ._windows import format_rfc3339
 
 __all__ = [
     "LAST",
+    "Body",
     "ClientTransport",
     "LastResponse",
     "connection_message",
@@ -58,6 +60,35 @@ class LastResponse:
 
     def __repr__(self) -> str:
         return f"LastResponse(status_code={self.status_code}, request_id={self.request_id!r})"
+
+
+class Body(httpx.ByteStream):
+    """A request body that iterates without an async generator.
+
+    httpx's ``ByteStream`` yields its bytes from an async generator. When a request is cancelled
+    while its body is being written, that generator is left suspended and finalized later by
+    the garbage collector (a ResourceWarning, and under trio a finalizer task). One chunk from a
+    plain iterator object leaves nothing behind. Still a ``ByteStream``, so still replayable.
+    """
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _OneChunk(self._stream)
+
+
+class _OneChunk:
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data: bytes | None = data
+
+    def __aiter__(self) -> _OneChunk:
+        return self
+
+    async def __anext__(self) -> bytes:
+        data, self._data = self._data, None
+        if data is None:
+            raise StopAsyncIteration
+        return data
 
 
 class ClientTransport(httpx.AsyncBaseTransport):
