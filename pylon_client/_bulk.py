@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from ._batching import BulkResult
-from ._errors import PylonAPIError, PylonError, PylonInputError
-from ._tasks import run_all
+from ._errors import PylonAPIError, PylonError
+from ._tasks import check_concurrency, run_all
 
 __all__ = ["ProgressCallback", "run_batches"]
 
@@ -37,8 +37,7 @@ async def run_batches(
     ``send(batch)`` returns the batch's request id, or raises a :class:`PylonError`, which fails
     that batch only. Anything else (a bug, a cancellation) propagates as it is.
     """
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise PylonInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
+    check_concurrency(concurrency)
     result = BulkResult(total=total)
     done = 0
 

@@ -47,7 +47,6 @@ from ._generated._endpoints import ENDPOINTS, Endpoint
 from ._generated._resources import PageData, Resources
 from ._http import (
     LAST,
-    Body,
     ClientTransport,
     LastResponse,
     connection_message,
@@ -321,8 +320,6 @@ class AsyncPylon(Resources):
             headers=self._request_headers,
             extensions={"pylon_endpoint": endpoint.key},
         )
-        if json is not None:
-            request.stream = Body(request.content)  # see Body: nothing left on a cancel
         started = time.perf_counter()
         try:
             response = await self._stack.handle_async_request(request)

@@ -98,6 +98,8 @@ class ClientTransport(httpx.AsyncBaseTransport):
         self._client = client
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if type(request.stream) is httpx.ByteStream:
+            request.stream = Body(request.content)  # see Body: nothing left on a cancel
         response = await self._client.send(request, stream=True)
         # The body is read here, inside the retry layer, so a connection dropped mid-body is
         # retried like any other transport error (reads only; see _retry).

@@ -44,7 +44,7 @@ import attrs
 
 from ._errors import PylonInputError, ResponseValidationError
 from ._generated._resources import PageLike
-from ._tasks import run_all
+from ._tasks import check_concurrency, run_all
 from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339, split_windows, to_utc
 
 __all__ = ["IssueCheckpoint", "IssueExport", "Order"]
@@ -169,8 +169,7 @@ class IssueExport:
         limit: int | None = None,
         checkpoint: IssueCheckpoint | None = None,
     ) -> None:
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-            raise PylonInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
+        check_concurrency(concurrency)
         if order not in _ORDERS:
             raise PylonInputError(f"order must be one of {_ORDERS}, got {order!r}")
         if checkpoint is not None:

@@ -11,7 +11,15 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import anyio
 
-__all__ = ["run_all"]
+from ._errors import PylonInputError
+
+__all__ = ["check_concurrency", "run_all"]
+
+
+def check_concurrency(concurrency: object) -> None:
+    """Refuse a ``concurrency`` that is not an int of at least 1 (bools included)."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise PylonInputError(f"concurrency must be an int >= 1, got {concurrency!r}")
 
 
 async def run_all(
