@@ -22,6 +22,8 @@ from pylon_client._generated.types import UNSET
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_SHA256 = "08a4879d9cf420f7690d4b4649118787c1beec8dae42b2dbf045a48e9d4a8c71"
+OFFICIAL_SHA256 = "d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d"
+RATE_LIMITS_SHA256 = "83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a"
 
 sys.path.insert(0, str(ROOT / "codegen"))
 overlay = importlib.import_module("overlay")
@@ -39,6 +41,27 @@ def test_vendored_spec_is_byte_for_byte_the_shared_one() -> None:
     shared = ROOT.parent / "shared" / "openapi" / "pylon-openapi.yml"
     if shared.exists():
         assert shared.read_bytes() == vendored
+
+
+@pytest.mark.parametrize(
+    ("name", "sha256", "shared"),
+    [
+        pytest.param(
+            "pylon-official.json", OFFICIAL_SHA256, "openapi/pylon-official.json", id="official"
+        ),
+        pytest.param("rate-limits.tsv", RATE_LIMITS_SHA256, "rate-limits.tsv", id="rate-limits"),
+    ],
+)
+def test_pylon_sources_are_byte_for_byte_the_shared_ones(
+    name: str, sha256: str, shared: str
+) -> None:
+    """Pylon's own document and rate-limit table have their recorded sha256 (and equal shared/)."""
+    vendored = (ROOT / "openapi" / name).read_bytes()
+    assert hashlib.sha256(vendored).hexdigest() == sha256
+    assert sha256 in (ROOT / "openapi" / "README.md").read_text()
+    copy = ROOT.parent / "shared" / shared
+    if copy.exists():
+        assert copy.read_bytes() == vendored
 
 
 def test_effective_spec_has_the_corrections() -> None:
