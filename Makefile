@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated lint format typecheck pytest test demo bench audit clean
+.PHONY: help install generate check-generated conformance lint format typecheck pytest test demo bench audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -24,6 +24,9 @@ generate: $(STAMP)  ## rebuild pylon_client/_generated from openapi/ and codegen
 check-generated: $(STAMP)  ## fail if the generated code is not what `make generate` gives
 	$(BIN)/python codegen/generate.py --check
 
+conformance: $(STAMP)  ## compare the effective spec with Pylon's own document, field by field
+	$(BIN)/python codegen/conformance.py
+
 lint: $(STAMP)  ## ruff (generated code excluded)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -38,7 +41,7 @@ typecheck: $(STAMP)  ## mypy --strict, generated code included
 pytest: $(STAMP)  ## the test suite only
 	$(BIN)/pytest -q
 
-test: check-generated lint typecheck pytest  ## everything CI runs
+test: check-generated conformance lint typecheck pytest  ## everything CI runs
 
 demo: $(STAMP)  ## the main job: an onboarding run against the embedded fake Pylon
 	$(BIN)/python examples/onboarding.py

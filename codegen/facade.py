@@ -218,6 +218,11 @@ def _paging(spec: dict[str, Any], op: Operation) -> tuple[str | None, int | None
     props = spec["components"]["schemas"][response].get("properties", {})
     if props.get("data", {}).get("type") != "array":
         return None, None, None
+    body = _body_schema(op.op)
+    if op.method != "GET" and "cursor" not in (
+        spec["components"]["schemas"][body].get("properties", {}) if body else {}
+    ):
+        return None, None, None  # a write that answers with a list (followers): one call
     if "pagination" not in props:
         return "single", None, None
     if op.method == "GET":
@@ -226,7 +231,6 @@ def _paging(spec: dict[str, Any], op: Operation) -> tuple[str | None, int | None
             return "single", None, None  # a shared list envelope, but this GET has no cursor
         schema = params.get("limit", {}).get("schema", {})
         return "query", schema.get("minimum"), schema.get("maximum")
-    body = _body_schema(op.op)
     limit = spec["components"]["schemas"][body]["properties"].get("limit", {}) if body else {}
     return "body", limit.get("minimum"), limit.get("maximum")
 
@@ -568,10 +572,10 @@ def _data_model(spec: dict[str, Any], response: str | None, imports: set[str]) -
     if data is None:
         imports.add(response)
         return response
-    name = _ref_name(data)
+    name = _ref_name(data.get("items", {}) if data.get("type") == "array" else data)
     if name:
         imports.add(name)
-        return name
+        return f"builtins.list[{name}]" if data.get("type") == "array" else name
     return "Any"
 
 
@@ -587,9 +591,22 @@ def _parsers(spec: dict[str, Any], ops: list[Operation], imports: set[str]) -> I
             singles.add(response)
     for response in sorted(singles):
         data = spec["components"]["schemas"][response].get("properties", {}).get("data")
-        name = _ref_name(data) if data else None
+        is_list = bool(data) and data.get("type") == "array"
+        name = _ref_name(data.get("items", {}) if is_list else data) if data else None
         fn = f"_parse_{_snake(response)}"
-        if name:
+        if name and is_list:
+            imports.add(name)
+            yield (
+                f"def {fn}(payload: Any) -> builtins.list[{name}]:\n"
+                f"    from .models.{_snake(name)} import {name}\n\n"
+                "    if not isinstance(payload, dict):\n"
+                '        raise TypeError("the response is not a JSON object")\n'
+                '    data = payload["data"]\n'
+                "    if not isinstance(data, list):\n"
+                '        raise TypeError("data is not a list")\n'
+                f"    return [{name}.from_dict(item) for item in data]\n\n\n"
+            )
+        elif name:
             imports.add(name)
             yield (
                 f"def {fn}(payload: Any) -> {name}:\n"

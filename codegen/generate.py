@@ -5,7 +5,8 @@ Usage::
     python codegen/generate.py          # rebuild in place (what `make generate` runs)
     python codegen/generate.py --check  # rebuild into a temporary folder and diff (CI)
 
-Steps: apply ``codegen/overlay.yaml`` to ``openapi/pylon-openapi.yml``, write the result to
+Steps: apply ``codegen/overlay.yaml`` to ``openapi/pylon-openapi.yml``, stamp each operation's
+rate limit from ``openapi/rate-limits.tsv`` (``codegen/ratelimits.py``), write the result to
 ``openapi/pylon-openapi.effective.yml``, run the pinned openapi-python-client on it, add the
 project's own generated modules (the operation table and the resource facade, see
 ``codegen/facade.py``), format with the pinned ruff, stamp every file with a DO NOT EDIT
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from facade import render_docs, render_modules
 from overlay import apply_overlay
+from ratelimits import RATE_LIMITS, apply_rate_limits, load_rate_limits
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "pylon-openapi.yml"
@@ -56,6 +58,7 @@ def header() -> str:
         f"{version} and codegen/facade.py.\n"
         f"# spec openapi/pylon-openapi.yml sha256 {_sha256(SPEC)}\n"
         f"# overlay codegen/overlay.yaml sha256 {_sha256(OVERLAY)}\n"
+        f"# rate limits openapi/rate-limits.tsv sha256 {_sha256(RATE_LIMITS)}\n"
         f"# Regenerate with `{COMMAND}`; change codegen/, never this file.\n"
     )
 
@@ -64,7 +67,9 @@ def effective_spec() -> dict[str, Any]:
     """Return the vendored spec with the overlay applied."""
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))
-    return apply_overlay(spec, overlay)
+    effective = apply_overlay(spec, overlay)
+    apply_rate_limits(effective, load_rate_limits())
+    return effective
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ from pylon_client import (
 )
 from pylon_client._generated.models.account import Account
 from pylon_client._generated.models.issue import Issue
-from pylon_client._generated.models.named_ref import NamedRef
+from pylon_client._generated.models.mini_account import MiniAccount
 from pylon_client._generated.models.project import Project
 from pylon_client._generated.models.task import Task
 
@@ -795,7 +795,7 @@ async def test_unknown_fields_and_statuses_are_kept() -> None:
         result = await pylon.tasks.get("t1")
     assert result.status == "weird_custom"
     assert result.additional_properties == {"brand_new": {"nested": [1, 2]}}
-    assert isinstance(result.account, NamedRef)
+    assert isinstance(result.account, MiniAccount)
     assert result.account.additional_properties == {"name": "Acme"}
 
 

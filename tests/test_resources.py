@@ -16,13 +16,14 @@ from pylon_client import AsyncPylon, F, Page, PylonInputError
 from pylon_client._generated._endpoints import ENDPOINTS, Endpoint
 from pylon_client._generated.models.account import Account
 from pylon_client._generated.models.create_task_request import CreateTaskRequest
+from pylon_client._generated.models.delete_response import DeleteResponse
 from pylon_client._generated.models.issue import Issue
 from pylon_client._generated.models.milestone import Milestone
-from pylon_client._generated.models.named_ref import NamedRef
+from pylon_client._generated.models.mini_account import MiniAccount
+from pylon_client._generated.models.mini_project import MiniProject
 from pylon_client._generated.models.organization import Organization
 from pylon_client._generated.models.project import Project
 from pylon_client._generated.models.snooze_issue_request import SnoozeIssueRequest
-from pylon_client._generated.models.success_response import SuccessResponse
 from pylon_client._generated.models.task import Task
 from pylon_client._generated.models.update_task_request import UpdateTaskRequest
 from pylon_client._generated.models.user import User
@@ -111,9 +112,9 @@ async def test_tasks_create_sends_only_the_given_fields_and_returns_a_task() -> 
     assert task.id == "task_1"
     assert task.title == "Kickoff call"
     assert task.status == "not_started"
-    assert isinstance(task.account, NamedRef)
+    assert isinstance(task.account, MiniAccount)
     assert task.account.id == "acc_1"
-    assert isinstance(task.project, NamedRef)
+    assert isinstance(task.project, MiniProject)
     assert task.project.id == "p1"
     assert task.created_at == dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC)
 
@@ -123,6 +124,7 @@ def _data(**fields: Any) -> dict[str, Any]:
 
 
 SUCCESS = {"success": True, "request_id": "req_1"}
+DELETED = {"request_id": "req_1"}
 
 SINGLE_CALLS = [
     pytest.param(
@@ -150,9 +152,9 @@ SINGLE_CALLS = [
         "DELETE",
         "/tasks/task_1",
         None,
-        SUCCESS,
-        SuccessResponse,
-        {"success": True, "request_id": "req_1"},
+        DELETED,
+        DeleteResponse,
+        {"request_id": "req_1"},
         id="tasks.delete",
     ),
     pytest.param(
@@ -190,19 +192,19 @@ SINGLE_CALLS = [
         "DELETE",
         "/projects/p1",
         None,
-        SUCCESS,
-        SuccessResponse,
-        {"success": True},
+        DELETED,
+        DeleteResponse,
+        {"request_id": "req_1"},
         id="projects.delete",
     ),
     pytest.param(
-        lambda p: p.milestones.create(name="Phase 1", project_id="p1"),
+        lambda p: p.milestones.create(name="Phase 1", project_id="p1", account_id="acc_1"),
         "POST",
         "/milestones",
-        {"name": "Phase 1", "project_id": "p1"},
-        _data(id="m1", name="Phase 1", project_id="p1"),
+        {"name": "Phase 1", "project_id": "p1", "account_id": "acc_1"},
+        _data(id="m1", name="Phase 1", project={"id": "p1"}, account={"id": "acc_1"}),
         Milestone,
-        {"id": "m1", "name": "Phase 1", "project_id": "p1"},
+        {"id": "m1", "name": "Phase 1", "project.id": "p1", "account.id": "acc_1"},
         id="milestones.create",
     ),
     pytest.param(
@@ -230,16 +232,16 @@ SINGLE_CALLS = [
         "DELETE",
         "/milestones/m1",
         None,
-        SUCCESS,
-        SuccessResponse,
-        {"success": True},
+        DELETED,
+        DeleteResponse,
+        {"request_id": "req_1"},
         id="milestones.delete",
     ),
     pytest.param(
-        lambda p: p.issues.create(title="Printer on fire"),
+        lambda p: p.issues.create(title="Printer on fire", body_html="<p>Smoke.</p>"),
         "POST",
         "/issues",
-        {"title": "Printer on fire"},
+        {"title": "Printer on fire", "body_html": "<p>Smoke.</p>"},
         _data(id="iss_1", number=42, title="Printer on fire", state="new"),
         Issue,
         {"id": "iss_1", "number": 42, "title": "Printer on fire", "state": "new"},
@@ -270,9 +272,9 @@ SINGLE_CALLS = [
         "DELETE",
         "/issues/iss_1",
         None,
-        SUCCESS,
-        SuccessResponse,
-        {"success": True},
+        DELETED,
+        DeleteResponse,
+        {"request_id": "req_1"},
         id="issues.delete",
     ),
     pytest.param(
@@ -300,9 +302,12 @@ SINGLE_CALLS = [
         "POST",
         "/issues/iss_1/followers",
         {"user_ids": ["u1", "u2"], "operation": "add"},
-        SUCCESS,
-        SuccessResponse,
-        {"success": True},
+        {
+            "data": [{"id": "u1", "type": "user"}, {"id": "c1", "type": "contact"}],
+            "request_id": "req_1",
+        },
+        list,
+        {"__len__": 2},
         id="issues.update_followers",
     ),
     pytest.param(
@@ -340,9 +345,9 @@ SINGLE_CALLS = [
         "DELETE",
         "/accounts/acc_1",
         None,
-        SUCCESS,
-        SuccessResponse,
-        {"success": True},
+        DELETED,
+        DeleteResponse,
+        {"request_id": "req_1"},
         id="accounts.delete",
     ),
     pytest.param(
@@ -384,7 +389,8 @@ async def test_single_object_call_sends_the_request_and_returns_the_model(
     assert body_of(request) == body
     assert type(result) is model
     for name, value in expected.items():
-        assert attr(result, name) == value, name
+        got = len(result) if name == "__len__" else attr(result, name)
+        assert got == value, name
 
 
 @pytest.mark.anyio
@@ -540,7 +546,9 @@ BODIES = [
         id="tasks.update-model",
     ),
     pytest.param(
-        lambda p: p.issues.snooze("iss_1", body=SnoozeIssueRequest(snooze_until=SNOOZE_UNTIL)),
+        lambda p: p.issues.snooze(
+            "iss_1", body=SnoozeIssueRequest(snooze_until=SNOOZE_UNTIL.isoformat())
+        ),
         "/issues/iss_1/snooze",
         {"snooze_until": "2026-11-02T09:30:00+00:00"},
         id="issues.snooze-model",
@@ -655,7 +663,7 @@ async def test_path_ids_are_encoded_into_one_segment(task_id: str, raw_path: byt
 @pytest.mark.anyio
 async def test_path_ids_in_nested_paths_keep_the_suffix() -> None:
     """An id of ".." in /issues/{id}/followers neither climbs nor drops the /followers suffix."""
-    api = Api(SUCCESS, _data(id="a/b"))
+    api = Api({"data": [], "request_id": "req_1"}, _data(id="a/b"))
     async with connect(api) as pylon:
         await pylon.issues.update_followers("..", user_ids=["u1"], operation="remove")
         await pylon.issues.snooze("a/b", snooze_until="2026-11-02T09:30:00Z")

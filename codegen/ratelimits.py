@@ -1,0 +1,60 @@
+"""Pylon's per-endpoint rate limits: read ``openapi/rate-limits.tsv``, stamp the effective spec.
+
+The table is the one place the client's default pacing comes from. Each operation of the
+effective spec gets its figure as ``x-pylon-rate-limit-per-minute``; an operation the table
+lacks stops generation, since pacing it at a guessed rate would be a shape with no source.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "METHODS",
+    "RATE_LIMITS",
+    "RateLimitError",
+    "apply_rate_limits",
+    "load_rate_limits",
+    "path_key",
+]
+
+RATE_LIMITS = Path(__file__).resolve().parent.parent / "openapi" / "rate-limits.tsv"
+METHODS = ("get", "post", "patch", "put", "delete")
+EXTENSION = "x-pylon-rate-limit-per-minute"
+
+
+class RateLimitError(Exception):
+    """An operation has no figure in the rate-limit table."""
+
+
+def path_key(method: str, path: str) -> tuple[str, str]:
+    """Return the matching key of an operation: method and path with parameters unnamed."""
+    return method.upper(), re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def load_rate_limits(path: Path = RATE_LIMITS) -> dict[tuple[str, str], int]:
+    """Read the per-endpoint limits table (``#`` lines are comments)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+    return {
+        path_key(row["method"], row["path"]): int(row["requests_per_minute"])
+        for row in csv.DictReader(lines, delimiter="\t")
+    }
+
+
+def apply_rate_limits(spec: dict[str, Any], limits: Mapping[tuple[str, str], int]) -> None:
+    """Write each operation's per-minute limit into ``spec``, in place."""
+    missing = []
+    for path, item in spec["paths"].items():
+        for method in METHODS:
+            if method in item:
+                rate = limits.get(path_key(method, path))
+                if rate is None:
+                    missing.append(f"{method.upper()} {path}")
+                else:
+                    item[method][EXTENSION] = rate
+    if missing:
+        raise RateLimitError(f"no rate limit in {RATE_LIMITS.name} for: {', '.join(missing)}")
