@@ -712,7 +712,7 @@ def render_docs(spec: dict[str, Any]) -> str:
         if paging:
             returns = f"async iterator of `{_item_model(spec, response, set())}`"
         else:
-            returns = f"`{_data_model(spec, response, set())}`"
+            returns = f"`{_data_model(spec, response, set()).removeprefix('builtins.')}`"
         rate = op.op.get("x-pylon-rate-limit-per-minute", "")
         args = ", ".join(_arg(p) for p in op.path_params)
         lines.append(
