@@ -9,12 +9,15 @@ from __future__ import annotations
 import copy
 import importlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
+from fake_harness import REQUIRED
 from test_resources import Api, body_of, connect
 
 from pylon_client._generated.models.milestone import Milestone
@@ -95,6 +98,26 @@ def test_rate_limit_defaults_come_from_the_table() -> None:
     assert ENDPOINTS["POST /issues"].rate_limit == 30
     assert ENDPOINTS["PATCH /issues/{id}"].rate_limit == 120
     assert ENDPOINTS["GET /accounts"].rate_limit == 300
+
+
+# Our model for each object name of Pylon's sources, where the names differ.
+OUR_NAME = {
+    "CustomFieldDefinition": "CustomField",
+    "Me": "Organization",
+    "MeUser": "User",
+    "ErrorApiResponseBody": "ErrorResponse",
+}
+
+
+@pytest.mark.parametrize("pylon_name", sorted(REQUIRED))
+def test_every_field_pylon_always_sends_is_a_typed_attribute(pylon_name: str) -> None:
+    """Each field usepylon marks required is an attribute of our model, not additional data."""
+    name = OUR_NAME.get(pylon_name, pylon_name)
+    module = importlib.import_module(
+        "pylon_client._generated.models." + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    )
+    fields = {f.name.removesuffix("_") for f in attrs.fields(getattr(module, name))}
+    assert set(REQUIRED[pylon_name]) <= fields
 
 
 def test_milestone_has_nested_project_and_account() -> None:

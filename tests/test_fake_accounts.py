@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_fake_spec import open_client
+from fake_harness import open_client
 
 from pylon_client.testing import FakePylon
 
@@ -116,7 +116,7 @@ async def test_merge_moves_children_and_drops_tags_and_custom_fields() -> None:
     assert survivor["tags"] == ["keep"]
     assert set(survivor["domains"]) == {"a0.example", "a1.example", "a2.example"}
     assert list(fake.accounts) == [target]
-    assert fake.contacts[contact["id"]]["account_id"] == target
+    assert fake.contacts[contact["id"]]["account"] == {"id": target}
 
 
 @pytest.mark.anyio

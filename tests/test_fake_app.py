@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from test_fake_spec import TOKEN, open_client, small_fake
+from fake_harness import TOKEN, open_client, small_fake
 
 from pylon_client.testing import MAX_BODY_BYTES, FakePylon
 
@@ -76,7 +76,7 @@ async def test_crud_round_trip(
     fake = small_fake()
     if patch.get("account_id") == "ACCOUNT":
         patch = {"account_id": _first(fake, "accounts")}
-        expected = patch
+        expected = {"account": {"id": patch["account_id"]}}
     collection = getattr(fake.state, path.strip("/"))
     async with open_client(fake) as client:
         created = await client.post(path, json=create(fake))
@@ -93,7 +93,7 @@ async def test_crud_round_trip(
             assert updated.json()["data"][key] == value
 
         deleted = await client.delete(f"{path}/{object_id}")
-        assert deleted.json()["success"] is True
+        assert deleted.json() == {"request_id": fake.requests[-1].request_id}
         assert object_id not in collection
         assert (await client.get(f"{path}/{object_id}")).status_code == 404
 
@@ -320,7 +320,7 @@ async def test_issue_side_operations() -> None:
             f"/issues/{issue_id}/external-issues",
             json={"external_issue_id": "JIRA-1", "source": "jira", "operation": "link"},
         )
-        assert linked.json()["success"] is True
+        assert linked.json()["data"] == fake.issues[issue_id]
     assert fake.issues[issue_id]["external_issues"][0]["external_id"] == "JIRA-1"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_fake_spec import open_client
+from fake_harness import open_client
 
 from pylon_client.testing import ConnectionDropped, FakeClock, FakePylon, Faults
 

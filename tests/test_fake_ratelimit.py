@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_fake_spec import open_client
+from fake_harness import open_client
 
 from pylon_client.testing import DEFAULT_LIMITS, FakeClock, FakePylon
 from pylon_client.testing._ratelimit import format_retry_after

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_fake_spec import open_client
+from fake_harness import open_client
 
 from pylon_client.testing import FakePylon
 
@@ -182,7 +182,8 @@ async def test_issue_search_text_intersects_the_filter() -> None:
     fake = FakePylon(seed=1)
     async with open_client(fake) as client:
         for title, tags in (("Login fails", ["bug"]), ("login slow", []), ("Billing", ["bug"])):
-            await client.post("/issues", json={"title": title, "tags": tags})
+            body: dict[str, Any] = {"title": title, "body_html": "<p>.</p>", "tags": tags}
+            await client.post("/issues", json=body)
         flt = {"field": "tags", "operator": "contains", "value": "bug"}
         body = {"filter": flt, "search_text": "LOGIN"}
         response = await client.post("/issues/search", json=body)

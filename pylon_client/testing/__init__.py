@@ -2,7 +2,9 @@
 
 :class:`FakePylon` is an in-memory ASGI app that behaves as Pylon's REST API does (envelopes,
 errors, cursors, search filters, the ``GET /issues`` window, rate limits) and can inject
-:class:`Faults`. Use it in process through ``httpx.ASGITransport`` or on a socket through
+:class:`Faults`. Its objects have the shape of Pylon's own OpenAPI document, with every field
+Pylon's official SDK (usepylon) marks required; ``FakePylon.operations`` lists what it serves.
+Use it in process through ``httpx.ASGITransport`` or on a socket through
 :func:`serve_in_thread`; fill it with :func:`seed_demo` or :func:`add_issues`. Example::
 
     fake = FakePylon(seed=1)

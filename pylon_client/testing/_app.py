@@ -20,7 +20,15 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.routing import compile_path
 from starlette.types import Message, Receive, Scope, Send
 
-from . import _res_accounts, _res_issues, _res_org, _res_tasks
+from . import (
+    _res_accounts,
+    _res_contacts,
+    _res_issues,
+    _res_kb,
+    _res_org,
+    _res_projects,
+    _res_tasks,
+)
 from ._clock import Clock, SystemClock
 from ._faults import ConnectionDropped, FaultPlan, Faults
 from ._protocol import JSON, ApiError, Call, Handler
@@ -38,7 +46,8 @@ class RecordedRequest:
     """One request as the fake saw it.
 
     ``json`` is the parsed body (None when empty or not JSON); ``status`` is what was sent, or
-    None when the response was dropped; ``fault`` names the injected fault, if any.
+    None when the response was dropped; ``fault`` names the injected fault, if any;
+    ``operation`` is the endpoint it was routed to (``"GET /tasks/{id}"``), None if none.
     """
 
     method: str
@@ -48,6 +57,7 @@ class RecordedRequest:
     status: int | None
     request_id: str
     fault: str | None = None
+    operation: str | None = None
 
 
 @attrs.frozen
@@ -63,7 +73,15 @@ def _compile(routes: Iterable[tuple[str, str, Handler]]) -> list[_Route]:
 
 
 _ROUTES = _compile(
-    [*_res_issues.ROUTES, *_res_accounts.ROUTES, *_res_tasks.ROUTES, *_res_org.ROUTES]
+    [
+        *_res_issues.ROUTES,
+        *_res_accounts.ROUTES,
+        *_res_contacts.ROUTES,
+        *_res_tasks.ROUTES,
+        *_res_projects.ROUTES,
+        *_res_org.ROUTES,
+        *_res_kb.ROUTES,
+    ]
 )
 
 
@@ -109,6 +127,9 @@ class FakePylon:
         self.faults = faults
         self.requests: list[RecordedRequest] = []
         self._request_count = 0
+
+    operations: tuple[str, ...] = tuple(f"{r.method} {r.template}" for r in _ROUTES)
+    """Every endpoint the fake serves, as ``"METHOD /template"`` (``"GET /tasks/{id}"``)."""
 
     @property
     def app(self) -> FakePylon:
@@ -176,6 +197,7 @@ class FakePylon:
                 None if dropped else out.status,
                 request_id,
                 out.fault,
+                out.operation,
             )
         )
         if dropped:
@@ -217,6 +239,7 @@ class FakePylon:
                 raise self._injected_error(out.plan.status)
             self._authenticate(Headers(scope=scope))
             route, params = _match(method, path)
+            out.operation = f"{method} {route.template}"
             if self.rate_limiter is not None:
                 self.rate_limiter.check(f"{method} {route.template}")
             call = Call(method, route.template, params, query, _parse_json(out.raw))
@@ -278,6 +301,7 @@ class _Outcome:
     body: bytes = b""
     headers: dict[str, str] = attrs.Factory(dict)
     fault: str | None = None
+    operation: str | None = None
 
 
 def _match(method: str, path: str) -> tuple[_Route, dict[str, str]]:

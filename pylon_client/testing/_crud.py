@@ -19,6 +19,7 @@ __all__ = [
     "lister",
     "paged",
     "searcher",
+    "set_date",
     "set_ref",
     "unpaged_lister",
 ]
@@ -37,13 +38,13 @@ def getter(name: str, kind: str) -> Handler:
 
 
 def deleter(name: str, kind: str) -> Handler:
-    """``DELETE /<name>/{id}``: forget the object and answer ``{success: true}``."""
+    """``DELETE /<name>/{id}``: forget the object; the answer is ``{request_id}`` alone."""
 
     def handle(store: Store, call: Call) -> JSON:
         objects = store.collection(name)
         store.get(objects, kind, call.params["id"])
         del objects[call.params["id"]]
-        return {"success": True}
+        return {}
 
     return handle
 
@@ -115,3 +116,11 @@ def set_ref(obj: JSON, key: str, object_id: str | None) -> None:
         obj.pop(key, None)
     else:
         obj[key] = {"id": object_id}
+
+
+def set_date(obj: JSON, name: str, value: str | None) -> None:
+    """Set ``obj[name]`` to a date: ``""`` clears it, None (null or absent) leaves it."""
+    if value == "":
+        obj.pop(name, None)
+    elif value is not None:
+        obj[name] = value

@@ -13,28 +13,25 @@ import math
 from collections import deque
 from collections.abc import Mapping
 
+from .._generated._endpoints import ENDPOINTS
 from ._clock import Clock
 from ._protocol import ApiError
 
 __all__ = ["DEFAULT_LIMIT", "DEFAULT_LIMITS", "RateLimiter", "format_retry_after"]
 
 DEFAULT_LIMIT = 300
-"""Requests a minute for any endpoint not in :data:`DEFAULT_LIMITS`."""
+"""Requests a minute for an endpoint the client's operation table does not have."""
 
 DEFAULT_LIMITS: Mapping[str, int] = {
-    "GET /issues": 30,
-    "POST /issues/search": 120,
-    "GET /tasks": 300,
-    "POST /tasks": 300,
-    "POST /tasks/search": 120,
-    "DELETE /tasks/{id}": 120,
-    "PATCH /accounts": 120,
-    "POST /accounts/merge": 30,
-    "DELETE /accounts/{id}": 30,
-    "POST /projects/search": 120,
-    "POST /milestones/search": 120,
+    key: endpoint.rate_limit
+    for key, endpoint in ENDPOINTS.items()
+    if endpoint.rate_limit is not None
 }
-"""Pylon's published per-minute limits (October 2026)."""
+"""Pylon's per-minute limits, from the same table as the client's pacing.
+
+One source: ``openapi/rate-limits.tsv`` (Pylon's figures, October 2026), which generation writes
+into :data:`pylon_client._generated._endpoints.ENDPOINTS`.
+"""
 
 
 def format_retry_after(seconds: float) -> str:

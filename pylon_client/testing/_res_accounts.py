@@ -1,20 +1,34 @@
-"""Accounts (with bulk update and merge) and contacts."""
+"""Accounts: CRUD, search, bulk update and merge."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ._crud import deleter, getter, lister, searcher, set_ref
+from ._objects import new_account
 from ._protocol import JSON, ApiError, Call
 from ._search import key, ref
 from ._store import Store
-from ._validate import Reader, body_object
+from ._validate import Reader, body_object, merge_custom_fields
 
-__all__ = ["ACCOUNT_FIELDS", "CONTACT_FIELDS", "ROUTES"]
+__all__ = ["ACCOUNT_FIELDS", "ACCOUNT_TYPES", "EXTERNAL_ID", "ROUTES"]
 
 ACCOUNT_TYPES = ("customer", "partner")
 TAGS_APPLY_MODES = ("append_only", "remove_only", "replace")
 BULK_MAX = 100
 
+EXTERNAL_ID: Mapping[str, type] = {"external_id": str, "label": str}
+"""The fields of an external id, ``[{external_id, label}]`` on accounts and contacts."""
+_CHANNEL: Mapping[str, type | tuple[type, ...]] = {
+    "channel_id": str,
+    "source": str,
+    "is_primary": bool,
+    "is_internal": bool,
+    "mirror_to": dict,
+}
+
 ACCOUNT_FIELDS = {
+    "id": key("id"),
     "name": key("name"),
     "domain": key("domain"),
     "domains": key("domains"),
@@ -22,42 +36,55 @@ ACCOUNT_FIELDS = {
     "owner_id": ref("owner"),
     "type": key("type"),
     "is_disabled": key("is_disabled"),
-    "external_ids": key("external_ids"),
-    "created_at": key("created_at"),
-    "updated_at": key("updated_at"),
-}
-CONTACT_FIELDS = {
-    "name": key("name"),
-    "email": key("email"),
-    "account_id": key("account_id"),
+    "external_ids": lambda a: [e.get("external_id") for e in a.get("external_ids", [])],
     "created_at": key("created_at"),
     "updated_at": key("updated_at"),
 }
 
 
 def _read_account(store: Store, r: Reader, *, creating: bool) -> JSON:
-    domains = r.str_list("domains")
-    primary = r.string("primary_domain") or r.string("domain")
-    if domains is not None and primary is None and domains:
-        primary = domains[0]
-    if primary and domains is not None and primary not in domains:
-        domains = [primary, *domains]
-    return {
+    """Read an account write; the type is ``account_type`` (a ``type`` field is ignored)."""
+    fields: JSON = {
         "name": r.string("name", required=creating),
-        "type": r.string("type", choices=ACCOUNT_TYPES)
-        or r.string("account_type", choices=ACCOUNT_TYPES),
-        "domain": primary,
-        "domains": domains,
+        "type": r.string("account_type", choices=ACCOUNT_TYPES),
+        "domains": r.str_list("domains"),
+        # ``domain`` is the older, create-only spelling of the primary domain.
+        "primary": r.string("primary_domain") or (r.string("domain") if creating else None),
         "tags": r.str_list("tags"),
-        "external_ids": r.str_list("external_ids"),
+        "external_ids": r.objects("external_ids", EXTERNAL_ID, required=("external_id",)),
+        "channels": r.objects("channels", _CHANNEL, required=("channel_id", "source")),
+        "subaccount_ids": r.str_list("subaccount_ids"),
+        "logo_url": r.string("logo_url"),
         "is_disabled": r.boolean("is_disabled"),
         "custom_fields": r.custom_fields(),
         "owner": r.ref("owner_id", store.users, "user"),
     }
+    r.errors += [
+        f"subaccount_ids: no account with id {i!r}"
+        for i in fields["subaccount_ids"] or []
+        if i not in store.accounts
+    ]
+    return fields
 
 
-def _check_domains(store: Store, fields: JSON, account_id: str | None) -> None:
-    for domain in fields["domains"] or []:
+def resolve_domains(
+    current: list[str], current_primary: str | None, domains: list[str] | None, primary: str | None
+) -> tuple[list[str], str | None]:
+    """Return the domains after a write and the one primary among them (None if no domains).
+
+    A primary not in the list joins it, first; without one the old primary stays if it is still
+    listed, else the first domain is primary.
+    """
+    result = list(dict.fromkeys(domains if domains is not None else current))
+    if primary and primary not in result:
+        result.insert(0, primary)
+    if not primary:
+        primary = current_primary if current_primary in result else None
+    return result, primary or (result[0] if result else None)
+
+
+def _check_domains(store: Store, domains: list[str], account_id: str | None) -> None:
+    for domain in domains:
         for other in store.accounts.values():
             if other["id"] != account_id and domain in other.get("domains", []):
                 raise ApiError(
@@ -68,31 +95,29 @@ def _check_domains(store: Store, fields: JSON, account_id: str | None) -> None:
                 )
 
 
-def _apply_account(account: JSON, fields: JSON) -> None:
-    for name in ("name", "type", "domain", "domains", "tags", "external_ids", "is_disabled"):
+def _write_account(store: Store, account: JSON, fields: JSON) -> None:
+    """Check for a taken domain (409, before any change), then apply ``fields``."""
+    domains, primary = resolve_domains(
+        account["domains"], account.get("primary_domain"), fields["domains"], fields["primary"]
+    )
+    _check_domains(store, domains, account["id"])
+    account["domains"] = domains
+    for name in ("domain", "primary_domain"):
+        if primary:
+            account[name] = primary
+        else:
+            account.pop(name, None)
+    for name in ("name", "type", "tags", "external_ids", "channels", "logo_url", "is_disabled"):
         if fields[name] is not None:
             account[name] = fields[name]
-    if fields["custom_fields"] is not None:
-        account["custom_fields"] = {**account["custom_fields"], **fields["custom_fields"]}
+    if fields["subaccount_ids"] is not None:
+        account["subaccount_ids"] = [i for i in fields["subaccount_ids"] if i != account["id"]]
+        for sub_id in account["subaccount_ids"]:
+            store.accounts[sub_id]["parent_account_id"] = account["id"]
+    account["custom_fields"] = merge_custom_fields(
+        account["custom_fields"], fields["custom_fields"]
+    )
     set_ref(account, "owner", fields["owner"])
-
-
-def new_account(store: Store, name: str, *, created_at: str | None = None) -> JSON:
-    """Return a bare account named ``name`` (not yet stored)."""
-    now = store.now()
-    return {
-        "id": store.new_id(),
-        "name": name,
-        "type": "customer",
-        "domains": [],
-        "tags": [],
-        "custom_fields": {},
-        "external_ids": [],
-        "channels": [],
-        "is_disabled": False,
-        "created_at": created_at or now,
-        "updated_at": created_at or now,
-    }
 
 
 def create_account(store: Store, call: Call) -> JSON:
@@ -100,9 +125,8 @@ def create_account(store: Store, call: Call) -> JSON:
     r = Reader(body_object(call))
     fields = _read_account(store, r, creating=True)
     r.done()
-    _check_domains(store, fields, None)
-    account = new_account(store, fields["name"])
-    _apply_account(account, fields)
+    account = new_account(store.new_id(), name=fields["name"], now=store.now())
+    _write_account(store, account, fields)
     store.accounts[account["id"]] = account
     return {"data": account}
 
@@ -113,8 +137,7 @@ def update_account(store: Store, call: Call) -> JSON:
     r = Reader(body_object(call))
     fields = _read_account(store, r, creating=False)
     r.done()
-    _check_domains(store, fields, account["id"])
-    _apply_account(account, fields)
+    _write_account(store, account, fields)
     account["updated_at"] = store.now()
     return {"data": account}
 
@@ -141,8 +164,7 @@ def bulk_update_accounts(store: Store, call: Call) -> JSON:
         set_ref(account, "owner", owner)
         if tags is not None:
             account["tags"] = _apply_tags(account["tags"], tags, mode)
-        if custom_fields is not None:
-            account["custom_fields"] = {**account["custom_fields"], **custom_fields}
+        account["custom_fields"] = merge_custom_fields(account["custom_fields"], custom_fields)
         if account_type is not None:
             account["type"] = account_type
         if disabled is not None:
@@ -179,73 +201,17 @@ def merge_accounts(store: Store, call: Call) -> JSON:
             for obj in objects.values():
                 if obj.get("account", {}).get("id") == merged_id:
                     obj["account"] = {"id": target_id}
-        for contact in store.contacts.values():
-            if contact.get("account_id") == merged_id:
-                contact["account_id"] = target_id
-        target["domains"] += [d for d in merged["domains"] if d not in target["domains"]]
-        if "domain" not in target and merged.get("domain"):
-            target["domain"] = merged["domain"]
+        for objects in (store.contacts, store.milestones):
+            for obj in objects.values():
+                if obj.get("account", {}).get("id") == merged_id:
+                    obj["account"] = {"id": target_id}
+        domains = target["domains"] + merged["domains"]
+        target["domains"], primary = resolve_domains(domains, target.get("domain"), None, None)
+        if primary:
+            target["domain"] = target["primary_domain"] = primary
         del store.accounts[merged_id]
         target["updated_at"] = store.now()
     return {"data": target}
-
-
-def _read_contact(store: Store, r: Reader, *, creating: bool) -> JSON:
-    return {
-        "name": r.string("name", required=creating),
-        "email": r.string("email"),
-        "avatar_url": r.string("avatar_url"),
-        "custom_fields": r.custom_fields(),
-        "account_id": r.ref("account_id", store.accounts, "account"),
-    }
-
-
-def _apply_contact(store: Store, contact: JSON, fields: JSON) -> None:
-    email = fields["email"]
-    if email:
-        for other in store.contacts.values():
-            if other["id"] != contact["id"] and other.get("email") == email:
-                raise ApiError(
-                    409,
-                    "duplicate_object",
-                    f"a contact with email {email!r} already exists",
-                    exists_id=other["id"],
-                )
-    for name in ("name", "email", "avatar_url", "account_id"):
-        if fields[name] is not None:
-            contact[name] = fields[name]
-    if contact.get("account_id") == "":
-        del contact["account_id"]
-    if fields["custom_fields"] is not None:
-        contact["custom_fields"] = {**contact["custom_fields"], **fields["custom_fields"]}
-
-
-def create_contact(store: Store, call: Call) -> JSON:
-    """``POST /contacts``: ``name`` required; an email already taken is 409 with exists_id."""
-    r = Reader(body_object(call))
-    fields = _read_contact(store, r, creating=True)
-    r.done()
-    now = store.now()
-    contact: JSON = {
-        "id": store.new_id(),
-        "custom_fields": {},
-        "created_at": now,
-        "updated_at": now,
-    }
-    _apply_contact(store, contact, fields)
-    store.contacts[contact["id"]] = contact
-    return {"data": contact}
-
-
-def update_contact(store: Store, call: Call) -> JSON:
-    """``PATCH /contacts/{id}``: only the fields sent change."""
-    contact = store.get(store.contacts, "contact", call.params["id"])
-    r = Reader(body_object(call))
-    fields = _read_contact(store, r, creating=False)
-    r.done()
-    _apply_contact(store, contact, fields)
-    contact["updated_at"] = store.now()
-    return {"data": contact}
 
 
 ROUTES = [
@@ -257,10 +223,4 @@ ROUTES = [
     ("GET", "/accounts/{id}", getter("accounts", "account")),
     ("PATCH", "/accounts/{id}", update_account),
     ("DELETE", "/accounts/{id}", deleter("accounts", "account")),
-    ("GET", "/contacts", lister("contacts")),
-    ("POST", "/contacts", create_contact),
-    ("POST", "/contacts/search", searcher("contacts", CONTACT_FIELDS)),
-    ("GET", "/contacts/{id}", getter("contacts", "contact")),
-    ("PATCH", "/contacts/{id}", update_contact),
-    ("DELETE", "/contacts/{id}", deleter("contacts", "contact")),
 ]

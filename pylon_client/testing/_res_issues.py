@@ -7,23 +7,42 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from ._crud import deleter, getter, paged, searcher, set_ref
+from ._objects import new_contact, new_issue
 from ._protocol import JSON, ApiError, Call
-from ._search import key, ref
+from ._search import FieldGetter, key, ref
 from ._store import Store
-from ._validate import Reader, body_object, parse_limit, parse_time, parse_time_lenient
+from ._validate import (
+    Reader,
+    body_object,
+    merge_custom_fields,
+    parse_limit,
+    parse_time,
+    parse_time_lenient,
+    slugify,
+)
 
-__all__ = ["ISSUE_FIELDS", "ISSUE_STATES", "ROUTES", "created", "newest_first"]
+__all__ = ["ISSUE_FIELDS", "ISSUE_STATES", "ISSUE_TYPES", "ROUTES", "created", "newest_first"]
 
 ISSUE_STATES = ("new", "waiting_on_you", "waiting_on_customer", "on_hold", "closed")
+ISSUE_TYPES = ("conversation", "ticket")
 PRIORITIES = ("urgent", "high", "medium", "low")
 ISSUES_LIMIT_MAX = 20000
+
+
+def _custom_value(slug: str) -> FieldGetter:
+    return lambda issue: (issue.get("custom_fields", {}).get(slug) or {}).get("value")
+
 
 ISSUE_FIELDS = {
     "state": key("state"),
     "title": key("title"),
+    "body_html": key("body_html"),
     "number": key("number"),
-    "priority": key("priority"),
+    "priority": _custom_value("priority"),
     "tags": key("tags"),
+    "issue_type": key("type"),
+    "issue_is_issue_group": key("is_issue_group"),
+    "customer_portal_visible": key("customer_portal_visible"),
     "account_id": ref("account"),
     "assignee_id": ref("assignee"),
     "requester_id": ref("requester"),
@@ -53,14 +72,12 @@ def newest_first(issues: Iterable[JSON]) -> list[JSON]:
     return sorted(issues, key=lambda i: (created(i), i["number"]), reverse=True)
 
 
-def _read_common(store: Store, r: Reader, *, creating: bool) -> JSON:
+def _read_common(store: Store, r: Reader) -> JSON:
+    """Read the fields ``POST /issues`` and ``PATCH /issues/{id}`` share."""
     return {
-        "title": r.string("title", required=creating),
-        "body_html": r.string("body_html"),
-        "state": r.string("state", choices=ISSUE_STATES, slug=True),
-        "priority": r.string("priority", choices=PRIORITIES),
         "tags": r.str_list("tags"),
         "custom_fields": r.custom_fields(),
+        "customer_portal_visible": r.boolean("customer_portal_visible"),
         "account": r.ref("account_id", store.accounts, "account"),
         "assignee": r.ref("assignee_id", store.users, "user"),
         "team": r.ref("team_id", store.teams, "team"),
@@ -68,46 +85,96 @@ def _read_common(store: Store, r: Reader, *, creating: bool) -> JSON:
     }
 
 
-def _apply(issue: JSON, fields: JSON) -> None:
-    for name in ("title", "body_html", "state", "priority", "tags"):
-        if fields[name] is not None:
+def _apply(store: Store, issue: JSON, fields: JSON) -> None:
+    for name in ("title", "body_html", "state", "type", "tags", "customer_portal_visible"):
+        if fields.get(name) is not None:
             issue[name] = fields[name]
-    if fields["custom_fields"] is not None:
-        issue["custom_fields"] = {**issue.get("custom_fields", {}), **fields["custom_fields"]}
-    for name in ("account", "assignee", "team", "requester"):
+    issue["custom_fields"] = merge_custom_fields(issue["custom_fields"], fields["custom_fields"])
+    for name in ("account", "assignee", "team"):
         set_ref(issue, name, fields[name])
+    requester = fields["requester"]
+    if requester:
+        email = store.contacts[requester].get("email")
+        issue["requester"] = {"id": requester, **({"email": email} if email else {})}
+    elif requester == "":
+        issue.pop("requester", None)
+
+
+def _requester_by_email(store: Store, email: str, name: str | None, avatar: str | None) -> str:
+    """Return the contact with ``email``, creating it as Pylon does when there is none."""
+    for contact in store.contacts.values():
+        if email in (contact.get("email"), *contact.get("emails", [])):
+            return str(contact["id"])
+    contact = new_contact(store.new_id(), name=name or email)
+    contact.update(email=email, emails=[email], avatar_url=avatar or "")
+    store.contacts[contact["id"]] = contact
+    return str(contact["id"])
 
 
 def create_issue(store: Store, call: Call) -> JSON:
-    """``POST /issues``: ``title`` required; ``created_at`` for imports."""
+    """``POST /issues``: ``title`` and ``body_html`` required; ``created_at`` for imports.
+
+    The requester is ``requester_id`` or, failing that, the contact with ``requester_email``
+    (created, named ``requester_name``, if none has it). ``priority`` is kept as the
+    ``priority`` custom field; ``state`` is not taken (a new issue is ``new``).
+    """
     r = Reader(body_object(call))
-    fields = _read_common(store, r, creating=True)
+    title = r.string("title", required=True)
+    body_html = r.string("body_html", required=True)
+    fields = _read_common(store, r)
+    email = r.string("requester_email")
+    name = r.string("requester_name")
+    avatar = r.string("requester_avatar_url")
+    user_id = r.ref("user_id", store.users, "user")
+    contact_id = r.ref("contact_id", store.contacts, "contact")
+    if user_id and contact_id:
+        r.errors.append("only one of user_id or contact_id can be provided")
+    priority = r.string("priority", choices=PRIORITIES)
+    attachments = r.str_list("attachment_urls")
+    unverified = r.boolean("author_unverified")
     created_at = r.time("created_at")
     r.done()
     now = store.now()
-    issue: JSON = {
-        "id": store.new_id(),
-        "number": store.next_issue_number(),
-        "state": "new",
-        "created_at": created_at or now,
-        "updated_at": now,
-        "tags": [],
-        "custom_fields": {},
-        "attachment_urls": [],
-        "external_issues": [],
-    }
-    _apply(issue, fields)
+    issue = new_issue(
+        store.new_id(),
+        store.next_issue_number(),
+        title=title or "",
+        body_html=body_html or "",
+        created_at=created_at or now,
+        now=now,
+    )
+    if fields["requester"] is None and email:
+        fields["requester"] = _requester_by_email(store, email, name, avatar)
+    if priority is not None:
+        issue["custom_fields"]["priority"] = {"slug": "priority", "value": priority}
+    issue["attachment_urls"] = attachments or []
+    issue["author_unverified"] = bool(unverified)
+    _apply(store, issue, fields)
+    if "account" in issue:
+        # A new issue is customer activity on its account.
+        store.accounts[issue["account"]["id"]]["latest_customer_activity_time"] = now
     store.issues[issue["id"]] = issue
     return {"data": issue}
 
 
 def update_issue(store: Store, call: Call) -> JSON:
-    """``PATCH /issues/{id}``: only the fields sent change; ``""`` on a ref unsets it."""
+    """``PATCH /issues/{id}``: only the fields sent change; ``""`` on a ref unsets it.
+
+    Takes ``title``, ``state``, ``type``, the refs, ``tags``, ``custom_fields`` and
+    ``customer_portal_visible``; not ``body_html`` or ``priority`` (ignored, as Pylon ignores
+    fields it does not know).
+    """
     issue = store.get(store.issues, "issue", call.params["id"])
     r = Reader(body_object(call))
-    fields = _read_common(store, r, creating=False)
+    fields = _read_common(store, r)
+    if fields["requester"] is None:
+        # The older spelling, still accepted by Pylon.
+        fields["requester"] = r.ref("requestor_id", store.contacts, "contact")
+    fields["title"] = r.string("title")
+    fields["state"] = r.string("state", choices=ISSUE_STATES, slug=True)
+    fields["type"] = r.string("type", choices=ISSUE_TYPES)
     r.done()
-    _apply(issue, fields)
+    _apply(store, issue, fields)
     issue["updated_at"] = store.now()
     return {"data": issue}
 
@@ -145,27 +212,34 @@ def snooze_issue(store: Store, call: Call) -> JSON:
     r.string("snooze_until", required=True)
     until = r.time("snooze_until")
     r.done()
-    issue["snoozed_until_time"] = until
+    if until is not None:
+        issue["snoozed_until_time"] = until
     issue["updated_at"] = store.now()
     return {"data": issue}
 
 
-def list_followers(store: Store, call: Call) -> JSON:
-    """``GET /issues/{id}/followers``: users and contacts following the issue."""
-    store.get(store.issues, "issue", call.params["id"])
-    followers = store.issue_followers.get(call.params["id"], {})
-    # Pylon lists followers as users; a contact shows with the fields the two share.
-    data = [store.users[u] for u in followers.get("user_ids", []) if u in store.users]
+def _followers(store: Store, issue_id: str) -> list[JSON]:
+    followers = store.issue_followers.get(issue_id, {})
+    data = [{"id": u, "type": "user"} for u in followers.get("user_ids", []) if u in store.users]
     data += [
-        {k: store.contacts[c].get(k) for k in ("id", "name", "email")}
+        {"id": c, "type": "contact"}
         for c in followers.get("contact_ids", [])
         if c in store.contacts
     ]
-    return {"data": data}
+    return data
+
+
+def list_followers(store: Store, call: Call) -> JSON:
+    """``GET /issues/{id}/followers``: ``[{id, type}]``, users then contacts, not paginated."""
+    store.get(store.issues, "issue", call.params["id"])
+    return {"data": _followers(store, call.params["id"])}
 
 
 def update_followers(store: Store, call: Call) -> JSON:
-    """``POST /issues/{id}/followers`` with ``user_ids``, ``contact_ids``, ``operation``."""
+    """``POST /issues/{id}/followers``: ``user_ids``, ``contact_ids``, ``operation``.
+
+    ``operation`` is ``add`` (the default) or ``remove``; the answer is every follower after.
+    """
     store.get(store.issues, "issue", call.params["id"])
     r = Reader(body_object(call))
     user_ids = r.str_list("user_ids") or []
@@ -182,19 +256,22 @@ def update_followers(store: Store, call: Call) -> JSON:
     for name, ids in (("user_ids", user_ids), ("contact_ids", contact_ids)):
         current = followers[name]
         if op == "add":
-            current += [i for i in ids if i not in current]
+            current += [i for i in dict.fromkeys(ids) if i not in current]
         else:
             followers[name] = [i for i in current if i not in ids]
-    return {"success": True}
+    return {"data": _followers(store, call.params["id"])}
 
 
 def link_external_issue(store: Store, call: Call) -> JSON:
-    """``POST /issues/{id}/external-issues``: ``external_issue_id``, ``source``, link/unlink."""
+    """``POST /issues/{id}/external-issues``: ``external_issue_id``, ``source``, ``operation``.
+
+    ``operation`` is ``link`` (the default) or ``unlink``; the answer is the issue.
+    """
     issue = store.get(store.issues, "issue", call.params["id"])
     r = Reader(body_object(call))
-    external_id = r.string("external_issue_id", required=True)
-    source = r.string("source", required=True)
-    op = r.string("operation", choices=("link", "unlink"), required=True)
+    external_id = r.string("external_issue_id", required=True) or ""
+    source = r.string("source", required=True) or ""
+    op = r.string("operation", choices=("link", "unlink")) or "link"
     r.done()
     links = [
         e
@@ -202,10 +279,11 @@ def link_external_issue(store: Store, call: Call) -> JSON:
         if (e["external_id"], e["source"]) != (external_id, source)
     ]
     if op == "link":
-        links.append({"external_id": external_id, "source": source, "link": ""})
+        link = f"https://{slugify(source)}.example.com/issues/{external_id}"
+        links.append({"external_id": external_id, "source": source, "link": link})
     issue["external_issues"] = links
     issue["updated_at"] = store.now()
-    return {"success": True}
+    return {"data": issue}
 
 
 ROUTES = [

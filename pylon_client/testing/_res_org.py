@@ -1,19 +1,43 @@
-"""Me, users, teams, tags, custom fields, and the knowledge base.
+"""Me, users, teams, tags and custom fields.
 
-Simple, valid behaviour: create, read, update and delete where the spec has them.
+Simple, valid behaviour: create, read, update and delete where Pylon has them.
 """
 
 from __future__ import annotations
 
-from ._crud import LIST_MAX, deleter, getter, paged, searcher, unpaged_lister
+from ._crud import deleter, getter, searcher, unpaged_lister
+from ._objects import new_custom_field
 from ._protocol import JSON, Call, Handler
 from ._search import key
 from ._store import Store
-from ._validate import Reader, body_object, parse_limit
+from ._validate import Reader, body_object, slugify
 
-__all__ = ["ROUTES", "USER_FIELDS"]
+__all__ = ["CUSTOM_FIELD_OBJECT_TYPES", "CUSTOM_FIELD_TYPES", "ROUTES", "USER_FIELDS"]
 
-TAG_OBJECT_TYPES = ("account", "issue", "contact")
+# Pylon's document says account, issue, contact; its newer SDK account, article, issue.
+TAG_OBJECT_TYPES = ("account", "issue", "contact", "article")
+CUSTOM_FIELD_OBJECT_TYPES = (
+    "account",
+    "issue",
+    "contact",
+    "task",
+    "project",
+    "meeting",
+    "opportunity",
+)
+CUSTOM_FIELD_TYPES = (
+    "text",
+    "number",
+    "decimal",
+    "boolean",
+    "date",
+    "datetime",
+    "user",
+    "url",
+    "select",
+    "multiselect",
+)
+_SELECT_OPTION = {"label": str, "slug": str, "ai_description": str}
 USER_FIELDS = {
     "name": key("name"),
     "email": key("email"),
@@ -23,21 +47,23 @@ USER_FIELDS = {
 
 
 def get_me(store: Store, call: Call) -> JSON:
-    """``GET /me``: the organization, with the calling user inside."""
-    return {"data": {**store.organization, "user": store.users[store.me_user_id]}}
+    """``GET /me``: the organization (``id``, ``name``) with the calling ``user`` inside."""
+    user = store.users[store.me_user_id]
+    return {"data": {**store.organization, "user": {"id": user["id"], "email": user["email"]}}}
 
 
 def update_user(store: Store, call: Call) -> JSON:
-    """``PATCH /users/{id}``: ``role_id`` and ``status``."""
+    """``PATCH /users/{id}``: ``name``, ``avatar_url``, ``role_id`` and ``status``."""
     user = store.get(store.users, "user", call.params["id"])
     r = Reader(body_object(call))
-    role_id = r.string("role_id")
-    status = r.string("status", choices=("active", "away", "out_of_office"))
+    given = {
+        "name": r.string("name"),
+        "avatar_url": r.string("avatar_url"),
+        "role_id": r.string("role_id"),
+        "status": r.string("status", choices=("active", "away", "out_of_office")),
+    }
     r.done()
-    if role_id is not None:
-        user["role_id"] = role_id
-    if status is not None:
-        user["status"] = status
+    user.update({k: v for k, v in given.items() if v is not None})
     return {"data": user}
 
 
@@ -69,7 +95,10 @@ def _tag_writer(creating: bool) -> Handler:
     def handle(store: Store, call: Call) -> JSON:
         r = Reader(body_object(call))
         value = r.string("value", required=creating)
-        object_type = r.string("object_type", required=creating, choices=TAG_OBJECT_TYPES)
+        # The object type is set on create only.
+        object_type = (
+            r.string("object_type", required=True, choices=TAG_OBJECT_TYPES) if creating else None
+        )
         hex_color = r.string("hex_color")
         r.done()
         tag: JSON = (
@@ -90,103 +119,67 @@ def _tag_writer(creating: bool) -> Handler:
     return handle
 
 
+def _read_custom_field(r: Reader, *, creating: bool) -> JSON:
+    return {
+        "label": r.string("label", required=creating),
+        "type": r.string("type", required=True, choices=CUSTOM_FIELD_TYPES) if creating else None,
+        "object_type": (
+            r.string("object_type", required=True, choices=CUSTOM_FIELD_OBJECT_TYPES)
+            if creating
+            else None
+        ),
+        "slug": r.string("slug"),
+        "description": r.string("description"),
+        "default_value": r.string("default_value"),
+        "default_values": r.str_list("default_values"),
+        "options": r.objects("select_options", _SELECT_OPTION, required=("label",)),
+    }
+
+
 def _custom_field_writer(creating: bool) -> Handler:
+    """``POST /custom-fields`` (``label``, ``object_type``, ``type``) or ``PATCH`` one.
+
+    ``select_options`` (``[{label, slug}]``, a slug derived from the label when absent) land in
+    ``select_metadata.options`` of a select or multiselect field.
+    """
+
     def handle(store: Store, call: Call) -> JSON:
         r = Reader(body_object(call))
-        given: JSON = {
-            "label": r.string("label", required=creating),
-            "slug": r.string("slug"),
-            "type": r.string("type", required=creating),
-            "object_type": r.string("object_type", required=creating),
-            "options": r.str_list("options"),
-        }
+        given = _read_custom_field(r, creating=creating)
         r.done()
-        field: JSON = (
-            {"id": store.new_id(), "options": []}
-            if creating
-            else (store.get(store.custom_fields, "custom field", call.params["id"]))
-        )
-        field.update({k: v for k, v in given.items() if v is not None})
-        field.setdefault("slug", str(field["label"]).lower().replace(" ", "_"))
+        now = store.now()
+        if creating:
+            field = new_custom_field(
+                store.new_id(),
+                label=given["label"],
+                field_type=given["type"],
+                object_type=given["object_type"],
+                now=now,
+            )
+        else:
+            field = store.get(store.custom_fields, "custom field", call.params["id"])
+        for name in ("label", "slug", "description", "default_value", "default_values"):
+            if given[name] is not None:
+                field[name] = given[name]
+        if given["options"] is not None and field["type"] in ("select", "multiselect"):
+            options = [{"slug": slugify(o["label"], "_"), **o} for o in given["options"]]
+            field["select_metadata"] = {"options": options}
+        field["updated_at"] = now
         store.custom_fields[field["id"]] = field
         return {"data": field}
 
     return handle
 
 
-def _kb_child_writer(name: str, kind: str, param: str, creating: bool) -> Handler:
-    """Create or update a collection or an article (a child of a knowledge base)."""
-
-    def handle(store: Store, call: Call) -> JSON:
-        store.get(store.knowledge_bases, "knowledge base", call.params["id"])
-        objects = store.collection(name)
-        r = Reader(body_object(call))
-        given = {
-            "title": r.string("title", required=creating),
-            "description": r.string("description"),
-            "parent_collection_id": r.string("parent_collection_id"),
-            "slug": r.string("slug"),
-            "body_html": r.string("body_html"),
-            "collection_id": r.string("collection_id"),
-            "published": r.boolean("published"),
-        }
-        r.done()
-        now = store.now()
-        if creating:
-            obj: JSON = {"id": store.new_id(), "knowledge_base_id": call.params["id"]}
-            obj["created_at"] = now
-        else:
-            obj = store.get(objects, kind, call.params[param])
-        obj.update({k: v for k, v in given.items() if v is not None})
-        obj["updated_at"] = now
-        objects[obj["id"]] = obj
-        return {"data": obj}
-
-    return handle
-
-
-def _kb_children(name: str, *, with_cursor: bool) -> Handler:
-    def handle(store: Store, call: Call) -> JSON:
-        store.get(store.knowledge_bases, "knowledge base", call.params["id"])
-        kb_id = call.params["id"]
-        items = [o for o in store.collection(name).values() if o["knowledge_base_id"] == kb_id]
-        if not with_cursor:
-            return {"data": items}
-        limit = parse_limit(call.query.get("limit"), maximum=LIST_MAX)
-        return paged(store, call, items, cursor=call.query.get("cursor"), limit=limit)
-
-    return handle
-
-
-def _kb_child_deleter(name: str, kind: str, param: str) -> Handler:
-    def handle(store: Store, call: Call) -> JSON:
-        store.get(store.knowledge_bases, "knowledge base", call.params["id"])
-        store.get(store.collection(name), kind, call.params[param])
-        del store.collection(name)[call.params[param]]
-        return {"success": True}
-
-    return handle
-
-
-def get_article(store: Store, call: Call) -> JSON:
-    """``GET /knowledge-bases/{id}/articles/{article_id}``."""
-    store.get(store.knowledge_bases, "knowledge base", call.params["id"])
-    return {"data": store.get(store.articles, "article", call.params["article_id"])}
-
-
-def create_route_redirect(store: Store, call: Call) -> JSON:
-    """``POST /knowledge-bases/{id}/route-redirects``: ``from_path`` to ``to_path``."""
-    store.get(store.knowledge_bases, "knowledge base", call.params["id"])
-    r = Reader(body_object(call))
-    from_path = r.string("from_path", required=True)
-    to_path = r.string("to_path", required=True)
+def list_custom_fields(store: Store, call: Call) -> JSON:
+    """``GET /custom-fields?object_type=...``: the fields of one object type (required)."""
+    r = Reader(call.query)
+    object_type = r.string("object_type", required=True, choices=CUSTOM_FIELD_OBJECT_TYPES)
     r.done()
-    redirect: JSON = {"id": store.new_id(), "from_path": from_path, "to_path": to_path}
-    store.route_redirects[redirect["id"]] = redirect
-    return {"success": True}
+    fields = [f for f in store.custom_fields.values() if f["object_type"] == object_type]
+    return {"data": fields}
 
 
-_KB = "/knowledge-bases/{id}"
 ROUTES = [
     ("GET", "/me", get_me),
     ("GET", "/users", unpaged_lister("users")),
@@ -202,35 +195,8 @@ ROUTES = [
     ("GET", "/tags/{id}", getter("tags", "tag")),
     ("PATCH", "/tags/{id}", _tag_writer(creating=False)),
     ("DELETE", "/tags/{id}", deleter("tags", "tag")),
-    ("GET", "/custom-fields", unpaged_lister("custom_fields")),
+    ("GET", "/custom-fields", list_custom_fields),
     ("POST", "/custom-fields", _custom_field_writer(creating=True)),
     ("GET", "/custom-fields/{id}", getter("custom_fields", "custom field")),
     ("PATCH", "/custom-fields/{id}", _custom_field_writer(creating=False)),
-    ("GET", "/knowledge-bases", unpaged_lister("knowledge_bases")),
-    ("GET", f"{_KB}/collections", _kb_children("collections", with_cursor=False)),
-    ("POST", f"{_KB}/collections", _kb_child_writer("collections", "collection", "", True)),
-    (
-        "PATCH",
-        f"{_KB}/collections/{{collection_id}}",
-        _kb_child_writer("collections", "collection", "collection_id", False),
-    ),
-    (
-        "DELETE",
-        f"{_KB}/collections/{{collection_id}}",
-        _kb_child_deleter("collections", "collection", "collection_id"),
-    ),
-    ("GET", f"{_KB}/articles", _kb_children("articles", with_cursor=True)),
-    ("POST", f"{_KB}/articles", _kb_child_writer("articles", "article", "", True)),
-    ("GET", f"{_KB}/articles/{{article_id}}", get_article),
-    (
-        "PATCH",
-        f"{_KB}/articles/{{article_id}}",
-        _kb_child_writer("articles", "article", "article_id", False),
-    ),
-    (
-        "DELETE",
-        f"{_KB}/articles/{{article_id}}",
-        _kb_child_deleter("articles", "article", "article_id"),
-    ),
-    ("POST", f"{_KB}/route-redirects", create_route_redirect),
 ]

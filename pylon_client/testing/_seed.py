@@ -12,6 +12,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._app import FakePylon
+from ._objects import (
+    new_account,
+    new_article,
+    new_collection,
+    new_contact,
+    new_custom_field,
+    new_issue,
+    new_knowledge_base,
+    new_milestone,
+    new_project,
+    new_task,
+    new_user,
+)
 from ._protocol import JSON
 from ._res_issues import ISSUE_STATES
 from ._res_tasks import TASK_STATUSES
@@ -59,20 +72,17 @@ class _Maker:
 
 def _issue(fake: FakePylon, make: _Maker, created_at: datetime, **extra: Any) -> JSON:
     stamp = format_time(created_at)
-    issue: JSON = {
-        "id": make.id(),
-        "number": fake.state.next_issue_number(),
-        "title": f"Issue {make.rng.randrange(10**6):06d}",
-        "body_html": "<p>Demo issue</p>",
-        "state": make.rng.choice(ISSUE_STATES),
-        "created_at": stamp,
-        "updated_at": stamp,
-        "tags": [],
-        "custom_fields": {},
-        "attachment_urls": [],
-        "external_issues": [],
-        **extra,
-    }
+    issue_id, number = make.id(), fake.state.next_issue_number()
+    issue = new_issue(
+        issue_id,
+        number,
+        title=f"Issue {make.rng.randrange(10**6):06d}",
+        body_html="<p>Demo issue</p>",
+        created_at=stamp,
+        now=stamp,
+    )
+    issue["state"] = make.rng.choice(ISSUE_STATES)
+    issue.update(extra)
     fake.state.issues[issue["id"]] = issue
     return issue
 
@@ -122,7 +132,8 @@ def seed_demo(
     Users and teams; account and issue tags; ``accounts`` accounts (about one in ten with a
     look-alike twin for merge demos) with contacts; a project with milestones and tasks of
     mixed statuses for every tenth account; ``issues_days * issues_per_day`` issues over
-    ``[start, start + issues_days)``, plus one created exactly on each 30-day boundary.
+    ``[start, start + issues_days)``, plus one created exactly on each 30-day boundary; two
+    custom fields; a knowledge base with two collections and three articles.
     Same arguments, same data.
     """
     make = _Maker(seed)
@@ -132,14 +143,9 @@ def seed_demo(
     user_ids = []
     for i in range(8):
         uid = make.id()
-        state.users[uid] = {
-            "id": uid,
-            "name": f"Agent {i + 1}",
-            "email": f"agent{i + 1}@fake-org.example",
-            "avatar_url": "",
-            "role_id": "member",
-            "status": "active",
-        }
+        state.users[uid] = new_user(
+            uid, name=f"Agent {i + 1}", email=f"agent{i + 1}@fake-org.example"
+        )
         user_ids.append(uid)
     team_ids = []
     for i, name in enumerate(("Support", "Success", "Engineering")):
@@ -166,33 +172,19 @@ def seed_demo(
             name = base_name
         aid = make.id()
         domain = f"{base_name.lower().replace(' ', '-')}-{i}.example.com"
-        state.accounts[aid] = {
-            "id": aid,
-            "name": name,
-            "type": "customer",
-            "domain": domain,
-            "domains": [domain],
-            "tags": rng.sample(_ACCOUNT_TAGS, rng.randrange(3)),
-            "custom_fields": {},
-            "external_ids": [],
-            "channels": [],
-            "is_disabled": False,
-            "owner": {"id": rng.choice(user_ids)},
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
+        account = new_account(aid, name=name, now=stamp)
+        account.update(domain=domain, primary_domain=domain, domains=[domain])
+        account["tags"] = rng.sample(_ACCOUNT_TAGS, rng.randrange(3))
+        account["owner"] = {"id": rng.choice(user_ids)}
+        account["external_ids"] = [{"external_id": f"crm-{i:05d}", "label": "crm"}]
+        state.accounts[aid] = account
         account_ids.append(aid)
         for j in range(rng.randrange(1, 3)):
             cid = make.id()
-            state.contacts[cid] = {
-                "id": cid,
-                "name": f"Contact {i}-{j}",
-                "email": f"c{j}@{domain}",
-                "account_id": aid,
-                "custom_fields": {},
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
+            email = f"c{j}@{domain}"
+            contact = new_contact(cid, name=f"Contact {i}-{j}")
+            contact.update(email=email, emails=[email], account={"id": aid}, portal_role="member")
+            state.contacts[cid] = contact
     for aid in account_ids[::10]:
         _project(fake, make, aid, user_ids, stamp)
     for day in range(issues_days):
@@ -202,6 +194,8 @@ def seed_demo(
     for k in range(0, issues_days, 30):
         links = _issue_links(rng, account_ids, user_ids, team_ids)
         _issue(fake, make, start + timedelta(days=k), **links)
+    _custom_fields(fake, make, stamp)
+    _knowledge_base(fake, make, user_ids, stamp)
 
 
 def _issue_links(
@@ -219,29 +213,15 @@ def _issue_links(
 def _project(fake: FakePylon, make: _Maker, account_id: str, users: list[str], stamp: str) -> None:
     rng, state = make.rng, fake.state
     pid = make.id()
-    state.projects[pid] = {
-        "id": pid,
-        "name": f"Onboarding {len(state.projects) + 1}",
-        "description_html": "",
-        "account": {"id": account_id},
-        "owner": {"id": rng.choice(users)},
-        "is_archived": False,
-        "progress": 0,
-        "status": "in_progress",
-        "customer_portal_visible": False,
-        "created_at": stamp,
-        "updated_at": stamp,
-    }
+    project = new_project(pid, name=f"Onboarding {len(state.projects) + 1}", now=stamp)
+    project.update(account={"id": account_id}, owner_id=rng.choice(users), status="in_progress")
+    state.projects[pid] = project
     milestones = []
     for m in range(rng.randrange(2, 4)):
         mid = make.id()
-        state.milestones[mid] = {
-            "id": mid,
-            "name": f"Phase {m + 1}",
-            "project_id": pid,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
+        milestone = new_milestone(mid, name=f"Phase {m + 1}", project_id=pid, now=stamp)
+        milestone["account"] = {"id": account_id}
+        state.milestones[mid] = milestone
         milestones.append(mid)
     done = 0
     count = rng.randrange(3, 9)
@@ -249,22 +229,56 @@ def _project(fake: FakePylon, make: _Maker, account_id: str, users: list[str], s
         tid = make.id()
         status = rng.choice(TASK_STATUSES)
         done += status == "completed"
-        task: JSON = {
-            "id": tid,
-            "title": f"Task {t + 1}",
-            "body_html": "",
-            "status": status,
-            "account": {"id": account_id},
-            "project": {"id": pid},
-            "milestone": {"id": rng.choice(milestones)},
-            "assignee": {"user": {"id": rng.choice(users)}},
-            "subtask_ids": [],
-            "customer_portal_visible": False,
-            "custom_fields": {},
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
+        task = new_task(tid, title=f"Task {t + 1}", now=stamp)
+        task.update(
+            status=status,
+            account={"id": account_id},
+            project={"id": pid},
+            milestone={"id": rng.choice(milestones)},
+            assignee={"user": {"id": rng.choice(users)}},
+        )
         if status == "completed":
             task["completed_at"] = stamp
         state.tasks[tid] = task
-    state.projects[pid]["progress"] = round(done / count, 2)
+    project["progress"] = round(done / count, 2)
+
+
+def _custom_fields(fake: FakePylon, make: _Maker, stamp: str) -> None:
+    for label, object_type, options in (
+        ("Tier", "account", ("Gold", "Silver", "Bronze")),
+        ("Priority", "issue", ("Urgent", "High", "Medium", "Low")),
+    ):
+        field = new_custom_field(
+            make.id(), label=label, field_type="select", object_type=object_type, now=stamp
+        )
+        field["select_metadata"] = {
+            "options": [{"label": o, "slug": o.lower()} for o in options],
+        }
+        fake.state.custom_fields[field["id"]] = field
+
+
+def _knowledge_base(fake: FakePylon, make: _Maker, users: list[str], stamp: str) -> None:
+    state = fake.state
+    kb = new_knowledge_base(make.id(), title="Help Center")
+    state.knowledge_bases[kb["id"]] = kb
+    for c, title in enumerate(("Getting Started", "Billing")):
+        collection = new_collection(make.id(), title=title, now=stamp)
+        state.collections[collection["id"]] = collection
+        state.kb_of[collection["id"]] = kb["id"]
+        for a in range(2 - c):
+            article = new_article(
+                make.id(),
+                identifier=str(make.rng.randrange(10**6, 10**7)),
+                title=f"{title} guide {a + 1}",
+                kb_slug=kb["slug"],
+                author_user_id=make.rng.choice(users),
+                now=stamp,
+            )
+            body = f"<p>{article['title']}</p>"
+            article.update(collection_id=collection["id"], current_draft_content_html=body)
+            if a == 0:
+                article.update(
+                    is_published=True, current_published_content_html=body, last_published_at=stamp
+                )
+            state.articles[article["id"]] = article
+            state.kb_of[article["id"]] = kb["id"]

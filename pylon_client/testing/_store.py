@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from ._clock import Clock
+from ._objects import new_user
 from ._protocol import JSON, ApiError
 from ._validate import format_time
 
@@ -42,19 +43,16 @@ class Store:
         self.tasks: dict[str, JSON] = {}
         self.projects: dict[str, JSON] = {}
         self.milestones: dict[str, JSON] = {}
-        # Followers are not part of the Issue object Pylon returns, so they live beside it.
+        # Followers are not part of the Issue object Pylon returns, so they live beside it;
+        # likewise the knowledge base each collection and article belongs to (by object id).
         self.issue_followers: dict[str, dict[str, list[str]]] = {}
+        self.kb_of: dict[str, str] = {}
         self.issue_number = 0
         self.me_user_id = self.new_id()
         self.organization: JSON = {"id": self.new_id(), "name": "Fake Org"}
-        self.users[self.me_user_id] = {
-            "id": self.me_user_id,
-            "name": "API User",
-            "email": "api-user@example.com",
-            "avatar_url": "",
-            "role_id": "admin",
-            "status": "active",
-        }
+        self.users[self.me_user_id] = new_user(
+            self.me_user_id, name="API User", email="api-user@example.com", role_id="admin"
+        )
 
     def new_id(self) -> str:
         """Return a fresh UUID drawn from the seeded RNG."""

@@ -15,9 +15,11 @@ __all__ = [
     "body_object",
     "format_time",
     "is_slug",
+    "merge_custom_fields",
     "parse_limit",
     "parse_time",
     "parse_time_lenient",
+    "slugify",
 ]
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -27,6 +29,12 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 def is_slug(value: str) -> bool:
     """Return True for a lowercase slug such as ``waiting_on_qa``."""
     return bool(_SLUG.match(value))
+
+
+def slugify(text: str, sep: str = "-") -> str:
+    """Return a lowercase slug of ``text``: ``"Getting Started!"`` -> ``getting-started``."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return sep.join(words) or "untitled"
 
 
 def parse_time(value: str) -> datetime | None:
@@ -169,31 +177,109 @@ class Reader:
             return None
         return value
 
-    def custom_fields(self, name: str = "custom_fields") -> dict[str, JSON] | None:
-        """Read ``[{"slug", "value"} | {"slug", "values"}]`` into a slug-keyed dict."""
+    def mapping(self, name: str, fields: Mapping[str, type | tuple[type, ...]]) -> JSON | None:
+        """Read an object, keeping the known ``fields`` (unknown keys are ignored)."""
         value = self._get(name, False)
         if value is None:
             return None
-        shape = f'{name} must be an array of {{"slug", "value"}} or {{"slug", "values"}} objects'
+        return self._keep(name, value, fields, ())
+
+    def objects(
+        self,
+        name: str,
+        fields: Mapping[str, type | tuple[type, ...]],
+        *,
+        required: Collection[str] = (),
+    ) -> list[JSON] | None:
+        """Read an array of objects, keeping the known ``fields`` (unknown keys are ignored).
+
+        Example: ``r.objects("external_ids", {"external_id": str, "label": str},
+        required=("external_id",))``.
+        """
+        value = self._get(name, False)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.errors.append(f"{name} must be an array of objects")
+            return None
+        out = [self._keep(f"{name}[{i}]", item, fields, required) for i, item in enumerate(value)]
+        kept = [item for item in out if item is not None]
+        return kept if len(kept) == len(out) else None
+
+    def _keep(
+        self,
+        name: str,
+        value: Any,
+        fields: Mapping[str, type | tuple[type, ...]],
+        required: Collection[str],
+    ) -> JSON | None:
+        if not isinstance(value, dict):
+            self.errors.append(f"{name} must be an object")
+            return None
+        kept = {k: value[k] for k in fields if value.get(k) is not None}
+        problems = [f"{k} has the wrong type" for k, v in kept.items() if not _is_a(v, fields[k])]
+        problems += [f"{k} is required" for k in required if k not in kept]
+        if problems:
+            self.errors.append(f"{name}: {'; '.join(problems)}")
+            return None
+        return kept
+
+    def custom_fields(self, name: str = "custom_fields") -> dict[str, JSON | None] | None:
+        """Read ``[{"slug", "value"} | {"slug", "values"}]`` into a slug-keyed dict.
+
+        Values are strings (a select takes the option slug). A null ``value`` (or ``values``)
+        reads as None: "unset this field", see :func:`merge_custom_fields`.
+        """
+        value = self._get(name, False)
+        if value is None:
+            return None
+        shape = (
+            f'{name} must be an array of {{"slug", "value": string}} or '
+            f'{{"slug", "values": [string]}} objects'
+        )
         if not isinstance(value, list):
             self.errors.append(shape)
             return None
-        out: dict[str, JSON] = {}
+        out: dict[str, JSON | None] = {}
         for item in value:
-            ok = isinstance(item, dict) and isinstance(item.get("slug"), str)
-            if ok and "values" in item:
-                ok = isinstance(item["values"], list)
-                entry = {"slug": item["slug"], "values": item["values"]}
-            elif ok:
-                ok = isinstance(item.get("value"), str | int | float | bool | None)
-                entry = {"slug": item["slug"], "value": item.get("value")}
-            if not ok:
+            if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
                 self.errors.append(shape)
                 return None
-            out[item["slug"]] = entry
+            slug = item["slug"]
+            if item.get("values") is not None:
+                values = item["values"]
+                if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                    self.errors.append(shape)
+                    return None
+                out[slug] = {"slug": slug, "values": list(values)}
+            elif item.get("value") is not None:
+                if not isinstance(item["value"], str):
+                    self.errors.append(shape)
+                    return None
+                out[slug] = {"slug": slug, "value": item["value"]}
+            else:
+                out[slug] = None
         return out
 
     def done(self) -> None:
         """Raise one 400 listing every problem, if there was any."""
         if self.errors:
             raise ApiError.bad_request(*self.errors)
+
+
+def _is_a(value: Any, kind: type | tuple[type, ...]) -> bool:
+    # bool is an int in Python, never in JSON.
+    if isinstance(value, bool) and kind is not bool:
+        return False
+    return isinstance(value, kind)
+
+
+def merge_custom_fields(current: JSON, given: Mapping[str, JSON | None] | None) -> JSON:
+    """Return ``current`` updated by ``given`` (from :meth:`Reader.custom_fields`).
+
+    A slug given a value replaces it; a slug given None is unset; the rest stay.
+    """
+    if given is None:
+        return current
+    merged = {**current, **{k: v for k, v in given.items() if v is not None}}
+    return {k: v for k, v in merged.items() if given.get(k, v) is not None}

@@ -1,0 +1,223 @@
+"""New objects in the shape Pylon returns them, shared by the handlers and the demo seed.
+
+Every constructor fills every field Pylon always sends for its type (the fields its official
+SDK, usepylon 0.1.0a4, marks required) with a plausible default, plus the empty lists and maps
+Pylon sends for an object that has none. Optional references (``account``, ``owner_id``, ...)
+are left out until set: Pylon's document declares no field nullable, so the fake omits an unset
+field rather than sending null.
+"""
+
+from __future__ import annotations
+
+from ._protocol import JSON
+from ._validate import slugify
+
+__all__ = [
+    "APP_URL",
+    "article_url",
+    "issue_link",
+    "new_account",
+    "new_article",
+    "new_collection",
+    "new_contact",
+    "new_custom_field",
+    "new_issue",
+    "new_knowledge_base",
+    "new_milestone",
+    "new_project",
+    "new_task",
+    "new_user",
+]
+
+APP_URL = "https://app.usepylon.com"
+
+
+def issue_link(number: int) -> str:
+    """Return the web-app link of issue ``number``, as Pylon's ``link`` field gives it."""
+    return f"{APP_URL}/issues?issueNumber={number}"
+
+
+def article_url(kb_slug: str, identifier: str, slug: str) -> str:
+    """Return the public URL of an article in the knowledge base ``kb_slug``."""
+    return f"https://{kb_slug}.help.usepylon.com/articles/{identifier}-{slugify(slug)}"
+
+
+def new_user(user_id: str, *, name: str, email: str, role_id: str = "member") -> JSON:
+    """Return an active user."""
+    return {
+        "id": user_id,
+        "name": name,
+        "email": email,
+        "emails": [email],
+        "avatar_url": "",
+        "role_id": role_id,
+        "status": "active",
+        "is_deactivated": False,
+    }
+
+
+def new_issue(
+    issue_id: str, number: int, *, title: str, body_html: str, created_at: str, now: str
+) -> JSON:
+    """Return a new issue, as one created through the API (``source: manual``)."""
+    return {
+        "id": issue_id,
+        "number": number,
+        "title": title,
+        "body_html": body_html,
+        "state": "new",
+        "type": "conversation",
+        "source": "manual",
+        "link": issue_link(number),
+        "number_of_touches": 0,
+        "is_issue_group": False,
+        "customer_portal_visible": False,
+        "author_unverified": False,
+        "latest_message_time": created_at,
+        "created_at": created_at,
+        "updated_at": now,
+        "tags": [],
+        "custom_fields": {},
+        "attachment_urls": [],
+        "external_issues": [],
+    }
+
+
+def new_account(account_id: str, *, name: str, now: str) -> JSON:
+    """Return a customer account without domains, owner or activity yet."""
+    return {
+        "id": account_id,
+        "name": name,
+        "type": "customer",
+        "domains": [],
+        "tags": [],
+        "custom_fields": {},
+        "external_ids": [],
+        "channels": [],
+        "subaccount_ids": [],
+        "is_disabled": False,
+        "logo_url": "",
+        # Pylon always sends it (a plain string in its SDK); until a customer writes in, the
+        # fake says the account's creation time.
+        "latest_customer_activity_time": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def new_contact(contact_id: str, *, name: str) -> JSON:
+    """Return a contact with no email, account or portal access yet."""
+    return {
+        "id": contact_id,
+        "name": name,
+        "avatar_url": "",
+        "portal_role": "no_access",
+        "emails": [],
+        "phone_numbers": [],
+        "external_ids": [],
+        "custom_fields": {},
+    }
+
+
+def new_task(task_id: str, *, title: str, now: str) -> JSON:
+    """Return a ``not_started`` task."""
+    return {
+        "id": task_id,
+        "title": title,
+        "body_html": "",
+        "status": "not_started",
+        "customer_portal_visible": False,
+        "subtask_ids": [],
+        "custom_fields": {},
+        "external_issues": [],
+        "linked_issues": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def new_project(project_id: str, *, name: str, now: str) -> JSON:
+    """Return a ``not_started`` project at 0 % progress."""
+    return {
+        "id": project_id,
+        "name": name,
+        "description_html": "",
+        "status": "not_started",
+        "progress": 0.0,
+        "is_archived": False,
+        "customer_portal_visible": False,
+        "custom_fields": {},
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def new_milestone(milestone_id: str, *, name: str, project_id: str, now: str) -> JSON:
+    """Return a milestone of project ``project_id``."""
+    return {
+        "id": milestone_id,
+        "name": name,
+        "project": {"id": project_id},
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def new_knowledge_base(kb_id: str, *, title: str) -> JSON:
+    """Return an English knowledge base."""
+    return {
+        "id": kb_id,
+        "title": title,
+        "slug": slugify(title),
+        "default_language": "en",
+        "supported_languages": ["en"],
+    }
+
+
+def new_collection(collection_id: str, *, title: str, now: str) -> JSON:
+    """Return a top-level collection."""
+    return {
+        "id": collection_id,
+        "title": title,
+        "slug": slugify(title),
+        "description": "",
+        "created_at": now,
+    }
+
+
+def new_article(
+    article_id: str, *, identifier: str, title: str, kb_slug: str, author_user_id: str, now: str
+) -> JSON:
+    """Return an unpublished, listed article with an empty draft."""
+    slug = slugify(title)
+    return {
+        "id": article_id,
+        "identifier": identifier,
+        "title": title,
+        "slug": slug,
+        "url": article_url(kb_slug, identifier, slug),
+        "author_user_id": author_user_id,
+        "is_published": False,
+        "is_unlisted": False,
+        "current_draft_content_html": "",
+        "created_at": now,
+        "last_edited_at": now,
+    }
+
+
+def new_custom_field(
+    field_id: str, *, label: str, field_type: str, object_type: str, now: str
+) -> JSON:
+    """Return a writable custom field defined in Pylon (not synced from an integration)."""
+    return {
+        "id": field_id,
+        "label": label,
+        "slug": slugify(label, "_"),
+        "type": field_type,
+        "object_type": object_type,
+        "description": "",
+        "source": "pylon",
+        "is_read_only": False,
+        "created_at": now,
+        "updated_at": now,
+    }
