@@ -12,6 +12,7 @@ anyio.run(main)                                   # or anyio.run(main, backend="
 """
 
 from ._batching import BulkResult
+from ._changes import ChangeCheckpoint, ChangeFeed
 from ._client import AsyncPylon, LastResponse
 from ._errors import (
     AuthenticationError,
@@ -31,6 +32,7 @@ from ._errors import (
     PylonTimeoutError,
     RateLimitError,
     ResponseValidationError,
+    WebhookVerificationError,
 )
 from ._filter_builder import F, Filter, and_, or_
 from ._issues import IssueCheckpoint, IssueExport
@@ -48,6 +50,8 @@ __all__ = [
     "BadRequestError",
     "BulkError",
     "BulkResult",
+    "ChangeCheckpoint",
+    "ChangeFeed",
     "ConflictError",
     "F",
     "Filter",
@@ -71,6 +75,7 @@ __all__ = [
     "ResponseValidationError",
     "RetryEvent",
     "RetryPolicy",
+    "WebhookVerificationError",
     "Window",
     "__version__",
     "and_",

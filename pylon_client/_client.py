@@ -57,7 +57,7 @@ from ._http import (
 )
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimiter, RateLimitTransport
-from ._resources import AccountsResource, IssuesResource
+from ._resources import AccountsResource, IssuesResource, TasksResource
 from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
 from ._version import __version__
 from ._windows import DEFAULT_MAX_WINDOW
@@ -111,6 +111,7 @@ class AsyncPylon(Resources):
 
     issues: IssuesResource
     accounts: AccountsResource
+    tasks: TasksResource
 
     def __init__(
         self,
@@ -177,6 +178,7 @@ class AsyncPylon(Resources):
             )
         self.issues = IssuesResource(self, max_window=max_issue_window)
         self.accounts = AccountsResource(self)
+        self.tasks = TasksResource(self)
         if os.environ.get("PYLON_LOG", "").lower() == "debug":
             enable_debug_logging()
 

@@ -10,6 +10,7 @@ The tree::
     │   └── PylonTimeoutError       ... because a timeout expired
     ├── ResponseValidationError     a 2xx response whose body does not parse
     ├── BulkError                   one or more ids of a bulk helper failed (see BulkResult)
+    ├── WebhookVerificationError    a webhook without a valid signature, or not JSON
     └── PylonAPIError               Pylon answered with an error status
         ├── BadRequestError         400
         ├── AuthenticationError     401
@@ -49,6 +50,7 @@ __all__ = [
     "PylonTimeoutError",
     "RateLimitError",
     "ResponseValidationError",
+    "WebhookVerificationError",
     "error_for_status",
 ]
 
@@ -115,6 +117,13 @@ class BulkError(PylonError):
     def __init__(self, message: str, *, failed: Mapping[str, BaseException]) -> None:
         super().__init__(message)
         self.failed = dict(failed)
+
+
+class WebhookVerificationError(PylonError):
+    """A webhook request that must not be trusted: no signature, a wrong one, or not JSON.
+
+    The message never contains the secret or the body.
+    """
 
 
 class PylonAPIError(PylonError):

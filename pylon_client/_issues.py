@@ -45,7 +45,17 @@ import attrs
 from ._errors import PylonInputError, ResponseValidationError
 from ._generated._resources import PageLike
 from ._tasks import check_concurrency, run_all
-from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339, split_windows, to_utc
+from ._windows import (
+    DEFAULT_MAX_WINDOW,
+    Window,
+    belongs_to,
+    format_rfc3339,
+    halve,
+    merge_windows,
+    split_windows,
+    subtract_windows,
+    to_utc,
+)
 
 __all__ = ["IssueCheckpoint", "IssueExport", "Order"]
 
@@ -205,7 +215,7 @@ class IssueExport:
     @property
     def progress(self) -> float:
         """The share of the range fully exported, from 0.0 to 1.0 (for progress displays)."""
-        covered = sum((w.end - w.start for w in _merge(self._done)), timedelta(0))
+        covered = sum((w.end - w.start for w in merge_windows(self._done)), timedelta(0))
         return covered / (self._end - self._start)
 
     @property
@@ -229,7 +239,7 @@ class IssueExport:
             self._end,
             self._window,
             self._order,
-            tuple(_merge(self._done)),
+            tuple(merge_windows(self._done)),
             tuple(partial),
         )
 
@@ -310,7 +320,7 @@ class IssueExport:
             )
         items = [i for i in page.items if _belongs(interval, i)]
         if self._order == "oldest" and cursor is None and more:
-            half = _halve(interval)
+            half = halve(interval)
             if half is not None:
                 # More than one page: read the older half, then the newer one.
                 chain.stack[-1:] = [half[1], half[0]]
@@ -352,9 +362,9 @@ def _plan(
     """Return the chains still to read, in yield order; resumed ones start mid-way."""
     remaining: list[Window] = list(windows)
     if checkpoint is not None:
-        remaining = _subtract(remaining, list(checkpoint.done))
+        remaining = subtract_windows(remaining, list(checkpoint.done))
         partial_windows = [w for w, _, _ in checkpoint.partial]
-        remaining = _subtract(remaining, partial_windows)
+        remaining = subtract_windows(remaining, partial_windows)
     chains = [_Chain(w) for w in remaining]
     if checkpoint is not None:
         chains += [_Chain(w, cursor, skip) for w, cursor, skip in checkpoint.partial]
@@ -362,44 +372,5 @@ def _plan(
     return chains
 
 
-def _subtract(intervals: list[Window], cut: list[Window]) -> list[Window]:
-    out = intervals
-    for c in cut:
-        nxt: list[Window] = []
-        for w in out:
-            if c.end <= w.start or c.start >= w.end:
-                nxt.append(w)
-                continue
-            if w.start < c.start:
-                nxt.append(Window(w.start, c.start))
-            if c.end < w.end:
-                nxt.append(Window(c.end, w.end))
-        out = nxt
-    return out
-
-
-def _merge(intervals: list[Window]) -> list[Window]:
-    merged: list[Window] = []
-    for w in sorted(intervals, key=lambda w: w.start):
-        if merged and merged[-1].end >= w.start:
-            if w.end > merged[-1].end:
-                merged[-1] = Window(merged[-1].start, w.end)
-        else:
-            merged.append(w)
-    return merged
-
-
-def _halve(interval: Window) -> tuple[Window, Window] | None:
-    span = interval.end - interval.start
-    half = timedelta(seconds=int(span.total_seconds() // 2))
-    if half < timedelta(seconds=1):
-        return None
-    mid = interval.start + half
-    return Window(interval.start, mid), Window(mid, interval.end)
-
-
 def _belongs(interval: Window, issue: Any) -> bool:
-    created = getattr(issue, "created_at", None)
-    if not isinstance(created, datetime) or created.tzinfo is None:
-        return True  # cannot place it: keep it rather than lose it
-    return interval.start <= created < interval.end
+    return belongs_to(interval, getattr(issue, "created_at", None))

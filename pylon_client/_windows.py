@@ -1,4 +1,8 @@
-"""Time windows for ``GET /issues``: split a long range into windows Pylon accepts.
+"""Time windows: split a long range into windows Pylon accepts, and the arithmetic on them.
+
+The issue export (``GET /issues``, on ``created_at``) and the change feeds (searches on
+``updated_at``) both cut their range here, halve a window whose results take more than a page,
+and keep the finished part of a range as merged intervals for their checkpoints.
 
 ``GET /issues`` requires ``start_time`` and ``end_time`` (RFC 3339). They filter on ``created_at``
 with the start inclusive and the end exclusive, and the span may not exceed a maximum: 30 days in
@@ -15,6 +19,7 @@ and miss or repeat issues at the edges.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import attrs
@@ -26,7 +31,10 @@ __all__ = [
     "Window",
     "belongs_to",
     "format_rfc3339",
+    "halve",
+    "merge_windows",
     "split_windows",
+    "subtract_windows",
     "to_utc",
 ]
 
@@ -186,7 +194,10 @@ def format_rfc3339(dt: datetime | date) -> str:
 
 
 def belongs_to(window: Window, created_at: datetime | str | None) -> bool:
-    """Return True when an issue created at ``created_at`` belongs to ``window``.
+    """Return True when an object stamped ``created_at`` belongs to ``window``.
+
+    The stamp is whichever time the window filters on: ``created_at`` for ``GET /issues``,
+    ``updated_at`` for the change feeds.
 
     Pylon documents ``end_time`` as exclusive, but a server that treats both edges as inclusive
     would return an issue created exactly at a boundary in two adjacent windows. An issue at a
@@ -214,3 +225,61 @@ def belongs_to(window: Window, created_at: datetime | str | None) -> bool:
     if created_at.tzinfo is None or created_at.utcoffset() is None:
         return True
     return window.start <= created_at < window.end
+
+
+def halve(window: Window) -> tuple[Window, Window] | None:
+    """Split ``window`` in two at a whole second, or return None if it is under two seconds.
+
+    Timestamps Pylon sends carry whole seconds or less, so a window is not cut finer than a
+    second: a burst of updates stamped with one second is read with the cursor instead.
+
+    >>> a, b = halve(Window(date(2026, 1, 1), date(2026, 1, 2)))
+    >>> format_rfc3339(a.end) == format_rfc3339(b.start) == "2026-01-01T12:00:00Z"
+    True
+    """
+    half = timedelta(seconds=int(window.duration.total_seconds() // 2))
+    if half < timedelta(seconds=1):
+        return None
+    mid = window.start + half
+    return Window(window.start, mid), Window(mid, window.end)
+
+
+def merge_windows(windows: Iterable[Window]) -> list[Window]:
+    """Return the union of ``windows`` as sorted windows, adjacent and overlapping ones merged.
+
+    >>> merged = merge_windows([Window(date(2026, 1, 2), date(2026, 1, 3)),
+    ...                         Window(date(2026, 1, 1), date(2026, 1, 2))])
+    >>> [(w.start.day, w.end.day) for w in merged]
+    [(1, 3)]
+    """
+    merged: list[Window] = []
+    for w in sorted(windows, key=lambda w: w.start):
+        if merged and merged[-1].end >= w.start:
+            if w.end > merged[-1].end:
+                merged[-1] = Window(merged[-1].start, w.end)
+        else:
+            merged.append(w)
+    return merged
+
+
+def subtract_windows(windows: Iterable[Window], cut: Iterable[Window]) -> list[Window]:
+    """Return the parts of ``windows`` that no window of ``cut`` covers, in their order.
+
+    >>> left = subtract_windows([Window(date(2026, 1, 1), date(2026, 1, 5))],
+    ...                         [Window(date(2026, 1, 2), date(2026, 1, 3))])
+    >>> [(w.start.day, w.end.day) for w in left]
+    [(1, 2), (3, 5)]
+    """
+    out = list(windows)
+    for c in cut:
+        nxt: list[Window] = []
+        for w in out:
+            if c.end <= w.start or c.start >= w.end:
+                nxt.append(w)
+                continue
+            if w.start < c.start:
+                nxt.append(Window(w.start, c.start))
+            if c.end < w.end:
+                nxt.append(Window(c.end, w.end))
+        out = nxt
+    return out

@@ -5,7 +5,9 @@ errors, cursors, search filters, the ``GET /issues`` window, rate limits) and ca
 :class:`Faults`. Its objects have the shape of Pylon's own OpenAPI document, with every field
 Pylon's official SDK (usepylon) marks required; ``FakePylon.operations`` lists what it serves.
 Use it in process through ``httpx.ASGITransport`` or on a socket through
-:func:`serve_in_thread`; fill it with :func:`seed_demo` or :func:`add_issues`. Example::
+:func:`serve_in_thread`; fill it with :func:`seed_demo` or :func:`add_issues`; change issues
+behind a sync's back with :func:`touch_issues` and :class:`UpdatesDuringSync`; send signed
+webhooks to your receiver with :class:`WebhookSender`. Example::
 
     fake = FakePylon(seed=1)
     seed_demo(fake, accounts=20)
@@ -21,9 +23,11 @@ pylon-client does.
 from ._app import MAX_BODY_BYTES, FakePylon, RecordedRequest
 from ._clock import Clock, FakeClock, SystemClock
 from ._faults import ConnectionDropped, Faults
+from ._mutations import UpdatesDuringSync, touch_issues
 from ._ratelimit import DEFAULT_LIMIT, DEFAULT_LIMITS
 from ._seed import DEMO_START, add_issues, seed_demo
 from ._server import serve_in_thread
+from ._webhooks import WebhookSender
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -37,7 +41,10 @@ __all__ = [
     "Faults",
     "RecordedRequest",
     "SystemClock",
+    "UpdatesDuringSync",
+    "WebhookSender",
     "add_issues",
     "seed_demo",
     "serve_in_thread",
+    "touch_issues",
 ]

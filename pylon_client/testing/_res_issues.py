@@ -154,6 +154,7 @@ def create_issue(store: Store, call: Call) -> JSON:
         # A new issue is customer activity on its account.
         store.accounts[issue["account"]["id"]]["latest_customer_activity_time"] = now
     store.issues[issue["id"]] = issue
+    store.touch("issue", "created", issue, at=issue["updated_at"])
     return {"data": issue}
 
 
@@ -175,7 +176,7 @@ def update_issue(store: Store, call: Call) -> JSON:
     fields["type"] = r.string("type", choices=ISSUE_TYPES)
     r.done()
     _apply(store, issue, fields)
-    issue["updated_at"] = store.now()
+    store.touch("issue", "updated", issue)
     return {"data": issue}
 
 
@@ -214,7 +215,7 @@ def snooze_issue(store: Store, call: Call) -> JSON:
     r.done()
     if until is not None:
         issue["snoozed_until_time"] = until
-    issue["updated_at"] = store.now()
+    store.touch("issue", "updated", issue)
     return {"data": issue}
 
 
@@ -282,7 +283,7 @@ def link_external_issue(store: Store, call: Call) -> JSON:
         link = f"https://{slugify(source)}.example.com/issues/{external_id}"
         links.append({"external_id": external_id, "source": source, "link": link})
     issue["external_issues"] = links
-    issue["updated_at"] = store.now()
+    store.touch("issue", "updated", issue)
     return {"data": issue}
 
 

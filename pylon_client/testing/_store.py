@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ._clock import Clock
@@ -16,7 +17,10 @@ from ._objects import new_user
 from ._protocol import JSON, ApiError
 from ._validate import format_time
 
-__all__ = ["Store"]
+__all__ = ["ChangeListener", "Store"]
+
+ChangeListener = Callable[[str, str, JSON], None]
+"""Called as ``listener(kind, event, obj)`` after a change: ``("issue", "updated", {...})``."""
 
 
 class Store:
@@ -48,6 +52,7 @@ class Store:
         self.issue_followers: dict[str, dict[str, list[str]]] = {}
         self.kb_of: dict[str, str] = {}
         self.issue_number = 0
+        self.listeners: list[ChangeListener] = []
         self.me_user_id = self.new_id()
         self.organization: JSON = {"id": self.new_id(), "name": "Fake Org"}
         self.users[self.me_user_id] = new_user(
@@ -61,6 +66,12 @@ class Store:
     def now(self) -> str:
         """Return the clock's current time formatted as Pylon does."""
         return format_time(self.clock.now())
+
+    def touch(self, kind: str, event: str, obj: JSON, *, at: str | None = None) -> None:
+        """Stamp ``obj["updated_at"]`` (now, or ``at``) and tell every listener of the change."""
+        obj["updated_at"] = self.now() if at is None else at
+        for listener in list(self.listeners):
+            listener(kind, event, obj)
 
     def next_issue_number(self) -> int:
         """Return the next issue number (1, 2, ...)."""
