@@ -224,6 +224,11 @@ class ChangeFeed:
         covered = sum((w.duration for w in merge_windows(self._done)), timedelta(0))
         return covered / (self.until - self.since)
 
+    @property
+    def windows(self) -> int:
+        """How many windows have been read and handed out in full."""
+        return len(self._done)
+
     def checkpoint(self) -> ChangeCheckpoint:
         """Return where the feed stands: resuming from it yields exactly what is left."""
         open_versions = set().union(*self._open.values()) if self._open else set()

@@ -47,3 +47,27 @@ def test_live_mode_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SystemExit) as info:
         anyio.run(onboarding.main, ["--live"])
     assert info.value.code == 2
+
+
+@pytest.mark.anyio
+async def test_mirror_demo_ends_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    """The SQLite mirror takes webhooks, misses some, and one reconcile run makes it exact."""
+    mirror = _load("mirror")
+    assert await mirror.main([]) == 0
+    out = capsys.readouterr().out
+    for line in (
+        "initial sync       2000 issues",
+        "webhooks applied   40",
+        "webhooks lost      60 (60 rows behind)",
+        "reconciled         60 newer versions",
+        "mirror exact       True",
+    ):
+        assert line in out
+
+
+def test_mirror_applies_only_newer_versions(tmp_path: Path) -> None:
+    """A version older than the stored one (a late webhook) does not overwrite it."""
+    mirror = _load("mirror").Mirror(tmp_path / "m.sqlite3")
+    assert mirror.apply({"id": "i1", "updated_at": "2026-01-02T00:00:00Z", "title": "new"})
+    assert not mirror.apply({"id": "i1", "updated_at": "2026-01-01T00:00:00Z", "title": "old"})
+    assert mirror.snapshot() == {"i1": "2026-01-02T00:00:00.000000+00:00"}
