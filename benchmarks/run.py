@@ -2,7 +2,8 @@
 
 Sections, in order: ``calls`` (per-call cost against raw httpx), ``coldstart`` (fresh process
 to first request), ``export`` (windowed issue export at concurrency 1, 4, 8), ``memory``
-(streaming 100,000 issues), ``ratelimit`` (pacing against a scaled limit). Each prints a line
+(streaming 100,000 issues), ``ratelimit`` (pacing against a scaled limit), ``changes`` (a
+change feed against a rate-limited search). Each prints a line
 on stderr when it starts; the table comes at the end, on stdout.
 """
 
@@ -18,7 +19,7 @@ import httpx
 
 import pylon_client
 
-from . import calls, coldstart, export, memory, ratelimit
+from . import calls, changes, coldstart, export, memory, ratelimit
 from ._table import Row, print_table
 
 __all__ = ["SECTIONS", "main"]
@@ -29,6 +30,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "export": export.run,
     "memory": memory.run,
     "ratelimit": ratelimit.run,
+    "changes": changes.run,
 }
 
 
