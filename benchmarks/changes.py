@@ -47,7 +47,7 @@ TOKEN = "test-token"  # noqa: S105 (the fake's well-known token)
 
 @contextmanager
 def _fake() -> Iterator[str]:
-    child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+    child = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.changes", "--serve"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
