@@ -14,7 +14,7 @@ import anyio
 import httpx
 import pytest
 
-from pylon_client import AsyncPylon, F, IssueCheckpoint
+from pylon_client import AsyncPylon, ChangeCheckpoint, F, IssueCheckpoint, webhooks
 from pylon_client import _cli as cli
 from pylon_client.testing import FakePylon, seed_demo, serve_in_thread
 
@@ -47,7 +47,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakePylon, str]]:
 
 def test_readme_has_the_examples_this_file_runs() -> None:
     """The README keeps its python and shell examples (a rename would skip them silently)."""
-    assert len(_blocks("python")) == 7
+    assert len(_blocks("python")) == 9
     assert len(_blocks("sh")) == 3
 
 
@@ -68,6 +68,8 @@ FRAGMENTS = [
         ("pagination", "pylon.tasks.list(limit=200)"),
         ("filters", "vip_open = "),
         ("issues", "export = pylon.issues.list("),
+        ("changes", "feed = pylon.issues.changes("),
+        ("webhooks", "event = webhooks.unwrap("),
         ("bulk", "pylon.accounts.update_many(ids"),
         ("fake-by-hand", "fake = FakePylon("),
         ("pytest-fixture", "async def test_onboarding"),
@@ -95,6 +97,10 @@ def test_fragments_run_against_the_fake(
                 "date": date,
                 "timedelta": timedelta,
                 "IssueCheckpoint": IssueCheckpoint,
+                "ChangeCheckpoint": ChangeCheckpoint,
+                "raw_body": b'{"event":"updated"}',
+                "headers": {"X-Pylon-Signature": webhooks.sign(b'{"event":"updated"}', "s")},
+                "secret": "s",
                 "ids": accounts[:12],
                 "duplicates": accounts[12:15],
             }
@@ -114,6 +120,10 @@ def test_fragments_run_against_the_fake(
         assert scope["export"].progress == 1.0
     if "merged" in scope:
         assert scope["merged"].ok
+    if "later" in scope:
+        assert scope["feed"].checkpoint().complete
+    if "event" in scope:
+        assert scope["event"] == {"event": "updated"}
 
 
 def test_shell_examples_run_against_the_fake(
