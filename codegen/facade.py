@@ -23,6 +23,8 @@ import keyword
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from openapi_python_client.strings import snake_case
+
 __all__ = ["OVERRIDES", "Operation", "operations", "render_docs", "render_modules"]
 
 METHODS = ("get", "post", "patch", "put", "delete")
@@ -32,6 +34,21 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/issues/{id}/snooze"): ("issues", "snooze"),
     ("POST", "/issues/{id}/followers"): ("issues", "update_followers"),
     ("POST", "/issues/{id}/external-issues"): ("issues", "link_external_issue"),
+    ("POST", "/issues/{id}/messages/{message_id}/redact"): ("issues", "redact_message"),
+    # /custom-objects/{type} is a collection whose name is a parameter.
+    ("GET", "/custom-objects/{type}"): ("custom_objects", "list"),
+    ("POST", "/custom-objects/{type}"): ("custom_objects", "create"),
+    ("POST", "/custom-objects/{type}/search"): ("custom_objects", "search"),
+    ("GET", "/custom-objects/{type}/{id}"): ("custom_objects", "get"),
+    ("PATCH", "/custom-objects/{type}/{id}"): ("custom_objects", "update"),
+    ("DELETE", "/custom-objects/{type}/{id}"): ("custom_objects", "delete"),
+    # `import` is a Python keyword: the resource is `imports`.
+    ("POST", "/import/contacts"): ("imports", "create_contact"),
+    ("POST", "/import/issues"): ("imports", "create_issue"),
+    ("POST", "/import/issues/{id}/messages"): ("imports", "create_issue_messages"),
+    ("POST", "/training-data/upload"): ("training_data", "upload"),
+    ("POST", "/training-data/upload-content"): ("training_data", "upload_content"),
+    ("DELETE", "/training-data/{id}/documents"): ("training_data", "delete_documents"),
 }
 
 
@@ -69,7 +86,7 @@ def _name(method: str, path: str) -> tuple[str, str]:
         return resource, name
     if len(rest) >= 2 and param[0] and not param[1]:
         sub = rest[1].replace("-", "_")
-        one = sub[:-1] if sub.endswith("s") else sub
+        one = _singular(sub)
         if len(rest) == 2:
             name = {"GET": f"list_{sub}", "POST": f"create_{one}"}.get(method, "")
         elif len(rest) == 3 and param[2]:
@@ -79,6 +96,13 @@ def _name(method: str, path: str) -> tuple[str, str]:
     if not name:
         raise SystemExit(f"no name for {method} {path}: add it to OVERRIDES in codegen/facade.py")
     return resource, name
+
+
+def _singular(plural: str) -> str:
+    """``activities`` -> ``activity``, ``messages`` -> ``message``, ``ai_response`` unchanged."""
+    if plural.endswith("ies"):
+        return plural[:-3] + "y"
+    return plural[:-1] if plural.endswith("s") else plural
 
 
 def operations(spec: dict[str, Any]) -> list[Operation]:
@@ -130,12 +154,8 @@ def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _snake(name: str) -> str:
-    out = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i:
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+    """Return the module name the generator gives the model ``name`` (``APIUser`` -> ``api_user``)."""
+    return snake_case(name)
 
 
 def _py_type(spec: dict[str, Any], schema: dict[str, Any], imports: set[str]) -> str:
@@ -169,6 +189,22 @@ def _body_schema(op: dict[str, Any]) -> str | None:
     content = op.get("requestBody", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema")
     return _ref_name(schema) if schema else None
+
+
+def _multipart_schema(op: dict[str, Any]) -> dict[str, Any] | None:
+    content = op.get("requestBody", {}).get("content", {})
+    media = content.get("multipart/form-data")
+    return media.get("schema", {}) if media is not None else None
+
+
+def _is_file(name: str, schema: dict[str, Any]) -> bool:
+    """A multipart part that carries a file: ``format: binary``, or a part named file(s).
+
+    Pylon's document types the parts of ``POST /training-data/upload`` as strings, although
+    their description says they are files; the name is what tells them apart.
+    """
+    items = schema.get("items", {}) if schema.get("type") == "array" else schema
+    return items.get("format") == "binary" or name in ("file", "files")
 
 
 def _arg(name: str) -> str:
@@ -264,8 +300,9 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, overload
+from typing import IO, TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeAlias, TypeVar, overload
 
 from ._endpoints import ENDPOINTS, Endpoint
 from .types import UNSET, Unset
@@ -274,15 +311,31 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
 {imports}
 
 __all__ = [
+    "AsyncReadable",
     "Core",
+    "FileContent",
     "PageData",
     "PageLike",
     "Paginator",
     "Resources",
+    "Upload",
 {exported}]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
+
+
+class AsyncReadable(Protocol):
+    """An async file object: ``anyio.open_file(...)``, ``aiofiles.open(...)``, a stream."""
+
+    async def read(self, size: int = -1, /) -> bytes: ...
+
+
+FileContent: TypeAlias = bytes | str | os.PathLike[str] | IO[bytes] | AsyncReadable
+"""A file's content: bytes, a path (``str`` or ``pathlib.Path``), or a binary file object."""
+
+Upload: TypeAlias = FileContent | tuple[str, FileContent] | tuple[str, FileContent, str]
+"""A file to upload: its content, or ``(filename, content)``, or ``(filename, content, type)``."""
 
 
 class PageData(NamedTuple):
@@ -343,6 +396,16 @@ class Core(Protocol):
         json: Any = None,
     ) -> T: ...
 
+    async def upload(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        fields: dict[str, Any],
+        files: dict[str, Upload | Sequence[Upload]],
+    ) -> T: ...
+
     def paginate(
         self,
         endpoint: Endpoint,
@@ -368,6 +431,10 @@ def _jsonable(value: Any) -> Any:
 
 def _fields(**values: Any) -> dict[str, Any]:
     return {{k: _jsonable(v) for k, v in values.items() if not isinstance(v, Unset)}}
+
+
+def _files(**values: Any) -> dict[str, Any]:
+    return {{k: v for k, v in values.items() if not isinstance(v, Unset)}}
 
 
 def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
@@ -448,6 +515,9 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
     doc += '        """\n'
 
     pos = "".join(f", {a}: str" for a in path_args)
+    multipart = _multipart_schema(op.op)
+    if multipart is not None:
+        return _render_upload(spec, op, multipart, pos, path_code, doc, imports)
     kw: list[str] = []
     for arg, _, ann in required:
         kw.append(f"{arg}: {ann}")
@@ -551,6 +621,51 @@ def _render_method(spec: dict[str, Any], op: Operation, imports: set[str]) -> li
     params_code = f"_fields({params})" if params else "None"
     out.append(
         f"        return await self._c.request(ENDPOINTS[{key!r}], {path_code}, {parse}, params={params_code}, json=json)\n\n"
+    )
+    return out
+
+
+def _render_upload(
+    spec: dict[str, Any],
+    op: Operation,
+    schema: dict[str, Any],
+    pos: str,
+    path_code: str,
+    doc: str,
+    imports: set[str],
+) -> list[str]:
+    """Render a ``multipart/form-data`` operation: text parts and file parts as keywords."""
+    key = f"{op.method} {op.path}"
+    response = _response_schema(op.op)
+    result = _data_model(spec, response, imports)
+    parse = f"_parse_{_snake(response)}" if response else "_parse_none"
+    needed = set(schema.get("required", []))
+    files: list[tuple[str, str, str]] = []
+    texts: list[tuple[str, str, str]] = []
+    for prop, part in schema.get("properties", {}).items():
+        if _is_file(prop, part):
+            many = part.get("type") == "array"
+            files.append((_arg(prop), prop, "Sequence[Upload]" if many else "Upload"))
+        else:
+            texts.append((_arg(prop), prop, _py_type(spec, part, imports)))
+    sig = [
+        f"{a}: {ann}" if p in needed else f"{a}: {ann} | Unset = UNSET"
+        for a, p, ann in [*files, *texts]
+    ]
+    sig.sort(key=lambda s: "=" in s)  # required keywords first, for readability
+    upload_doc = doc.replace(
+        '        """\n',
+        "\n        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file\n"
+        "        object (sync or async), optionally as ``(filename, content[, type])``; it is\n"
+        "        streamed, never read whole into memory.\n"
+        '        """\n',
+    )
+    out = [f"    async def {op.name}(self{pos}, *, {', '.join(sig)}) -> {result}:\n", upload_doc]
+    text_args = ", ".join(f"{p}={a}" for a, p, _ in texts)
+    file_args = ", ".join(f"{p}={a}" for a, p, _ in files)
+    out.append(
+        f"        return await self._c.upload(ENDPOINTS[{key!r}], {path_code}, {parse}, "
+        f"fields=_fields({text_args}), files=_files({file_args}))\n\n"
     )
     return out
 
@@ -701,10 +816,13 @@ def render_docs(spec: dict[str, Any]) -> str:
     lines = [
         "<!-- DO NOT EDIT: generated by codegen/facade.py; regenerate with `make generate`. -->\n",
         "# Operations\n\n",
-        f"Every operation of the effective spec ({len(ops)}) and the call that reaches it. List and\n",
-        "search calls return async iterators; the rest return the unwrapped `data` model.\n\n",
-        "| Method | Path | Python | Returns | Limit/min |\n",
-        "|---|---|---|---|---|\n",
+        f"Every operation of the client ({len(ops)}) and the call that reaches it. List and search\n",
+        "calls return async iterators; the rest return the unwrapped `data` model. *From*: the\n",
+        "vendored spec as the overlay corrects it (`vendored`), or Pylon's own document where the\n",
+        "vendored spec lacks the operation (`Pylon`). *Limit/min*: requests a minute per\n",
+        "organization, from `openapi/rate-limits.tsv` (or the operation's own documentation).\n\n",
+        "| Method | Path | Python | Returns | From | Limit/min |\n",
+        "|---|---|---|---|---|---|\n",
     ]
     for op in ops:
         paging, _, _ = _paging(spec, op)
@@ -715,7 +833,8 @@ def render_docs(spec: dict[str, Any]) -> str:
             returns = f"`{_data_model(spec, response, set()).removeprefix('builtins.')}`"
         rate = op.op.get("x-pylon-rate-limit-per-minute", "")
         args = ", ".join(_arg(p) for p in op.path_params)
+        source = "Pylon" if op.op.get("x-pylon-source") == "official" else "vendored"
         lines.append(
-            f"| {op.method} | `{op.path}` | `{_call(op)}({args})` | {returns} | {rate} |\n"
+            f"| {op.method} | `{op.path}` | `{_call(op)}({args})` | {returns} | {source} | {rate} |\n"
         )
     return "".join(lines)

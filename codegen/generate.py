@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -32,6 +33,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from facade import render_docs, render_modules
+from merge import merge_official
 from overlay import apply_overlay
 from ratelimits import RATE_LIMITS, apply_rate_limits, load_rate_limits
 
@@ -39,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "pylon-openapi.yml"
 EFFECTIVE = ROOT / "openapi" / "pylon-openapi.effective.yml"
 OVERLAY = ROOT / "codegen" / "overlay.yaml"
+OFFICIAL = ROOT / "openapi" / "pylon-official.json"
 CONFIG = ROOT / "codegen" / "config.yaml"
 TEMPLATES = ROOT / "codegen" / "templates"
 TARGET = ROOT / "pylon_client" / "_generated"
@@ -68,6 +71,7 @@ def effective_spec() -> dict[str, Any]:
     spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
     overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))
     effective = apply_overlay(spec, overlay)
+    merge_official(effective, json.loads(OFFICIAL.read_text(encoding="utf-8")))
     apply_rate_limits(effective, load_rate_limits())
     return effective
 
@@ -107,10 +111,13 @@ def build(out_dir: Path) -> tuple[Path, str, str]:
     for name, text in render_modules(spec).items():
         (package / name).write_text(text, encoding="utf-8")
     ruff = [sys.executable, "-m", "ruff"]
-    subprocess.run(
+    fixed = subprocess.run(
         [*ruff, "check", "--isolated", "--fix", "--select", "I,F401", "--quiet", str(package)],
-        check=True,
+        capture_output=True,
+        text=True,
     )
+    if fixed.returncode != 0:
+        raise SystemExit(f"ruff could not tidy the generated code:\n{fixed.stdout}{fixed.stderr}")
     subprocess.run(
         [*ruff, "format", "--isolated", "--line-length", "120", "--quiet", str(package)],
         check=True,

@@ -1,8 +1,10 @@
 """Pylon's per-endpoint rate limits: read ``openapi/rate-limits.tsv``, stamp the effective spec.
 
 The table is the one place the client's default pacing comes from. Each operation of the
-effective spec gets its figure as ``x-pylon-rate-limit-per-minute``; an operation the table
-lacks stops generation, since pacing it at a guessed rate would be a shape with no source.
+effective spec gets its figure as ``x-pylon-rate-limit-per-minute``. An operation the table
+lacks (Pylon's SDK does not have the import endpoints) takes the figure its own description
+gives (``**Rate limit:** 10 requests per minute``, as Pylon's document writes it); one with
+neither stops generation, since pacing it at a guessed rate would be a shape with no source.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "documented_limit",
     "METHODS",
     "RATE_LIMITS",
     "RateLimitError",
@@ -45,13 +48,22 @@ def load_rate_limits(path: Path = RATE_LIMITS) -> dict[tuple[str, str], int]:
     }
 
 
+_DOCUMENTED = re.compile(r"\*\*Rate limit:\*\*\s*(\d+)\s*requests? per minute")
+
+
+def documented_limit(op: Mapping[str, Any]) -> int | None:
+    """Return the per-minute limit an operation's description states, if it states one."""
+    found = _DOCUMENTED.search(str(op.get("description", "")))
+    return int(found.group(1)) if found else None
+
+
 def apply_rate_limits(spec: dict[str, Any], limits: Mapping[tuple[str, str], int]) -> None:
     """Write each operation's per-minute limit into ``spec``, in place."""
     missing = []
     for path, item in spec["paths"].items():
         for method in METHODS:
             if method in item:
-                rate = limits.get(path_key(method, path))
+                rate = limits.get(path_key(method, path)) or documented_limit(item[method])
                 if rate is None:
                     missing.append(f"{method.upper()} {path}")
                 else:

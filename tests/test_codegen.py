@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from openapi_python_client.strings import snake_case
 
 from pylon_client._generated._endpoints import ENDPOINTS
 from pylon_client._generated.models.account import Account
@@ -70,7 +71,7 @@ def test_effective_spec_has_the_corrections() -> None:
     paths = spec["paths"]
     methods = ("get", "post", "patch", "delete")
     ops = [(m, p) for p, item in paths.items() for m in item if m in methods]
-    assert len(ops) == 69  # 68 vendored + POST /milestones/search
+    assert len(ops) == 119  # 68 vendored, POST /milestones/search, 50 from Pylon's document
     assert "https://api.eu.usepylon.com" in [s["url"] for s in spec["servers"]]
     schemas = spec["components"]["schemas"]
     assert schemas["CreateTaskRequest"]["required"] == ["title"]
@@ -83,7 +84,10 @@ def test_effective_spec_has_the_corrections() -> None:
         for method, op in item.items():
             if method == "parameters":
                 continue
-            assert op["x-pylon-rate-limit-per-minute"] in (30, 120, 300), (method, path)
+            # 30/120/300 from usepylon (October 2026); the three import endpoints, which it
+            # lacks, keep the figure of their own documentation (April 2026).
+            allowed = (20,) if path.startswith("/import/") else (30, 120, 300)
+            assert op["x-pylon-rate-limit-per-minute"] in allowed, (method, path)
             assert {"400", "401", "403", "404", "409", "413", "429", "500"} <= set(op["responses"])
     assert paths["/issues"]["get"]["x-pylon-rate-limit-per-minute"] == 30
 
@@ -99,8 +103,7 @@ def test_every_operation_has_a_generated_function_and_a_facade_entry() -> None:
             if method == "parameters":
                 continue
             keys.add(f"{method.upper()} {path}")
-            snake = "".join("_" + c.lower() if c.isupper() else c for c in op["operationId"])
-            assert snake in modules, op["operationId"]
+            assert snake_case(op["operationId"]) in modules, op["operationId"]
     assert keys == set(ENDPOINTS)
 
 

@@ -14,53 +14,127 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, TypeVar, overload
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    NamedTuple,
+    Protocol,
+    TypeAlias,
+    TypeVar,
+    overload,
+)
 
 from ._endpoints import ENDPOINTS, Endpoint
 from .types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from .models.account import Account
+    from .models.account_highlight import AccountHighlight
+    from .models.activity_type import ActivityType
+    from .models.api_custom_object import APICustomObject
     from .models.article import Article
     from .models.article_translation_input import ArticleTranslationInput
+    from .models.attachment import Attachment
+    from .models.audit_log import AuditLog
     from .models.channel import Channel
     from .models.collection import Collection
     from .models.contact import Contact
+    from .models.create_account_highlight_request_body import (
+        CreateAccountHighlightRequestBody,
+    )
     from .models.create_account_request import CreateAccountRequest
+    from .models.create_activity_request import CreateActivityRequest
+    from .models.create_activity_response_data import CreateActivityResponseData
     from .models.create_article_request import CreateArticleRequest
     from .models.create_collection_request import CreateCollectionRequest
     from .models.create_contact_request import CreateContactRequest
     from .models.create_custom_field_request import CreateCustomFieldRequest
+    from .models.create_custom_object_request_body import CreateCustomObjectRequestBody
+    from .models.create_issue_ai_response_request_body import (
+        CreateIssueAIResponseRequestBody,
+    )
+    from .models.create_issue_ai_response_response_body import (
+        CreateIssueAIResponseResponseBody,
+    )
+    from .models.create_issue_note_request_body import CreateIssueNoteRequestBody
+    from .models.create_issue_note_response_data import CreateIssueNoteResponseData
+    from .models.create_issue_reply_email_info import CreateIssueReplyEmailInfo
+    from .models.create_issue_reply_request_body import CreateIssueReplyRequestBody
+    from .models.create_issue_reply_response_data import CreateIssueReplyResponseData
     from .models.create_issue_request import CreateIssueRequest
+    from .models.create_issue_thread_request_body import CreateIssueThreadRequestBody
+    from .models.create_macro_request_body import CreateMacroRequestBody
     from .models.create_milestone_request import CreateMilestoneRequest
     from .models.create_project_request import CreateProjectRequest
     from .models.create_route_redirect_request import CreateRouteRedirectRequest
     from .models.create_tag_request import CreateTagRequest
     from .models.create_task_request import CreateTaskRequest
     from .models.create_team_request import CreateTeamRequest
+    from .models.create_training_data_request_body import CreateTrainingDataRequestBody
     from .models.custom_field import CustomField
     from .models.custom_field_definition_select_option import (
         CustomFieldDefinitionSelectOption,
     )
     from .models.custom_field_input import CustomFieldInput
+    from .models.custom_field_value import CustomFieldValue
+    from .models.custom_source_info import CustomSourceInfo
+    from .models.delete_account_highlight_response_data import (
+        DeleteAccountHighlightResponseData,
+    )
+    from .models.delete_custom_object_response_body import (
+        DeleteCustomObjectResponseBody,
+    )
+    from .models.delete_feature_request_response_body import (
+        DeleteFeatureRequestResponseBody,
+    )
+    from .models.delete_message_response_body import DeleteMessageResponseBody
     from .models.delete_response import DeleteResponse
+    from .models.delete_training_data_documents_response_body import (
+        DeleteTrainingDataDocumentsResponseBody,
+    )
     from .models.destination_metadata import DestinationMetadata
     from .models.external_id import ExternalId
+    from .models.feature_request import FeatureRequest
+    from .models.feature_request_search_result import FeatureRequestSearchResult
     from .models.follower import Follower
+    from .models.import_contact_request_body import ImportContactRequestBody
+    from .models.import_external_issue import ImportExternalIssue
+    from .models.import_issue_external_refs import ImportIssueExternalRefs
+    from .models.import_issue_message import ImportIssueMessage
+    from .models.import_issue_request import ImportIssueRequest
+    from .models.import_messages_request import ImportMessagesRequest
     from .models.issue import Issue
+    from .models.issue_status import IssueStatus
+    from .models.issue_thread import IssueThread
     from .models.knowledge_base import KnowledgeBase
     from .models.link_external_issue_request import LinkExternalIssueRequest
+    from .models.macro import Macro
+    from .models.macro_group import MacroGroup
     from .models.merge_accounts_request import MergeAccountsRequest
+    from .models.message import Message
     from .models.milestone import Milestone
     from .models.organization import Organization
     from .models.project import Project
     from .models.route_redirect import RouteRedirect
+    from .models.search_feature_requests_request import SearchFeatureRequestsRequest
+    from .models.search_filter import SearchFilter
+    from .models.search_surveys_request import SearchSurveysRequest
     from .models.snooze_issue_request import SnoozeIssueRequest
     from .models.success_response import SuccessResponse
+    from .models.survey import Survey
+    from .models.survey_response import SurveyResponse
     from .models.tag import Tag
     from .models.task import Task
     from .models.team import Team
+    from .models.ticket_form import TicketForm
+    from .models.training_data import TrainingData
+    from .models.update_account_highlight_request_body import (
+        UpdateAccountHighlightRequestBody,
+    )
     from .models.update_account_request import UpdateAccountRequest
     from .models.update_accounts_request import UpdateAccountsRequest
     from .models.update_article_request import UpdateArticleRequest
@@ -68,38 +142,77 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from .models.update_contact_email import UpdateContactEmail
     from .models.update_contact_request import UpdateContactRequest
     from .models.update_custom_field_request import UpdateCustomFieldRequest
+    from .models.update_custom_object_request_body import UpdateCustomObjectRequestBody
+    from .models.update_feature_request_request_body import (
+        UpdateFeatureRequestRequestBody,
+    )
     from .models.update_issue_followers_request import UpdateIssueFollowersRequest
     from .models.update_issue_request import UpdateIssueRequest
+    from .models.update_macro_request_body import UpdateMacroRequestBody
     from .models.update_milestone_request import UpdateMilestoneRequest
     from .models.update_project_request import UpdateProjectRequest
     from .models.update_tag_request import UpdateTagRequest
     from .models.update_task_request import UpdateTaskRequest
     from .models.update_team_request import UpdateTeamRequest
     from .models.update_user_request import UpdateUserRequest
+    from .models.upload_training_data_file_content_request_body import (
+        UploadTrainingDataFileContentRequestBody,
+    )
     from .models.user import User
+    from .models.user_role import UserRole
     from .models.visibility_config import VisibilityConfig
+    from .models.visibility_input import VisibilityInput
 
 __all__ = [
+    "AsyncReadable",
     "Core",
+    "FileContent",
     "PageData",
     "PageLike",
     "Paginator",
     "Resources",
+    "Upload",
     "AccountsResource",
+    "ActivityTypesResource",
+    "AttachmentsResource",
+    "AuditLogsResource",
     "ContactsResource",
     "CustomFieldsResource",
+    "CustomObjectsResource",
+    "FeatureRequestsResource",
+    "ImportsResource",
+    "IssueStatusesResource",
     "IssuesResource",
     "KnowledgeBasesResource",
+    "MacroGroupsResource",
+    "MacrosResource",
     "MilestonesResource",
     "ProjectsResource",
+    "SurveysResource",
     "TagsResource",
     "TasksResource",
     "TeamsResource",
+    "TicketFormsResource",
+    "TrainingDataResource",
+    "UserRolesResource",
     "UsersResource",
 ]
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
+
+
+class AsyncReadable(Protocol):
+    """An async file object: ``anyio.open_file(...)``, ``aiofiles.open(...)``, a stream."""
+
+    async def read(self, size: int = -1, /) -> bytes: ...
+
+
+FileContent: TypeAlias = bytes | str | os.PathLike[str] | IO[bytes] | AsyncReadable
+"""A file's content: bytes, a path (``str`` or ``pathlib.Path``), or a binary file object."""
+
+Upload: TypeAlias = FileContent | tuple[str, FileContent] | tuple[str, FileContent, str]
+"""A file to upload: its content, or ``(filename, content)``, or ``(filename, content, type)``."""
 
 
 class PageData(NamedTuple):
@@ -160,6 +273,16 @@ class Core(Protocol):
         json: Any = None,
     ) -> T: ...
 
+    async def upload(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        fields: dict[str, Any],
+        files: dict[str, Upload | Sequence[Upload]],
+    ) -> T: ...
+
     def paginate(
         self,
         endpoint: Endpoint,
@@ -185,6 +308,10 @@ def _jsonable(value: Any) -> Any:
 
 def _fields(**values: Any) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in values.items() if not isinstance(v, Unset)}
+
+
+def _files(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if not isinstance(v, Unset)}
 
 
 def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
@@ -254,6 +381,115 @@ def _parse_contact_response(payload: Any) -> Contact:
     return Contact.from_dict(data)
 
 
+def _parse_create_account_highlight_response_body(payload: Any) -> AccountHighlight:
+    from .models.account_highlight import AccountHighlight
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return AccountHighlight.from_dict(data)
+
+
+def _parse_create_activity_response_body(payload: Any) -> CreateActivityResponseData:
+    from .models.create_activity_response_data import CreateActivityResponseData
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return CreateActivityResponseData.from_dict(data)
+
+
+def _parse_create_attachment_response_body(payload: Any) -> Attachment:
+    from .models.attachment import Attachment
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Attachment.from_dict(data)
+
+
+def _parse_create_custom_object_response_body(payload: Any) -> APICustomObject:
+    from .models.api_custom_object import APICustomObject
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return APICustomObject.from_dict(data)
+
+
+def _parse_create_issue_ai_response_response_body(payload: Any) -> CreateIssueAIResponseResponseBody:
+    from .models.create_issue_ai_response_response_body import (
+        CreateIssueAIResponseResponseBody,
+    )
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    return CreateIssueAIResponseResponseBody.from_dict(payload)
+
+
+def _parse_create_issue_note_response_body(payload: Any) -> CreateIssueNoteResponseData:
+    from .models.create_issue_note_response_data import CreateIssueNoteResponseData
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return CreateIssueNoteResponseData.from_dict(data)
+
+
+def _parse_create_issue_reply_response_body(payload: Any) -> CreateIssueReplyResponseData:
+    from .models.create_issue_reply_response_data import CreateIssueReplyResponseData
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return CreateIssueReplyResponseData.from_dict(data)
+
+
+def _parse_create_issue_thread_response_body(payload: Any) -> IssueThread:
+    from .models.issue_thread import IssueThread
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return IssueThread.from_dict(data)
+
+
+def _parse_create_macro_response_body(payload: Any) -> Macro:
+    from .models.macro import Macro
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Macro.from_dict(data)
+
+
+def _parse_create_training_data_response_body(payload: Any) -> TrainingData:
+    from .models.training_data import TrainingData
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return TrainingData.from_dict(data)
+
+
 def _parse_custom_field_response(payload: Any) -> CustomField:
     from .models.custom_field import CustomField
 
@@ -265,12 +501,63 @@ def _parse_custom_field_response(payload: Any) -> CustomField:
     return CustomField.from_dict(data)
 
 
+def _parse_delete_account_highlight_response_body(payload: Any) -> DeleteAccountHighlightResponseData:
+    from .models.delete_account_highlight_response_data import (
+        DeleteAccountHighlightResponseData,
+    )
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return DeleteAccountHighlightResponseData.from_dict(data)
+
+
+def _parse_delete_custom_object_response_body(payload: Any) -> DeleteCustomObjectResponseBody:
+    from .models.delete_custom_object_response_body import (
+        DeleteCustomObjectResponseBody,
+    )
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    return DeleteCustomObjectResponseBody.from_dict(payload)
+
+
+def _parse_delete_feature_request_response_body(payload: Any) -> DeleteFeatureRequestResponseBody:
+    from .models.delete_feature_request_response_body import (
+        DeleteFeatureRequestResponseBody,
+    )
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    return DeleteFeatureRequestResponseBody.from_dict(payload)
+
+
+def _parse_delete_message_response_body(payload: Any) -> DeleteMessageResponseBody:
+    from .models.delete_message_response_body import DeleteMessageResponseBody
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    return DeleteMessageResponseBody.from_dict(payload)
+
+
 def _parse_delete_response(payload: Any) -> DeleteResponse:
     from .models.delete_response import DeleteResponse
 
     if not isinstance(payload, dict):
         raise TypeError("the response is not a JSON object")
     return DeleteResponse.from_dict(payload)
+
+
+def _parse_delete_training_data_documents_response_body(payload: Any) -> DeleteTrainingDataDocumentsResponseBody:
+    from .models.delete_training_data_documents_response_body import (
+        DeleteTrainingDataDocumentsResponseBody,
+    )
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    return DeleteTrainingDataDocumentsResponseBody.from_dict(payload)
 
 
 def _parse_follower_list_response(payload: Any) -> builtins.list[Follower]:
@@ -282,6 +569,127 @@ def _parse_follower_list_response(payload: Any) -> builtins.list[Follower]:
     if not isinstance(data, list):
         raise TypeError("data is not a list")
     return [Follower.from_dict(item) for item in data]
+
+
+def _parse_get_collection_response_body(payload: Any) -> Collection:
+    from .models.collection import Collection
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Collection.from_dict(data)
+
+
+def _parse_get_custom_object_response_body(payload: Any) -> APICustomObject:
+    from .models.api_custom_object import APICustomObject
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return APICustomObject.from_dict(data)
+
+
+def _parse_get_feature_request_response_body(payload: Any) -> FeatureRequest:
+    from .models.feature_request import FeatureRequest
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return FeatureRequest.from_dict(data)
+
+
+def _parse_get_knowledge_base_response_body(payload: Any) -> KnowledgeBase:
+    from .models.knowledge_base import KnowledgeBase
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return KnowledgeBase.from_dict(data)
+
+
+def _parse_get_macro_response_body(payload: Any) -> Macro:
+    from .models.macro import Macro
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Macro.from_dict(data)
+
+
+def _parse_get_survey_response_body(payload: Any) -> Survey:
+    from .models.survey import Survey
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Survey.from_dict(data)
+
+
+def _parse_get_ticket_form_response_body(payload: Any) -> TicketForm:
+    from .models.ticket_form import TicketForm
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return TicketForm.from_dict(data)
+
+
+def _parse_get_training_data_response_body(payload: Any) -> TrainingData:
+    from .models.training_data import TrainingData
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return TrainingData.from_dict(data)
+
+
+def _parse_import_contact_response_body(payload: Any) -> Contact:
+    from .models.contact import Contact
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Contact.from_dict(data)
+
+
+def _parse_import_issue_response_body(payload: Any) -> Issue:
+    from .models.issue import Issue
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Issue.from_dict(data)
+
+
+def _parse_import_messages_response_body(payload: Any) -> Issue:
+    from .models.issue import Issue
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Issue.from_dict(data)
 
 
 def _parse_issue_response(payload: Any) -> Issue:
@@ -328,6 +736,17 @@ def _parse_project_response(payload: Any) -> Project:
     return Project.from_dict(data)
 
 
+def _parse_redact_message_response_body(payload: Any) -> Message:
+    from .models.message import Message
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Message.from_dict(data)
+
+
 def _parse_route_redirect_response(payload: Any) -> RouteRedirect:
     from .models.route_redirect import RouteRedirect
 
@@ -337,6 +756,28 @@ def _parse_route_redirect_response(payload: Any) -> RouteRedirect:
     if not isinstance(data, dict):
         raise TypeError("data is not an object")
     return RouteRedirect.from_dict(data)
+
+
+def _parse_search_feature_requests_response_body(payload: Any) -> builtins.list[FeatureRequestSearchResult]:
+    from .models.feature_request_search_result import FeatureRequestSearchResult
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, list):
+        raise TypeError("data is not a list")
+    return [FeatureRequestSearchResult.from_dict(item) for item in data]
+
+
+def _parse_search_surveys_response_body(payload: Any) -> builtins.list[Survey]:
+    from .models.survey import Survey
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, list):
+        raise TypeError("data is not a list")
+    return [Survey.from_dict(item) for item in data]
 
 
 def _parse_success_response(payload: Any) -> SuccessResponse:
@@ -380,6 +821,72 @@ def _parse_team_response(payload: Any) -> Team:
     return Team.from_dict(data)
 
 
+def _parse_training_data_upload_response_body(payload: Any) -> TrainingData:
+    from .models.training_data import TrainingData
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return TrainingData.from_dict(data)
+
+
+def _parse_update_account_highlight_response_body(payload: Any) -> AccountHighlight:
+    from .models.account_highlight import AccountHighlight
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return AccountHighlight.from_dict(data)
+
+
+def _parse_update_custom_object_response_body(payload: Any) -> APICustomObject:
+    from .models.api_custom_object import APICustomObject
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return APICustomObject.from_dict(data)
+
+
+def _parse_update_feature_request_response_body(payload: Any) -> FeatureRequest:
+    from .models.feature_request import FeatureRequest
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return FeatureRequest.from_dict(data)
+
+
+def _parse_update_macro_response_body(payload: Any) -> Macro:
+    from .models.macro import Macro
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, dict):
+        raise TypeError("data is not an object")
+    return Macro.from_dict(data)
+
+
+def _parse_upload_account_file_response_body(payload: Any) -> builtins.list[Attachment]:
+    from .models.attachment import Attachment
+
+    if not isinstance(payload, dict):
+        raise TypeError("the response is not a JSON object")
+    data = payload["data"]
+    if not isinstance(data, list):
+        raise TypeError("data is not a list")
+    return [Attachment.from_dict(item) for item in data]
+
+
 def _parse_user_response(payload: Any) -> User:
     from .models.user import User
 
@@ -395,16 +902,34 @@ def _parse_none(payload: Any) -> None:
     return None
 
 
+def _page_api_custom_object(payload: Any) -> PageData:
+    from .models.api_custom_object import APICustomObject
+
+    return _page(payload, APICustomObject.from_dict)
+
+
 def _page_account(payload: Any) -> PageData:
     from .models.account import Account
 
     return _page(payload, Account.from_dict)
 
 
+def _page_activity_type(payload: Any) -> PageData:
+    from .models.activity_type import ActivityType
+
+    return _page(payload, ActivityType.from_dict)
+
+
 def _page_article(payload: Any) -> PageData:
     from .models.article import Article
 
     return _page(payload, Article.from_dict)
+
+
+def _page_audit_log(payload: Any) -> PageData:
+    from .models.audit_log import AuditLog
+
+    return _page(payload, AuditLog.from_dict)
 
 
 def _page_collection(payload: Any) -> PageData:
@@ -437,10 +962,40 @@ def _page_issue(payload: Any) -> PageData:
     return _page(payload, Issue.from_dict)
 
 
+def _page_issue_status(payload: Any) -> PageData:
+    from .models.issue_status import IssueStatus
+
+    return _page(payload, IssueStatus.from_dict)
+
+
+def _page_issue_thread(payload: Any) -> PageData:
+    from .models.issue_thread import IssueThread
+
+    return _page(payload, IssueThread.from_dict)
+
+
 def _page_knowledge_base(payload: Any) -> PageData:
     from .models.knowledge_base import KnowledgeBase
 
     return _page(payload, KnowledgeBase.from_dict)
+
+
+def _page_macro(payload: Any) -> PageData:
+    from .models.macro import Macro
+
+    return _page(payload, Macro.from_dict)
+
+
+def _page_macro_group(payload: Any) -> PageData:
+    from .models.macro_group import MacroGroup
+
+    return _page(payload, MacroGroup.from_dict)
+
+
+def _page_message(payload: Any) -> PageData:
+    from .models.message import Message
+
+    return _page(payload, Message.from_dict)
 
 
 def _page_milestone(payload: Any) -> PageData:
@@ -453,6 +1008,18 @@ def _page_project(payload: Any) -> PageData:
     from .models.project import Project
 
     return _page(payload, Project.from_dict)
+
+
+def _page_survey(payload: Any) -> PageData:
+    from .models.survey import Survey
+
+    return _page(payload, Survey.from_dict)
+
+
+def _page_survey_response(payload: Any) -> PageData:
+    from .models.survey_response import SurveyResponse
+
+    return _page(payload, SurveyResponse.from_dict)
 
 
 def _page_tag(payload: Any) -> PageData:
@@ -473,14 +1040,32 @@ def _page_team(payload: Any) -> PageData:
     return _page(payload, Team.from_dict)
 
 
+def _page_ticket_form(payload: Any) -> PageData:
+    from .models.ticket_form import TicketForm
+
+    return _page(payload, TicketForm.from_dict)
+
+
+def _page_training_data(payload: Any) -> PageData:
+    from .models.training_data import TrainingData
+
+    return _page(payload, TrainingData.from_dict)
+
+
 def _page_user(payload: Any) -> PageData:
     from .models.user import User
 
     return _page(payload, User.from_dict)
 
 
+def _page_user_role(payload: Any) -> PageData:
+    from .models.user_role import UserRole
+
+    return _page(payload, UserRole.from_dict)
+
+
 class AccountsResource:
-    """``pylon.accounts``: list, create, update_many, get, update, delete, search, merge."""
+    """``pylon.accounts``: list, create, update_many, get, update, delete, search, merge, create_highlight, update_highlight, delete_highlight, create_activity, create_file."""
 
     __slots__ = ("_c",)
 
@@ -801,6 +1386,266 @@ class AccountsResource:
             json = fields
         return await self._c.request(
             ENDPOINTS["POST /accounts/merge"], "/accounts/merge", _parse_account_response, params=None, json=json
+        )
+
+    @overload
+    async def create_highlight(
+        self, account_id: str, *, content_html: str, expires_at: str | Unset = UNSET
+    ) -> AccountHighlight: ...
+
+    @overload
+    async def create_highlight(
+        self, account_id: str, *, body: CreateAccountHighlightRequestBody | Mapping[str, Any]
+    ) -> AccountHighlight: ...
+
+    async def create_highlight(
+        self,
+        account_id: str,
+        *,
+        content_html: str | Unset = UNSET,
+        expires_at: str | Unset = UNSET,
+        body: CreateAccountHighlightRequestBody | Mapping[str, Any] | None = None,
+    ) -> AccountHighlight:
+        """Create an account highlight.
+
+        ``POST /accounts/{account_id}/highlights`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(content_html=content_html, expires_at=expires_at)
+        if body is not None:
+            if fields:
+                raise TypeError("create_highlight() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["content_html"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_highlight() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /accounts/{account_id}/highlights"],
+            f"/accounts/{self._c.segment(account_id, 'account_id')}/highlights",
+            _parse_create_account_highlight_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def update_highlight(
+        self, highlight_id: str, account_id: str, *, content_html: str | Unset = UNSET, expires_at: str | Unset = UNSET
+    ) -> AccountHighlight: ...
+
+    @overload
+    async def update_highlight(
+        self, highlight_id: str, account_id: str, *, body: UpdateAccountHighlightRequestBody | Mapping[str, Any]
+    ) -> AccountHighlight: ...
+
+    async def update_highlight(
+        self,
+        highlight_id: str,
+        account_id: str,
+        *,
+        content_html: str | Unset = UNSET,
+        expires_at: str | Unset = UNSET,
+        body: UpdateAccountHighlightRequestBody | Mapping[str, Any] | None = None,
+    ) -> AccountHighlight:
+        """Update an account highlight.
+
+        ``PATCH /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(content_html=content_html, expires_at=expires_at)
+        if body is not None:
+            if fields:
+                raise TypeError("update_highlight() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["PATCH /accounts/{account_id}/highlights/{highlight_id}"],
+            f"/accounts/{self._c.segment(account_id, 'account_id')}/highlights/{self._c.segment(highlight_id, 'highlight_id')}",
+            _parse_update_account_highlight_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def delete_highlight(self, account_id: str, highlight_id: str) -> DeleteAccountHighlightResponseData:
+        """Delete an account highlight.
+
+        ``DELETE /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["DELETE /accounts/{account_id}/highlights/{highlight_id}"],
+            f"/accounts/{self._c.segment(account_id, 'account_id')}/highlights/{self._c.segment(highlight_id, 'highlight_id')}",
+            _parse_delete_account_highlight_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def create_activity(
+        self,
+        id: str,
+        *,
+        slug: str,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        happened_at: str | Unset = UNSET,
+        link: str | Unset = UNSET,
+        link_text: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+    ) -> CreateActivityResponseData: ...
+
+    @overload
+    async def create_activity(
+        self, id: str, *, body: CreateActivityRequest | Mapping[str, Any]
+    ) -> CreateActivityResponseData: ...
+
+    async def create_activity(
+        self,
+        id: str,
+        *,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        happened_at: str | Unset = UNSET,
+        link: str | Unset = UNSET,
+        link_text: str | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateActivityRequest | Mapping[str, Any] | None = None,
+    ) -> CreateActivityResponseData:
+        """Create a new activity for an account.
+
+        ``POST /accounts/{id}/activities`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateActivityRequest`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            body_html=body_html,
+            contact_id=contact_id,
+            happened_at=happened_at,
+            link=link,
+            link_text=link_text,
+            slug=slug,
+            user_id=user_id,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("create_activity() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["slug"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_activity() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /accounts/{id}/activities"],
+            f"/accounts/{self._c.segment(id, 'id')}/activities",
+            _parse_create_activity_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def create_file(
+        self, id: str, *, file: Upload | Unset = UNSET, file_url: str | Unset = UNSET
+    ) -> builtins.list[Attachment]:
+        """Upload files to an account.
+
+        ``POST /accounts/{id}/files`` (Pylon allows 30 a minute).
+
+        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
+        object (sync or async), optionally as ``(filename, content[, type])``; it is
+        streamed, never read whole into memory.
+        """
+        return await self._c.upload(
+            ENDPOINTS["POST /accounts/{id}/files"],
+            f"/accounts/{self._c.segment(id, 'id')}/files",
+            _parse_upload_account_file_response_body,
+            fields=_fields(file_url=file_url),
+            files=_files(file=file),
+        )
+
+
+class ActivityTypesResource:
+    """``pylon.activity_types``: list."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[ActivityType]:
+        """Get custom activity types.
+
+        ``GET /activity-types`` (Pylon allows 30 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /activity-types"], "/activity-types", _page_activity_type, params=None, max_items=max_items
+        )
+
+
+class AttachmentsResource:
+    """``pylon.attachments``: create."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    async def create(
+        self, *, file: Upload | Unset = UNSET, description: str | Unset = UNSET, file_url: str | Unset = UNSET
+    ) -> Attachment:
+        """Create an attachment.
+
+        ``POST /attachments`` (Pylon allows 30 a minute).
+
+        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
+        object (sync or async), optionally as ``(filename, content[, type])``; it is
+        streamed, never read whole into memory.
+        """
+        return await self._c.upload(
+            ENDPOINTS["POST /attachments"],
+            "/attachments",
+            _parse_create_attachment_response_body,
+            fields=_fields(description=description, file_url=file_url),
+            files=_files(file=file),
+        )
+
+
+class AuditLogsResource:
+    """``pylon.audit_logs``: list."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(
+        self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+    ) -> Paginator[AuditLog]:
+        """Get a list of audit logs.
+
+        ``GET /audit-logs`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /audit-logs"],
+            "/audit-logs",
+            _page_audit_log,
+            params=None,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
         )
 
 
@@ -1196,8 +2041,520 @@ class CustomFieldsResource:
         )
 
 
+class CustomObjectsResource:
+    """``pylon.custom_objects``: list, create, search, get, update, delete."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(
+        self, type: str, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+    ) -> Paginator[APICustomObject]:
+        """List custom objects.
+
+        ``GET /custom-objects/{type}`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /custom-objects/{type}"],
+            f"/custom-objects/{self._c.segment(type, 'type')}",
+            _page_api_custom_object,
+            params=None,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+        )
+
+    @overload
+    async def create(
+        self, type: str, *, name: str, custom_fields: dict[str, Any] | Unset = UNSET
+    ) -> APICustomObject: ...
+
+    @overload
+    async def create(
+        self, type: str, *, body: CreateCustomObjectRequestBody | Mapping[str, Any]
+    ) -> APICustomObject: ...
+
+    async def create(
+        self,
+        type: str,
+        *,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        body: CreateCustomObjectRequestBody | Mapping[str, Any] | None = None,
+    ) -> APICustomObject:
+        """Create a custom object.
+
+        ``POST /custom-objects/{type}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(custom_fields=custom_fields, name=name)
+        if body is not None:
+            if fields:
+                raise TypeError("create() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["name"] if n not in fields]
+            if missing:
+                raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /custom-objects/{type}"],
+            f"/custom-objects/{self._c.segment(type, 'type')}",
+            _parse_create_custom_object_response_body,
+            params=None,
+            json=json,
+        )
+
+    def search(
+        self,
+        type: str,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+    ) -> Paginator[APICustomObject]:
+        """Search for custom objects by a given filter.
+
+        ``POST /custom-objects/{type}/search`` (Pylon allows 120 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        json: dict[str, Any] = {}
+        search_filter = self._c.search_filter(filter)
+        if search_filter is not None:
+            json["filter"] = search_filter
+        return self._c.paginate(
+            ENDPOINTS["POST /custom-objects/{type}/search"],
+            f"/custom-objects/{self._c.segment(type, 'type')}/search",
+            _page_api_custom_object,
+            json=json,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+        )
+
+    async def get(self, type: str, id: str) -> APICustomObject:
+        """Get a custom object.
+
+        ``GET /custom-objects/{type}/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /custom-objects/{type}/{id}"],
+            f"/custom-objects/{self._c.segment(type, 'type')}/{self._c.segment(id, 'id')}",
+            _parse_get_custom_object_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def update(
+        self, type: str, id: str, *, custom_fields: dict[str, Any] | Unset = UNSET, name: str | Unset = UNSET
+    ) -> APICustomObject: ...
+
+    @overload
+    async def update(
+        self, type: str, id: str, *, body: UpdateCustomObjectRequestBody | Mapping[str, Any]
+    ) -> APICustomObject: ...
+
+    async def update(
+        self,
+        type: str,
+        id: str,
+        *,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        body: UpdateCustomObjectRequestBody | Mapping[str, Any] | None = None,
+    ) -> APICustomObject:
+        """Update a custom object.
+
+        ``PATCH /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(custom_fields=custom_fields, name=name)
+        if body is not None:
+            if fields:
+                raise TypeError("update() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["PATCH /custom-objects/{type}/{id}"],
+            f"/custom-objects/{self._c.segment(type, 'type')}/{self._c.segment(id, 'id')}",
+            _parse_update_custom_object_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def delete(self, type: str, id: str) -> DeleteCustomObjectResponseBody:
+        """Delete a custom object.
+
+        ``DELETE /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["DELETE /custom-objects/{type}/{id}"],
+            f"/custom-objects/{self._c.segment(type, 'type')}/{self._c.segment(id, 'id')}",
+            _parse_delete_custom_object_response_body,
+            params=None,
+            json=json,
+        )
+
+
+class FeatureRequestsResource:
+    """``pylon.feature_requests``: search, get, update, delete."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    @overload
+    async def search(
+        self,
+        *,
+        account_ids: builtins.list[str] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        request_statuses: builtins.list[str] | Unset = UNSET,
+    ) -> builtins.list[FeatureRequestSearchResult]: ...
+
+    @overload
+    async def search(
+        self, *, body: SearchFeatureRequestsRequest | Mapping[str, Any]
+    ) -> builtins.list[FeatureRequestSearchResult]: ...
+
+    async def search(
+        self,
+        *,
+        account_ids: builtins.list[str] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        request_statuses: builtins.list[str] | Unset = UNSET,
+        body: SearchFeatureRequestsRequest | Mapping[str, Any] | None = None,
+    ) -> builtins.list[FeatureRequestSearchResult]:
+        """Search or list feature requests.
+
+        ``POST /feature-requests/search`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``SearchFeatureRequestsRequest`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(account_ids=account_ids, limit=limit, query=query, request_statuses=request_statuses)
+        if body is not None:
+            if fields:
+                raise TypeError("search() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /feature-requests/search"],
+            "/feature-requests/search",
+            _parse_search_feature_requests_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def get(self, id: str, *, fetch_evidence: bool | Unset = UNSET) -> FeatureRequest:
+        """Get a feature request by ID.
+
+        ``GET /feature-requests/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /feature-requests/{id}"],
+            f"/feature-requests/{self._c.segment(id, 'id')}",
+            _parse_get_feature_request_response_body,
+            params=_fields(fetch_evidence=fetch_evidence),
+            json=json,
+        )
+
+    @overload
+    async def update(
+        self,
+        id: str,
+        *,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        request_status: str | Unset = UNSET,
+    ) -> FeatureRequest: ...
+
+    @overload
+    async def update(self, id: str, *, body: UpdateFeatureRequestRequestBody | Mapping[str, Any]) -> FeatureRequest: ...
+
+    async def update(
+        self,
+        id: str,
+        *,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        request_status: str | Unset = UNSET,
+        body: UpdateFeatureRequestRequestBody | Mapping[str, Any] | None = None,
+    ) -> FeatureRequest:
+        """Update a feature request.
+
+        ``PATCH /feature-requests/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(custom_fields=custom_fields, request_status=request_status)
+        if body is not None:
+            if fields:
+                raise TypeError("update() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["PATCH /feature-requests/{id}"],
+            f"/feature-requests/{self._c.segment(id, 'id')}",
+            _parse_update_feature_request_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def delete(self, id: str) -> DeleteFeatureRequestResponseBody:
+        """Delete a feature request.
+
+        ``DELETE /feature-requests/{id}`` (Pylon allows 120 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["DELETE /feature-requests/{id}"],
+            f"/feature-requests/{self._c.segment(id, 'id')}",
+            _parse_delete_feature_request_response_body,
+            params=None,
+            json=json,
+        )
+
+
+class ImportsResource:
+    """``pylon.imports``: create_contact, create_issue, create_issue_messages."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    @overload
+    async def create_contact(
+        self,
+        *,
+        email: str,
+        name: str,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+    ) -> Contact: ...
+
+    @overload
+    async def create_contact(self, *, body: ImportContactRequestBody | Mapping[str, Any]) -> Contact: ...
+
+    async def create_contact(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        email: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        body: ImportContactRequestBody | Mapping[str, Any] | None = None,
+    ) -> Contact:
+        """Import a new contact.
+
+        ``POST /import/contacts`` (Pylon allows 20 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``ImportContactRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            account_id=account_id,
+            avatar_url=avatar_url,
+            custom_fields=custom_fields,
+            email=email,
+            name=name,
+            portal_role=portal_role,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("create_contact() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["email", "name"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_contact() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /import/contacts"],
+            "/import/contacts",
+            _parse_import_contact_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def create_issue(
+        self,
+        *,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]],
+        state: str,
+        title: str,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        external_issues: builtins.list[ImportExternalIssue | dict[str, Any]] | Unset = UNSET,
+        external_refs: ImportIssueExternalRefs | dict[str, Any] | Unset = UNSET,
+        first_response_time: str | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        resolution_time: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    async def create_issue(self, *, body: ImportIssueRequest | Mapping[str, Any]) -> Issue: ...
+
+    async def create_issue(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        external_issues: builtins.list[ImportExternalIssue | dict[str, Any]] | Unset = UNSET,
+        external_refs: ImportIssueExternalRefs | dict[str, Any] | Unset = UNSET,
+        first_response_time: str | Unset = UNSET,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]] | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        resolution_time: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
+        body: ImportIssueRequest | Mapping[str, Any] | None = None,
+    ) -> Issue:
+        """Import an issue.
+
+        ``POST /import/issues`` (Pylon allows 20 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``ImportIssueRequest`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            account_id=account_id,
+            assignee_id=assignee_id,
+            attachment_urls=attachment_urls,
+            created_at=created_at,
+            custom_fields=custom_fields,
+            external_issues=external_issues,
+            external_refs=external_refs,
+            first_response_time=first_response_time,
+            messages=messages,
+            requester_id=requester_id,
+            resolution_time=resolution_time,
+            state=state,
+            tags=tags,
+            team_id=team_id,
+            title=title,
+            updated_at=updated_at,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("create_issue() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["messages", "state", "title"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_issue() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /import/issues"],
+            "/import/issues",
+            _parse_import_issue_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def create_issue_messages(
+        self, id: str, *, messages: builtins.list[ImportIssueMessage | dict[str, Any]]
+    ) -> Issue: ...
+
+    @overload
+    async def create_issue_messages(self, id: str, *, body: ImportMessagesRequest | Mapping[str, Any]) -> Issue: ...
+
+    async def create_issue_messages(
+        self,
+        id: str,
+        *,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]] | Unset = UNSET,
+        body: ImportMessagesRequest | Mapping[str, Any] | None = None,
+    ) -> Issue:
+        """Import messages onto an existing issue.
+
+        ``POST /import/issues/{id}/messages`` (Pylon allows 20 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``ImportMessagesRequest`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(messages=messages)
+        if body is not None:
+            if fields:
+                raise TypeError("create_issue_messages() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["messages"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_issue_messages() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /import/issues/{id}/messages"],
+            f"/import/issues/{self._c.segment(id, 'id')}/messages",
+            _parse_import_messages_response_body,
+            params=None,
+            json=json,
+        )
+
+
+class IssueStatusesResource:
+    """``pylon.issue_statuses``: list."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[IssueStatus]:
+        """Get all issue statuses.
+
+        ``GET /issue-statuses`` (Pylon allows 30 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /issue-statuses"], "/issue-statuses", _page_issue_status, params=None, max_items=max_items
+        )
+
+
 class IssuesResource:
-    """``pylon.issues``: list, create, get, update, delete, search, snooze, list_followers, update_followers, link_external_issue."""
+    """``pylon.issues``: list, create, get, update, delete, search, snooze, list_followers, update_followers, link_external_issue, create_ai_response, list_messages, delete_message, redact_message, create_note, create_reply, list_threads, create_thread."""
 
     __slots__ = ("_c",)
 
@@ -1594,9 +2951,276 @@ class IssuesResource:
             json=json,
         )
 
+    @overload
+    async def create_ai_response(
+        self, id: str, *, ai_agent_id: str, post_as_internal_note: bool | Unset = UNSET
+    ) -> CreateIssueAIResponseResponseBody: ...
+
+    @overload
+    async def create_ai_response(
+        self, id: str, *, body: CreateIssueAIResponseRequestBody | Mapping[str, Any]
+    ) -> CreateIssueAIResponseResponseBody: ...
+
+    async def create_ai_response(
+        self,
+        id: str,
+        *,
+        ai_agent_id: str | Unset = UNSET,
+        post_as_internal_note: bool | Unset = UNSET,
+        body: CreateIssueAIResponseRequestBody | Mapping[str, Any] | None = None,
+    ) -> CreateIssueAIResponseResponseBody:
+        """Create an AI response for an issue.
+
+        ``POST /issues/{id}/ai-response`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueAIResponseRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(ai_agent_id=ai_agent_id, post_as_internal_note=post_as_internal_note)
+        if body is not None:
+            if fields:
+                raise TypeError("create_ai_response() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["ai_agent_id"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_ai_response() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /issues/{id}/ai-response"],
+            f"/issues/{self._c.segment(id, 'id')}/ai-response",
+            _parse_create_issue_ai_response_response_body,
+            params=None,
+            json=json,
+        )
+
+    def list_messages(self, id: str, *, max_items: int | None = None) -> Paginator[Message]:
+        """Get all messages on an issue.
+
+        ``GET /issues/{id}/messages`` (Pylon allows 120 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /issues/{id}/messages"],
+            f"/issues/{self._c.segment(id, 'id')}/messages",
+            _page_message,
+            params=None,
+            max_items=max_items,
+        )
+
+    async def delete_message(self, id: str, message_id: str) -> DeleteMessageResponseBody:
+        """Delete a message.
+
+        ``DELETE /issues/{id}/messages/{message_id}`` (Pylon allows 30 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["DELETE /issues/{id}/messages/{message_id}"],
+            f"/issues/{self._c.segment(id, 'id')}/messages/{self._c.segment(message_id, 'message_id')}",
+            _parse_delete_message_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def redact_message(self, id: str, message_id: str) -> Message:
+        """Redact a message.
+
+        ``POST /issues/{id}/messages/{message_id}/redact`` (Pylon allows 120 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["POST /issues/{id}/messages/{message_id}/redact"],
+            f"/issues/{self._c.segment(id, 'id')}/messages/{self._c.segment(message_id, 'message_id')}/redact",
+            _parse_redact_message_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def create_note(
+        self,
+        id: str,
+        *,
+        body_html: str,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        message_id: str | Unset = UNSET,
+        thread_id: str | Unset = UNSET,
+        thread_name: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+    ) -> CreateIssueNoteResponseData: ...
+
+    @overload
+    async def create_note(
+        self, id: str, *, body: CreateIssueNoteRequestBody | Mapping[str, Any]
+    ) -> CreateIssueNoteResponseData: ...
+
+    async def create_note(
+        self,
+        id: str,
+        *,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        message_id: str | Unset = UNSET,
+        thread_id: str | Unset = UNSET,
+        thread_name: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateIssueNoteRequestBody | Mapping[str, Any] | None = None,
+    ) -> CreateIssueNoteResponseData:
+        """Create an internal note on an issue.
+
+        ``POST /issues/{id}/note`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueNoteRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            attachment_urls=attachment_urls,
+            body_html=body_html,
+            message_id=message_id,
+            thread_id=thread_id,
+            thread_name=thread_name,
+            user_id=user_id,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("create_note() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["body_html"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_note() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /issues/{id}/note"],
+            f"/issues/{self._c.segment(id, 'id')}/note",
+            _parse_create_issue_note_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def create_reply(
+        self,
+        id: str,
+        *,
+        body_html: str,
+        message_id: str,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        custom_source: CustomSourceInfo | dict[str, Any] | Unset = UNSET,
+        email_info: CreateIssueReplyEmailInfo | dict[str, Any] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+    ) -> CreateIssueReplyResponseData: ...
+
+    @overload
+    async def create_reply(
+        self, id: str, *, body: CreateIssueReplyRequestBody | Mapping[str, Any]
+    ) -> CreateIssueReplyResponseData: ...
+
+    async def create_reply(
+        self,
+        id: str,
+        *,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        custom_source: CustomSourceInfo | dict[str, Any] | Unset = UNSET,
+        email_info: CreateIssueReplyEmailInfo | dict[str, Any] | Unset = UNSET,
+        message_id: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateIssueReplyRequestBody | Mapping[str, Any] | None = None,
+    ) -> CreateIssueReplyResponseData:
+        """Reply to an issue.
+
+        ``POST /issues/{id}/reply`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueReplyRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            attachment_urls=attachment_urls,
+            body_html=body_html,
+            contact_id=contact_id,
+            custom_source=custom_source,
+            email_info=email_info,
+            message_id=message_id,
+            user_id=user_id,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("create_reply() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["body_html", "message_id"] if n not in fields]
+            if missing:
+                raise TypeError(f"create_reply() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /issues/{id}/reply"],
+            f"/issues/{self._c.segment(id, 'id')}/reply",
+            _parse_create_issue_reply_response_body,
+            params=None,
+            json=json,
+        )
+
+    def list_threads(self, id: str, *, max_items: int | None = None) -> Paginator[IssueThread]:
+        """Get all threads on an issue.
+
+        ``GET /issues/{id}/threads`` (Pylon allows 120 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /issues/{id}/threads"],
+            f"/issues/{self._c.segment(id, 'id')}/threads",
+            _page_issue_thread,
+            params=None,
+            max_items=max_items,
+        )
+
+    @overload
+    async def create_thread(self, id: str, *, name: str | Unset = UNSET) -> IssueThread: ...
+
+    @overload
+    async def create_thread(
+        self, id: str, *, body: CreateIssueThreadRequestBody | Mapping[str, Any]
+    ) -> IssueThread: ...
+
+    async def create_thread(
+        self,
+        id: str,
+        *,
+        name: str | Unset = UNSET,
+        body: CreateIssueThreadRequestBody | Mapping[str, Any] | None = None,
+    ) -> IssueThread:
+        """Create a thread on an issue.
+
+        ``POST /issues/{id}/threads`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueThreadRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(name=name)
+        if body is not None:
+            if fields:
+                raise TypeError("create_thread() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /issues/{id}/threads"],
+            f"/issues/{self._c.segment(id, 'id')}/threads",
+            _parse_create_issue_thread_response_body,
+            params=None,
+            json=json,
+        )
+
 
 class KnowledgeBasesResource:
-    """``pylon.knowledge_bases``: list, list_collections, create_collection, update_collection, delete_collection, list_articles, create_article, get_article, update_article, delete_article, create_route_redirect."""
+    """``pylon.knowledge_bases``: list, list_collections, create_collection, get_collection, update_collection, delete_collection, list_articles, create_article, get_article, update_article, delete_article, create_route_redirect, get."""
 
     __slots__ = ("_c",)
 
@@ -1688,6 +3312,20 @@ class KnowledgeBasesResource:
             ENDPOINTS["POST /knowledge-bases/{id}/collections"],
             f"/knowledge-bases/{self._c.segment(id, 'id')}/collections",
             _parse_collection_response,
+            params=None,
+            json=json,
+        )
+
+    async def get_collection(self, id: str, collection_id: str) -> Collection:
+        """Get a collection by its ID.
+
+        ``GET /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 120 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /knowledge-bases/{id}/collections/{collection_id}"],
+            f"/knowledge-bases/{self._c.segment(id, 'id')}/collections/{self._c.segment(collection_id, 'collection_id')}",
+            _parse_get_collection_response_body,
             params=None,
             json=json,
         )
@@ -1993,6 +3631,191 @@ class KnowledgeBasesResource:
             ENDPOINTS["POST /knowledge-bases/{id}/route-redirects"],
             f"/knowledge-bases/{self._c.segment(id, 'id')}/route-redirects",
             _parse_route_redirect_response,
+            params=None,
+            json=json,
+        )
+
+    async def get(self, id: str) -> KnowledgeBase:
+        """Get a knowledge base by its ID.
+
+        ``GET /knowledge-bases/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /knowledge-bases/{id}"],
+            f"/knowledge-bases/{self._c.segment(id, 'id')}",
+            _parse_get_knowledge_base_response_body,
+            params=None,
+            json=json,
+        )
+
+
+class MacroGroupsResource:
+    """``pylon.macro_groups``: list."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[MacroGroup]:
+        """Get all macro groups.
+
+        ``GET /macro-groups`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /macro-groups"], "/macro-groups", _page_macro_group, params=None, max_items=max_items
+        )
+
+
+class MacrosResource:
+    """``pylon.macros``: list, create, get, update."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, macro_group_id: str | Unset = UNSET, max_items: int | None = None) -> Paginator[Macro]:
+        """Get all macros.
+
+        ``GET /macros`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /macros"],
+            "/macros",
+            _page_macro,
+            params=_fields(macro_group_id=macro_group_id),
+            max_items=max_items,
+        )
+
+    @overload
+    async def create(
+        self,
+        *,
+        macro_group_id: str,
+        name: str,
+        text_html: str,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+    ) -> Macro: ...
+
+    @overload
+    async def create(self, *, body: CreateMacroRequestBody | Mapping[str, Any]) -> Macro: ...
+
+    async def create(
+        self,
+        *,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        macro_group_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        text_html: str | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        body: CreateMacroRequestBody | Mapping[str, Any] | None = None,
+    ) -> Macro:
+        """Create a new macro.
+
+        ``POST /macros`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateMacroRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            conditions=conditions,
+            macro_group_id=macro_group_id,
+            name=name,
+            text_html=text_html,
+            text_type=text_type,
+            visibility=visibility,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("create() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            missing = [n for n in ["macro_group_id", "name", "text_html"] if n not in fields]
+            if missing:
+                raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /macros"], "/macros", _parse_create_macro_response_body, params=None, json=json
+        )
+
+    async def get(self, id: str) -> Macro:
+        """Get a macro by its ID.
+
+        ``GET /macros/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /macros/{id}"],
+            f"/macros/{self._c.segment(id, 'id')}",
+            _parse_get_macro_response_body,
+            params=None,
+            json=json,
+        )
+
+    @overload
+    async def update(
+        self,
+        id: str,
+        *,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        macro_group_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        text_html: str | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+    ) -> Macro: ...
+
+    @overload
+    async def update(self, id: str, *, body: UpdateMacroRequestBody | Mapping[str, Any]) -> Macro: ...
+
+    async def update(
+        self,
+        id: str,
+        *,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        macro_group_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        text_html: str | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        body: UpdateMacroRequestBody | Mapping[str, Any] | None = None,
+    ) -> Macro:
+        """Update a macro.
+
+        ``PATCH /macros/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateMacroRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            conditions=conditions,
+            macro_group_id=macro_group_id,
+            name=name,
+            text_html=text_html,
+            text_type=text_type,
+            visibility=visibility,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("update() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["PATCH /macros/{id}"],
+            f"/macros/{self._c.segment(id, 'id')}",
+            _parse_update_macro_response_body,
             params=None,
             json=json,
         )
@@ -2311,6 +4134,110 @@ class ProjectsResource:
             "/projects/search",
             _page_project,
             json=json,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+        )
+
+
+class SurveysResource:
+    """``pylon.surveys``: list, search, get, list_responses."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[Survey]:
+        """Get all surveys.
+
+        ``GET /surveys`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(ENDPOINTS["GET /surveys"], "/surveys", _page_survey, params=None, max_items=max_items)
+
+    @overload
+    async def search(
+        self, *, filter: SearchFilter | dict[str, Any] | Unset = UNSET, limit: int | Unset = UNSET
+    ) -> builtins.list[Survey]: ...
+
+    @overload
+    async def search(self, *, body: SearchSurveysRequest | Mapping[str, Any]) -> builtins.list[Survey]: ...
+
+    async def search(
+        self,
+        *,
+        filter: SearchFilter | dict[str, Any] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        body: SearchSurveysRequest | Mapping[str, Any] | None = None,
+    ) -> builtins.list[Survey]:
+        """Search for surveys by a given filter.
+
+        ``POST /surveys/search`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``SearchSurveysRequest`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(filter=filter, limit=limit)
+        if body is not None:
+            if fields:
+                raise TypeError("search() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /surveys/search"],
+            "/surveys/search",
+            _parse_search_surveys_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def get(self, id: str) -> Survey:
+        """Get a survey by its ID.
+
+        ``GET /surveys/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /surveys/{id}"],
+            f"/surveys/{self._c.segment(id, 'id')}",
+            _parse_get_survey_response_body,
+            params=None,
+            json=json,
+        )
+
+    def list_responses(
+        self,
+        id: str,
+        *,
+        submitted_after: str | Unset = UNSET,
+        submitted_before: str | Unset = UNSET,
+        account_id: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+    ) -> Paginator[SurveyResponse]:
+        """Get survey responses for a survey.
+
+        ``GET /surveys/{id}/responses`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /surveys/{id}/responses"],
+            f"/surveys/{self._c.segment(id, 'id')}/responses",
+            _page_survey_response,
+            params=_fields(
+                submitted_after=submitted_after,
+                submitted_before=submitted_before,
+                account_id=account_id,
+                contact_id=contact_id,
+            ),
             limit=limit,
             cursor=cursor,
             max_items=max_items,
@@ -2768,6 +4695,243 @@ class TeamsResource:
         )
 
 
+class TicketFormsResource:
+    """``pylon.ticket_forms``: list, get."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[TicketForm]:
+        """Get a list of ticket forms.
+
+        ``GET /ticket-forms`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /ticket-forms"], "/ticket-forms", _page_ticket_form, params=None, max_items=max_items
+        )
+
+    async def get(self, id: str) -> TicketForm:
+        """Get a ticket form.
+
+        ``GET /ticket-forms/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /ticket-forms/{id}"],
+            f"/ticket-forms/{self._c.segment(id, 'id')}",
+            _parse_get_ticket_form_response_body,
+            params=None,
+            json=json,
+        )
+
+
+class TrainingDataResource:
+    """``pylon.training_data``: list, create, upload, upload_content, get, delete_documents."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[TrainingData]:
+        """List all training data configurations.
+
+        ``GET /training-data`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /training-data"], "/training-data", _page_training_data, params=None, max_items=max_items
+        )
+
+    @overload
+    async def create(
+        self, *, training_data_name: str | Unset = UNSET, visibility: str | Unset = UNSET
+    ) -> TrainingData: ...
+
+    @overload
+    async def create(self, *, body: CreateTrainingDataRequestBody | Mapping[str, Any]) -> TrainingData: ...
+
+    async def create(
+        self,
+        *,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        body: CreateTrainingDataRequestBody | Mapping[str, Any] | None = None,
+    ) -> TrainingData:
+        """Create a training data configuration.
+
+        ``POST /training-data`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateTrainingDataRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(training_data_name=training_data_name, visibility=visibility)
+        if body is not None:
+            if fields:
+                raise TypeError("create() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /training-data"],
+            "/training-data",
+            _parse_create_training_data_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def upload(
+        self,
+        *,
+        files: Sequence[Upload],
+        external_ids: builtins.list[str] | Unset = UNSET,
+        file_names: builtins.list[str] | Unset = UNSET,
+        training_data_id: str | Unset = UNSET,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+    ) -> TrainingData:
+        """Upload files as training data.
+
+        ``POST /training-data/upload`` (Pylon allows 30 a minute).
+
+        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
+        object (sync or async), optionally as ``(filename, content[, type])``; it is
+        streamed, never read whole into memory.
+        """
+        return await self._c.upload(
+            ENDPOINTS["POST /training-data/upload"],
+            "/training-data/upload",
+            _parse_training_data_upload_response_body,
+            fields=_fields(
+                external_ids=external_ids,
+                file_names=file_names,
+                training_data_id=training_data_id,
+                training_data_name=training_data_name,
+                visibility=visibility,
+            ),
+            files=_files(files=files),
+        )
+
+    @overload
+    async def upload_content(
+        self,
+        *,
+        content: str | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        file_name: str | Unset = UNSET,
+        training_data_id: str | Unset = UNSET,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+    ) -> TrainingData: ...
+
+    @overload
+    async def upload_content(
+        self, *, body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any]
+    ) -> TrainingData: ...
+
+    async def upload_content(
+        self,
+        *,
+        content: str | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        file_name: str | Unset = UNSET,
+        training_data_id: str | Unset = UNSET,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any] | None = None,
+    ) -> TrainingData:
+        """Upload text content as training data.
+
+        ``POST /training-data/upload-content`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UploadTrainingDataFileContentRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        fields = _fields(
+            content=content,
+            external_id=external_id,
+            file_name=file_name,
+            training_data_id=training_data_id,
+            training_data_name=training_data_name,
+            visibility=visibility,
+        )
+        if body is not None:
+            if fields:
+                raise TypeError("upload_content() takes body= or keyword fields, not both")
+            json = self._c.body(body)
+        else:
+            json = fields
+        return await self._c.request(
+            ENDPOINTS["POST /training-data/upload-content"],
+            "/training-data/upload-content",
+            _parse_training_data_upload_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def get(self, id: str) -> TrainingData:
+        """Get a training data configuration by its ID.
+
+        ``GET /training-data/{id}`` (Pylon allows 300 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["GET /training-data/{id}"],
+            f"/training-data/{self._c.segment(id, 'id')}",
+            _parse_get_training_data_response_body,
+            params=None,
+            json=json,
+        )
+
+    async def delete_documents(
+        self,
+        id: str,
+        *,
+        document_ids: builtins.list[str] | Unset = UNSET,
+        external_ids: builtins.list[str] | Unset = UNSET,
+    ) -> DeleteTrainingDataDocumentsResponseBody:
+        """Delete training data documents.
+
+        ``DELETE /training-data/{id}/documents`` (Pylon allows 30 a minute).
+        """
+        json = None
+        return await self._c.request(
+            ENDPOINTS["DELETE /training-data/{id}/documents"],
+            f"/training-data/{self._c.segment(id, 'id')}/documents",
+            _parse_delete_training_data_documents_response_body,
+            params=_fields(document_ids=document_ids, external_ids=external_ids),
+            json=json,
+        )
+
+
+class UserRolesResource:
+    """``pylon.user_roles``: list."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+
+    def list(self, *, max_items: int | None = None) -> Paginator[UserRole]:
+        """Get a list of all user roles.
+
+        ``GET /user-roles`` (Pylon allows 300 a minute).
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+        """
+        return self._c.paginate(
+            ENDPOINTS["GET /user-roles"], "/user-roles", _page_user_role, params=None, max_items=max_items
+        )
+
+
 class UsersResource:
     """``pylon.users``: list, get, update, search."""
 
@@ -2882,29 +5046,55 @@ class Resources:
 
     _c: Core
     accounts: AccountsResource
+    activity_types: ActivityTypesResource
+    attachments: AttachmentsResource
+    audit_logs: AuditLogsResource
     contacts: ContactsResource
     custom_fields: CustomFieldsResource
+    custom_objects: CustomObjectsResource
+    feature_requests: FeatureRequestsResource
+    imports: ImportsResource
+    issue_statuses: IssueStatusesResource
     issues: IssuesResource
     knowledge_bases: KnowledgeBasesResource
+    macro_groups: MacroGroupsResource
+    macros: MacrosResource
     milestones: MilestonesResource
     projects: ProjectsResource
+    surveys: SurveysResource
     tags: TagsResource
     tasks: TasksResource
     teams: TeamsResource
+    ticket_forms: TicketFormsResource
+    training_data: TrainingDataResource
+    user_roles: UserRolesResource
     users: UsersResource
 
     def _init_resources(self, core: Core) -> None:
         self._c = core
         self.accounts = AccountsResource(core)
+        self.activity_types = ActivityTypesResource(core)
+        self.attachments = AttachmentsResource(core)
+        self.audit_logs = AuditLogsResource(core)
         self.contacts = ContactsResource(core)
         self.custom_fields = CustomFieldsResource(core)
+        self.custom_objects = CustomObjectsResource(core)
+        self.feature_requests = FeatureRequestsResource(core)
+        self.imports = ImportsResource(core)
+        self.issue_statuses = IssueStatusesResource(core)
         self.issues = IssuesResource(core)
         self.knowledge_bases = KnowledgeBasesResource(core)
+        self.macro_groups = MacroGroupsResource(core)
+        self.macros = MacrosResource(core)
         self.milestones = MilestonesResource(core)
         self.projects = ProjectsResource(core)
+        self.surveys = SurveysResource(core)
         self.tags = TagsResource(core)
         self.tasks = TasksResource(core)
         self.teams = TeamsResource(core)
+        self.ticket_forms = TicketFormsResource(core)
+        self.training_data = TrainingDataResource(core)
+        self.user_roles = UserRolesResource(core)
         self.users = UsersResource(core)
 
     async def me(self) -> Organization:

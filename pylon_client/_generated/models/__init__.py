@@ -16,13 +16,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .account import Account
+    from .account_highlight import AccountHighlight
     from .account_list_response import AccountListResponse
     from .account_response import AccountResponse
+    from .activity_type import ActivityType
+    from .api_custom_object import APICustomObject
+    from .api_custom_object_custom_fields_type_0 import APICustomObjectCustomFieldsType0
     from .article import Article
     from .article_approval_info_type_0 import ArticleApprovalInfoType0
     from .article_list_response import ArticleListResponse
     from .article_response import ArticleResponse
     from .article_translation_input import ArticleTranslationInput
+    from .attachment import Attachment
+    from .audit_log import AuditLog
+    from .audit_log_attributes_type_0 import AuditLogAttributesType0
+    from .audit_log_metadata_type_0 import AuditLogMetadataType0
     from .channel import Channel
     from .collection import Collection
     from .collection_list_response import CollectionListResponse
@@ -30,8 +38,17 @@ if TYPE_CHECKING:
     from .contact import Contact
     from .contact_list_response import ContactListResponse
     from .contact_response import ContactResponse
+    from .create_account_highlight_request_body import CreateAccountHighlightRequestBody
+    from .create_account_highlight_response_body import (
+        CreateAccountHighlightResponseBody,
+    )
     from .create_account_request import CreateAccountRequest
+    from .create_activity_request import CreateActivityRequest
+    from .create_activity_response_body import CreateActivityResponseBody
+    from .create_activity_response_data import CreateActivityResponseData
     from .create_article_request import CreateArticleRequest
+    from .create_attachment_body import CreateAttachmentBody
+    from .create_attachment_response_body import CreateAttachmentResponseBody
     from .create_collection_request import CreateCollectionRequest
     from .create_collection_request_visibility_config import (
         CreateCollectionRequestVisibilityConfig,
@@ -39,7 +56,27 @@ if TYPE_CHECKING:
     from .create_contact_request import CreateContactRequest
     from .create_contact_request_portal_role import CreateContactRequestPortalRole
     from .create_custom_field_request import CreateCustomFieldRequest
+    from .create_custom_object_request_body import CreateCustomObjectRequestBody
+    from .create_custom_object_request_body_custom_fields_type_0 import (
+        CreateCustomObjectRequestBodyCustomFieldsType0,
+    )
+    from .create_custom_object_response_body import CreateCustomObjectResponseBody
+    from .create_issue_ai_response_request_body import CreateIssueAIResponseRequestBody
+    from .create_issue_ai_response_response_body import (
+        CreateIssueAIResponseResponseBody,
+    )
+    from .create_issue_note_request_body import CreateIssueNoteRequestBody
+    from .create_issue_note_response_body import CreateIssueNoteResponseBody
+    from .create_issue_note_response_data import CreateIssueNoteResponseData
+    from .create_issue_reply_email_info import CreateIssueReplyEmailInfo
+    from .create_issue_reply_request_body import CreateIssueReplyRequestBody
+    from .create_issue_reply_response_body import CreateIssueReplyResponseBody
+    from .create_issue_reply_response_data import CreateIssueReplyResponseData
     from .create_issue_request import CreateIssueRequest
+    from .create_issue_thread_request_body import CreateIssueThreadRequestBody
+    from .create_issue_thread_response_body import CreateIssueThreadResponseBody
+    from .create_macro_request_body import CreateMacroRequestBody
+    from .create_macro_response_body import CreateMacroResponseBody
     from .create_milestone_request import CreateMilestoneRequest
     from .create_project_request import CreateProjectRequest
     from .create_route_redirect_request import CreateRouteRedirectRequest
@@ -50,6 +87,8 @@ if TYPE_CHECKING:
         CreateTeamRequestAssignmentConfiguration,
     )
     from .create_team_request_schedule import CreateTeamRequestSchedule
+    from .create_training_data_request_body import CreateTrainingDataRequestBody
+    from .create_training_data_response_body import CreateTrainingDataResponseBody
     from .crm_details import CrmDetails
     from .crm_settings import CrmSettings
     from .csat_response import CsatResponse
@@ -58,14 +97,73 @@ if TYPE_CHECKING:
     from .custom_field_input import CustomFieldInput
     from .custom_field_list_response import CustomFieldListResponse
     from .custom_field_response import CustomFieldResponse
+    from .custom_field_value import CustomFieldValue
     from .custom_fields import CustomFields
+    from .custom_source_info import CustomSourceInfo
+    from .custom_source_info_metadata_type_0 import CustomSourceInfoMetadataType0
+    from .custom_source_info_metadata_type_0_additional_property import (
+        CustomSourceInfoMetadataType0AdditionalProperty,
+    )
+    from .delete_account_highlight_response_body import (
+        DeleteAccountHighlightResponseBody,
+    )
+    from .delete_account_highlight_response_data import (
+        DeleteAccountHighlightResponseData,
+    )
+    from .delete_custom_object_response_body import DeleteCustomObjectResponseBody
+    from .delete_feature_request_response_body import DeleteFeatureRequestResponseBody
+    from .delete_message_response_body import DeleteMessageResponseBody
     from .delete_response import DeleteResponse
+    from .delete_training_data_documents_response_body import (
+        DeleteTrainingDataDocumentsResponseBody,
+    )
     from .destination_metadata import DestinationMetadata
+    from .email_message_info import EmailMessageInfo
+    from .error_api_response_body import ErrorApiResponseBody
     from .error_response import ErrorResponse
     from .external_id import ExternalId
     from .external_issue import ExternalIssue
+    from .feature_request import FeatureRequest
+    from .feature_request_custom_fields_type_0 import FeatureRequestCustomFieldsType0
+    from .feature_request_evidence import FeatureRequestEvidence
+    from .feature_request_search_result import FeatureRequestSearchResult
+    from .feature_request_search_result_custom_fields_type_0 import (
+        FeatureRequestSearchResultCustomFieldsType0,
+    )
     from .follower import Follower
     from .follower_list_response import FollowerListResponse
+    from .get_activity_types_response_body import GetActivityTypesResponseBody
+    from .get_audit_logs_response_body import GetAuditLogsResponseBody
+    from .get_collection_response_body import GetCollectionResponseBody
+    from .get_custom_object_response_body import GetCustomObjectResponseBody
+    from .get_custom_objects_response_body import GetCustomObjectsResponseBody
+    from .get_feature_request_response_body import GetFeatureRequestResponseBody
+    from .get_issue_messages_response_body import GetIssueMessagesResponseBody
+    from .get_issue_statuses_response_body import GetIssueStatusesResponseBody
+    from .get_issue_threads_response_body import GetIssueThreadsResponseBody
+    from .get_knowledge_base_response_body import GetKnowledgeBaseResponseBody
+    from .get_macro_groups_response_body import GetMacroGroupsResponseBody
+    from .get_macro_response_body import GetMacroResponseBody
+    from .get_macros_response_body import GetMacrosResponseBody
+    from .get_survey_response_body import GetSurveyResponseBody
+    from .get_survey_responses_response_body import GetSurveyResponsesResponseBody
+    from .get_surveys_response_body import GetSurveysResponseBody
+    from .get_ticket_form_response_body import GetTicketFormResponseBody
+    from .get_ticket_forms_response_body import GetTicketFormsResponseBody
+    from .get_training_data_response_body import GetTrainingDataResponseBody
+    from .get_user_roles_response_body import GetUserRolesResponseBody
+    from .import_contact_request_body import ImportContactRequestBody
+    from .import_contact_request_body_portal_role import (
+        ImportContactRequestBodyPortalRole,
+    )
+    from .import_contact_response_body import ImportContactResponseBody
+    from .import_external_issue import ImportExternalIssue
+    from .import_issue_external_refs import ImportIssueExternalRefs
+    from .import_issue_message import ImportIssueMessage
+    from .import_issue_request import ImportIssueRequest
+    from .import_issue_response_body import ImportIssueResponseBody
+    from .import_messages_request import ImportMessagesRequest
+    from .import_messages_response_body import ImportMessagesResponseBody
     from .integration_user_id import IntegrationUserId
     from .issue import Issue
     from .issue_active_time_by_user_type_0_item import IssueActiveTimeByUserType0Item
@@ -76,14 +174,22 @@ if TYPE_CHECKING:
     from .issue_external_incidents_type_0_item import IssueExternalIncidentsType0Item
     from .issue_list_response import IssueListResponse
     from .issue_response import IssueResponse
+    from .issue_status import IssueStatus
     from .issue_team_slas_type_0_item import IssueTeamSlasType0Item
+    from .issue_thread import IssueThread
     from .issue_time_in_status_seconds_type_0 import IssueTimeInStatusSecondsType0
     from .knowledge_base import KnowledgeBase
     from .knowledge_base_list_response import KnowledgeBaseListResponse
     from .link_external_issue_request import LinkExternalIssueRequest
     from .list_custom_fields_object_type import ListCustomFieldsObjectType
+    from .list_training_data_response_body import ListTrainingDataResponseBody
+    from .macro import Macro
+    from .macro_action import MacroAction
+    from .macro_group import MacroGroup
     from .me_response import MeResponse
     from .merge_accounts_request import MergeAccountsRequest
+    from .message import Message
+    from .message_author import MessageAuthor
     from .milestone import Milestone
     from .milestone_list_response import MilestoneListResponse
     from .milestone_response import MilestoneResponse
@@ -104,14 +210,25 @@ if TYPE_CHECKING:
     from .project_list_response import ProjectListResponse
     from .project_response import ProjectResponse
     from .project_search_request import ProjectSearchRequest
+    from .redact_message_response_body import RedactMessageResponseBody
     from .route_redirect import RouteRedirect
     from .route_redirect_response import RouteRedirectResponse
+    from .search_custom_objects_request import SearchCustomObjectsRequest
+    from .search_custom_objects_response_body import SearchCustomObjectsResponseBody
+    from .search_feature_requests_request import SearchFeatureRequestsRequest
+    from .search_feature_requests_response_body import SearchFeatureRequestsResponseBody
     from .search_filter import SearchFilter
     from .search_request import SearchRequest
+    from .search_surveys_request import SearchSurveysRequest
+    from .search_surveys_response_body import SearchSurveysResponseBody
     from .select_metadata import SelectMetadata
     from .slack_info import SlackInfo
     from .snooze_issue_request import SnoozeIssueRequest
     from .success_response import SuccessResponse
+    from .survey import Survey
+    from .survey_response import SurveyResponse
+    from .survey_response_answer import SurveyResponseAnswer
+    from .survey_type import SurveyType
     from .tag import Tag
     from .tag_list_response import TagListResponse
     from .tag_response import TagResponse
@@ -125,6 +242,16 @@ if TYPE_CHECKING:
     from .team_response import TeamResponse
     from .team_schedule_type_0 import TeamScheduleType0
     from .text_search_request import TextSearchRequest
+    from .ticket_form import TicketForm
+    from .ticket_form_layout_field import TicketFormLayoutField
+    from .training_data import TrainingData
+    from .training_data_document import TrainingDataDocument
+    from .training_data_scrape_status import TrainingDataScrapeStatus
+    from .training_data_upload_response_body import TrainingDataUploadResponseBody
+    from .update_account_highlight_request_body import UpdateAccountHighlightRequestBody
+    from .update_account_highlight_response_body import (
+        UpdateAccountHighlightResponseBody,
+    )
     from .update_account_request import UpdateAccountRequest
     from .update_accounts_request import UpdateAccountsRequest
     from .update_article_request import UpdateArticleRequest
@@ -136,9 +263,18 @@ if TYPE_CHECKING:
     from .update_contact_request import UpdateContactRequest
     from .update_contact_request_portal_role import UpdateContactRequestPortalRole
     from .update_custom_field_request import UpdateCustomFieldRequest
+    from .update_custom_object_request_body import UpdateCustomObjectRequestBody
+    from .update_custom_object_request_body_custom_fields_type_0 import (
+        UpdateCustomObjectRequestBodyCustomFieldsType0,
+    )
+    from .update_custom_object_response_body import UpdateCustomObjectResponseBody
+    from .update_feature_request_request_body import UpdateFeatureRequestRequestBody
+    from .update_feature_request_response_body import UpdateFeatureRequestResponseBody
     from .update_issue_followers_request import UpdateIssueFollowersRequest
     from .update_issue_request import UpdateIssueRequest
     from .update_issue_request_type import UpdateIssueRequestType
+    from .update_macro_request_body import UpdateMacroRequestBody
+    from .update_macro_response_body import UpdateMacroResponseBody
     from .update_milestone_request import UpdateMilestoneRequest
     from .update_project_request import UpdateProjectRequest
     from .update_tag_request import UpdateTagRequest
@@ -149,22 +285,40 @@ if TYPE_CHECKING:
     )
     from .update_team_request_schedule import UpdateTeamRequestSchedule
     from .update_user_request import UpdateUserRequest
+    from .upload_account_file_body import UploadAccountFileBody
+    from .upload_account_file_response_body import UploadAccountFileResponseBody
+    from .upload_training_data_file_content_request_body import (
+        UploadTrainingDataFileContentRequestBody,
+    )
+    from .upload_training_data_files_body import UploadTrainingDataFilesBody
     from .user import User
     from .user_list_response import UserListResponse
     from .user_response import UserResponse
+    from .user_role import UserRole
     from .user_role_type_0 import UserRoleType0
     from .user_roles_type_0_item import UserRolesType0Item
+    from .visibility import Visibility
     from .visibility_config import VisibilityConfig
+    from .visibility_input import VisibilityInput
+    from .visibility_input_type import VisibilityInputType
 
 _MODULES: dict[str, str] = {
     "Account": ".account",
+    "AccountHighlight": ".account_highlight",
     "AccountListResponse": ".account_list_response",
     "AccountResponse": ".account_response",
+    "ActivityType": ".activity_type",
+    "APICustomObject": ".api_custom_object",
+    "APICustomObjectCustomFieldsType0": ".api_custom_object_custom_fields_type_0",
     "Article": ".article",
     "ArticleApprovalInfoType0": ".article_approval_info_type_0",
     "ArticleListResponse": ".article_list_response",
     "ArticleResponse": ".article_response",
     "ArticleTranslationInput": ".article_translation_input",
+    "Attachment": ".attachment",
+    "AuditLog": ".audit_log",
+    "AuditLogAttributesType0": ".audit_log_attributes_type_0",
+    "AuditLogMetadataType0": ".audit_log_metadata_type_0",
     "Channel": ".channel",
     "Collection": ".collection",
     "CollectionListResponse": ".collection_list_response",
@@ -172,14 +326,37 @@ _MODULES: dict[str, str] = {
     "Contact": ".contact",
     "ContactListResponse": ".contact_list_response",
     "ContactResponse": ".contact_response",
+    "CreateAccountHighlightRequestBody": ".create_account_highlight_request_body",
+    "CreateAccountHighlightResponseBody": ".create_account_highlight_response_body",
     "CreateAccountRequest": ".create_account_request",
+    "CreateActivityRequest": ".create_activity_request",
+    "CreateActivityResponseBody": ".create_activity_response_body",
+    "CreateActivityResponseData": ".create_activity_response_data",
     "CreateArticleRequest": ".create_article_request",
+    "CreateAttachmentBody": ".create_attachment_body",
+    "CreateAttachmentResponseBody": ".create_attachment_response_body",
     "CreateCollectionRequest": ".create_collection_request",
     "CreateCollectionRequestVisibilityConfig": ".create_collection_request_visibility_config",
     "CreateContactRequest": ".create_contact_request",
     "CreateContactRequestPortalRole": ".create_contact_request_portal_role",
     "CreateCustomFieldRequest": ".create_custom_field_request",
+    "CreateCustomObjectRequestBody": ".create_custom_object_request_body",
+    "CreateCustomObjectRequestBodyCustomFieldsType0": ".create_custom_object_request_body_custom_fields_type_0",
+    "CreateCustomObjectResponseBody": ".create_custom_object_response_body",
+    "CreateIssueAIResponseRequestBody": ".create_issue_ai_response_request_body",
+    "CreateIssueAIResponseResponseBody": ".create_issue_ai_response_response_body",
+    "CreateIssueNoteRequestBody": ".create_issue_note_request_body",
+    "CreateIssueNoteResponseBody": ".create_issue_note_response_body",
+    "CreateIssueNoteResponseData": ".create_issue_note_response_data",
+    "CreateIssueReplyEmailInfo": ".create_issue_reply_email_info",
+    "CreateIssueReplyRequestBody": ".create_issue_reply_request_body",
+    "CreateIssueReplyResponseBody": ".create_issue_reply_response_body",
+    "CreateIssueReplyResponseData": ".create_issue_reply_response_data",
     "CreateIssueRequest": ".create_issue_request",
+    "CreateIssueThreadRequestBody": ".create_issue_thread_request_body",
+    "CreateIssueThreadResponseBody": ".create_issue_thread_response_body",
+    "CreateMacroRequestBody": ".create_macro_request_body",
+    "CreateMacroResponseBody": ".create_macro_response_body",
     "CreateMilestoneRequest": ".create_milestone_request",
     "CreateProjectRequest": ".create_project_request",
     "CreateRouteRedirectRequest": ".create_route_redirect_request",
@@ -188,6 +365,8 @@ _MODULES: dict[str, str] = {
     "CreateTeamRequest": ".create_team_request",
     "CreateTeamRequestAssignmentConfiguration": ".create_team_request_assignment_configuration",
     "CreateTeamRequestSchedule": ".create_team_request_schedule",
+    "CreateTrainingDataRequestBody": ".create_training_data_request_body",
+    "CreateTrainingDataResponseBody": ".create_training_data_response_body",
     "CrmDetails": ".crm_details",
     "CrmSettings": ".crm_settings",
     "CsatResponse": ".csat_response",
@@ -196,14 +375,61 @@ _MODULES: dict[str, str] = {
     "CustomFieldInput": ".custom_field_input",
     "CustomFieldListResponse": ".custom_field_list_response",
     "CustomFieldResponse": ".custom_field_response",
+    "CustomFieldValue": ".custom_field_value",
     "CustomFields": ".custom_fields",
+    "CustomSourceInfo": ".custom_source_info",
+    "CustomSourceInfoMetadataType0": ".custom_source_info_metadata_type_0",
+    "CustomSourceInfoMetadataType0AdditionalProperty": ".custom_source_info_metadata_type_0_additional_property",
+    "DeleteAccountHighlightResponseBody": ".delete_account_highlight_response_body",
+    "DeleteAccountHighlightResponseData": ".delete_account_highlight_response_data",
+    "DeleteCustomObjectResponseBody": ".delete_custom_object_response_body",
+    "DeleteFeatureRequestResponseBody": ".delete_feature_request_response_body",
+    "DeleteMessageResponseBody": ".delete_message_response_body",
     "DeleteResponse": ".delete_response",
+    "DeleteTrainingDataDocumentsResponseBody": ".delete_training_data_documents_response_body",
     "DestinationMetadata": ".destination_metadata",
+    "EmailMessageInfo": ".email_message_info",
+    "ErrorApiResponseBody": ".error_api_response_body",
     "ErrorResponse": ".error_response",
     "ExternalId": ".external_id",
     "ExternalIssue": ".external_issue",
+    "FeatureRequest": ".feature_request",
+    "FeatureRequestCustomFieldsType0": ".feature_request_custom_fields_type_0",
+    "FeatureRequestEvidence": ".feature_request_evidence",
+    "FeatureRequestSearchResult": ".feature_request_search_result",
+    "FeatureRequestSearchResultCustomFieldsType0": ".feature_request_search_result_custom_fields_type_0",
     "Follower": ".follower",
     "FollowerListResponse": ".follower_list_response",
+    "GetActivityTypesResponseBody": ".get_activity_types_response_body",
+    "GetAuditLogsResponseBody": ".get_audit_logs_response_body",
+    "GetCollectionResponseBody": ".get_collection_response_body",
+    "GetCustomObjectResponseBody": ".get_custom_object_response_body",
+    "GetCustomObjectsResponseBody": ".get_custom_objects_response_body",
+    "GetFeatureRequestResponseBody": ".get_feature_request_response_body",
+    "GetIssueMessagesResponseBody": ".get_issue_messages_response_body",
+    "GetIssueStatusesResponseBody": ".get_issue_statuses_response_body",
+    "GetIssueThreadsResponseBody": ".get_issue_threads_response_body",
+    "GetKnowledgeBaseResponseBody": ".get_knowledge_base_response_body",
+    "GetMacroGroupsResponseBody": ".get_macro_groups_response_body",
+    "GetMacroResponseBody": ".get_macro_response_body",
+    "GetMacrosResponseBody": ".get_macros_response_body",
+    "GetSurveyResponseBody": ".get_survey_response_body",
+    "GetSurveyResponsesResponseBody": ".get_survey_responses_response_body",
+    "GetSurveysResponseBody": ".get_surveys_response_body",
+    "GetTicketFormResponseBody": ".get_ticket_form_response_body",
+    "GetTicketFormsResponseBody": ".get_ticket_forms_response_body",
+    "GetTrainingDataResponseBody": ".get_training_data_response_body",
+    "GetUserRolesResponseBody": ".get_user_roles_response_body",
+    "ImportContactRequestBody": ".import_contact_request_body",
+    "ImportContactRequestBodyPortalRole": ".import_contact_request_body_portal_role",
+    "ImportContactResponseBody": ".import_contact_response_body",
+    "ImportExternalIssue": ".import_external_issue",
+    "ImportIssueExternalRefs": ".import_issue_external_refs",
+    "ImportIssueMessage": ".import_issue_message",
+    "ImportIssueRequest": ".import_issue_request",
+    "ImportIssueResponseBody": ".import_issue_response_body",
+    "ImportMessagesRequest": ".import_messages_request",
+    "ImportMessagesResponseBody": ".import_messages_response_body",
     "IntegrationUserId": ".integration_user_id",
     "Issue": ".issue",
     "IssueActiveTimeByUserType0Item": ".issue_active_time_by_user_type_0_item",
@@ -212,14 +438,22 @@ _MODULES: dict[str, str] = {
     "IssueExternalIncidentsType0Item": ".issue_external_incidents_type_0_item",
     "IssueListResponse": ".issue_list_response",
     "IssueResponse": ".issue_response",
+    "IssueStatus": ".issue_status",
     "IssueTeamSlasType0Item": ".issue_team_slas_type_0_item",
+    "IssueThread": ".issue_thread",
     "IssueTimeInStatusSecondsType0": ".issue_time_in_status_seconds_type_0",
     "KnowledgeBase": ".knowledge_base",
     "KnowledgeBaseListResponse": ".knowledge_base_list_response",
     "LinkExternalIssueRequest": ".link_external_issue_request",
     "ListCustomFieldsObjectType": ".list_custom_fields_object_type",
+    "ListTrainingDataResponseBody": ".list_training_data_response_body",
+    "Macro": ".macro",
+    "MacroAction": ".macro_action",
+    "MacroGroup": ".macro_group",
     "MeResponse": ".me_response",
     "MergeAccountsRequest": ".merge_accounts_request",
+    "Message": ".message",
+    "MessageAuthor": ".message_author",
     "Milestone": ".milestone",
     "MilestoneListResponse": ".milestone_list_response",
     "MilestoneResponse": ".milestone_response",
@@ -240,14 +474,25 @@ _MODULES: dict[str, str] = {
     "ProjectListResponse": ".project_list_response",
     "ProjectResponse": ".project_response",
     "ProjectSearchRequest": ".project_search_request",
+    "RedactMessageResponseBody": ".redact_message_response_body",
     "RouteRedirect": ".route_redirect",
     "RouteRedirectResponse": ".route_redirect_response",
+    "SearchCustomObjectsRequest": ".search_custom_objects_request",
+    "SearchCustomObjectsResponseBody": ".search_custom_objects_response_body",
+    "SearchFeatureRequestsRequest": ".search_feature_requests_request",
+    "SearchFeatureRequestsResponseBody": ".search_feature_requests_response_body",
     "SearchFilter": ".search_filter",
     "SearchRequest": ".search_request",
+    "SearchSurveysRequest": ".search_surveys_request",
+    "SearchSurveysResponseBody": ".search_surveys_response_body",
     "SelectMetadata": ".select_metadata",
     "SlackInfo": ".slack_info",
     "SnoozeIssueRequest": ".snooze_issue_request",
     "SuccessResponse": ".success_response",
+    "Survey": ".survey",
+    "SurveyResponse": ".survey_response",
+    "SurveyResponseAnswer": ".survey_response_answer",
+    "SurveyType": ".survey_type",
     "Tag": ".tag",
     "TagListResponse": ".tag_list_response",
     "TagResponse": ".tag_response",
@@ -261,6 +506,14 @@ _MODULES: dict[str, str] = {
     "TeamResponse": ".team_response",
     "TeamScheduleType0": ".team_schedule_type_0",
     "TextSearchRequest": ".text_search_request",
+    "TicketForm": ".ticket_form",
+    "TicketFormLayoutField": ".ticket_form_layout_field",
+    "TrainingData": ".training_data",
+    "TrainingDataDocument": ".training_data_document",
+    "TrainingDataScrapeStatus": ".training_data_scrape_status",
+    "TrainingDataUploadResponseBody": ".training_data_upload_response_body",
+    "UpdateAccountHighlightRequestBody": ".update_account_highlight_request_body",
+    "UpdateAccountHighlightResponseBody": ".update_account_highlight_response_body",
     "UpdateAccountRequest": ".update_account_request",
     "UpdateAccountsRequest": ".update_accounts_request",
     "UpdateArticleRequest": ".update_article_request",
@@ -270,9 +523,16 @@ _MODULES: dict[str, str] = {
     "UpdateContactRequest": ".update_contact_request",
     "UpdateContactRequestPortalRole": ".update_contact_request_portal_role",
     "UpdateCustomFieldRequest": ".update_custom_field_request",
+    "UpdateCustomObjectRequestBody": ".update_custom_object_request_body",
+    "UpdateCustomObjectRequestBodyCustomFieldsType0": ".update_custom_object_request_body_custom_fields_type_0",
+    "UpdateCustomObjectResponseBody": ".update_custom_object_response_body",
+    "UpdateFeatureRequestRequestBody": ".update_feature_request_request_body",
+    "UpdateFeatureRequestResponseBody": ".update_feature_request_response_body",
     "UpdateIssueFollowersRequest": ".update_issue_followers_request",
     "UpdateIssueRequest": ".update_issue_request",
     "UpdateIssueRequestType": ".update_issue_request_type",
+    "UpdateMacroRequestBody": ".update_macro_request_body",
+    "UpdateMacroResponseBody": ".update_macro_response_body",
     "UpdateMilestoneRequest": ".update_milestone_request",
     "UpdateProjectRequest": ".update_project_request",
     "UpdateTagRequest": ".update_tag_request",
@@ -281,12 +541,20 @@ _MODULES: dict[str, str] = {
     "UpdateTeamRequestAssignmentConfiguration": ".update_team_request_assignment_configuration",
     "UpdateTeamRequestSchedule": ".update_team_request_schedule",
     "UpdateUserRequest": ".update_user_request",
+    "UploadAccountFileBody": ".upload_account_file_body",
+    "UploadAccountFileResponseBody": ".upload_account_file_response_body",
+    "UploadTrainingDataFileContentRequestBody": ".upload_training_data_file_content_request_body",
+    "UploadTrainingDataFilesBody": ".upload_training_data_files_body",
     "User": ".user",
     "UserListResponse": ".user_list_response",
     "UserResponse": ".user_response",
+    "UserRole": ".user_role",
     "UserRoleType0": ".user_role_type_0",
     "UserRolesType0Item": ".user_roles_type_0_item",
+    "Visibility": ".visibility",
     "VisibilityConfig": ".visibility_config",
+    "VisibilityInput": ".visibility_input",
+    "VisibilityInputType": ".visibility_input_type",
 }
 
 
@@ -301,13 +569,21 @@ def __getattr__(name: str) -> Any:
 
 __all__ = (
     "Account",
+    "AccountHighlight",
     "AccountListResponse",
     "AccountResponse",
+    "ActivityType",
+    "APICustomObject",
+    "APICustomObjectCustomFieldsType0",
     "Article",
     "ArticleApprovalInfoType0",
     "ArticleListResponse",
     "ArticleResponse",
     "ArticleTranslationInput",
+    "Attachment",
+    "AuditLog",
+    "AuditLogAttributesType0",
+    "AuditLogMetadataType0",
     "Channel",
     "Collection",
     "CollectionListResponse",
@@ -315,14 +591,37 @@ __all__ = (
     "Contact",
     "ContactListResponse",
     "ContactResponse",
+    "CreateAccountHighlightRequestBody",
+    "CreateAccountHighlightResponseBody",
     "CreateAccountRequest",
+    "CreateActivityRequest",
+    "CreateActivityResponseBody",
+    "CreateActivityResponseData",
     "CreateArticleRequest",
+    "CreateAttachmentBody",
+    "CreateAttachmentResponseBody",
     "CreateCollectionRequest",
     "CreateCollectionRequestVisibilityConfig",
     "CreateContactRequest",
     "CreateContactRequestPortalRole",
     "CreateCustomFieldRequest",
+    "CreateCustomObjectRequestBody",
+    "CreateCustomObjectRequestBodyCustomFieldsType0",
+    "CreateCustomObjectResponseBody",
+    "CreateIssueAIResponseRequestBody",
+    "CreateIssueAIResponseResponseBody",
+    "CreateIssueNoteRequestBody",
+    "CreateIssueNoteResponseBody",
+    "CreateIssueNoteResponseData",
+    "CreateIssueReplyEmailInfo",
+    "CreateIssueReplyRequestBody",
+    "CreateIssueReplyResponseBody",
+    "CreateIssueReplyResponseData",
     "CreateIssueRequest",
+    "CreateIssueThreadRequestBody",
+    "CreateIssueThreadResponseBody",
+    "CreateMacroRequestBody",
+    "CreateMacroResponseBody",
     "CreateMilestoneRequest",
     "CreateProjectRequest",
     "CreateRouteRedirectRequest",
@@ -331,6 +630,8 @@ __all__ = (
     "CreateTeamRequest",
     "CreateTeamRequestAssignmentConfiguration",
     "CreateTeamRequestSchedule",
+    "CreateTrainingDataRequestBody",
+    "CreateTrainingDataResponseBody",
     "CrmDetails",
     "CrmSettings",
     "CsatResponse",
@@ -340,13 +641,60 @@ __all__ = (
     "CustomFieldListResponse",
     "CustomFieldResponse",
     "CustomFields",
+    "CustomFieldValue",
+    "CustomSourceInfo",
+    "CustomSourceInfoMetadataType0",
+    "CustomSourceInfoMetadataType0AdditionalProperty",
+    "DeleteAccountHighlightResponseBody",
+    "DeleteAccountHighlightResponseData",
+    "DeleteCustomObjectResponseBody",
+    "DeleteFeatureRequestResponseBody",
+    "DeleteMessageResponseBody",
     "DeleteResponse",
+    "DeleteTrainingDataDocumentsResponseBody",
     "DestinationMetadata",
+    "EmailMessageInfo",
+    "ErrorApiResponseBody",
     "ErrorResponse",
     "ExternalId",
     "ExternalIssue",
+    "FeatureRequest",
+    "FeatureRequestCustomFieldsType0",
+    "FeatureRequestEvidence",
+    "FeatureRequestSearchResult",
+    "FeatureRequestSearchResultCustomFieldsType0",
     "Follower",
     "FollowerListResponse",
+    "GetActivityTypesResponseBody",
+    "GetAuditLogsResponseBody",
+    "GetCollectionResponseBody",
+    "GetCustomObjectResponseBody",
+    "GetCustomObjectsResponseBody",
+    "GetFeatureRequestResponseBody",
+    "GetIssueMessagesResponseBody",
+    "GetIssueStatusesResponseBody",
+    "GetIssueThreadsResponseBody",
+    "GetKnowledgeBaseResponseBody",
+    "GetMacroGroupsResponseBody",
+    "GetMacroResponseBody",
+    "GetMacrosResponseBody",
+    "GetSurveyResponseBody",
+    "GetSurveyResponsesResponseBody",
+    "GetSurveysResponseBody",
+    "GetTicketFormResponseBody",
+    "GetTicketFormsResponseBody",
+    "GetTrainingDataResponseBody",
+    "GetUserRolesResponseBody",
+    "ImportContactRequestBody",
+    "ImportContactRequestBodyPortalRole",
+    "ImportContactResponseBody",
+    "ImportExternalIssue",
+    "ImportIssueExternalRefs",
+    "ImportIssueMessage",
+    "ImportIssueRequest",
+    "ImportIssueResponseBody",
+    "ImportMessagesRequest",
+    "ImportMessagesResponseBody",
     "IntegrationUserId",
     "Issue",
     "IssueActiveTimeByUserType0Item",
@@ -355,14 +703,22 @@ __all__ = (
     "IssueExternalIncidentsType0Item",
     "IssueListResponse",
     "IssueResponse",
+    "IssueStatus",
     "IssueTeamSlasType0Item",
+    "IssueThread",
     "IssueTimeInStatusSecondsType0",
     "KnowledgeBase",
     "KnowledgeBaseListResponse",
     "LinkExternalIssueRequest",
     "ListCustomFieldsObjectType",
+    "ListTrainingDataResponseBody",
+    "Macro",
+    "MacroAction",
+    "MacroGroup",
     "MeResponse",
     "MergeAccountsRequest",
+    "Message",
+    "MessageAuthor",
     "Milestone",
     "MilestoneListResponse",
     "MilestoneResponse",
@@ -383,14 +739,25 @@ __all__ = (
     "ProjectListResponse",
     "ProjectResponse",
     "ProjectSearchRequest",
+    "RedactMessageResponseBody",
     "RouteRedirect",
     "RouteRedirectResponse",
+    "SearchCustomObjectsRequest",
+    "SearchCustomObjectsResponseBody",
+    "SearchFeatureRequestsRequest",
+    "SearchFeatureRequestsResponseBody",
     "SearchFilter",
     "SearchRequest",
+    "SearchSurveysRequest",
+    "SearchSurveysResponseBody",
     "SelectMetadata",
     "SlackInfo",
     "SnoozeIssueRequest",
     "SuccessResponse",
+    "Survey",
+    "SurveyResponse",
+    "SurveyResponseAnswer",
+    "SurveyType",
     "Tag",
     "TagListResponse",
     "TagResponse",
@@ -404,6 +771,14 @@ __all__ = (
     "TeamResponse",
     "TeamScheduleType0",
     "TextSearchRequest",
+    "TicketForm",
+    "TicketFormLayoutField",
+    "TrainingData",
+    "TrainingDataDocument",
+    "TrainingDataScrapeStatus",
+    "TrainingDataUploadResponseBody",
+    "UpdateAccountHighlightRequestBody",
+    "UpdateAccountHighlightResponseBody",
     "UpdateAccountRequest",
     "UpdateAccountsRequest",
     "UpdateArticleRequest",
@@ -413,9 +788,16 @@ __all__ = (
     "UpdateContactRequest",
     "UpdateContactRequestPortalRole",
     "UpdateCustomFieldRequest",
+    "UpdateCustomObjectRequestBody",
+    "UpdateCustomObjectRequestBodyCustomFieldsType0",
+    "UpdateCustomObjectResponseBody",
+    "UpdateFeatureRequestRequestBody",
+    "UpdateFeatureRequestResponseBody",
     "UpdateIssueFollowersRequest",
     "UpdateIssueRequest",
     "UpdateIssueRequestType",
+    "UpdateMacroRequestBody",
+    "UpdateMacroResponseBody",
     "UpdateMilestoneRequest",
     "UpdateProjectRequest",
     "UpdateTagRequest",
@@ -424,10 +806,18 @@ __all__ = (
     "UpdateTeamRequestAssignmentConfiguration",
     "UpdateTeamRequestSchedule",
     "UpdateUserRequest",
+    "UploadAccountFileBody",
+    "UploadAccountFileResponseBody",
+    "UploadTrainingDataFileContentRequestBody",
+    "UploadTrainingDataFilesBody",
     "User",
     "UserListResponse",
     "UserResponse",
+    "UserRole",
     "UserRolesType0Item",
     "UserRoleType0",
+    "Visibility",
     "VisibilityConfig",
+    "VisibilityInput",
+    "VisibilityInputType",
 )

@@ -1,0 +1,112 @@
+"""Add to the effective spec every operation of Pylon's own document that it lacks.
+
+The vendored spec, corrected by the overlay, stays the base: for the operations both documents
+have, it wins, and ``make conformance`` holds it to Pylon's document field by field. Every
+operation only Pylon's document has (matched by method and path, parameter names ignored) is
+copied in with the schemas it refers to, directly or not. The rules, in order:
+
+1. **Names that are already there.** A referenced schema whose name the effective spec already
+   has, compared without regard to case (``ExternalID`` is ``ExternalId``), is the effective
+   spec's: the overlay built each of those from Pylon's document, under Pylon's name or its
+   Python-cased spelling, and the conformance check keeps them in step. :data:`ALIASES` maps the
+   three that the effective spec names differently (``Me`` is ``Organization``,
+   ``CustomFieldDefinition`` is ``CustomField``, a search ``Filter`` is ``SearchFilter``).
+2. **New names** are copied as Pylon's document has them, without its ``x-go-*`` annotations
+   and without ``title`` (the generator would name the class after a title such as "Survey
+   represents a survey in the API response.").
+3. **Tolerant reading.** Pylon sends ``null`` for unset fields, and its document marks none
+   nullable: every property of a copied schema that the schema does not require becomes
+   ``nullable``, as the overlay does for the shared ones.
+4. **Errors** of a copied operation use the effective spec's error response, like every other
+   operation.
+
+The result is deterministic: operations and schemas are added in the order of Pylon's document.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from ratelimits import METHODS, path_key
+
+__all__ = ["ALIASES", "MergeError", "merge_official"]
+
+ALIASES = {"Me": "Organization", "CustomFieldDefinition": "CustomField", "Filter": "SearchFilter"}
+_ERRORS = ("400", "401", "403", "404", "409", "413", "429", "500")
+_REF = "#/components/schemas/"
+
+
+class MergeError(Exception):
+    """Pylon's document cannot be merged into the effective spec."""
+
+
+def merge_official(effective: dict[str, Any], official: Mapping[str, Any]) -> list[str]:
+    """Add the operations only ``official`` has to ``effective`` (in place); return their keys."""
+    have = {path_key(m, p) for p, item in effective["paths"].items() for m in item if m in METHODS}
+    schemas: dict[str, Any] = effective["components"]["schemas"]
+    by_folded = {name.lower(): name for name in schemas}
+    names: dict[str, str] = {}  # official name -> name in the effective spec
+    source = official["components"]["schemas"]
+
+    def target(name: str) -> str:
+        if name in names:
+            return names[name]
+        found = ALIASES.get(name) or by_folded.get(name.lower())
+        if found is not None:
+            if found not in schemas:
+                raise MergeError(f"alias {name} -> {found}: no such schema in the effective spec")
+            names[name] = found
+            return found
+        names[name] = name
+        by_folded[name.lower()] = name
+        schemas[name] = _tolerant(rewrite(source[name]))
+        return name
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key.startswith("x-go-") or (key == "title" and isinstance(value, str)):
+                continue
+            if key == "$ref" and isinstance(value, str) and value.startswith(_REF):
+                out[key] = _REF + target(value[len(_REF) :])
+            else:
+                out[key] = rewrite(value)
+        return out
+
+    added: list[str] = []
+    for path, item in official["paths"].items():
+        for method in METHODS:
+            if method not in item or path_key(method, path) in have:
+                continue
+            op = rewrite(copy.deepcopy(item[method]))
+            op["responses"] = {
+                **{k: v for k, v in op.get("responses", {}).items() if not k.startswith(("4", "5"))},
+                **{code: {"$ref": "#/components/responses/Error"} for code in _ERRORS},
+            }
+            op["x-pylon-source"] = "official"
+            target_item = effective["paths"].setdefault(path, {})
+            shared = {(p["name"], p["in"]) for p in target_item.get("parameters", [])}
+            if shared:  # the path item already declares them: do not declare them twice
+                op["parameters"] = [
+                    p for p in op.get("parameters", []) if (p["name"], p["in"]) not in shared
+                ]
+            target_item[method] = op
+            added.append(f"{method.upper()} {path}")
+    return added
+
+
+def _tolerant(schema: dict[str, Any]) -> dict[str, Any]:
+    required = set(schema.get("required", []))
+    for name, prop in schema.get("properties", {}).items():
+        if name not in required and isinstance(prop, dict):
+            if "$ref" in prop:
+                schema["properties"][name] = {"allOf": [prop], "nullable": True}
+            else:
+                prop["nullable"] = True
+    return schema
