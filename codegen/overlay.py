@@ -5,30 +5,63 @@ Overlay 1.0 specification: ``update`` merges objects recursively and appends to 
 ``remove: true`` deletes every node the target selects. Unlike the specification, an action
 whose target selects nothing is an error (a changed spec must not silently drop a correction)
 unless the action carries ``x-optional: true``.
+
+An action may say which documents it is for: ``x-documents: [vendored]`` (or ``[official]``).
+Applied to another document, it is skipped and reported by number and description (see
+:class:`Skipped`), never silently; an action without ``x-documents`` is for every document.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonpath
 
-__all__ = ["OverlayError", "apply_overlay"]
+__all__ = ["OverlayError", "Skipped", "apply_overlay"]
 
 
 class OverlayError(Exception):
     """An overlay action could not be applied."""
 
 
-def apply_overlay(spec: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a copy of ``spec`` with every action of ``overlay`` applied in order."""
+class Skipped(NamedTuple):
+    """An action that is not for the document it was applied to."""
+
+    number: int
+    description: str
+    documents: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return (
+            f"action {self.number} ({self.description[:70]!r}) is for "
+            f"{', '.join(self.documents)} only: skipped"
+        )
+
+
+def apply_overlay(
+    spec: Mapping[str, Any],
+    overlay: Mapping[str, Any],
+    *,
+    document: str = "vendored",
+    skipped: list[Skipped] | None = None,
+) -> dict[str, Any]:
+    """Return a copy of ``spec`` with every action of ``overlay`` for ``document`` applied.
+
+    Actions for other documents are appended to ``skipped`` (when given).
+    """
     version = str(overlay.get("overlay", ""))
     if not version.startswith("1."):
         raise OverlayError(f"unsupported overlay version {version!r}; expected 1.x")
     doc: dict[str, Any] = copy.deepcopy(dict(spec))
     for number, action in enumerate(overlay.get("actions") or [], start=1):
+        documents = tuple(action.get("x-documents") or ())
+        if documents and document not in documents:
+            if skipped is not None:
+                description = " ".join(str(action.get("description", "")).split())
+                skipped.append(Skipped(number, description, documents))
+            continue
         _apply_action(doc, number, action)
     return doc
 

@@ -4,6 +4,7 @@
 
     pylon issues export --since 2026-01-01 --until 2026-07-01 -o issues.jsonl
     pylon issues sync --state sync.json -o changes.jsonl --since 2026-01-01
+    pylon issues reply ISSUE_ID "<p>Fixed in 2.3</p>"
     pylon tasks list
     pylon accounts update-many --ids-file ids.txt --add-tag vip
     pylon fake serve --port 8080
@@ -16,8 +17,9 @@ Errors are one line on stderr (``pylon: error: ...``) with exit status 1; usage 
 with 2 (argparse's convention); Ctrl-C exits with 130. ``--debug`` adds the traceback and
 DEBUG logging of the ``pylon_client`` logger (which never logs the token).
 
-The commands live in ``_cli_export`` and ``_cli_sync`` (issues), ``_cli_objects`` (tasks, projects,
-milestones) and ``_cli_bulk`` (accounts); each imports the client only when it runs, so
+The commands live in ``_cli_export``, ``_cli_sync`` and ``_cli_conversation`` (issues),
+``_cli_objects`` (tasks, projects, milestones) and ``_cli_bulk`` (accounts); each imports the
+client only when it runs, so
 ``pylon --help`` builds its parser from the standard library alone.
 """
 

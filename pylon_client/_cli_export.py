@@ -41,6 +41,7 @@ from ._cli_common import (
     run_async,
     when,
 )
+from ._cli_conversation import add_conversation_parsers
 from ._cli_sync import add_sync_parser
 
 if TYPE_CHECKING:
@@ -68,8 +69,8 @@ def add_parsers(
     groups: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add the ``issues`` group: ``pylon issues export`` and ``pylon issues sync``."""
-    issues = groups.add_parser("issues", help="export and sync issues")
+    """Add the ``issues`` group: ``export``, ``sync``, ``messages``, ``reply``, ``note``."""
+    issues = groups.add_parser("issues", help="export, sync, read and answer issues")
     commands = issues.add_subparsers(dest="command", required=True, metavar="<command>")
     p = commands.add_parser(
         "export",
@@ -115,6 +116,7 @@ def add_parsers(
     p.add_argument("--progress", action="store_true", help="show the progress bar off a TTY")
     p.set_defaults(run=export_issues)
     add_sync_parser(commands, common)
+    add_conversation_parsers(commands, common)
 
 
 # ---------------------------------------------------------------------- rows

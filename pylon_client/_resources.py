@@ -21,7 +21,7 @@ from ._batching import MAX_BATCH, check_merge, chunk, normalize_ids
 from ._batching import BulkResult as BulkResult
 from ._bulk import ProgressCallback, check_success, run_batches
 from ._changes import DEFAULT_WINDOW, ChangeCheckpoint, ChangeFeed, Kind
-from ._errors import PylonInputError
+from ._errors import PylonConfigError, PylonInputError
 from ._filter_builder import F
 from ._generated import _resources as generated
 from ._generated._resources import PageLike
@@ -272,15 +272,22 @@ class AccountsResource(generated.AccountsResource):
         anything is sent: the target may not be among them.
 
         Returns a :class:`BulkResult` as :meth:`update_many` does.
+
+        A client generated from a document without ``POST /accounts/merge`` (Pylon's April
+        document has none) raises :class:`PylonConfigError` saying so, before anything is sent.
         """
+        merge: Any = getattr(generated.AccountsResource, "merge", None)
+        if merge is None:
+            raise PylonConfigError(
+                "accounts.merge: this client was generated from an OpenAPI document without "
+                "POST /accounts/merge; regenerate it from the default spec (make generate)"
+            )
         ids = normalize_ids(merge_account_ids, name="merge_account_ids")
         check_merge(merge_into_account_id, ids)
         batches = chunk(ids, batch_size)
 
         async def send(batch: list[str]) -> str | None:
-            await generated.AccountsResource.merge(
-                self, merge_into_account_id=merge_into_account_id, merge_account_ids=batch
-            )
+            await merge(self, merge_into_account_id=merge_into_account_id, merge_account_ids=batch)
             return self._client.last_request_id
 
         return await run_batches(

@@ -10,7 +10,7 @@ import anyio.lowlevel
 import httpx
 import pytest
 
-from pylon_client import AsyncPylon, BulkError, PylonInputError
+from pylon_client import AsyncPylon, BulkError, PylonConfigError, PylonInputError
 
 pytestmark = pytest.mark.anyio
 
@@ -202,3 +202,21 @@ async def test_bad_bulk_input_raises_before_any_request(call: Any, message: str)
         with pytest.raises(PylonInputError, match=message):
             await call(pylon)
     assert server.bodies == []
+
+
+@pytest.mark.anyio
+async def test_merge_says_so_when_the_client_has_no_merge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client generated from a document without POST /accounts/merge says so, sending nothing."""
+    from pylon_client._generated import _resources as generated
+
+    monkeypatch.delattr(generated.AccountsResource, "merge", raising=False)
+    sent: list[httpx.Request] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"data": {"id": "a"}, "request_id": "r"})
+
+    async with AsyncPylon("tok", transport=httpx.MockTransport(server), rate_limit=False) as p:
+        with pytest.raises(PylonConfigError, match="without POST /accounts/merge"):
+            await p.accounts.merge(merge_into_account_id="a", merge_account_ids=["b"])
+    assert sent == []
