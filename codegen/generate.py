@@ -94,10 +94,13 @@ def effective_spec(
     skipped: list[Skipped] = []
     document = DOCUMENTS.get(_sha256(spec_path), "other")
     effective = apply_overlay(spec, overlay, document=document, skipped=skipped)
+    merge_official(effective, json.loads(OFFICIAL.read_text(encoding="utf-8")))
+    effective = apply_overlay(
+        effective, overlay, document=document, skipped=skipped, phase="merged"
+    )
     if report:
         for action in skipped:
             print(f"{_shown(spec_path)} ({document}): {action}")
-    merge_official(effective, json.loads(OFFICIAL.read_text(encoding="utf-8")))
     apply_rate_limits(effective, load_rate_limits())
     return effective
 

@@ -6,6 +6,9 @@ Overlay 1.0 specification: ``update`` merges objects recursively and appends to 
 whose target selects nothing is an error (a changed spec must not silently drop a correction)
 unless the action carries ``x-optional: true``.
 
+An action with ``x-phase: merged`` runs in a second pass, after Pylon's own document has been
+merged in (``codegen/merge.py``), so it can correct what the merge brought; the others run first.
+
 An action may say which documents it is for: ``x-documents: [vendored]`` (or ``[official]``).
 Applied to another document, it is skipped and reported by number and description (see
 :class:`Skipped`), never silently; an action without ``x-documents`` is for every document.
@@ -46,16 +49,20 @@ def apply_overlay(
     *,
     document: str = "vendored",
     skipped: list[Skipped] | None = None,
+    phase: str = "spec",
 ) -> dict[str, Any]:
     """Return a copy of ``spec`` with every action of ``overlay`` for ``document`` applied.
 
-    Actions for other documents are appended to ``skipped`` (when given).
+    Only the actions of ``phase`` run (``x-phase``, default ``spec``). Actions for other
+    documents are appended to ``skipped`` (when given).
     """
     version = str(overlay.get("overlay", ""))
     if not version.startswith("1."):
         raise OverlayError(f"unsupported overlay version {version!r}; expected 1.x")
     doc: dict[str, Any] = copy.deepcopy(dict(spec))
     for number, action in enumerate(overlay.get("actions") or [], start=1):
+        if action.get("x-phase", "spec") != phase:
+            continue
         documents = tuple(action.get("x-documents") or ())
         if documents and document not in documents:
             if skipped is not None:

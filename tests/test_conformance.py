@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import attrs
 import pytest
 import yaml
 from fake_harness import REQUIRED
+from openapi_python_client.strings import snake_case
 from test_resources import Api, body_of, connect
 
 from pylon_client._generated.models.milestone import Milestone
@@ -106,6 +106,8 @@ def test_rate_limit_defaults_come_from_the_table() -> None:
 
 # Our model for each object name of Pylon's sources, where the names differ.
 OUR_NAME = {
+    "CSATResponse": "CsatResponse",
+    "IntegrationUserID": "IntegrationUserId",
     "CustomFieldDefinition": "CustomField",
     "Me": "Organization",
     "MeUser": "User",
@@ -117,9 +119,7 @@ OUR_NAME = {
 def test_every_field_pylon_always_sends_is_a_typed_attribute(pylon_name: str) -> None:
     """Each field usepylon marks required is an attribute of our model, not additional data."""
     name = OUR_NAME.get(pylon_name, pylon_name)
-    module = importlib.import_module(
-        "pylon_client._generated.models." + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-    )
+    module = importlib.import_module("pylon_client._generated.models." + snake_case(name))
     fields = {f.name.removesuffix("_") for f in attrs.fields(getattr(module, name))}
     assert set(REQUIRED[pylon_name]) <= fields
 
