@@ -3,7 +3,8 @@
 Sections, in order: ``calls`` (per-call cost against raw httpx), ``coldstart`` (fresh process
 to first request), ``export`` (windowed issue export at concurrency 1, 4, 8), ``memory``
 (streaming 100,000 issues), ``ratelimit`` (pacing against a scaled limit), ``changes`` (a
-change feed against a rate-limited search). Each prints a line
+change feed against a rate-limited search), ``shared`` (four processes, one budget, through
+Redis), ``upload`` (memory and throughput of a 200 MB streamed upload). Each prints a line
 on stderr when it starts; the table comes at the end, on stdout.
 """
 
@@ -19,7 +20,7 @@ import httpx
 
 import pylon_client
 
-from . import calls, changes, coldstart, export, memory, ratelimit
+from . import calls, changes, coldstart, export, memory, ratelimit, shared, upload
 from ._table import Row, print_table
 
 __all__ = ["SECTIONS", "main"]
@@ -31,6 +32,8 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "memory": memory.run,
     "ratelimit": ratelimit.run,
     "changes": changes.run,
+    "shared": shared.run,
+    "upload": upload.run,
 }
 
 

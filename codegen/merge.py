@@ -86,7 +86,9 @@ def merge_official(effective: dict[str, Any], official: Mapping[str, Any]) -> li
                 continue
             op = rewrite(copy.deepcopy(item[method]))
             op["responses"] = {
-                **{k: v for k, v in op.get("responses", {}).items() if not k.startswith(("4", "5"))},
+                **{
+                    k: v for k, v in op.get("responses", {}).items() if not k.startswith(("4", "5"))
+                },
                 **{code: {"$ref": "#/components/responses/Error"} for code in _ERRORS},
             }
             op["x-pylon-source"] = "official"

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "documented_limit",
     "METHODS",
     "RATE_LIMITS",
     "RateLimitError",
     "apply_rate_limits",
+    "documented_limit",
     "load_rate_limits",
     "path_key",
 ]

@@ -11,6 +11,9 @@ print(task.title)
 anyio.run(main)                                   # or anyio.run(main, backend="trio")
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from ._batching import BulkResult
 from ._changes import ChangeCheckpoint, ChangeFeed
 from ._client import AsyncPylon, LastResponse
@@ -30,6 +33,7 @@ from ._errors import (
     PylonError,
     PylonInputError,
     PylonTimeoutError,
+    RateLimitBackendError,
     RateLimitError,
     ResponseValidationError,
     WebhookVerificationError,
@@ -38,9 +42,13 @@ from ._filter_builder import F, Filter, and_, or_
 from ._issues import IssueCheckpoint, IssueExport
 from ._pagination import AsyncPaginator, Page
 from ._ratelimit import RateLimiter
+from ._ratelimit_transport import RateLimitBackend
 from ._retry import RetryEvent, RetryPolicy
 from ._version import __version__
 from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
+
+if TYPE_CHECKING:
+    from ._ratelimit_redis import RedisRateLimiter
 
 __all__ = [
     "DEFAULT_MAX_WINDOW",
@@ -70,8 +78,11 @@ __all__ = [
     "PylonError",
     "PylonInputError",
     "PylonTimeoutError",
+    "RateLimitBackend",
+    "RateLimitBackendError",
     "RateLimitError",
     "RateLimiter",
+    "RedisRateLimiter",
     "ResponseValidationError",
     "RetryEvent",
     "RetryPolicy",
@@ -82,3 +93,10 @@ __all__ = [
     "or_",
     "split_windows",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The Redis backend and its RESP client load on first use: ``import pylon_client`` stays lean.
+    if name == "RedisRateLimiter":
+        return importlib.import_module("._ratelimit_redis", __name__).RedisRateLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

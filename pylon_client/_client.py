@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote
@@ -44,7 +44,7 @@ from ._errors import (
 )
 from ._filter_builder import filter_to_dict
 from ._generated._endpoints import ENDPOINTS, Endpoint
-from ._generated._resources import PageData, Resources
+from ._generated._resources import PageData, Resources, Upload
 from ._http import (
     LAST,
     ClientTransport,
@@ -56,9 +56,12 @@ from ._http import (
     query_params,
 )
 from ._pagination import AsyncPaginator
-from ._ratelimit import RateLimiter, RateLimitTransport
+from ._ratelimit import RateLimiter, check_org_key
+from ._ratelimit_transport import RateLimitBackend, RateLimitTransport
 from ._resources import AccountsResource, IssuesResource, TasksResource
 from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
+from ._upload_stream import MultipartStream
+from ._uploads import prepare_upload
 from ._version import __version__
 from ._windows import DEFAULT_MAX_WINDOW
 
@@ -84,7 +87,11 @@ class AsyncPylon(Resources):
         max_retries: retries after the first attempt; default 2. Ignored when ``retry`` is given.
         retry: a full :class:`RetryPolicy`; default ``RetryPolicy(max_retries=max_retries)``.
         rate_limit: pace requests per endpoint by Pylon's documented limits; default True.
-            Pass a :class:`RateLimiter` to share one between clients of one organization.
+            Pass a :class:`RateLimiter` to share one between clients in this process, or a
+            :class:`RedisRateLimiter` to share one budget between processes and hosts.
+        rate_limit_key: the organization whose budget this client spends, e.g. ``"acme"``;
+            default None: the limiter's own ``key``, which for a ``RedisRateLimiter`` without
+            one means the organization's id, learnt once from ``GET /me``.
         rate_limit_scale: multiplies every rate (tests and benchmarks); default 1.0.
         rate_limit_overrides: per-endpoint limits a minute, e.g. ``{"GET /issues": 10}``.
         http_client: an ``httpx.AsyncClient`` to send with; it keeps its transport and is not
@@ -100,7 +107,8 @@ class AsyncPylon(Resources):
             ``anyio.sleep``. Tests pass a fake to run without waiting.
 
     Raises:
-        PylonConfigError: no token, a token with whitespace, or a bad base URL or region.
+        PylonConfigError: no token, a token with whitespace, a bad base URL or region, or an
+            empty ``rate_limit_key``.
 
     Use it as an async context manager, or call :meth:`aclose`::
 
@@ -122,7 +130,8 @@ class AsyncPylon(Resources):
         timeout: float | httpx.Timeout | None = _DEFAULT_TIMEOUT,
         max_retries: int = 2,
         retry: RetryPolicy | None = None,
-        rate_limit: bool | RateLimiter = True,
+        rate_limit: bool | RateLimitBackend = True,
+        rate_limit_key: str | None = None,
         rate_limit_scale: float = 1.0,
         rate_limit_overrides: Mapping[str, int] | None = None,
         http_client: httpx.AsyncClient | None = None,
@@ -136,6 +145,8 @@ class AsyncPylon(Resources):
         token = token if token is not None else os.environ.get(TOKEN_ENV)
         check_token(token)
         assert token is not None  # noqa: S101 (narrowing after _check_token)
+        if rate_limit_key is not None:
+            check_org_key("rate_limit_key", rate_limit_key)
         self.base_url = check_base_url(
             base_url or os.environ.get(BASE_URL_ENV) or region_url(region), allow_insecure
         )
@@ -153,8 +164,8 @@ class AsyncPylon(Resources):
         self._http = http_client or httpx.AsyncClient(
             timeout=timeout, transport=transport, follow_redirects=False, headers=headers
         )
-        if isinstance(rate_limit, RateLimiter):
-            limiter: RateLimiter | None = rate_limit
+        if not isinstance(rate_limit, bool):
+            limiter: RateLimitBackend | None = rate_limit
         elif rate_limit:
             limits = {k: e.rate_limit for k, e in ENDPOINTS.items() if e.rate_limit}
             limiter = RateLimiter(
@@ -166,7 +177,13 @@ class AsyncPylon(Resources):
         inner: httpx.AsyncBaseTransport = ClientTransport(self._http)
         policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         if limiter is not None:
-            inner = RateLimitTransport(inner, limiter, max_penalty=policy.max_retry_wait)
+            inner = RateLimitTransport(
+                inner,
+                limiter,
+                max_penalty=policy.max_retry_wait,
+                org=rate_limit_key if rate_limit_key is not None else limiter.key,
+                me_url=self.base_url + "/me",
+            )
         self._stack: httpx.AsyncBaseTransport = RetryTransport(
             inner, policy, sleep=sleep, on_retry=on_retry, decode_json=True
         )
@@ -277,6 +294,34 @@ class AsyncPylon(Resources):
         response = await self._send(endpoint, path, params, json)
         return self._parse(endpoint, response, parse)
 
+    async def upload(
+        self,
+        endpoint: Endpoint,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        fields: dict[str, Any],
+        files: dict[str, Upload | Sequence[Upload]],
+    ) -> T:
+        """Send one ``multipart/form-data`` request, streaming its files, and return the result.
+
+        The parts are checked first: a bad one raises ``PylonInputError`` and nothing is sent
+        (see ``_uploads`` for what a file can be). The body is then read from the files as it
+        is sent, through the same retries, pacing and error mapping as :meth:`request`.
+
+        An upload is a write, so it is sent again only when the failed attempt provably was not
+        applied (a 429, a connection refused): and only when its body can start over, as it can
+        for bytes, paths and seekable files. A body read once (an async file, a pipe) is never
+        sent twice: the error is raised instead, ``maybe_applied`` saying whether Pylon may
+        have kept it. Files opened from paths are closed however the call ends.
+        """
+        form = await prepare_upload(fields, files)
+        try:
+            response = await self._send(endpoint, path, None, None, form)
+        finally:
+            await form.aclose()
+        return self._parse(endpoint, response, parse)
+
     def paginate(
         self,
         endpoint: Endpoint,
@@ -310,18 +355,32 @@ class AsyncPylon(Resources):
     # ------------------------------------------------------------------ sending
 
     async def _send(
-        self, endpoint: Endpoint, path: str, params: dict[str, Any] | None, json: Any
+        self,
+        endpoint: Endpoint,
+        path: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        form: MultipartStream | None = None,
     ) -> httpx.Response:
         if self._http.is_closed:
             raise PylonConnectionError(f"{endpoint.method} {path}: the client is closed")
+        headers = self._request_headers
+        extensions: dict[str, Any] = {"pylon_endpoint": endpoint.key}
+        if form is not None:
+            headers = httpx.Headers(headers)
+            headers.update(form.headers)
+            extensions["pylon_replayable"] = form.replayable  # see _retry: re-sent only if True
         request = self._http.build_request(
             endpoint.method,
             self.base_url + path,
             params=query_params(params) if params else None,
             json=json,
-            headers=self._request_headers,
-            extensions={"pylon_endpoint": endpoint.key},
+            content=form,
+            headers=headers,
+            extensions=extensions,
         )
+        if form is not None:
+            request.stream = form  # as it is: httpx would wrap it in a one-shot async generator
         started = time.perf_counter()
         try:
             response = await self._stack.handle_async_request(request)

@@ -10,6 +10,7 @@ The tree::
     │   └── PylonTimeoutError       ... because a timeout expired
     ├── ResponseValidationError     a 2xx response whose body does not parse
     ├── BulkError                   one or more ids of a bulk helper failed (see BulkResult)
+    ├── RateLimitBackendError       the shared rate limiter's Redis failed; nothing was sent
     ├── WebhookVerificationError    a webhook without a valid signature, or not JSON
     └── PylonAPIError               Pylon answered with an error status
         ├── BadRequestError         400
@@ -48,6 +49,7 @@ __all__ = [
     "PylonError",
     "PylonInputError",
     "PylonTimeoutError",
+    "RateLimitBackendError",
     "RateLimitError",
     "ResponseValidationError",
     "WebhookVerificationError",
@@ -123,6 +125,14 @@ class WebhookVerificationError(PylonError):
     """A webhook request that must not be trusted: no signature, a wrong one, or not JSON.
 
     The message never contains the secret or the body.
+    """
+
+
+class RateLimitBackendError(PylonError):
+    """The Redis of a ``RedisRateLimiter`` failed: unreachable, an error, or too slow.
+
+    Raised only with ``on_backend_error="raise"``. The request was not sent, so sending it again
+    is safe.
     """
 
 

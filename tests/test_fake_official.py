@@ -8,11 +8,14 @@ per type with its ``types/<file>.py``). Five operations the fake serves are not 
 document (``GET /projects/{id}``, ``GET /milestones/{id}``,
 ``PATCH /knowledge-bases/{id}/collections/{collection_id}``, ``POST /accounts/merge``,
 ``POST /milestones/search``): usepylon has them, and their answers are checked against
-usepylon's required fields only. Requests Pylon refuses get its 400 envelope.
+usepylon's required fields only. The fake serves every operation of Pylon's document (114) and
+these five; the walks of uploads, conversations, imports, settings and other records live in
+``fake_walks``. Requests Pylon refuses get its 400 envelope.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -26,6 +29,7 @@ from fake_harness import (
     open_client,
     small_fake,
 )
+from fake_walks import WALKS
 
 from pylon_client.testing import FakePylon
 
@@ -213,11 +217,21 @@ async def test_every_operation_answers_as_pylons_document_says() -> None:
     fake = small_fake()
     ids = {"me": fake.state.me_user_id}
     async with open_client(fake) as client:
-        for walk in (_walk_org, _walk_accounts, _walk_issues, _walk_contacts, _walk_work, _walk_kb):
+        core = (_walk_org, _walk_accounts, _walk_issues, _walk_contacts, _walk_work, _walk_kb)
+        for walk in (*core, *WALKS):
             await walk(client, fake, ids)
     answered = {r.operation for r in fake.requests if r.status == 200}
     assert sorted(set(FakePylon.operations) - answered) == []
-    assert len(FakePylon.operations) == 71
+    assert len(FakePylon.operations) == 119
+
+
+def test_the_fake_serves_every_operation_of_pylons_document() -> None:
+    """The fake serves all 114 operations of Pylon's document, plus the five only usepylon has."""
+    served = {(m, normalize(t)) for m, t in (op.split(" ") for op in FakePylon.operations)}
+    assert len(official_operations()) == 114
+    assert sorted(set(official_operations()) - served) == []
+    assert served == set(official_operations()) | {(m, normalize(t)) for m, t in EXTRA_OPERATIONS}
+    assert len(served) == len(FakePylon.operations)
 
 
 @pytest.mark.anyio
@@ -228,11 +242,10 @@ async def test_every_operation_on_an_unknown_id_is_pylons_404() -> None:
     async with open_client(fake) as client:
         for op in with_ids:
             method, template = op.split(" ")
-            path = template.replace("{id}", "ghost").replace("{collection_id}", "ghost")
-            path = path.replace("{article_id}", "ghost")
+            path = re.sub(r"\{[^}]+\}", "ghost", template)
             response = await client.request(method, path, json={} if method != "GET" else None)
             assert (response.status_code, response.json()["code"]) == (404, "not_found"), op
-    assert len(with_ids) == 43
+    assert len(with_ids) == 73
 
 
 def test_every_operation_is_in_one_of_pylons_sources() -> None:

@@ -70,3 +70,47 @@ async def test_rate_limits_are_off_by_default() -> None:
             (await client.post("/accounts/search", json={})).status_code for _ in range(150)
         }
     assert statuses == {200}
+
+
+@pytest.mark.anyio
+async def test_tokens_of_one_organization_share_its_budget() -> None:
+    """Two tokens of one organization spend one budget; a third organization has its own."""
+    clock = FakeClock()
+    fake = FakePylon(
+        seed=1,
+        tokens={"second-token": None, "globex-token": "org_globex"},
+        rate_limits={"GET /me": 2},
+        clock=clock,
+    )
+    async with open_client(fake) as client:
+        first = await client.get("/me")
+        second = await client.get("/me", headers={"Authorization": "Bearer second-token"})
+        refused = await client.get("/me")
+        other = await client.get("/me", headers={"Authorization": "Bearer globex-token"})
+    assert (first.status_code, second.status_code, refused.status_code) == (200, 200, 429)
+    assert other.status_code == 200
+    own = fake.state.organization["id"]
+    assert first.json()["data"]["id"] == second.json()["data"]["id"] == own
+    assert other.json()["data"]["id"] == "org_globex"
+
+
+@pytest.mark.anyio
+async def test_answers_carry_the_remaining_budget() -> None:
+    """Each answer of a limited endpoint says the limit, what is left and when a slot frees."""
+    clock = FakeClock()
+    fake = FakePylon(seed=1, rate_limits={"GET /me": 2}, rate_limit_scale=10, clock=clock)
+    async with open_client(fake) as client:
+        first = await client.get("/me")
+        clock.advance(1.0)
+        second = await client.get("/me")
+        refused = await client.get("/me")
+        missing = await client.get("/tasks/nope")
+    assert first.headers["X-RateLimit-Remaining"] == "1"
+    assert first.headers["X-RateLimit-Reset"] == "6"
+    assert second.headers["X-RateLimit-Remaining"] == "0"
+    assert second.headers["X-RateLimit-Reset"] == "5"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert refused.headers["Retry-After"] == refused.headers["X-RateLimit-Reset"] == "5"
+    assert second.headers["X-RateLimit-Limit"] == "2"
+    assert missing.status_code == 404
+    assert "X-RateLimit-Remaining" in missing.headers  # an error answer still counts

@@ -12,7 +12,8 @@ import pytest
 
 from pylon_client import _ratelimit
 from pylon_client._errors import PylonConfigError
-from pylon_client._ratelimit import RateLimiter, RateLimitTransport
+from pylon_client._ratelimit import RateLimiter
+from pylon_client._ratelimit_transport import RateLimitTransport
 from pylon_client._retry import RetryTransport
 
 BASE = "https://api.usepylon.com"
@@ -420,3 +421,75 @@ def test_docstring_examples() -> None:
     results = doctest.testmod(_ratelimit)
     assert results.attempted > 0
     assert results.failed == 0
+
+
+@pytest.mark.anyio
+async def test_organizations_have_buckets_of_their_own() -> None:
+    """One limiter paces each organization apart: a full bucket of one leaves the other free."""
+    limiter, clock = make({"GET /issues": 1})
+    await limiter.acquire("GET /issues", org="acme")
+    await limiter.acquire("GET /issues", org="globex")
+    await limiter.acquire("GET /issues")
+    assert clock.sleeps == []
+    await limiter.acquire("GET /issues", org="acme")
+    assert clock.sleeps == [60.0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("remaining", "reset", "wait"),
+    [
+        pytest.param(0, 10.0, 10.0, id="none-left-holds-until-the-reset"),
+        pytest.param(0, None, 60.0, id="no-reset-is-a-window"),
+        pytest.param(0, 600.0, 60.0, id="reset-past-a-window-is-a-window"),
+        pytest.param(1, 10.0, 0.0, id="one-left-lets-one-through"),
+        pytest.param(5, 10.0, 0.0, id="more-left-than-here-changes-nothing"),
+    ],
+)
+async def test_observe_lowers_the_view_to_the_headers(
+    remaining: int, reset: float | None, wait: float
+) -> None:
+    """Pylon's remaining budget counts the difference until its reset; it never adds room."""
+    limiter, clock = make({"GET /issues": 5})
+    await limiter.acquire("GET /issues")
+    limiter.observe("GET /issues", remaining, reset)
+    await limiter.acquire("GET /issues")
+    assert clock() == T0 + wait
+
+
+@pytest.mark.anyio
+async def test_settle_books_completion_penalty_and_headers() -> None:
+    """``settle`` is complete, then penalize on a 429, then observe, in one call."""
+    limiter, clock = make({"GET /issues": 10})
+    started = await limiter.acquire("GET /issues", org="acme")
+    clock.now += 5.0
+    await limiter.settle("GET /issues", started, org="acme", limited=True, retry_after=2.0)
+    assert limiter.effective_limit("GET /issues", org="acme") == 8
+    assert limiter.effective_limit("GET /issues") == 10
+    await limiter.acquire("GET /issues", org="acme")
+    assert clock.sleeps == [2.0]
+
+
+def test_record_counts_a_request_sent_elsewhere() -> None:
+    """``record`` takes a slot without waiting, as a request another limiter let through."""
+    limiter, _ = make({"GET /issues": 1})
+    limiter.record("GET /issues", org="acme")
+    limiter.record("GET /me", org="acme")  # unpaced: nothing to count
+    assert limiter.try_acquire("GET /issues", org="acme") is None
+
+
+@pytest.mark.anyio
+async def test_transport_reads_the_rate_limit_headers() -> None:
+    """An answer saying nothing is left holds the endpoint back until its reset."""
+    inner, seen = scripted(
+        httpx.Response(200, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4"}),
+        httpx.Response(200),
+    )
+    limiter, clock = make({"GET /tasks/{id}": 300})
+    async with httpx.AsyncClient(
+        transport=RateLimitTransport(inner, limiter, org="acme"), base_url=BASE
+    ) as client:
+        await client.get("/tasks/t1")
+        await client.get("/tasks/t2")
+    assert clock.sleeps == [4.0]
+    assert len(seen) == 2

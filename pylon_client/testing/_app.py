@@ -22,15 +22,21 @@ from starlette.types import Message, Receive, Scope, Send
 
 from . import (
     _res_accounts,
+    _res_catalog,
     _res_contacts,
+    _res_conversation,
+    _res_files,
+    _res_import,
     _res_issues,
     _res_kb,
     _res_org,
     _res_projects,
+    _res_records,
     _res_tasks,
 )
 from ._clock import Clock, SystemClock
 from ._faults import ConnectionDropped, FaultPlan, Faults
+from ._multipart import parse_form
 from ._protocol import JSON, ApiError, Call, Handler
 from ._ratelimit import RateLimiter, format_retry_after
 from ._store import Store
@@ -81,6 +87,11 @@ _ROUTES = _compile(
         *_res_projects.ROUTES,
         *_res_org.ROUTES,
         *_res_kb.ROUTES,
+        *_res_conversation.ROUTES,
+        *_res_files.ROUTES,
+        *_res_import.ROUTES,
+        *_res_catalog.ROUTES,
+        *_res_records.ROUTES,
     ]
 )
 
@@ -89,11 +100,16 @@ class FakePylon:
     """An in-memory, stateful Pylon API, served as an ASGI app.
 
     Args:
-        token: the API token it accepts (``Authorization: Bearer <token>``).
+        token: the API token it accepts (``Authorization: Bearer <token>``), of the fake's own
+            organization (``fake.state.organization``).
+        tokens: more tokens, each mapped to the id of its organization, or to None for the
+            fake's own. All tokens of one organization share its rate-limit budget; ``GET /me``
+            answers with the caller's organization. The data is the same for all.
         seed: seeds ids and cursors; None draws one (kept in ``fake.seed`` to replay a run).
         max_window: the longest ``GET /issues`` window (default 30 days).
         rate_limits: False (default) for none, True for Pylon's published per-minute limits,
-            or a mapping ``{"GET /issues": 10, ...}`` overriding some of them.
+            or a mapping ``{"GET /issues": 10, ...}`` overriding some of them: the budget of
+            each organization, counted across all its tokens and connections.
         rate_limit_scale: divides the 60 s window: 10 turns 300/min into 300 per 6 s.
         faults: :class:`Faults` to inject; assign ``fake.faults`` to change them at runtime.
         clock: where time comes from; a :class:`FakeClock` makes latency and windows instant.
@@ -108,6 +124,7 @@ class FakePylon:
         self,
         *,
         token: str = "test-token",  # noqa: S107 - a fake server's well-known test token
+        tokens: Mapping[str, str | None] | None = None,
         seed: int | None = None,
         max_window: float | timedelta = timedelta(days=30),
         rate_limits: bool | Mapping[str, int] = False,
@@ -120,6 +137,8 @@ class FakePylon:
         self.clock: Clock = clock or SystemClock()
         window = max_window.total_seconds() if isinstance(max_window, timedelta) else max_window
         self.state = Store(seed=self.seed, clock=self.clock, max_window_seconds=float(window))
+        own = str(self.state.organization["id"])
+        self.tokens: dict[str, str] = {t: org or own for t, org in (tokens or {}).items()}
         self.rate_limiter: RateLimiter | None = None
         if rate_limits is not False:
             overrides = None if rate_limits is True else rate_limits
@@ -185,8 +204,10 @@ class FakePylon:
         self._request_count += 1
         request_id = f"req_{self.seed:08x}_{self._request_count:06d}"
         method, path = scope["method"], scope["path"]
-        query = dict(QueryParams(scope.get("query_string", b"")))
-        out = await self._respond(scope, receive, method, path, query, request_id)
+        # Handlers can read every value of a repeated key (getlist); the record keeps the last.
+        multi = QueryParams(scope.get("query_string", b""))
+        query = dict(multi)
+        out = await self._respond(scope, receive, method, path, multi, request_id)
         dropped = out.fault in ("drop", "drop_after")
         self.requests.append(
             RecordedRequest(
@@ -237,18 +258,26 @@ class FakePylon:
                     out.status, out.headers = out.plan.status, {"content-type": "text/html"}
                     return out
                 raise self._injected_error(out.plan.status)
-            self._authenticate(Headers(scope=scope))
+            organization = self._authenticate(Headers(scope=scope))
             route, params = _match(method, path)
             out.operation = f"{method} {route.template}"
             if self.rate_limiter is not None:
-                self.rate_limiter.check(f"{method} {route.template}")
-            call = Call(method, route.template, params, query, _parse_json(out.raw))
+                out.headers = self.rate_limiter.check(out.operation, organization)
+            other = None if organization == self.state.organization["id"] else organization
+            call = Call(
+                method,
+                route.template,
+                params,
+                query,
+                _parse_body(Headers(scope=scope), out.raw),
+                None if other is None else {"id": other, "name": other},
+            )
             data = route.handler(self.state, call)
         except ApiError as error:
             out.status, out.body, out.headers = (
                 error.status,
                 _dump(error.body(request_id)),
-                error.headers,
+                {**out.headers, **error.headers},
             )
             return out
         out.status, out.body = 200, _dump({**data, "request_id": request_id})
@@ -262,7 +291,8 @@ class FakePylon:
             return ApiError(429, "rate_limited", "rate limit exceeded", headers=headers)
         return ApiError(status, "internal_error", "an internal error occurred")
 
-    def _authenticate(self, headers: Headers) -> None:
+    def _authenticate(self, headers: Headers) -> str:
+        """Return the id of the caller's organization, or raise 401."""
         scheme, _, token = headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(
@@ -270,8 +300,12 @@ class FakePylon:
                 "invalid_authorization_header",
                 "the Authorization header must be 'Bearer <api token>'",
             )
-        if token.strip() != self.token:
-            raise ApiError(401, "invalid_api_token", "the API token is not valid")
+        token = token.strip()
+        if token == self.token:
+            return str(self.state.organization["id"])
+        if token in self.tokens:
+            return self.tokens[token]
+        raise ApiError(401, "invalid_api_token", "the API token is not valid")
 
     async def _send(self, send: Send, out: _Outcome, *, truncate: bool) -> None:
         body = out.body[: len(out.body) // 2] if truncate else out.body
@@ -339,6 +373,12 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
 
 def _too_large() -> ApiError:
     return ApiError(413, "payload_too_large", f"the request body exceeds {MAX_BODY_BYTES} bytes")
+
+
+def _parse_body(headers: Headers, raw: bytes) -> Any:
+    """Return a ``multipart/form-data`` body as a :class:`Form`; read any other as JSON."""
+    form = parse_form(headers.get("content-type", ""), raw)
+    return _parse_json(raw) if form is None else form
 
 
 def _parse_json(raw: bytes) -> Any:

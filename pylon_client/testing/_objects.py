@@ -9,27 +9,38 @@ field rather than sending null.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from ._protocol import JSON
 from ._validate import slugify
 
 __all__ = [
     "APP_URL",
+    "FILES_URL",
     "article_url",
+    "attachment_url",
+    "contact_author",
     "issue_link",
     "new_account",
     "new_article",
+    "new_attachment",
     "new_collection",
     "new_contact",
     "new_custom_field",
     "new_issue",
     "new_knowledge_base",
+    "new_message",
     "new_milestone",
     "new_project",
     "new_task",
+    "new_thread",
     "new_user",
+    "user_author",
 ]
 
 APP_URL = "https://app.usepylon.com"
+FILES_URL = "https://files.pylon.test"
+"""Where the fake says uploaded files live: a reserved ``.test`` host nothing answers on."""
 
 
 def issue_link(number: int) -> str:
@@ -221,3 +232,56 @@ def new_custom_field(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def attachment_url(attachment_id: str, name: str) -> str:
+    """Return the URL of an uploaded file on the fake's file host."""
+    return f"{FILES_URL}/attachments/{attachment_id}/{quote(name)}"
+
+
+def new_attachment(attachment_id: str, *, name: str, url: str, description: str) -> JSON:
+    """Return an attachment, as ``POST /attachments`` answers it."""
+    return {"id": attachment_id, "name": name, "url": url, "description": description}
+
+
+def user_author(user: JSON) -> JSON:
+    """Return the ``author`` of a message a user wrote."""
+    return {
+        "name": user["name"],
+        "avatar_url": user.get("avatar_url", ""),
+        "user": {"id": user["id"], "email": user["email"]},
+    }
+
+
+def contact_author(contact: JSON) -> JSON:
+    """Return the ``author`` of a message a contact wrote."""
+    mini = {"id": contact["id"], **({"email": contact["email"]} if contact.get("email") else {})}
+    return {"name": contact["name"], "avatar_url": contact.get("avatar_url", ""), "contact": mini}
+
+
+def new_message(
+    message_id: str,
+    *,
+    html: str,
+    is_private: bool,
+    source: str,
+    timestamp: str,
+    author: JSON,
+    file_urls: list[str] | None = None,
+) -> JSON:
+    """Return a message of an issue: a customer-visible one, or an internal note."""
+    return {
+        "id": message_id,
+        "message_html": html,
+        "is_private": is_private,
+        "source": source,
+        "timestamp": timestamp,
+        "author": author,
+        "author_unverified": False,
+        "file_urls": list(file_urls or []),
+    }
+
+
+def new_thread(thread_id: str, *, issue_id: str, name: str) -> JSON:
+    """Return an internal thread of an issue."""
+    return {"id": thread_id, "issue_id": issue_id, "name": name}

@@ -24,7 +24,9 @@ JSON = dict[str, Any]
 class Call:
     """One request, after routing and JSON parsing.
 
-    ``template`` is the route (``/tasks/{id}``); ``body`` is the parsed JSON or None.
+    ``template`` is the route (``/tasks/{id}``); ``body`` is the parsed JSON or None;
+    ``organization`` is the caller's organization (``id``, ``name``) when the token belongs to
+    another one than the store's, else None.
     """
 
     method: str
@@ -32,6 +34,7 @@ class Call:
     params: Mapping[str, str]
     query: Mapping[str, str]
     body: Any
+    organization: Mapping[str, Any] | None = None
 
 
 Handler = Callable[["Store", Call], JSON]

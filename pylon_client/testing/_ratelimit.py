@@ -1,10 +1,14 @@
 """Per-endpoint, per-minute rate limits over a sliding window.
 
-Pylon budgets each endpoint per organization per minute. The fake keeps, per ``"METHOD
-/template"``, the times of the calls it let through during the last window; a call that would
-exceed the limit gets 429 ``rate_limited`` with ``Retry-After`` saying when the oldest call
+Pylon budgets each endpoint per organization per minute. The fake keeps, per organization and
+``"METHOD /template"``, the times of the calls it let through during the last window; a call that
+would exceed the limit gets 429 ``rate_limited`` with ``Retry-After`` saying when the oldest call
 leaves the window. ``scale`` shrinks the window (60 s / scale) so tests hit and clear limits
 quickly while keeping the per-window counts.
+
+Every answer of a limited endpoint carries the budget: ``X-RateLimit-Limit``,
+``X-RateLimit-Remaining`` (after this call) and ``X-RateLimit-Reset`` (seconds until the oldest
+call leaves the window, that is until one more call fits).
 """
 
 from __future__ import annotations
@@ -61,29 +65,43 @@ class RateLimiter:
         self.limits = {**DEFAULT_LIMITS, **(limits or {})}
         self.default = default
         self.window = 60.0 / scale
-        self._calls: dict[str, deque[float]] = {}
+        self._calls: dict[tuple[str, str], deque[float]] = {}
 
     def limit_for(self, endpoint: str) -> int:
         """Return the per-window limit of ``"METHOD /template"``."""
         return self.limits.get(endpoint, self.default)
 
-    def check(self, endpoint: str) -> None:
-        """Record a call to ``endpoint``, or raise 429 if the window is full."""
+    def check(self, endpoint: str, organization: str = "") -> dict[str, str]:
+        """Record a call to ``endpoint`` in ``organization``'s budget, or raise 429 if full.
+
+        Returns the rate-limit headers of the answer; the 429 carries them too.
+        """
         now = self.clock.monotonic()
-        calls = self._calls.setdefault(endpoint, deque())
+        calls = self._calls.setdefault((organization, endpoint), deque())
         while calls and calls[0] <= now - self.window:
             calls.popleft()
         limit = self.limit_for(endpoint)
         if len(calls) >= limit:
             wait = calls[0] + self.window - now
+            headers = {"Retry-After": format_retry_after(wait)}
+            headers.update(_budget(limit, 0, wait))
             raise ApiError(
                 429,
                 "rate_limited",
                 f"rate limit of {limit} requests per {self.window:g}s exceeded for {endpoint}",
-                headers={"Retry-After": format_retry_after(wait)},
+                headers=headers,
             )
         calls.append(now)
+        return _budget(limit, limit - len(calls), calls[0] + self.window - now)
 
     def reset(self) -> None:
         """Forget every call counted so far."""
         self._calls.clear()
+
+
+def _budget(limit: int, remaining: int, reset: float) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset": format_retry_after(reset),
+    }

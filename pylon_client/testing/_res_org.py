@@ -49,7 +49,8 @@ USER_FIELDS = {
 def get_me(store: Store, call: Call) -> JSON:
     """``GET /me``: the organization (``id``, ``name``) with the calling ``user`` inside."""
     user = store.users[store.me_user_id]
-    return {"data": {**store.organization, "user": {"id": user["id"], "email": user["email"]}}}
+    organization = call.organization or store.organization
+    return {"data": {**organization, "user": {"id": user["id"], "email": user["email"]}}}
 
 
 def update_user(store: Store, call: Call) -> JSON:

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from ._catalog import seed_catalog
 from ._clock import Clock
 from ._objects import new_user
 from ._protocol import JSON, ApiError
@@ -51,6 +52,29 @@ class Store:
         # likewise the knowledge base each collection and article belongs to (by object id).
         self.issue_followers: dict[str, dict[str, list[str]]] = {}
         self.kb_of: dict[str, str] = {}
+        # An issue's conversation, by issue id: its messages (oldest first) and its threads.
+        self.messages: dict[str, list[JSON]] = {}
+        self.threads: dict[str, list[JSON]] = {}
+        self.attachments: dict[str, JSON] = {}
+        # Bytes uploaded per attachment (None when given by file_url): not in Pylon's object.
+        self.attachment_sizes: dict[str, int | None] = {}
+        self.account_highlights: dict[str, JSON] = {}
+        self.account_activities: dict[str, list[JSON]] = {}
+        self.custom_objects: dict[str, JSON] = {}
+        self.training_data: dict[str, JSON] = {}
+        # Settings made in Pylon's web app, seeded by _catalog: statuses by slug, the rest by id.
+        self.issue_statuses: dict[str, JSON] = {}
+        self.ticket_forms: dict[str, JSON] = {}
+        self.user_roles: dict[str, JSON] = {}
+        self.activity_types: dict[str, JSON] = {}
+        self.macro_groups: dict[str, JSON] = {}
+        self.macros: dict[str, JSON] = {}
+        self.surveys: dict[str, JSON] = {}
+        self.survey_responses: dict[str, list[JSON]] = {}
+        self.feature_requests: dict[str, JSON] = {}
+        self.feature_request_evidence: dict[str, list[JSON]] = {}
+        self.audit_logs: dict[str, JSON] = {}
+        self.custom_object_types: set[str] = set()
         self.issue_number = 0
         self.listeners: list[ChangeListener] = []
         self.me_user_id = self.new_id()
@@ -58,6 +82,7 @@ class Store:
         self.users[self.me_user_id] = new_user(
             self.me_user_id, name="API User", email="api-user@example.com", role_id="admin"
         )
+        seed_catalog(self)
 
     def new_id(self) -> str:
         """Return a fresh UUID drawn from the seeded RNG."""
