@@ -14,8 +14,9 @@ Steps: apply ``codegen/overlay.yaml`` to ``openapi/pylon-openapi.yml``, stamp ea
 rate limit from ``openapi/rate-limits.tsv`` (``codegen/ratelimits.py``), write the result to
 ``openapi/pylon-openapi.effective.yml``, run the pinned openapi-python-client on it, add the
 project's own generated modules (the operation table and the resource facade, see
-``codegen/facade.py``), format with the pinned ruff, stamp every file with a DO NOT EDIT
-header, and swap the folder in whole. The same inputs give the same bytes.
+``codegen/facade.py``), format with the pinned ruff, copy the fixed modules of
+``codegen/runtime/`` in unchanged, stamp every file with a DO NOT EDIT header, and swap the
+folder in whole. The same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from facade import render_docs, render_modules
+from facade import render_docs, render_modules, runtime_modules
 from merge import merge_official
 from overlay import Skipped, apply_overlay
 from ratelimits import RATE_LIMITS, apply_rate_limits, load_rate_limits
@@ -153,6 +154,8 @@ def build(
         [*ruff, "format", "--isolated", "--line-length", "120", "--quiet", str(package)],
         check=True,
     )
+    for name, text in runtime_modules().items():  # after ruff: copied unchanged
+        (package / name).write_text(text, encoding="utf-8")
     stamp = header(spec_path, overlay_path)
     for path in sorted(package.rglob("*")):
         if path.suffix == ".py":

@@ -35,7 +35,8 @@ TESTS = [
 # The merge tests need POST /accounts/merge; the client-core tests outside pagination need the
 # default client's models.
 SELECT = (
-    "(test_bulk and not merge) or test_merge_says_so or test_windows or test_issues or "
+    "(test_bulk and not merge and not target) or test_merge_says_so or test_windows or "
+    "test_issues or "
     "test_changes or test_batching or (test_client and (page or cursor or pagination))"
 )
 

@@ -1,0 +1,364 @@
+"""Plans for the generated facade: each method, parse function and resource class as data.
+
+:func:`plan_resources` turns the named operations of the effective spec into frozen
+dataclasses that hold everything the emitted code says (names, signatures, docstrings, how the
+request is built); the Jinja templates in ``codegen/templates/facade/`` only lay them out. A
+method is of one of five kinds:
+
+* ``request``: one call, its arguments sent as query parameters (``get``, ``delete``);
+* ``body``: one call whose JSON body is built from keyword fields or passed whole as
+  ``body=``, with an ``@overload`` for each of the two ways;
+* ``upload``: one ``multipart/form-data`` call, text and file parts as keywords;
+* ``list``: a paginator over a GET (paging ``query`` takes ``limit=``/``cursor=``, ``single``
+  does not);
+* ``search``: a paginator over a POST whose body carries ``filter``, ``cursor`` and ``limit``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+from openapi_python_client.strings import snake_case
+from schema import (
+    argument,
+    body_schema,
+    data_model,
+    is_file,
+    item_model,
+    multipart_schema,
+    paging,
+    py_type,
+    ref_name,
+    response_schema,
+)
+
+__all__ = [
+    "Binding",
+    "MethodPlan",
+    "Model",
+    "Operation",
+    "ParsePlan",
+    "ResourcePlan",
+    "ResourcesPlan",
+    "plan_method",
+    "plan_resources",
+]
+
+Kind = Literal["request", "body", "upload", "list", "search"]
+
+_PAGING_DOC = (
+    "Returns an async iterator of items; ``.pages()`` iterates pages and\n"
+    "``await .collect()`` gathers a small result into a list."
+)
+_UPLOAD_DOC = (
+    "Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file\n"
+    "object (sync or async), optionally as ``(filename, content[, type])``; it is\n"
+    "streamed, never read whole into memory."
+)
+_PAGE_OPTIONS = ("limit: int | None = None", "cursor: str | None = None")
+_MAX_ITEMS = "max_items: int | None = None"
+
+
+class Operation(NamedTuple):
+    """One operation of the effective spec and the Python call that reaches it."""
+
+    method: str
+    path: str
+    resource: str
+    name: str
+    operation_id: str
+    summary: str
+    op: dict[str, Any]
+    path_params: list[str]
+
+
+class Binding(NamedTuple):
+    """An API name and the Python argument that carries it (``from`` and ``from_``)."""
+
+    name: str
+    arg: str
+
+
+class Model(NamedTuple):
+    """A generated model and the module that defines it (``APIUser`` in ``api_user``)."""
+
+    name: str
+    module: str
+
+
+@dataclass(frozen=True)
+class MethodPlan:
+    """One generated method: its signature, docstring and how it builds the request.
+
+    ``keywords`` are the keyword-only parameters of the method itself, as written;
+    ``overloads`` those of each ``@overload`` before it. ``query`` becomes ``params=``,
+    ``fields`` the JSON body (or the text parts of an upload), ``files`` the file parts.
+    """
+
+    name: str
+    kind: Kind
+    key: str
+    path_args: tuple[str, ...]
+    path: str
+    keywords: tuple[str, ...]
+    returns: str
+    doc: str
+    parse: str
+    paging: str | None
+    overloads: tuple[tuple[str, ...], ...] = ()
+    query: tuple[Binding, ...] = ()
+    fields: tuple[Binding, ...] = ()
+    required: tuple[str, ...] = ()
+    files: tuple[Binding, ...] = ()
+    sends_body: bool = False
+    models: frozenset[str] = frozenset()
+
+    @property
+    def is_async(self) -> bool:
+        """Whether the method is a coroutine (paginators are returned, not awaited)."""
+        return self.kind not in ("list", "search")
+
+
+@dataclass(frozen=True)
+class ParsePlan:
+    """One parse function: a page of ``model`` items, one ``data`` model, a list, or the body."""
+
+    name: str
+    kind: Literal["page", "object", "list", "whole", "none"]
+    model: str
+    module: str
+
+
+@dataclass(frozen=True)
+class ResourcePlan:
+    """One resource class (``pylon.issues``) and its methods, in spec order."""
+
+    attribute: str
+    class_name: str
+    methods: tuple[MethodPlan, ...]
+
+
+@dataclass(frozen=True)
+class ResourcesPlan:
+    """The whole ``_resources.py``: classes, top-level methods, parse functions, model imports."""
+
+    resources: tuple[ResourcePlan, ...]
+    top: tuple[MethodPlan, ...]
+    parsers: tuple[ParsePlan, ...]
+    models: tuple[Model, ...]
+
+
+def _snake(name: str) -> str:
+    """Return the module name the generator gives the model ``name`` (``APIUser`` -> ``api_user``)."""
+    return snake_case(name)
+
+
+def _path_code(op: Operation) -> str:
+    """Return the expression of the request path: each parameter a checked segment."""
+    if not op.path_params:
+        return repr(op.path)
+    path = op.path
+    for raw in op.path_params:
+        path = path.replace(
+            "{" + raw + "}", "{self._c.segment(" + argument(raw) + ", " + repr(raw) + ")}"
+        )
+    return f'f"{path}"'
+
+
+def _doc(op: Operation, *paragraphs: str) -> str:
+    key = f"{op.method} {op.path}"
+    rate = op.op.get("x-pylon-rate-limit-per-minute")
+    limit = f" (Pylon allows {rate} a minute)" if rate else ""
+    return "\n\n".join([f"{op.summary or key}.", f"``{key}``{limit}.", *filter(None, paragraphs)])
+
+
+def _keyword(arg: str, annotation: str, required: bool) -> str:
+    return f"{arg}: {annotation}" if required else f"{arg}: {annotation} | Unset = UNSET"
+
+
+def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
+    """Plan the method that reaches one operation."""
+    models: set[str] = set()
+    page, _, _ = paging(spec, op.method, op.op)
+    response = response_schema(op.op)
+    body_name = body_schema(op.op)
+    body = spec["components"]["schemas"][body_name] if body_name else None
+    query = [
+        p
+        for p in op.op.get("parameters", [])
+        if p["in"] == "query" and p["name"] not in ("cursor", "limit")
+    ]
+    query.sort(key=lambda p: not p.get("required"))  # required first, each in spec order
+    kw = [
+        _keyword(
+            argument(p["name"]), py_type(spec, p.get("schema", {}), models), bool(p.get("required"))
+        )
+        for p in query
+    ]
+    bindings = tuple(Binding(p["name"], argument(p["name"])) for p in query)
+    body_fields: list[tuple[Binding, str, bool]] = []
+    if body is not None and page != "body":
+        needed = set(body.get("required", []))
+        for prop, schema in body.get("properties", {}).items():
+            if prop == "id" or prop in op.path_params:
+                continue  # bodies borrowed from response schemas carry read-only ids
+            ann = py_type(spec, schema, models)
+            body_fields.append((Binding(prop, argument(prop)), ann, prop in needed))
+    if body_name:
+        models.add(body_name)
+    doc = [
+        "Body fields are keyword arguments named as in the API; pass ``body=`` a\n"
+        f"``{body_name}`` (or a dict) instead to send a prepared body."
+        if body_fields
+        else "",
+        _PAGING_DOC if page else "",
+    ]
+    make = functools.partial(
+        MethodPlan,
+        name=op.name,
+        key=f"{op.method} {op.path}",
+        path_args=tuple(argument(p) for p in op.path_params),
+        path=_path_code(op),
+        paging=page,
+    )
+    multipart = multipart_schema(op.op)
+    if multipart is None and page is not None:
+        item = item_model(spec, response, models)
+        options = _PAGE_OPTIONS if page != "single" else ()
+        extra: tuple[Binding, ...] = ()
+        if page == "body":
+            props = body.get("properties", {}) if body else {}
+            extra = tuple(
+                Binding(p, argument(p)) for p in props if p not in ("filter", "cursor", "limit")
+            )
+            kw = ["filter: Any = None", *(f"{b.arg}: str | Unset = UNSET" for b in extra)]
+        return make(
+            kind="search" if page == "body" else "list",
+            keywords=(*kw, *options, _MAX_ITEMS),
+            returns=f"Paginator[{item}]",
+            doc=_doc(op, *doc),
+            parse=f"_page_{_snake(item)}",
+            query=bindings if page != "body" else (),
+            fields=extra,
+            models=frozenset(models),
+        )
+    result = data_model(spec, response, models)
+    parse = f"_parse_{_snake(response)}" if response else "_parse_none"
+    if multipart is not None:
+        keywords, texts, files = _upload_parts(spec, multipart, models)
+        return make(
+            kind="upload",
+            keywords=keywords,
+            returns=result,
+            doc=_doc(op, *doc, _UPLOAD_DOC),
+            parse=parse,
+            fields=texts,
+            files=files,
+            models=frozenset(models),
+        )
+    if not body_fields:
+        return make(
+            kind="request",
+            keywords=tuple(kw),
+            returns=result,
+            doc=_doc(op, *doc),
+            parse=parse,
+            query=bindings,
+            sends_body=op.method in ("POST", "PATCH", "PUT") and bool(body_name),
+            models=frozenset(models),
+        )
+    whole = f"body: {body_name} | Mapping[str, Any]"
+    return make(
+        kind="body",
+        keywords=(
+            *kw,
+            *(_keyword(b.arg, ann, False) for b, ann, _ in body_fields),
+            f"{whole} | None = None",
+        ),
+        overloads=(
+            (
+                *kw,
+                *(_keyword(b.arg, ann, True) for b, ann, need in body_fields if need),
+                *(_keyword(b.arg, ann, False) for b, ann, need in body_fields if not need),
+            ),
+            (*kw, whole),
+        ),
+        returns=result,
+        doc=_doc(op, *doc),
+        parse=parse,
+        query=bindings,
+        fields=tuple(b for b, _, _ in body_fields),
+        required=tuple(b.name for b, _, need in body_fields if need),
+        models=frozenset(models),
+    )
+
+
+def _upload_parts(
+    spec: dict[str, Any], schema: dict[str, Any], models: set[str]
+) -> tuple[tuple[str, ...], tuple[Binding, ...], tuple[Binding, ...]]:
+    """Return an upload's keywords, its text parts and its file parts."""
+    needed = set(schema.get("required", []))
+    files: list[tuple[Binding, str]] = []
+    texts: list[tuple[Binding, str]] = []
+    for prop, part in schema.get("properties", {}).items():
+        if is_file(prop, part):
+            many = part.get("type") == "array"
+            files.append((Binding(prop, argument(prop)), "Sequence[Upload]" if many else "Upload"))
+        else:
+            texts.append((Binding(prop, argument(prop)), py_type(spec, part, models)))
+    keywords = [_keyword(b.arg, ann, b.name in needed) for b, ann in [*files, *texts]]
+    keywords.sort(key=lambda s: "=" in s)  # required keywords first, for readability
+    return tuple(keywords), tuple(b for b, _ in texts), tuple(b for b, _ in files)
+
+
+def _plan_parsers(spec: dict[str, Any], ops: list[Operation], models: set[str]) -> list[ParsePlan]:
+    """Plan one parse function per response model and one page function per item model."""
+    singles: set[str] = set()
+    items: set[str] = set()
+    for op in ops:
+        page, _, _ = paging(spec, op.method, op.op)
+        response = response_schema(op.op)
+        if page:
+            items.add(item_model(spec, response, models))
+        elif response:
+            singles.add(response)
+    parsers: list[ParsePlan] = []
+    for response in sorted(singles):
+        data = spec["components"]["schemas"][response].get("properties", {}).get("data")
+        is_list = bool(data) and data.get("type") == "array"
+        name = ref_name(data.get("items", {}) if is_list else data) if data else None
+        kind: Literal["list", "object", "whole"] = "list" if name and is_list else "object"
+        if not name:
+            name, kind = response, "whole"
+        models.add(name)
+        parsers.append(ParsePlan(f"_parse_{_snake(response)}", kind, name, _snake(name)))
+    parsers.append(ParsePlan("_parse_none", "none", "None", ""))
+    parsers.extend(ParsePlan(f"_page_{_snake(i)}", "page", i, _snake(i)) for i in sorted(items))
+    return parsers
+
+
+def _class_name(resource: str) -> str:
+    return "".join(part.capitalize() for part in resource.split("_")) + "Resource"
+
+
+def plan_resources(spec: dict[str, Any], ops: list[Operation]) -> ResourcesPlan:
+    """Plan ``_resources.py``: a class per resource, methods in spec order, parse functions."""
+    plans = [plan_method(spec, op) for op in ops]
+    models: set[str] = set()
+    for method in plans:
+        models |= method.models
+    parsers = _plan_parsers(spec, ops, models)
+    by_resource: dict[str, list[MethodPlan]] = {}
+    for op, method in zip(ops, plans, strict=True):
+        by_resource.setdefault(op.resource, []).append(method)
+    return ResourcesPlan(
+        resources=tuple(
+            ResourcePlan(resource, _class_name(resource), tuple(by_resource[resource]))
+            for resource in sorted(r for r in by_resource if r)
+        ),
+        top=tuple(by_resource.get("", [])),
+        parsers=tuple(parsers),
+        models=tuple(Model(n, _snake(n)) for n in sorted(models) if n and n != "Any"),
+    )
