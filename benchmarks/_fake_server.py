@@ -16,24 +16,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-__all__ = ["YEAR", "fake_server"]
+__all__ = ["YEAR", "child_server", "fake_server"]
 
 YEAR = timedelta(days=365)
 
 
 @contextmanager
-def fake_server(issues: int, latency: float) -> Iterator[str]:
-    """Start the fake in a child process; yield its base URL; stop it on exit."""
+def child_server(module: str, *args: str) -> Iterator[str]:
+    """Run a server module in a child process; yield its URL; stop it on exit.
+
+    The module (``python -m module args``) prints its base URL on one line and serves until its
+    standard input closes.
+    """
     child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [
-            sys.executable,
-            "-m",
-            "benchmarks._fake_server",
-            "--issues",
-            str(issues),
-            "--latency",
-            str(latency),
-        ],
+        [sys.executable, "-m", module, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -42,12 +38,21 @@ def fake_server(issues: int, latency: float) -> Iterator[str]:
         assert child.stdout is not None
         url = child.stdout.readline().strip()
         if not url.startswith("http"):
-            raise RuntimeError(f"the fake server did not start (printed {url!r})")
+            raise RuntimeError(f"the {module} server did not start (printed {url!r})")
         yield url
     finally:
         assert child.stdin is not None
         child.stdin.close()
         child.wait(timeout=30)
+
+
+@contextmanager
+def fake_server(issues: int, latency: float) -> Iterator[str]:
+    """Start the fake in a child process; yield its base URL; stop it on exit."""
+    with child_server(
+        "benchmarks._fake_server", "--issues", str(issues), "--latency", str(latency)
+    ) as url:
+        yield url
 
 
 def main() -> None:

@@ -18,12 +18,10 @@ whether every issue came exactly once.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import anyio
@@ -31,6 +29,7 @@ import httpx
 
 from pylon_client import AsyncPylon
 
+from ._fake_server import child_server
 from ._table import Row, verdict
 
 __all__ = ["run"]
@@ -45,24 +44,8 @@ SPAN = timedelta(days=30)
 TOKEN = "test-token"  # noqa: S105 (the fake's well-known token)
 
 
-@contextmanager
-def _fake() -> Iterator[str]:
-    child = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.changes", "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        url = child.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise RuntimeError(f"the fake server did not start (printed {url!r})")
-        yield url
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(timeout=30)
+def _fake() -> AbstractContextManager[str]:
+    return child_server("benchmarks.changes", "--serve")
 
 
 async def _sync(url: str) -> tuple[list[float], list[int], Counter[str], float]:

@@ -22,12 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from starlette.types import Receive, Scope, Send
 
+from ._fake_server import child_server
 from ._table import Row, verdict
 
 __all__ = ["run"]
@@ -71,24 +71,8 @@ def _write(path: Path, size: int) -> None:
             left -= len(block)
 
 
-@contextmanager
-def _server() -> Iterator[str]:
-    child = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.upload", "--serve"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        url = child.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise RuntimeError(f"the upload server did not start (printed {url!r})")
-        yield url
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(timeout=30)
+def _server() -> AbstractContextManager[str]:
+    return child_server("benchmarks.upload", "--serve")
 
 
 def _rss_kb(field: str) -> int:

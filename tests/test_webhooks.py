@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import logging
-import sys
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from test_examples import _load as load_example
 
 from pylon_client import PylonInputError, WebhookVerificationError, webhooks
 from pylon_client.testing import FakePylon, WebhookSender, add_issues, touch_issues
@@ -116,14 +114,7 @@ def test_templates_fill_placeholders_with_their_json_types() -> None:
 
 
 def _receiver() -> Any:
-    path = Path(__file__).resolve().parent.parent / "examples" / "webhook_receiver.py"
-    spec = importlib.util.spec_from_file_location("example_webhook_receiver", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_example("webhook_receiver")
 
 
 @pytest.mark.anyio
