@@ -16,6 +16,11 @@ AsyncPylon
 usepylon
     the official SDK (Fern-generated, pydantic), when it is installed.
 
+Before the calls, the cost of parsing alone: ``Task.from_dict`` and ``Issue.from_dict`` on 100
+decoded items against ``json.loads`` of the same 100 items (each item's own JSON text), in
+alternating blocks with the collector off; the figure is the median of the per-round ratios.
+It says what the generated models add per item, whatever the machine: the target is 1.5x.
+
 Method: one asyncio event loop; every variant warmed up first; then several rounds, each
 running every variant for a block of calls, the order rotated from round to round. The garbage
 collector is run before each block and disabled during it, so a collection that one variant's
@@ -29,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -39,10 +45,12 @@ import httpx
 from pylon_client import AsyncPylon
 from pylon_client._generated.api.tasks import get_task, list_tasks
 from pylon_client._generated.client import AuthenticatedClient
+from pylon_client._generated.models.issue import Issue
+from pylon_client._generated.models.task import Task
 from pylon_client._generated.models.task_list_response import TaskListResponse
 from pylon_client._generated.models.task_response import TaskResponse
 
-from ._bodies import PAGE_BODY, PAGE_SIZE, TASK_BODY
+from ._bodies import PAGE_BODY, PAGE_SIZE, TASK_BODY, task
 from ._table import Row, fmt_ratio, fmt_us, verdict
 
 __all__ = ["run"]
@@ -53,7 +61,9 @@ TASK_ID = "task_00000001"
 _HEADERS = {"Content-Type": "application/json"}
 
 # (operation, calls per block, target ratio of AsyncPylon to raw httpx)
-_OPERATIONS: dict[str, tuple[int, float]] = {"tasks.get": (1000, 1.10), "tasks.list": (40, 1.30)}
+_OPERATIONS: dict[str, tuple[int, float]] = {"tasks.get": (1000, 1.10), "tasks.list": (40, 1.60)}
+PARSE_TARGET = 1.50  # per-item from_dict over json.loads of the same item
+PARSE_BLOCK = 20  # passes over the 100 items per block
 ROUNDS = 9
 WARMUP_CALLS = 50
 
@@ -222,9 +232,66 @@ async def measure(variants: dict[str, Call], n: int, rounds: int) -> dict[str, l
     return times
 
 
+def _parse_rows(rounds: int = ROUNDS) -> list[Row]:
+    """Per item: ``Model.from_dict`` of the decoded item over ``json.loads`` of its JSON text."""
+    from .memory import _issue  # the Pylon-shaped issue that section 4 streams
+
+    rows = []
+    for name, model, items in (
+        ("Task", Task, [task(n) for n in range(PAGE_SIZE)]),
+        ("Issue", Issue, [_issue(n) for n in range(PAGE_SIZE)]),
+    ):
+        texts = [json.dumps(item).encode() for item in items]
+        from_dict = model.from_dict
+        loads = json.loads
+
+        def parse(from_dict: Any = from_dict, items: list[Any] = items) -> None:
+            for item in items:
+                from_dict(item)
+
+        def decode(loads: Any = loads, texts: list[bytes] = texts) -> None:
+            for text in texts:
+                loads(text)
+
+        for _ in range(3):  # warm up
+            parse()
+            decode()
+        ratios: list[float] = []
+        per_item: list[tuple[float, float]] = []
+        for r in range(rounds):
+            timed: dict[str, float] = {}
+            for label in ("parse", "decode") if r % 2 else ("decode", "parse"):
+                fn = parse if label == "parse" else decode
+                gc.collect()
+                gc.disable()
+                try:
+                    started = time.perf_counter()
+                    for _ in range(PARSE_BLOCK):
+                        fn()
+                    timed[label] = (time.perf_counter() - started) / (PARSE_BLOCK * len(items))
+                finally:
+                    gc.enable()
+            ratios.append(timed["parse"] / timed["decode"])
+            per_item.append((timed["parse"], timed["decode"]))
+        ratio = statistics.median(ratios)
+        rows.append(
+            Row(
+                "1 per call",
+                f"parse one {name} (from_dict / json.loads of the item)",
+                fmt_ratio(ratio),
+                f"<= {fmt_ratio(PARSE_TARGET)}",
+                verdict(ratio <= PARSE_TARGET),
+                f"from_dict {fmt_us(statistics.median(p for p, _ in per_item))}/item, "
+                f"json.loads {fmt_us(statistics.median(d for _, d in per_item))}/item, "
+                f"rounds {min(ratios):.2f}-{max(ratios):.2f}",
+            )
+        )
+    return rows
+
+
 async def _run() -> list[Row]:
     variants = _Variants()
-    rows: list[Row] = []
+    rows: list[Row] = _parse_rows()
     try:
         for operation, (n, target) in _OPERATIONS.items():
             times = await measure(variants.calls(operation), n, ROUNDS)

@@ -160,7 +160,7 @@ def _call(op: Operation) -> str:
 
 
 def render_modules(spec: dict[str, Any]) -> dict[str, str]:
-    """Render the generated facade modules, by file name (formatted by ruff afterwards)."""
+    """Render the generated facade modules, by path in the package (formatted by ruff afterwards)."""
     ops = operations(spec)
     rows = []
     for op in ops:
@@ -168,12 +168,18 @@ def render_modules(spec: dict[str, Any]) -> dict[str, str]:
         rate = op.op.get("x-pylon-rate-limit-per-minute")
         key = f"{op.method} {op.path}"
         rows.append((key, op.method, op.path, _call(op), op.operation_id, rate, page, lo, hi))
-    return {
+    modules = {
         "_endpoints.py": _ENV.get_template("endpoints.py.jinja").render(rows=rows),
-        "_resources.py": _ENV.get_template("resources.py.jinja").render(
-            plan=plan_resources(spec, ops)
-        ),
     }
+    plan = plan_resources(spec, ops)
+    modules["_resources.py"] = _ENV.get_template("resources.py.jinja").render(plan=plan)
+    modules["resources/__init__.py"] = (
+        '"""The resource classes of the facade, one module each (see ``_resources``)."""\n'
+    )
+    resource = _ENV.get_template("resource.py.jinja")
+    for r in plan.resources:
+        modules[f"resources/{r.attribute}.py"] = resource.render(resource=r)
+    return modules
 
 
 def runtime_modules() -> dict[str, str]:

@@ -141,6 +141,7 @@ def build(
         capture_output=True,
     )
     for name, text in render_modules(spec).items():
+        (package / name).parent.mkdir(exist_ok=True)
         (package / name).write_text(text, encoding="utf-8")
     ruff = [sys.executable, "-m", "ruff"]
     fixed = subprocess.run(

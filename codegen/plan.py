@@ -133,16 +133,31 @@ class ParsePlan:
 
 @dataclass(frozen=True)
 class ResourcePlan:
-    """One resource class (``pylon.issues``) and its methods, in spec order."""
+    """One resource class (``pylon.issues``): its methods in spec order, in a module of its own.
+
+    ``parsers`` are the parse functions its methods call and ``models`` the models its
+    annotations name, so that the module holds everything it needs and nothing else.
+    """
 
     attribute: str
     class_name: str
     methods: tuple[MethodPlan, ...]
+    parsers: tuple[ParsePlan, ...] = ()
+    models: tuple[Model, ...] = ()
+
+    @property
+    def module(self) -> str:
+        """The module of the class inside the generated package (``resources.issues``)."""
+        return f"resources.{self.attribute}"
 
 
 @dataclass(frozen=True)
 class ResourcesPlan:
-    """The whole ``_resources.py``: classes, top-level methods, parse functions, model imports."""
+    """The whole facade: one module per resource class, and ``_resources.py`` with the rest.
+
+    ``top``, ``parsers`` and ``models`` are the top-level methods (``pylon.me``), their parse
+    functions and the models their annotations name.
+    """
 
     resources: tuple[ResourcePlan, ...]
     top: tuple[MethodPlan, ...]
@@ -343,8 +358,21 @@ def _class_name(resource: str) -> str:
     return "".join(part.capitalize() for part in resource.split("_")) + "Resource"
 
 
+def _scope(
+    methods: tuple[MethodPlan, ...], parsers: list[ParsePlan]
+) -> tuple[tuple[ParsePlan, ...], tuple[Model, ...]]:
+    """Return the parse functions ``methods`` call and the models their module must name."""
+    called = {m.parse for m in methods}
+    used = tuple(p for p in parsers if p.name in called)
+    names: set[str] = set()
+    for method in methods:
+        names |= method.models
+    names |= {p.model for p in used if p.kind != "none"}
+    return used, tuple(Model(n, _snake(n)) for n in sorted(names) if n and n != "Any")
+
+
 def plan_resources(spec: dict[str, Any], ops: list[Operation]) -> ResourcesPlan:
-    """Plan ``_resources.py``: a class per resource, methods in spec order, parse functions."""
+    """Plan the facade: a class per resource, methods in spec order, parse functions."""
     plans = [plan_method(spec, op) for op in ops]
     models: set[str] = set()
     for method in plans:
@@ -353,12 +381,13 @@ def plan_resources(spec: dict[str, Any], ops: list[Operation]) -> ResourcesPlan:
     by_resource: dict[str, list[MethodPlan]] = {}
     for op, method in zip(ops, plans, strict=True):
         by_resource.setdefault(op.resource, []).append(method)
+    resources = []
+    for resource in sorted(r for r in by_resource if r):
+        methods = tuple(by_resource[resource])
+        used, named = _scope(methods, parsers)
+        resources.append(ResourcePlan(resource, _class_name(resource), methods, used, named))
+    top = tuple(by_resource.get("", []))
+    top_parsers, top_models = _scope(top, parsers)
     return ResourcesPlan(
-        resources=tuple(
-            ResourcePlan(resource, _class_name(resource), tuple(by_resource[resource]))
-            for resource in sorted(r for r in by_resource if r)
-        ),
-        top=tuple(by_resource.get("", [])),
-        parsers=tuple(parsers),
-        models=tuple(Model(n, _snake(n)) for n in sorted(models) if n and n != "Any"),
+        resources=tuple(resources), top=top, parsers=top_parsers, models=top_models
     )

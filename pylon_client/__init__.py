@@ -14,41 +14,87 @@ anyio.run(main)                                   # or anyio.run(main, backend="
 import importlib
 from typing import TYPE_CHECKING
 
-from ._batching import BulkResult
-from ._changes import ChangeCheckpoint, ChangeFeed
-from ._client import AsyncPylon, LastResponse
-from ._errors import (
-    AuthenticationError,
-    BadRequestError,
-    BulkError,
-    ConflictError,
-    InternalServerError,
-    InvalidFilterError,
-    NotFoundError,
-    PayloadTooLargeError,
-    PermissionDeniedError,
-    PylonAPIError,
-    PylonConfigError,
-    PylonConnectionError,
-    PylonError,
-    PylonInputError,
-    PylonTimeoutError,
-    RateLimitBackendError,
-    RateLimitError,
-    ResponseValidationError,
-    WebhookVerificationError,
-)
-from ._filter_builder import F, Filter, and_, or_
-from ._issues import IssueCheckpoint, IssueExport
-from ._pagination import AsyncPaginator, Page
-from ._ratelimit import RateLimiter
-from ._ratelimit_transport import RateLimitBackend
-from ._retry import RetryEvent, RetryPolicy
 from ._version import __version__
-from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
 
 if TYPE_CHECKING:
+    from ._batching import BulkResult
+    from ._changes import ChangeCheckpoint, ChangeFeed
+    from ._client import AsyncPylon, LastResponse
+    from ._errors import (
+        AuthenticationError,
+        BadRequestError,
+        BulkError,
+        ConflictError,
+        InternalServerError,
+        InvalidFilterError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PermissionDeniedError,
+        PylonAPIError,
+        PylonConfigError,
+        PylonConnectionError,
+        PylonError,
+        PylonInputError,
+        PylonTimeoutError,
+        RateLimitBackendError,
+        RateLimitError,
+        ResponseValidationError,
+        WebhookVerificationError,
+    )
+    from ._filter_builder import F, Filter, and_, or_
+    from ._issues import IssueCheckpoint, IssueExport
+    from ._pagination import AsyncPaginator, Page
+    from ._ratelimit import RateLimiter
     from ._ratelimit_redis import RedisRateLimiter
+    from ._ratelimit_transport import RateLimitBackend
+    from ._retry import RetryEvent, RetryPolicy
+    from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
+
+# Every public name but __version__ loads on first use, from the module named here (see
+# ``__getattr__``): ``import pylon_client`` imports nothing else, so ``pylon --help`` (whose
+# modules live in this package) and a script that needs one corner of the API pay for no more.
+_HOMES = {
+    "AsyncPaginator": "._pagination",
+    "AsyncPylon": "._client",
+    "BulkResult": "._batching",
+    "ChangeCheckpoint": "._changes",
+    "ChangeFeed": "._changes",
+    "DEFAULT_MAX_WINDOW": "._windows",
+    "F": "._filter_builder",
+    "Filter": "._filter_builder",
+    "IssueCheckpoint": "._issues",
+    "IssueExport": "._issues",
+    "LastResponse": "._client",
+    "Page": "._pagination",
+    "RateLimitBackend": "._ratelimit_transport",
+    "RateLimiter": "._ratelimit",
+    "RedisRateLimiter": "._ratelimit_redis",
+    "RetryEvent": "._retry",
+    "RetryPolicy": "._retry",
+    "Window": "._windows",
+    "and_": "._filter_builder",
+    "or_": "._filter_builder",
+    "split_windows": "._windows",
+    "AuthenticationError": "._errors",
+    "BadRequestError": "._errors",
+    "BulkError": "._errors",
+    "ConflictError": "._errors",
+    "InternalServerError": "._errors",
+    "InvalidFilterError": "._errors",
+    "NotFoundError": "._errors",
+    "PayloadTooLargeError": "._errors",
+    "PermissionDeniedError": "._errors",
+    "PylonAPIError": "._errors",
+    "PylonConfigError": "._errors",
+    "PylonConnectionError": "._errors",
+    "PylonError": "._errors",
+    "PylonInputError": "._errors",
+    "PylonTimeoutError": "._errors",
+    "RateLimitBackendError": "._errors",
+    "RateLimitError": "._errors",
+    "ResponseValidationError": "._errors",
+    "WebhookVerificationError": "._errors",
+}
 
 __all__ = [
     "DEFAULT_MAX_WINDOW",
@@ -96,7 +142,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # The Redis backend and its RESP client load on first use: ``import pylon_client`` stays lean.
-    if name == "RedisRateLimiter":
-        return importlib.import_module("._ratelimit_redis", __name__).RedisRateLimiter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

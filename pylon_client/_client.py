@@ -13,13 +13,14 @@ stored in a repr, a log line or an exception message.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -42,7 +43,6 @@ from ._errors import (
     ResponseValidationError,
     error_for_status,
 )
-from ._filter_builder import filter_to_dict
 from ._generated._endpoints import ENDPOINTS, Endpoint
 from ._generated._resources import PageData, Resources, Upload
 from ._http import (
@@ -58,12 +58,16 @@ from ._http import (
 from ._pagination import AsyncPaginator
 from ._ratelimit import RateLimiter, check_org_key
 from ._ratelimit_transport import RateLimitBackend, RateLimitTransport
-from ._resources import AccountsResource, IssuesResource, TasksResource
 from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
-from ._upload_stream import MultipartStream
-from ._uploads import prepare_upload
 from ._version import __version__
 from ._windows import DEFAULT_MAX_WINDOW
+
+if TYPE_CHECKING:
+    # Loaded on first use: the hand-written resources (with the export, the change feeds and
+    # the bulk helpers) when ``pylon.issues``, ``.tasks`` or ``.accounts`` is first read, the
+    # upload machinery with the first upload, the filter builder with the first filter.
+    from ._resources import AccountsResource, IssuesResource, TasksResource
+    from ._upload_stream import MultipartStream
 
 __all__ = ["AsyncPylon", "LastResponse"]
 
@@ -116,10 +120,6 @@ class AsyncPylon(Resources):
             task = await pylon.tasks.get("task_1")
 
     """
-
-    issues: IssuesResource
-    accounts: AccountsResource
-    tasks: TasksResource
 
     def __init__(
         self,
@@ -193,9 +193,7 @@ class AsyncPylon(Resources):
             raise PylonConfigError(
                 f"max_issue_window must be a positive timedelta, got {max_issue_window!r}"
             )
-        self.issues = IssuesResource(self, max_window=max_issue_window)
-        self.accounts = AccountsResource(self)
-        self.tasks = TasksResource(self)
+        self._max_issue_window = max_issue_window
         if os.environ.get("PYLON_LOG", "").lower() == "debug":
             enable_debug_logging()
 
@@ -219,6 +217,30 @@ class AsyncPylon(Resources):
             await self._generated.get_async_httpx_client().aclose()
         if self._owns_http:
             await self._http.aclose()
+
+    # ------------------------------------------------------------------ hand-written resources
+    # Like the generated ones (``Resources``), each is created on first access and then kept.
+
+    @functools.cached_property
+    def issues(self) -> IssuesResource:
+        """``pylon.issues``: the generated methods, ``list`` over any range, ``changes``."""
+        from ._resources import IssuesResource
+
+        return IssuesResource(self, max_window=self._max_issue_window)
+
+    @functools.cached_property
+    def accounts(self) -> AccountsResource:
+        """``pylon.accounts``: the generated methods, ``update_many`` and ``merge`` in batches."""
+        from ._resources import AccountsResource
+
+        return AccountsResource(self)
+
+    @functools.cached_property
+    def tasks(self) -> TasksResource:
+        """``pylon.tasks``: the generated methods and ``changes``."""
+        from ._resources import TasksResource
+
+        return TasksResource(self)
 
     # ------------------------------------------------------------------ raw access
 
@@ -279,7 +301,11 @@ class AsyncPylon(Resources):
 
     def search_filter(self, value: Any) -> dict[str, Any] | None:
         """Check and serialise a search filter (a dict or an ``F(...)`` expression)."""
-        return None if value is None else filter_to_dict(value)
+        if value is None:
+            return None
+        from ._filter_builder import filter_to_dict  # loaded with the first filter
+
+        return filter_to_dict(value)
 
     async def request(
         self,
@@ -315,6 +341,8 @@ class AsyncPylon(Resources):
         sent twice: the error is raised instead, ``maybe_applied`` saying whether Pylon may
         have kept it. Files opened from paths are closed however the call ends.
         """
+        from ._uploads import prepare_upload  # loaded with the first upload
+
         form = await prepare_upload(fields, files)
         try:
             response = await self._send(endpoint, path, None, None, form)

@@ -19,19 +19,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ._batching import MAX_BATCH, check_merge, chunk, normalize_ids
 from ._batching import BulkResult as BulkResult
-from ._bulk import ProgressCallback, check_success, run_batches
 from ._changes import DEFAULT_WINDOW, ChangeCheckpoint, ChangeFeed, Kind
 from ._errors import PylonConfigError, PylonInputError
-from ._filter_builder import F
 from ._generated import _resources as generated
 from ._generated._resources import PageLike
 from ._generated.types import UNSET, Unset
-from ._issues import IssueCheckpoint, IssueExport, Order
 from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339
 
 if TYPE_CHECKING:
+    # Loaded by the methods that use them, so that ``pylon.tasks`` does not load the export,
+    # the filter builder or the bulk runner (see the import time rows of ``make bench``).
+    from ._bulk import ProgressCallback
     from ._client import AsyncPylon
     from ._generated.models.custom_field_input import CustomFieldInput
+    from ._issues import IssueCheckpoint, IssueExport, Order
 
 __all__ = ["AccountsResource", "IssuesResource", "TasksResource"]
 
@@ -59,6 +60,7 @@ def _changes(
     search: Callable[..., Any], kind: Kind, since: Any, until: Any, checkpoint: Any, **options: Any
 ) -> ChangeFeed:
     """Build a change feed whose windows are read with ``search`` (a generated search)."""
+    from ._filter_builder import F  # loaded on first use (see the imports)
 
     async def fetch(window: Window, cursor: str | None, limit: int | None) -> PageLike[Any]:
         pages = search(
@@ -112,6 +114,8 @@ class IssuesResource(generated.IssuesResource):
         Returns an :class:`IssueExport`: ``async for issue in ...``, ``.checkpoint()``.
 
         """
+        from ._issues import IssueExport  # loaded on first use (see the imports)
+
         return IssueExport(
             self._fetch_window_page,
             start_time=start_time,
@@ -230,6 +234,8 @@ class AccountsResource(generated.AccountsResource):
         id per batch, and ``raise_for_failures()``. ``on_progress(done, total)`` is called
         after each batch.
         """
+        from ._bulk import check_success, run_batches  # loaded on first use (see the imports)
+
         ids = normalize_ids(account_ids)
         batches = chunk(ids, batch_size)
         fields: dict[str, Any] = {
@@ -282,6 +288,8 @@ class AccountsResource(generated.AccountsResource):
                 "accounts.merge: this client was generated from an OpenAPI document without "
                 "POST /accounts/merge; regenerate it from the default spec (make generate)"
             )
+        from ._bulk import run_batches  # loaded on first use (see the imports)
+
         ids = normalize_ids(merge_account_ids, name="merge_account_ids")
         check_merge(merge_into_account_id, ids)
         batches = chunk(ids, batch_size)

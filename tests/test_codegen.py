@@ -7,6 +7,7 @@ import importlib
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +198,62 @@ def test_models_round_trip_pylon_shaped_payloads(model: Any, payload: dict[str, 
         assert parsed.assignee.user.id == "usr_1"
         assert parsed.additional_properties["a_field_pylon_added_later"] == {"kept": True}
         assert model.from_dict({"id": "t"}).title is UNSET
+
+
+class _Text(str):
+    """A ``str`` subclass: not the exact JSON type, still a string."""
+
+
+@pytest.mark.parametrize(
+    ("payload", "extra"),
+    [
+        pytest.param({"id": "t", "title": "x"}, {}, id="known-keys-only"),
+        pytest.param({"id": "t", "later": 1}, {"later": 1}, id="missing-keys-and-one-unknown"),
+        pytest.param(
+            {**{k: v for k, v in TASK.items() if k != "title"}, "later": 2},
+            {"a_field_pylon_added_later": {"kept": True}, "later": 2},
+            id="as-many-keys-as-fields-one-missing",
+        ),
+        pytest.param({}, None, id="required-id-missing"),
+    ],
+)
+def test_from_dict_keeps_exactly_the_unknown_keys(
+    payload: dict[str, Any], extra: dict[str, Any] | None
+) -> None:
+    """Unknown keys, and only they, land in additional_properties; the input is left as it was."""
+    before = dict(payload)
+    if extra is None:
+        with pytest.raises(KeyError):
+            Task.from_dict(payload)
+        return
+    parsed = Task.from_dict(payload)
+    assert parsed.additional_properties == extra
+    assert payload == before
+    parsed.additional_properties["mine"] = True
+    assert "mine" not in payload
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("title", 3, id="int-for-str"),
+        pytest.param("created_at", 1700000000, id="int-for-datetime"),
+        pytest.param("account", "acc_1", id="str-for-model"),
+        pytest.param("subtask_ids", "a,b", id="str-for-list"),
+        pytest.param("customer_portal_visible", "yes", id="str-for-bool"),
+    ],
+)
+def test_from_dict_rejects_a_wrong_type(field: str, value: Any) -> None:
+    """A value of the wrong JSON type raises TypeError (ResponseValidationError at the call)."""
+    with pytest.raises(TypeError, match=field):
+        Task.from_dict({"id": "t", field: value})
+
+
+def test_from_dict_accepts_subclasses_of_the_json_types() -> None:
+    """The exact-type fast path falls back to isinstance: a str subclass is still a string."""
+    payload = {"id": _Text("t"), "title": _Text("x"), "due_date": _Text("2026-03-01")}
+    parsed = Task.from_dict(payload)
+    assert (parsed.id, parsed.title, parsed.due_date) == ("t", "x", datetime(2026, 3, 1))
 
 
 def _normalise(payload: dict[str, Any]) -> dict[str, Any]:

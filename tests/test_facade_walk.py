@@ -59,7 +59,7 @@ def _method(pylon: AsyncPylon, endpoint: Endpoint) -> Any:
     owner: Any = pylon if len(names) == 1 else getattr(pylon, names[0])
     name = names[-1]
     for klass in type(owner).__mro__:
-        if klass.__module__ == generated.__name__ and name in vars(klass):
+        if klass.__module__.startswith(generated.__package__ or "") and name in vars(klass):
             return getattr(klass, name).__get__(owner)
     return getattr(owner, name)
 

@@ -4,11 +4,14 @@ import importlib
 import inspect
 import pkgutil
 import re
+import subprocess
+import sys
 from types import ModuleType
 
 import pytest
 
 import pylon_client
+from pylon_client._generated import _resources as generated_resources
 
 PUBLIC = [pytest.param(name, id=name) for name in pylon_client.__all__]
 
@@ -96,3 +99,55 @@ def test_private_module_all_names_exist(module_name: str) -> None:
     module = importlib.import_module(module_name)
     missing = [name for name in getattr(module, "__all__", []) if not hasattr(module, name)]
     assert missing == []
+
+
+def _modules_after(code: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter; return the modules it then holds."""
+    done = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+        [sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return set(done.stdout.split())
+
+
+def test_importing_the_package_loads_nothing_else() -> None:
+    """``import pylon_client`` loads its version only: no httpx, no generated code."""
+    loaded = _modules_after("import pylon_client")
+    ours = {m for m in loaded if m.startswith("pylon_client")}
+    assert ours == {"pylon_client", "pylon_client._version"}
+    assert not {"httpx", "anyio", "attrs"} & loaded
+
+
+def test_cli_help_loads_the_standard_library_only() -> None:
+    """``pylon --help`` builds its parser without httpx, anyio, attrs or the client."""
+    loaded = _modules_after(
+        "import contextlib, io\n"
+        "from pylon_client._cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help'])"
+    )
+    assert not {"httpx", "anyio", "attrs", "pylon_client._client"} & loaded
+
+
+def test_resources_load_on_first_use() -> None:
+    """A client loads no resource module until one is read, and then only that one."""
+    loaded = _modules_after(
+        "from pylon_client import AsyncPylon\n"
+        "pylon = AsyncPylon('tok', rate_limit=False)\n"
+        "import sys\n"
+        "assert not [m for m in sys.modules if '_generated.resources.' in m]\n"
+        "assert pylon.teams is pylon.teams"
+    )
+    resources = {m for m in loaded if "_generated.resources." in m or "_generated.models." in m}
+    assert resources == {"pylon_client._generated.resources.teams"}
+    assert "pylon_client._resources" not in loaded
+
+
+@pytest.mark.parametrize("name", sorted(generated_resources._MODULES))
+def test_every_resource_class_is_importable_from_the_facade(name: str) -> None:
+    """``_generated._resources.<Class>`` still gives each resource class, from its own module."""
+    klass = getattr(generated_resources, name)
+    assert klass.__name__ == name
+    assert klass.__module__ == f"pylon_client._generated.{generated_resources._MODULES[name]}"

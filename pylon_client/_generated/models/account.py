@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,6 +23,32 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Account")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "associated_account_ids",
+        "channels",
+        "created_at",
+        "crm_settings",
+        "custom_fields",
+        "domain",
+        "domains",
+        "external_ids",
+        "is_disabled",
+        "latest_customer_activity_time",
+        "logo_url",
+        "name",
+        "owner",
+        "parent_account_id",
+        "primary_domain",
+        "subaccount_ids",
+        "tags",
+        "type",
+        "updated_at",
+    }
+)
 
 
 @_attrs_define
@@ -274,228 +300,251 @@ class Account:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _associated_account_ids = d.pop("associated_account_ids", UNSET)
+        _associated_account_ids = d.get("associated_account_ids", UNSET)
         associated_account_ids: list[str] | None | Unset
-        if isinstance(_associated_account_ids, list):
-            associated_account_ids_type_0 = cast(list[str], _associated_account_ids)
-
-            associated_account_ids = associated_account_ids_type_0
-        elif _associated_account_ids is None or isinstance(_associated_account_ids, Unset):
+        if type(_associated_account_ids) is list:
+            associated_account_ids = _associated_account_ids
+        elif _associated_account_ids is None:
+            associated_account_ids = None
+        elif _associated_account_ids is UNSET:
+            associated_account_ids = UNSET
+            _missing += 1
+        elif isinstance(_associated_account_ids, list):
             associated_account_ids = _associated_account_ids
         else:
             raise TypeError(f"associated_account_ids: unexpected {type(_associated_account_ids).__name__}")
 
-        _channels = d.pop("channels", UNSET)
+        _channels = d.get("channels", UNSET)
         channels: list[Channel] | None | Unset
-        if isinstance(_channels, list):
-            channels_type_0 = []
-            _channels_type_0 = _channels
-            for channels_type_0_item_data in _channels_type_0:
-                channels_type_0_item = Channel.from_dict(channels_type_0_item_data)
-
-                channels_type_0.append(channels_type_0_item)
-
-            channels = channels_type_0
-        elif _channels is None or isinstance(_channels, Unset):
-            channels = _channels
+        if type(_channels) is list:
+            channels = [Channel.from_dict(item) for item in _channels]
+        elif _channels is None:
+            channels = None
+        elif _channels is UNSET:
+            channels = UNSET
+            _missing += 1
+        elif isinstance(_channels, list):
+            channels = [Channel.from_dict(item) for item in _channels]
         else:
             raise TypeError(f"channels: unexpected {type(_channels).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _crm_settings = d.pop("crm_settings", UNSET)
+        _crm_settings = d.get("crm_settings", UNSET)
         crm_settings: CrmSettings | None | Unset
-        if isinstance(_crm_settings, dict):
-            crm_settings_type_1 = CrmSettings.from_dict(_crm_settings)
-
-            crm_settings = crm_settings_type_1
-        elif _crm_settings is None or isinstance(_crm_settings, Unset):
-            crm_settings = _crm_settings
+        if type(_crm_settings) is dict:
+            crm_settings = CrmSettings.from_dict(_crm_settings)
+        elif _crm_settings is None:
+            crm_settings = None
+        elif _crm_settings is UNSET:
+            crm_settings = UNSET
+            _missing += 1
+        elif isinstance(_crm_settings, dict):
+            crm_settings = CrmSettings.from_dict(_crm_settings)
         else:
             raise TypeError(f"crm_settings: unexpected {type(_crm_settings).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: CustomFields | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_1
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = CustomFields.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = CustomFields.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _domain = d.pop("domain", UNSET)
-        domain: None | str | Unset
-        if isinstance(_domain, str) or _domain is None or isinstance(_domain, Unset):
-            domain = _domain
-        else:
-            raise TypeError(f"domain: unexpected {type(_domain).__name__}")
+        domain: None | str | Unset = d.get("domain", UNSET)
+        if type(domain) is not str and domain is not None:
+            if domain is UNSET:
+                _missing += 1
+            elif not isinstance(domain, str):
+                raise TypeError(f"domain: unexpected {type(domain).__name__}")
 
-        _domains = d.pop("domains", UNSET)
+        _domains = d.get("domains", UNSET)
         domains: list[str] | None | Unset
-        if isinstance(_domains, list):
-            domains_type_0 = cast(list[str], _domains)
-
-            domains = domains_type_0
-        elif _domains is None or isinstance(_domains, Unset):
+        if type(_domains) is list:
+            domains = _domains
+        elif _domains is None:
+            domains = None
+        elif _domains is UNSET:
+            domains = UNSET
+            _missing += 1
+        elif isinstance(_domains, list):
             domains = _domains
         else:
             raise TypeError(f"domains: unexpected {type(_domains).__name__}")
 
-        _external_ids = d.pop("external_ids", UNSET)
+        _external_ids = d.get("external_ids", UNSET)
         external_ids: list[ExternalId] | None | Unset
-        if isinstance(_external_ids, list):
-            external_ids_type_0 = []
-            _external_ids_type_0 = _external_ids
-            for external_ids_type_0_item_data in _external_ids_type_0:
-                external_ids_type_0_item = ExternalId.from_dict(external_ids_type_0_item_data)
-
-                external_ids_type_0.append(external_ids_type_0_item)
-
-            external_ids = external_ids_type_0
-        elif _external_ids is None or isinstance(_external_ids, Unset):
-            external_ids = _external_ids
+        if type(_external_ids) is list:
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        elif _external_ids is None:
+            external_ids = None
+        elif _external_ids is UNSET:
+            external_ids = UNSET
+            _missing += 1
+        elif isinstance(_external_ids, list):
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
         else:
             raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        _is_disabled = d.pop("is_disabled", UNSET)
-        is_disabled: bool | None | Unset
-        if isinstance(_is_disabled, bool) or _is_disabled is None or isinstance(_is_disabled, Unset):
-            is_disabled = _is_disabled
-        else:
-            raise TypeError(f"is_disabled: unexpected {type(_is_disabled).__name__}")
+        is_disabled: bool | None | Unset = d.get("is_disabled", UNSET)
+        if type(is_disabled) is not bool and is_disabled is not None:
+            if is_disabled is UNSET:
+                _missing += 1
+            elif not isinstance(is_disabled, bool):
+                raise TypeError(f"is_disabled: unexpected {type(is_disabled).__name__}")
 
-        _latest_customer_activity_time = d.pop("latest_customer_activity_time", UNSET)
-        latest_customer_activity_time: None | str | Unset
-        if (
-            isinstance(_latest_customer_activity_time, str)
-            or _latest_customer_activity_time is None
-            or isinstance(_latest_customer_activity_time, Unset)
-        ):
-            latest_customer_activity_time = _latest_customer_activity_time
-        else:
-            raise TypeError(
-                f"latest_customer_activity_time: unexpected {type(_latest_customer_activity_time).__name__}"
-            )
+        latest_customer_activity_time: None | str | Unset = d.get("latest_customer_activity_time", UNSET)
+        if type(latest_customer_activity_time) is not str and latest_customer_activity_time is not None:
+            if latest_customer_activity_time is UNSET:
+                _missing += 1
+            elif not isinstance(latest_customer_activity_time, str):
+                raise TypeError(
+                    f"latest_customer_activity_time: unexpected {type(latest_customer_activity_time).__name__}"
+                )
 
-        _logo_url = d.pop("logo_url", UNSET)
-        logo_url: None | str | Unset
-        if isinstance(_logo_url, str) or _logo_url is None or isinstance(_logo_url, Unset):
-            logo_url = _logo_url
-        else:
-            raise TypeError(f"logo_url: unexpected {type(_logo_url).__name__}")
+        logo_url: None | str | Unset = d.get("logo_url", UNSET)
+        if type(logo_url) is not str and logo_url is not None:
+            if logo_url is UNSET:
+                _missing += 1
+            elif not isinstance(logo_url, str):
+                raise TypeError(f"logo_url: unexpected {type(logo_url).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _owner = d.pop("owner", UNSET)
+        _owner = d.get("owner", UNSET)
         owner: MiniUser | None | Unset
-        if isinstance(_owner, dict):
-            owner_type_1 = MiniUser.from_dict(_owner)
-
-            owner = owner_type_1
-        elif _owner is None or isinstance(_owner, Unset):
-            owner = _owner
+        if type(_owner) is dict:
+            owner = MiniUser.from_dict(_owner)
+        elif _owner is None:
+            owner = None
+        elif _owner is UNSET:
+            owner = UNSET
+            _missing += 1
+        elif isinstance(_owner, dict):
+            owner = MiniUser.from_dict(_owner)
         else:
             raise TypeError(f"owner: unexpected {type(_owner).__name__}")
 
-        _parent_account_id = d.pop("parent_account_id", UNSET)
-        parent_account_id: None | str | Unset
-        if isinstance(_parent_account_id, str) or _parent_account_id is None or isinstance(_parent_account_id, Unset):
-            parent_account_id = _parent_account_id
-        else:
-            raise TypeError(f"parent_account_id: unexpected {type(_parent_account_id).__name__}")
+        parent_account_id: None | str | Unset = d.get("parent_account_id", UNSET)
+        if type(parent_account_id) is not str and parent_account_id is not None:
+            if parent_account_id is UNSET:
+                _missing += 1
+            elif not isinstance(parent_account_id, str):
+                raise TypeError(f"parent_account_id: unexpected {type(parent_account_id).__name__}")
 
-        _primary_domain = d.pop("primary_domain", UNSET)
-        primary_domain: None | str | Unset
-        if isinstance(_primary_domain, str) or _primary_domain is None or isinstance(_primary_domain, Unset):
-            primary_domain = _primary_domain
-        else:
-            raise TypeError(f"primary_domain: unexpected {type(_primary_domain).__name__}")
+        primary_domain: None | str | Unset = d.get("primary_domain", UNSET)
+        if type(primary_domain) is not str and primary_domain is not None:
+            if primary_domain is UNSET:
+                _missing += 1
+            elif not isinstance(primary_domain, str):
+                raise TypeError(f"primary_domain: unexpected {type(primary_domain).__name__}")
 
-        _subaccount_ids = d.pop("subaccount_ids", UNSET)
+        _subaccount_ids = d.get("subaccount_ids", UNSET)
         subaccount_ids: list[str] | None | Unset
-        if isinstance(_subaccount_ids, list):
-            subaccount_ids_type_0 = cast(list[str], _subaccount_ids)
-
-            subaccount_ids = subaccount_ids_type_0
-        elif _subaccount_ids is None or isinstance(_subaccount_ids, Unset):
+        if type(_subaccount_ids) is list:
+            subaccount_ids = _subaccount_ids
+        elif _subaccount_ids is None:
+            subaccount_ids = None
+        elif _subaccount_ids is UNSET:
+            subaccount_ids = UNSET
+            _missing += 1
+        elif isinstance(_subaccount_ids, list):
             subaccount_ids = _subaccount_ids
         else:
             raise TypeError(f"subaccount_ids: unexpected {type(_subaccount_ids).__name__}")
 
-        _tags = d.pop("tags", UNSET)
+        _tags = d.get("tags", UNSET)
         tags: list[str] | None | Unset
-        if isinstance(_tags, list):
-            tags_type_0 = cast(list[str], _tags)
-
-            tags = tags_type_0
-        elif _tags is None or isinstance(_tags, Unset):
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is None:
+            tags = None
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
             tags = _tags
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
+        _updated_at = d.get("updated_at", UNSET)
         updated_at: datetime.datetime | None | Unset
-        if isinstance(_updated_at, str):
-            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
-
-            updated_at = updated_at_type_0
-        elif _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
+        if type(_updated_at) is str:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        elif _updated_at is None:
+            updated_at = None
+        elif _updated_at is UNSET:
+            updated_at = UNSET
+            _missing += 1
+        elif isinstance(_updated_at, str):
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
         _self = cls(
-            id=id,
-            associated_account_ids=associated_account_ids,
-            channels=channels,
-            created_at=created_at,
-            crm_settings=crm_settings,
-            custom_fields=custom_fields,
-            domain=domain,
-            domains=domains,
-            external_ids=external_ids,
-            is_disabled=is_disabled,
-            latest_customer_activity_time=latest_customer_activity_time,
-            logo_url=logo_url,
-            name=name,
-            owner=owner,
-            parent_account_id=parent_account_id,
-            primary_domain=primary_domain,
-            subaccount_ids=subaccount_ids,
-            tags=tags,
-            type_=type_,
-            updated_at=updated_at,
+            id,
+            associated_account_ids,
+            channels,
+            created_at,
+            crm_settings,
+            custom_fields,
+            domain,
+            domains,
+            external_ids,
+            is_disabled,
+            latest_customer_activity_time,
+            logo_url,
+            name,
+            owner,
+            parent_account_id,
+            primary_domain,
+            subaccount_ids,
+            tags,
+            type_,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 20:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

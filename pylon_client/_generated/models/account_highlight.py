@@ -15,6 +15,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AccountHighlight")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_id",
+        "content_html",
+        "created_at",
+        "expires_at",
+        "id",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class AccountHighlight:
@@ -93,59 +105,62 @@ class AccountHighlight:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _account_id = d.pop("account_id", UNSET)
-        account_id: None | str | Unset
-        if isinstance(_account_id, str) or _account_id is None or isinstance(_account_id, Unset):
-            account_id = _account_id
-        else:
-            raise TypeError(f"account_id: unexpected {type(_account_id).__name__}")
+        d = src_dict
+        _missing = 0
+        account_id: None | str | Unset = d.get("account_id", UNSET)
+        if type(account_id) is not str and account_id is not None:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        _content_html = d.pop("content_html", UNSET)
-        content_html: None | str | Unset
-        if isinstance(_content_html, str) or _content_html is None or isinstance(_content_html, Unset):
-            content_html = _content_html
-        else:
-            raise TypeError(f"content_html: unexpected {type(_content_html).__name__}")
+        content_html: None | str | Unset = d.get("content_html", UNSET)
+        if type(content_html) is not str and content_html is not None:
+            if content_html is UNSET:
+                _missing += 1
+            elif not isinstance(content_html, str):
+                raise TypeError(f"content_html: unexpected {type(content_html).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _expires_at = d.pop("expires_at", UNSET)
-        expires_at: None | str | Unset
-        if isinstance(_expires_at, str) or _expires_at is None or isinstance(_expires_at, Unset):
-            expires_at = _expires_at
-        else:
-            raise TypeError(f"expires_at: unexpected {type(_expires_at).__name__}")
+        expires_at: None | str | Unset = d.get("expires_at", UNSET)
+        if type(expires_at) is not str and expires_at is not None:
+            if expires_at is UNSET:
+                _missing += 1
+            elif not isinstance(expires_at, str):
+                raise TypeError(f"expires_at: unexpected {type(expires_at).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
         _self = cls(
-            account_id=account_id,
-            content_html=content_html,
-            created_at=created_at,
-            expires_at=expires_at,
-            id=id,
-            updated_at=updated_at,
+            account_id,
+            content_html,
+            created_at,
+            expires_at,
+            id,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ActivityType")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "icon_url",
+        "id",
+        "label",
+        "slug",
+    }
+)
+
 
 @_attrs_define
 class ActivityType:
@@ -73,43 +83,46 @@ class ActivityType:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _icon_url = d.pop("icon_url", UNSET)
-        icon_url: None | str | Unset
-        if isinstance(_icon_url, str) or _icon_url is None or isinstance(_icon_url, Unset):
-            icon_url = _icon_url
-        else:
-            raise TypeError(f"icon_url: unexpected {type(_icon_url).__name__}")
+        d = src_dict
+        _missing = 0
+        icon_url: None | str | Unset = d.get("icon_url", UNSET)
+        if type(icon_url) is not str and icon_url is not None:
+            if icon_url is UNSET:
+                _missing += 1
+            elif not isinstance(icon_url, str):
+                raise TypeError(f"icon_url: unexpected {type(icon_url).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _label = d.pop("label", UNSET)
-        label: None | str | Unset
-        if isinstance(_label, str) or _label is None or isinstance(_label, Unset):
-            label = _label
-        else:
-            raise TypeError(f"label: unexpected {type(_label).__name__}")
+        label: None | str | Unset = d.get("label", UNSET)
+        if type(label) is not str and label is not None:
+            if label is UNSET:
+                _missing += 1
+            elif not isinstance(label, str):
+                raise TypeError(f"label: unexpected {type(label).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
         _self = cls(
-            icon_url=icon_url,
-            id=id,
-            label=label,
-            slug=slug,
+            icon_url,
+            id,
+            label,
+            slug,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

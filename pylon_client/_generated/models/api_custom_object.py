@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="APICustomObject")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "created_at",
+        "custom_fields",
+        "id",
+        "name",
+        "type",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class APICustomObject:
@@ -101,63 +113,69 @@ class APICustomObject:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        d = src_dict
+        _missing = 0
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: APICustomObjectCustomFieldsType0 | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_0 = APICustomObjectCustomFieldsType0.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_0
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = APICustomObjectCustomFieldsType0.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = APICustomObjectCustomFieldsType0.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
         _self = cls(
-            created_at=created_at,
-            custom_fields=custom_fields,
-            id=id,
-            name=name,
-            type_=type_,
-            updated_at=updated_at,
+            created_at,
+            custom_fields,
+            id,
+            name,
+            type_,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -22,6 +22,29 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Article")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "approval_info",
+        "author_user_id",
+        "collection_id",
+        "created_at",
+        "current_draft_content_html",
+        "current_published_content_html",
+        "identifier",
+        "is_published",
+        "is_unlisted",
+        "last_edited_at",
+        "last_published_at",
+        "slug",
+        "tags",
+        "title",
+        "url",
+        "visibility_config",
+    }
+)
+
 
 @_attrs_define
 class Article:
@@ -225,183 +248,192 @@ class Article:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _approval_info = d.pop("approval_info", UNSET)
+        _approval_info = d.get("approval_info", UNSET)
         approval_info: ArticleApprovalInfoType0 | None | Unset
-        if isinstance(_approval_info, dict):
-            approval_info_type_0 = ArticleApprovalInfoType0.from_dict(_approval_info)
-
-            approval_info = approval_info_type_0
-        elif _approval_info is None or isinstance(_approval_info, Unset):
-            approval_info = _approval_info
+        if type(_approval_info) is dict:
+            approval_info = ArticleApprovalInfoType0.from_dict(_approval_info)
+        elif _approval_info is None:
+            approval_info = None
+        elif _approval_info is UNSET:
+            approval_info = UNSET
+            _missing += 1
+        elif isinstance(_approval_info, dict):
+            approval_info = ArticleApprovalInfoType0.from_dict(_approval_info)
         else:
             raise TypeError(f"approval_info: unexpected {type(_approval_info).__name__}")
 
-        _author_user_id = d.pop("author_user_id", UNSET)
-        author_user_id: None | str | Unset
-        if isinstance(_author_user_id, str) or _author_user_id is None or isinstance(_author_user_id, Unset):
-            author_user_id = _author_user_id
-        else:
-            raise TypeError(f"author_user_id: unexpected {type(_author_user_id).__name__}")
+        author_user_id: None | str | Unset = d.get("author_user_id", UNSET)
+        if type(author_user_id) is not str and author_user_id is not None:
+            if author_user_id is UNSET:
+                _missing += 1
+            elif not isinstance(author_user_id, str):
+                raise TypeError(f"author_user_id: unexpected {type(author_user_id).__name__}")
 
-        _collection_id = d.pop("collection_id", UNSET)
-        collection_id: None | str | Unset
-        if isinstance(_collection_id, str) or _collection_id is None or isinstance(_collection_id, Unset):
-            collection_id = _collection_id
-        else:
-            raise TypeError(f"collection_id: unexpected {type(_collection_id).__name__}")
+        collection_id: None | str | Unset = d.get("collection_id", UNSET)
+        if type(collection_id) is not str and collection_id is not None:
+            if collection_id is UNSET:
+                _missing += 1
+            elif not isinstance(collection_id, str):
+                raise TypeError(f"collection_id: unexpected {type(collection_id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _current_draft_content_html = d.pop("current_draft_content_html", UNSET)
-        current_draft_content_html: None | str | Unset
-        if (
-            isinstance(_current_draft_content_html, str)
-            or _current_draft_content_html is None
-            or isinstance(_current_draft_content_html, Unset)
-        ):
-            current_draft_content_html = _current_draft_content_html
-        else:
-            raise TypeError(f"current_draft_content_html: unexpected {type(_current_draft_content_html).__name__}")
+        current_draft_content_html: None | str | Unset = d.get("current_draft_content_html", UNSET)
+        if type(current_draft_content_html) is not str and current_draft_content_html is not None:
+            if current_draft_content_html is UNSET:
+                _missing += 1
+            elif not isinstance(current_draft_content_html, str):
+                raise TypeError(f"current_draft_content_html: unexpected {type(current_draft_content_html).__name__}")
 
-        _current_published_content_html = d.pop("current_published_content_html", UNSET)
-        current_published_content_html: None | str | Unset
-        if (
-            isinstance(_current_published_content_html, str)
-            or _current_published_content_html is None
-            or isinstance(_current_published_content_html, Unset)
-        ):
-            current_published_content_html = _current_published_content_html
-        else:
-            raise TypeError(
-                f"current_published_content_html: unexpected {type(_current_published_content_html).__name__}"
-            )
+        current_published_content_html: None | str | Unset = d.get("current_published_content_html", UNSET)
+        if type(current_published_content_html) is not str and current_published_content_html is not None:
+            if current_published_content_html is UNSET:
+                _missing += 1
+            elif not isinstance(current_published_content_html, str):
+                raise TypeError(
+                    f"current_published_content_html: unexpected {type(current_published_content_html).__name__}"
+                )
 
-        _identifier = d.pop("identifier", UNSET)
-        identifier: None | str | Unset
-        if isinstance(_identifier, str) or _identifier is None or isinstance(_identifier, Unset):
-            identifier = _identifier
-        else:
-            raise TypeError(f"identifier: unexpected {type(_identifier).__name__}")
+        identifier: None | str | Unset = d.get("identifier", UNSET)
+        if type(identifier) is not str and identifier is not None:
+            if identifier is UNSET:
+                _missing += 1
+            elif not isinstance(identifier, str):
+                raise TypeError(f"identifier: unexpected {type(identifier).__name__}")
 
-        _is_published = d.pop("is_published", UNSET)
-        is_published: bool | None | Unset
-        if isinstance(_is_published, bool) or _is_published is None or isinstance(_is_published, Unset):
-            is_published = _is_published
-        else:
-            raise TypeError(f"is_published: unexpected {type(_is_published).__name__}")
+        is_published: bool | None | Unset = d.get("is_published", UNSET)
+        if type(is_published) is not bool and is_published is not None:
+            if is_published is UNSET:
+                _missing += 1
+            elif not isinstance(is_published, bool):
+                raise TypeError(f"is_published: unexpected {type(is_published).__name__}")
 
-        _is_unlisted = d.pop("is_unlisted", UNSET)
-        is_unlisted: bool | None | Unset
-        if isinstance(_is_unlisted, bool) or _is_unlisted is None or isinstance(_is_unlisted, Unset):
-            is_unlisted = _is_unlisted
-        else:
-            raise TypeError(f"is_unlisted: unexpected {type(_is_unlisted).__name__}")
+        is_unlisted: bool | None | Unset = d.get("is_unlisted", UNSET)
+        if type(is_unlisted) is not bool and is_unlisted is not None:
+            if is_unlisted is UNSET:
+                _missing += 1
+            elif not isinstance(is_unlisted, bool):
+                raise TypeError(f"is_unlisted: unexpected {type(is_unlisted).__name__}")
 
-        _last_edited_at = d.pop("last_edited_at", UNSET)
+        _last_edited_at = d.get("last_edited_at", UNSET)
         last_edited_at: datetime.datetime | None | Unset
-        if isinstance(_last_edited_at, str):
-            last_edited_at_type_0 = datetime.datetime.fromisoformat(_last_edited_at)
-
-            last_edited_at = last_edited_at_type_0
-        elif _last_edited_at is None or isinstance(_last_edited_at, Unset):
-            last_edited_at = _last_edited_at
+        if type(_last_edited_at) is str:
+            last_edited_at = datetime.datetime.fromisoformat(_last_edited_at)
+        elif _last_edited_at is None:
+            last_edited_at = None
+        elif _last_edited_at is UNSET:
+            last_edited_at = UNSET
+            _missing += 1
+        elif isinstance(_last_edited_at, str):
+            last_edited_at = datetime.datetime.fromisoformat(_last_edited_at)
         else:
             raise TypeError(f"last_edited_at: unexpected {type(_last_edited_at).__name__}")
 
-        _last_published_at = d.pop("last_published_at", UNSET)
+        _last_published_at = d.get("last_published_at", UNSET)
         last_published_at: datetime.datetime | None | Unset
-        if isinstance(_last_published_at, str):
-            last_published_at_type_0 = datetime.datetime.fromisoformat(_last_published_at)
-
-            last_published_at = last_published_at_type_0
-        elif _last_published_at is None or isinstance(_last_published_at, Unset):
-            last_published_at = _last_published_at
+        if type(_last_published_at) is str:
+            last_published_at = datetime.datetime.fromisoformat(_last_published_at)
+        elif _last_published_at is None:
+            last_published_at = None
+        elif _last_published_at is UNSET:
+            last_published_at = UNSET
+            _missing += 1
+        elif isinstance(_last_published_at, str):
+            last_published_at = datetime.datetime.fromisoformat(_last_published_at)
         else:
             raise TypeError(f"last_published_at: unexpected {type(_last_published_at).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _tags = d.pop("tags", UNSET)
+        _tags = d.get("tags", UNSET)
         tags: list[Tag] | None | Unset
-        if isinstance(_tags, list):
-            tags_type_0 = []
-            _tags_type_0 = _tags
-            for tags_type_0_item_data in _tags_type_0:
-                tags_type_0_item = Tag.from_dict(tags_type_0_item_data)
-
-                tags_type_0.append(tags_type_0_item)
-
-            tags = tags_type_0
-        elif _tags is None or isinstance(_tags, Unset):
-            tags = _tags
+        if type(_tags) is list:
+            tags = [Tag.from_dict(item) for item in _tags]
+        elif _tags is None:
+            tags = None
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
+            tags = [Tag.from_dict(item) for item in _tags]
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _url = d.pop("url", UNSET)
-        url: None | str | Unset
-        if isinstance(_url, str) or _url is None or isinstance(_url, Unset):
-            url = _url
-        else:
-            raise TypeError(f"url: unexpected {type(_url).__name__}")
+        url: None | str | Unset = d.get("url", UNSET)
+        if type(url) is not str and url is not None:
+            if url is UNSET:
+                _missing += 1
+            elif not isinstance(url, str):
+                raise TypeError(f"url: unexpected {type(url).__name__}")
 
-        _visibility_config = d.pop("visibility_config", UNSET)
+        _visibility_config = d.get("visibility_config", UNSET)
         visibility_config: None | Unset | VisibilityConfig
-        if isinstance(_visibility_config, dict):
-            visibility_config_type_1 = VisibilityConfig.from_dict(_visibility_config)
-
-            visibility_config = visibility_config_type_1
-        elif _visibility_config is None or isinstance(_visibility_config, Unset):
-            visibility_config = _visibility_config
+        if type(_visibility_config) is dict:
+            visibility_config = VisibilityConfig.from_dict(_visibility_config)
+        elif _visibility_config is None:
+            visibility_config = None
+        elif _visibility_config is UNSET:
+            visibility_config = UNSET
+            _missing += 1
+        elif isinstance(_visibility_config, dict):
+            visibility_config = VisibilityConfig.from_dict(_visibility_config)
         else:
             raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
         _self = cls(
-            id=id,
-            approval_info=approval_info,
-            author_user_id=author_user_id,
-            collection_id=collection_id,
-            created_at=created_at,
-            current_draft_content_html=current_draft_content_html,
-            current_published_content_html=current_published_content_html,
-            identifier=identifier,
-            is_published=is_published,
-            is_unlisted=is_unlisted,
-            last_edited_at=last_edited_at,
-            last_published_at=last_published_at,
-            slug=slug,
-            tags=tags,
-            title=title,
-            url=url,
-            visibility_config=visibility_config,
+            id,
+            approval_info,
+            author_user_id,
+            collection_id,
+            created_at,
+            current_draft_content_html,
+            current_published_content_html,
+            identifier,
+            is_published,
+            is_unlisted,
+            last_edited_at,
+            last_published_at,
+            slug,
+            tags,
+            title,
+            url,
+            visibility_config,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 17:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

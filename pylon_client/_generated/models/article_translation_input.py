@@ -13,6 +13,15 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ArticleTranslationInput")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "body_html",
+        "language",
+        "title",
+    }
+)
+
 
 @_attrs_define
 class ArticleTranslationInput:
@@ -50,26 +59,31 @@ class ArticleTranslationInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        body_html = d.pop("body_html")
-        if not isinstance(body_html, str):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        d = src_dict
+        body_html = d["body_html"]
+        if type(body_html) is not str:
+            if not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        language = d.pop("language")
-        if not isinstance(language, str):
-            raise TypeError(f"language: unexpected {type(language).__name__}")
+        language = d["language"]
+        if type(language) is not str:
+            if not isinstance(language, str):
+                raise TypeError(f"language: unexpected {type(language).__name__}")
 
-        title = d.pop("title")
-        if not isinstance(title, str):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        title = d["title"]
+        if type(title) is not str:
+            if not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
         _self = cls(
-            body_html=body_html,
-            language=language,
-            title=title,
+            body_html,
+            language,
+            title,
         )
 
-        _self.additional_properties = d
+        if len(d) > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Attachment")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "description",
+        "id",
+        "name",
+        "url",
+    }
+)
+
 
 @_attrs_define
 class Attachment:
@@ -73,43 +83,46 @@ class Attachment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _description = d.pop("description", UNSET)
-        description: None | str | Unset
-        if isinstance(_description, str) or _description is None or isinstance(_description, Unset):
-            description = _description
-        else:
-            raise TypeError(f"description: unexpected {type(_description).__name__}")
+        d = src_dict
+        _missing = 0
+        description: None | str | Unset = d.get("description", UNSET)
+        if type(description) is not str and description is not None:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _url = d.pop("url", UNSET)
-        url: None | str | Unset
-        if isinstance(_url, str) or _url is None or isinstance(_url, Unset):
-            url = _url
-        else:
-            raise TypeError(f"url: unexpected {type(_url).__name__}")
+        url: None | str | Unset = d.get("url", UNSET)
+        if type(url) is not str and url is not None:
+            if url is UNSET:
+                _missing += 1
+            elif not isinstance(url, str):
+                raise TypeError(f"url: unexpected {type(url).__name__}")
 
         _self = cls(
-            description=description,
-            id=id,
-            name=name,
-            url=url,
+            description,
+            id,
+            name,
+            url,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -20,6 +20,24 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AuditLog")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "action",
+        "action_happened_at",
+        "actor_contact_id",
+        "actor_user_id",
+        "attributes",
+        "created_at",
+        "id",
+        "link",
+        "metadata",
+        "object_id",
+        "object_type",
+        "source",
+    }
+)
+
 
 @_attrs_define
 class AuditLog:
@@ -163,119 +181,124 @@ class AuditLog:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _action = d.pop("action", UNSET)
-        action: None | str | Unset
-        if isinstance(_action, str) or _action is None or isinstance(_action, Unset):
-            action = _action
-        else:
-            raise TypeError(f"action: unexpected {type(_action).__name__}")
+        d = src_dict
+        _missing = 0
+        action: None | str | Unset = d.get("action", UNSET)
+        if type(action) is not str and action is not None:
+            if action is UNSET:
+                _missing += 1
+            elif not isinstance(action, str):
+                raise TypeError(f"action: unexpected {type(action).__name__}")
 
-        _action_happened_at = d.pop("action_happened_at", UNSET)
-        action_happened_at: None | str | Unset
-        if (
-            isinstance(_action_happened_at, str)
-            or _action_happened_at is None
-            or isinstance(_action_happened_at, Unset)
-        ):
-            action_happened_at = _action_happened_at
-        else:
-            raise TypeError(f"action_happened_at: unexpected {type(_action_happened_at).__name__}")
+        action_happened_at: None | str | Unset = d.get("action_happened_at", UNSET)
+        if type(action_happened_at) is not str and action_happened_at is not None:
+            if action_happened_at is UNSET:
+                _missing += 1
+            elif not isinstance(action_happened_at, str):
+                raise TypeError(f"action_happened_at: unexpected {type(action_happened_at).__name__}")
 
-        _actor_contact_id = d.pop("actor_contact_id", UNSET)
-        actor_contact_id: None | str | Unset
-        if isinstance(_actor_contact_id, str) or _actor_contact_id is None or isinstance(_actor_contact_id, Unset):
-            actor_contact_id = _actor_contact_id
-        else:
-            raise TypeError(f"actor_contact_id: unexpected {type(_actor_contact_id).__name__}")
+        actor_contact_id: None | str | Unset = d.get("actor_contact_id", UNSET)
+        if type(actor_contact_id) is not str and actor_contact_id is not None:
+            if actor_contact_id is UNSET:
+                _missing += 1
+            elif not isinstance(actor_contact_id, str):
+                raise TypeError(f"actor_contact_id: unexpected {type(actor_contact_id).__name__}")
 
-        _actor_user_id = d.pop("actor_user_id", UNSET)
-        actor_user_id: None | str | Unset
-        if isinstance(_actor_user_id, str) or _actor_user_id is None or isinstance(_actor_user_id, Unset):
-            actor_user_id = _actor_user_id
-        else:
-            raise TypeError(f"actor_user_id: unexpected {type(_actor_user_id).__name__}")
+        actor_user_id: None | str | Unset = d.get("actor_user_id", UNSET)
+        if type(actor_user_id) is not str and actor_user_id is not None:
+            if actor_user_id is UNSET:
+                _missing += 1
+            elif not isinstance(actor_user_id, str):
+                raise TypeError(f"actor_user_id: unexpected {type(actor_user_id).__name__}")
 
-        _attributes = d.pop("attributes", UNSET)
+        _attributes = d.get("attributes", UNSET)
         attributes: AuditLogAttributesType0 | None | Unset
-        if isinstance(_attributes, dict):
-            attributes_type_0 = AuditLogAttributesType0.from_dict(_attributes)
-
-            attributes = attributes_type_0
-        elif _attributes is None or isinstance(_attributes, Unset):
-            attributes = _attributes
+        if type(_attributes) is dict:
+            attributes = AuditLogAttributesType0.from_dict(_attributes)
+        elif _attributes is None:
+            attributes = None
+        elif _attributes is UNSET:
+            attributes = UNSET
+            _missing += 1
+        elif isinstance(_attributes, dict):
+            attributes = AuditLogAttributesType0.from_dict(_attributes)
         else:
             raise TypeError(f"attributes: unexpected {type(_attributes).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _link = d.pop("link", UNSET)
-        link: None | str | Unset
-        if isinstance(_link, str) or _link is None or isinstance(_link, Unset):
-            link = _link
-        else:
-            raise TypeError(f"link: unexpected {type(_link).__name__}")
+        link: None | str | Unset = d.get("link", UNSET)
+        if type(link) is not str and link is not None:
+            if link is UNSET:
+                _missing += 1
+            elif not isinstance(link, str):
+                raise TypeError(f"link: unexpected {type(link).__name__}")
 
-        _metadata = d.pop("metadata", UNSET)
+        _metadata = d.get("metadata", UNSET)
         metadata: AuditLogMetadataType0 | None | Unset
-        if isinstance(_metadata, dict):
-            metadata_type_0 = AuditLogMetadataType0.from_dict(_metadata)
-
-            metadata = metadata_type_0
-        elif _metadata is None or isinstance(_metadata, Unset):
-            metadata = _metadata
+        if type(_metadata) is dict:
+            metadata = AuditLogMetadataType0.from_dict(_metadata)
+        elif _metadata is None:
+            metadata = None
+        elif _metadata is UNSET:
+            metadata = UNSET
+            _missing += 1
+        elif isinstance(_metadata, dict):
+            metadata = AuditLogMetadataType0.from_dict(_metadata)
         else:
             raise TypeError(f"metadata: unexpected {type(_metadata).__name__}")
 
-        _object_id = d.pop("object_id", UNSET)
-        object_id: None | str | Unset
-        if isinstance(_object_id, str) or _object_id is None or isinstance(_object_id, Unset):
-            object_id = _object_id
-        else:
-            raise TypeError(f"object_id: unexpected {type(_object_id).__name__}")
+        object_id: None | str | Unset = d.get("object_id", UNSET)
+        if type(object_id) is not str and object_id is not None:
+            if object_id is UNSET:
+                _missing += 1
+            elif not isinstance(object_id, str):
+                raise TypeError(f"object_id: unexpected {type(object_id).__name__}")
 
-        _object_type = d.pop("object_type", UNSET)
-        object_type: None | str | Unset
-        if isinstance(_object_type, str) or _object_type is None or isinstance(_object_type, Unset):
-            object_type = _object_type
-        else:
-            raise TypeError(f"object_type: unexpected {type(_object_type).__name__}")
+        object_type: None | str | Unset = d.get("object_type", UNSET)
+        if type(object_type) is not str and object_type is not None:
+            if object_type is UNSET:
+                _missing += 1
+            elif not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
         _self = cls(
-            action=action,
-            action_happened_at=action_happened_at,
-            actor_contact_id=actor_contact_id,
-            actor_user_id=actor_user_id,
-            attributes=attributes,
-            created_at=created_at,
-            id=id,
-            link=link,
-            metadata=metadata,
-            object_id=object_id,
-            object_type=object_type,
-            source=source,
+            action,
+            action_happened_at,
+            actor_contact_id,
+            actor_user_id,
+            attributes,
+            created_at,
+            id,
+            link,
+            metadata,
+            object_id,
+            object_type,
+            source,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 12:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Channel")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "channel_id",
+        "is_internal",
+        "is_primary",
+        "mirror_to",
+        "source",
+    }
+)
+
 
 @_attrs_define
 class Channel:
@@ -91,55 +102,61 @@ class Channel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _channel_id = d.pop("channel_id", UNSET)
-        channel_id: None | str | Unset
-        if isinstance(_channel_id, str) or _channel_id is None or isinstance(_channel_id, Unset):
-            channel_id = _channel_id
-        else:
-            raise TypeError(f"channel_id: unexpected {type(_channel_id).__name__}")
+        d = src_dict
+        _missing = 0
+        channel_id: None | str | Unset = d.get("channel_id", UNSET)
+        if type(channel_id) is not str and channel_id is not None:
+            if channel_id is UNSET:
+                _missing += 1
+            elif not isinstance(channel_id, str):
+                raise TypeError(f"channel_id: unexpected {type(channel_id).__name__}")
 
-        _is_internal = d.pop("is_internal", UNSET)
-        is_internal: bool | None | Unset
-        if isinstance(_is_internal, bool) or _is_internal is None or isinstance(_is_internal, Unset):
-            is_internal = _is_internal
-        else:
-            raise TypeError(f"is_internal: unexpected {type(_is_internal).__name__}")
+        is_internal: bool | None | Unset = d.get("is_internal", UNSET)
+        if type(is_internal) is not bool and is_internal is not None:
+            if is_internal is UNSET:
+                _missing += 1
+            elif not isinstance(is_internal, bool):
+                raise TypeError(f"is_internal: unexpected {type(is_internal).__name__}")
 
-        _is_primary = d.pop("is_primary", UNSET)
-        is_primary: bool | None | Unset
-        if isinstance(_is_primary, bool) or _is_primary is None or isinstance(_is_primary, Unset):
-            is_primary = _is_primary
-        else:
-            raise TypeError(f"is_primary: unexpected {type(_is_primary).__name__}")
+        is_primary: bool | None | Unset = d.get("is_primary", UNSET)
+        if type(is_primary) is not bool and is_primary is not None:
+            if is_primary is UNSET:
+                _missing += 1
+            elif not isinstance(is_primary, bool):
+                raise TypeError(f"is_primary: unexpected {type(is_primary).__name__}")
 
-        _mirror_to = d.pop("mirror_to", UNSET)
+        _mirror_to = d.get("mirror_to", UNSET)
         mirror_to: MirrorChannel | None | Unset
-        if isinstance(_mirror_to, dict):
-            mirror_to_type_1 = MirrorChannel.from_dict(_mirror_to)
-
-            mirror_to = mirror_to_type_1
-        elif _mirror_to is None or isinstance(_mirror_to, Unset):
-            mirror_to = _mirror_to
+        if type(_mirror_to) is dict:
+            mirror_to = MirrorChannel.from_dict(_mirror_to)
+        elif _mirror_to is None:
+            mirror_to = None
+        elif _mirror_to is UNSET:
+            mirror_to = UNSET
+            _missing += 1
+        elif isinstance(_mirror_to, dict):
+            mirror_to = MirrorChannel.from_dict(_mirror_to)
         else:
             raise TypeError(f"mirror_to: unexpected {type(_mirror_to).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
         _self = cls(
-            channel_id=channel_id,
-            is_internal=is_internal,
-            is_primary=is_primary,
-            mirror_to=mirror_to,
-            source=source,
+            channel_id,
+            is_internal,
+            is_primary,
+            mirror_to,
+            source,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 5:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -20,6 +20,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Collection")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "created_at",
+        "description",
+        "icon",
+        "parent_collection_id",
+        "slug",
+        "title",
+        "visibility_config",
+    }
+)
+
 
 @_attrs_define
 class Collection:
@@ -120,84 +134,90 @@ class Collection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _description = d.pop("description", UNSET)
-        description: None | str | Unset
-        if isinstance(_description, str) or _description is None or isinstance(_description, Unset):
-            description = _description
-        else:
-            raise TypeError(f"description: unexpected {type(_description).__name__}")
+        description: None | str | Unset = d.get("description", UNSET)
+        if type(description) is not str and description is not None:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        _icon = d.pop("icon", UNSET)
-        icon: None | str | Unset
-        if isinstance(_icon, str) or _icon is None or isinstance(_icon, Unset):
-            icon = _icon
-        else:
-            raise TypeError(f"icon: unexpected {type(_icon).__name__}")
+        icon: None | str | Unset = d.get("icon", UNSET)
+        if type(icon) is not str and icon is not None:
+            if icon is UNSET:
+                _missing += 1
+            elif not isinstance(icon, str):
+                raise TypeError(f"icon: unexpected {type(icon).__name__}")
 
-        _parent_collection_id = d.pop("parent_collection_id", UNSET)
-        parent_collection_id: None | str | Unset
-        if (
-            isinstance(_parent_collection_id, str)
-            or _parent_collection_id is None
-            or isinstance(_parent_collection_id, Unset)
-        ):
-            parent_collection_id = _parent_collection_id
-        else:
-            raise TypeError(f"parent_collection_id: unexpected {type(_parent_collection_id).__name__}")
+        parent_collection_id: None | str | Unset = d.get("parent_collection_id", UNSET)
+        if type(parent_collection_id) is not str and parent_collection_id is not None:
+            if parent_collection_id is UNSET:
+                _missing += 1
+            elif not isinstance(parent_collection_id, str):
+                raise TypeError(f"parent_collection_id: unexpected {type(parent_collection_id).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _visibility_config = d.pop("visibility_config", UNSET)
+        _visibility_config = d.get("visibility_config", UNSET)
         visibility_config: None | Unset | VisibilityConfig
-        if isinstance(_visibility_config, dict):
-            visibility_config_type_1 = VisibilityConfig.from_dict(_visibility_config)
-
-            visibility_config = visibility_config_type_1
-        elif _visibility_config is None or isinstance(_visibility_config, Unset):
-            visibility_config = _visibility_config
+        if type(_visibility_config) is dict:
+            visibility_config = VisibilityConfig.from_dict(_visibility_config)
+        elif _visibility_config is None:
+            visibility_config = None
+        elif _visibility_config is UNSET:
+            visibility_config = UNSET
+            _missing += 1
+        elif isinstance(_visibility_config, dict):
+            visibility_config = VisibilityConfig.from_dict(_visibility_config)
         else:
             raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
         _self = cls(
-            id=id,
-            created_at=created_at,
-            description=description,
-            icon=icon,
-            parent_collection_id=parent_collection_id,
-            slug=slug,
-            title=title,
-            visibility_config=visibility_config,
+            id,
+            created_at,
+            description,
+            icon,
+            parent_collection_id,
+            slug,
+            title,
+            visibility_config,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 8:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

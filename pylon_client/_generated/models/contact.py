@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,6 +21,25 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Contact")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "account",
+        "avatar_url",
+        "custom_fields",
+        "email",
+        "emails",
+        "external_ids",
+        "integration_user_ids",
+        "name",
+        "phone_numbers",
+        "portal_role",
+        "portal_role_id",
+        "primary_phone_number",
+    }
+)
 
 
 @_attrs_define
@@ -192,150 +211,158 @@ class Contact:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _account = d.pop("account", UNSET)
+        _account = d.get("account", UNSET)
         account: MiniAccount | None | Unset
-        if isinstance(_account, dict):
-            account_type_1 = MiniAccount.from_dict(_account)
-
-            account = account_type_1
-        elif _account is None or isinstance(_account, Unset):
-            account = _account
+        if type(_account) is dict:
+            account = MiniAccount.from_dict(_account)
+        elif _account is None:
+            account = None
+        elif _account is UNSET:
+            account = UNSET
+            _missing += 1
+        elif isinstance(_account, dict):
+            account = MiniAccount.from_dict(_account)
         else:
             raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        _avatar_url = d.pop("avatar_url", UNSET)
-        avatar_url: None | str | Unset
-        if isinstance(_avatar_url, str) or _avatar_url is None or isinstance(_avatar_url, Unset):
-            avatar_url = _avatar_url
-        else:
-            raise TypeError(f"avatar_url: unexpected {type(_avatar_url).__name__}")
+        avatar_url: None | str | Unset = d.get("avatar_url", UNSET)
+        if type(avatar_url) is not str and avatar_url is not None:
+            if avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(avatar_url, str):
+                raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: CustomFields | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_1
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = CustomFields.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = CustomFields.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _email = d.pop("email", UNSET)
-        email: None | str | Unset
-        if isinstance(_email, str) or _email is None or isinstance(_email, Unset):
-            email = _email
-        else:
-            raise TypeError(f"email: unexpected {type(_email).__name__}")
+        email: None | str | Unset = d.get("email", UNSET)
+        if type(email) is not str and email is not None:
+            if email is UNSET:
+                _missing += 1
+            elif not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        _emails = d.pop("emails", UNSET)
+        _emails = d.get("emails", UNSET)
         emails: list[str] | None | Unset
-        if isinstance(_emails, list):
-            emails_type_0 = cast(list[str], _emails)
-
-            emails = emails_type_0
-        elif _emails is None or isinstance(_emails, Unset):
+        if type(_emails) is list:
+            emails = _emails
+        elif _emails is None:
+            emails = None
+        elif _emails is UNSET:
+            emails = UNSET
+            _missing += 1
+        elif isinstance(_emails, list):
             emails = _emails
         else:
             raise TypeError(f"emails: unexpected {type(_emails).__name__}")
 
-        _external_ids = d.pop("external_ids", UNSET)
+        _external_ids = d.get("external_ids", UNSET)
         external_ids: list[ExternalId] | None | Unset
-        if isinstance(_external_ids, list):
-            external_ids_type_0 = []
-            _external_ids_type_0 = _external_ids
-            for external_ids_type_0_item_data in _external_ids_type_0:
-                external_ids_type_0_item = ExternalId.from_dict(external_ids_type_0_item_data)
-
-                external_ids_type_0.append(external_ids_type_0_item)
-
-            external_ids = external_ids_type_0
-        elif _external_ids is None or isinstance(_external_ids, Unset):
-            external_ids = _external_ids
+        if type(_external_ids) is list:
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        elif _external_ids is None:
+            external_ids = None
+        elif _external_ids is UNSET:
+            external_ids = UNSET
+            _missing += 1
+        elif isinstance(_external_ids, list):
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
         else:
             raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        _integration_user_ids = d.pop("integration_user_ids", UNSET)
+        _integration_user_ids = d.get("integration_user_ids", UNSET)
         integration_user_ids: list[IntegrationUserId] | None | Unset
-        if isinstance(_integration_user_ids, list):
-            integration_user_ids_type_0 = []
-            _integration_user_ids_type_0 = _integration_user_ids
-            for integration_user_ids_type_0_item_data in _integration_user_ids_type_0:
-                integration_user_ids_type_0_item = IntegrationUserId.from_dict(integration_user_ids_type_0_item_data)
-
-                integration_user_ids_type_0.append(integration_user_ids_type_0_item)
-
-            integration_user_ids = integration_user_ids_type_0
-        elif _integration_user_ids is None or isinstance(_integration_user_ids, Unset):
-            integration_user_ids = _integration_user_ids
+        if type(_integration_user_ids) is list:
+            integration_user_ids = [IntegrationUserId.from_dict(item) for item in _integration_user_ids]
+        elif _integration_user_ids is None:
+            integration_user_ids = None
+        elif _integration_user_ids is UNSET:
+            integration_user_ids = UNSET
+            _missing += 1
+        elif isinstance(_integration_user_ids, list):
+            integration_user_ids = [IntegrationUserId.from_dict(item) for item in _integration_user_ids]
         else:
             raise TypeError(f"integration_user_ids: unexpected {type(_integration_user_ids).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _phone_numbers = d.pop("phone_numbers", UNSET)
+        _phone_numbers = d.get("phone_numbers", UNSET)
         phone_numbers: list[str] | None | Unset
-        if isinstance(_phone_numbers, list):
-            phone_numbers_type_0 = cast(list[str], _phone_numbers)
-
-            phone_numbers = phone_numbers_type_0
-        elif _phone_numbers is None or isinstance(_phone_numbers, Unset):
+        if type(_phone_numbers) is list:
+            phone_numbers = _phone_numbers
+        elif _phone_numbers is None:
+            phone_numbers = None
+        elif _phone_numbers is UNSET:
+            phone_numbers = UNSET
+            _missing += 1
+        elif isinstance(_phone_numbers, list):
             phone_numbers = _phone_numbers
         else:
             raise TypeError(f"phone_numbers: unexpected {type(_phone_numbers).__name__}")
 
-        _portal_role = d.pop("portal_role", UNSET)
-        portal_role: None | str | Unset
-        if isinstance(_portal_role, str) or _portal_role is None or isinstance(_portal_role, Unset):
-            portal_role = _portal_role
-        else:
-            raise TypeError(f"portal_role: unexpected {type(_portal_role).__name__}")
+        portal_role: None | str | Unset = d.get("portal_role", UNSET)
+        if type(portal_role) is not str and portal_role is not None:
+            if portal_role is UNSET:
+                _missing += 1
+            elif not isinstance(portal_role, str):
+                raise TypeError(f"portal_role: unexpected {type(portal_role).__name__}")
 
-        _portal_role_id = d.pop("portal_role_id", UNSET)
-        portal_role_id: None | str | Unset
-        if isinstance(_portal_role_id, str) or _portal_role_id is None or isinstance(_portal_role_id, Unset):
-            portal_role_id = _portal_role_id
-        else:
-            raise TypeError(f"portal_role_id: unexpected {type(_portal_role_id).__name__}")
+        portal_role_id: None | str | Unset = d.get("portal_role_id", UNSET)
+        if type(portal_role_id) is not str and portal_role_id is not None:
+            if portal_role_id is UNSET:
+                _missing += 1
+            elif not isinstance(portal_role_id, str):
+                raise TypeError(f"portal_role_id: unexpected {type(portal_role_id).__name__}")
 
-        _primary_phone_number = d.pop("primary_phone_number", UNSET)
-        primary_phone_number: None | str | Unset
-        if (
-            isinstance(_primary_phone_number, str)
-            or _primary_phone_number is None
-            or isinstance(_primary_phone_number, Unset)
-        ):
-            primary_phone_number = _primary_phone_number
-        else:
-            raise TypeError(f"primary_phone_number: unexpected {type(_primary_phone_number).__name__}")
+        primary_phone_number: None | str | Unset = d.get("primary_phone_number", UNSET)
+        if type(primary_phone_number) is not str and primary_phone_number is not None:
+            if primary_phone_number is UNSET:
+                _missing += 1
+            elif not isinstance(primary_phone_number, str):
+                raise TypeError(f"primary_phone_number: unexpected {type(primary_phone_number).__name__}")
 
         _self = cls(
-            id=id,
-            account=account,
-            avatar_url=avatar_url,
-            custom_fields=custom_fields,
-            email=email,
-            emails=emails,
-            external_ids=external_ids,
-            integration_user_ids=integration_user_ids,
-            name=name,
-            phone_numbers=phone_numbers,
-            portal_role=portal_role,
-            portal_role_id=portal_role_id,
-            primary_phone_number=primary_phone_number,
+            id,
+            account,
+            avatar_url,
+            custom_fields,
+            email,
+            emails,
+            external_ids,
+            integration_user_ids,
+            name,
+            phone_numbers,
+            portal_role,
+            portal_role_id,
+            primary_phone_number,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 13:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

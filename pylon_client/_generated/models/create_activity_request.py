@@ -15,6 +15,19 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateActivityRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "slug",
+        "body_html",
+        "contact_id",
+        "happened_at",
+        "link",
+        "link_text",
+        "user_id",
+    }
+)
+
 
 @_attrs_define
 class CreateActivityRequest:
@@ -103,64 +116,68 @@ class CreateActivityRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        slug = d.pop("slug")
-        if not isinstance(slug, str):
-            raise TypeError(f"slug: unexpected {type(slug).__name__}")
+        d = src_dict
+        _missing = 0
+        slug = d["slug"]
+        if type(slug) is not str:
+            if not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _body_html = d.pop("body_html", UNSET)
-        body_html: None | str | Unset
-        if isinstance(_body_html, str) or _body_html is None or isinstance(_body_html, Unset):
-            body_html = _body_html
-        else:
-            raise TypeError(f"body_html: unexpected {type(_body_html).__name__}")
+        body_html: None | str | Unset = d.get("body_html", UNSET)
+        if type(body_html) is not str and body_html is not None:
+            if body_html is UNSET:
+                _missing += 1
+            elif not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _contact_id = d.pop("contact_id", UNSET)
-        contact_id: None | str | Unset
-        if isinstance(_contact_id, str) or _contact_id is None or isinstance(_contact_id, Unset):
-            contact_id = _contact_id
-        else:
-            raise TypeError(f"contact_id: unexpected {type(_contact_id).__name__}")
+        contact_id: None | str | Unset = d.get("contact_id", UNSET)
+        if type(contact_id) is not str and contact_id is not None:
+            if contact_id is UNSET:
+                _missing += 1
+            elif not isinstance(contact_id, str):
+                raise TypeError(f"contact_id: unexpected {type(contact_id).__name__}")
 
-        _happened_at = d.pop("happened_at", UNSET)
-        happened_at: None | str | Unset
-        if isinstance(_happened_at, str) or _happened_at is None or isinstance(_happened_at, Unset):
-            happened_at = _happened_at
-        else:
-            raise TypeError(f"happened_at: unexpected {type(_happened_at).__name__}")
+        happened_at: None | str | Unset = d.get("happened_at", UNSET)
+        if type(happened_at) is not str and happened_at is not None:
+            if happened_at is UNSET:
+                _missing += 1
+            elif not isinstance(happened_at, str):
+                raise TypeError(f"happened_at: unexpected {type(happened_at).__name__}")
 
-        _link = d.pop("link", UNSET)
-        link: None | str | Unset
-        if isinstance(_link, str) or _link is None or isinstance(_link, Unset):
-            link = _link
-        else:
-            raise TypeError(f"link: unexpected {type(_link).__name__}")
+        link: None | str | Unset = d.get("link", UNSET)
+        if type(link) is not str and link is not None:
+            if link is UNSET:
+                _missing += 1
+            elif not isinstance(link, str):
+                raise TypeError(f"link: unexpected {type(link).__name__}")
 
-        _link_text = d.pop("link_text", UNSET)
-        link_text: None | str | Unset
-        if isinstance(_link_text, str) or _link_text is None or isinstance(_link_text, Unset):
-            link_text = _link_text
-        else:
-            raise TypeError(f"link_text: unexpected {type(_link_text).__name__}")
+        link_text: None | str | Unset = d.get("link_text", UNSET)
+        if type(link_text) is not str and link_text is not None:
+            if link_text is UNSET:
+                _missing += 1
+            elif not isinstance(link_text, str):
+                raise TypeError(f"link_text: unexpected {type(link_text).__name__}")
 
-        _user_id = d.pop("user_id", UNSET)
-        user_id: None | str | Unset
-        if isinstance(_user_id, str) or _user_id is None or isinstance(_user_id, Unset):
-            user_id = _user_id
-        else:
-            raise TypeError(f"user_id: unexpected {type(_user_id).__name__}")
+        user_id: None | str | Unset = d.get("user_id", UNSET)
+        if type(user_id) is not str and user_id is not None:
+            if user_id is UNSET:
+                _missing += 1
+            elif not isinstance(user_id, str):
+                raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
         _self = cls(
-            slug=slug,
-            body_html=body_html,
-            contact_id=contact_id,
-            happened_at=happened_at,
-            link=link,
-            link_text=link_text,
-            user_id=user_id,
+            slug,
+            body_html,
+            contact_id,
+            happened_at,
+            link,
+            link_text,
+            user_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

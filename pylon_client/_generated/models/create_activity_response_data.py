@@ -15,6 +15,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateActivityResponseData")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "success",
+    }
+)
+
 
 @_attrs_define
 class CreateActivityResponseData:
@@ -43,19 +50,22 @@ class CreateActivityResponseData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _success = d.pop("success", UNSET)
-        success: bool | None | Unset
-        if isinstance(_success, bool) or _success is None or isinstance(_success, Unset):
-            success = _success
-        else:
-            raise TypeError(f"success: unexpected {type(_success).__name__}")
+        d = src_dict
+        _missing = 0
+        success: bool | None | Unset = d.get("success", UNSET)
+        if type(success) is not bool and success is not None:
+            if success is UNSET:
+                _missing += 1
+            elif not isinstance(success, bool):
+                raise TypeError(f"success: unexpected {type(success).__name__}")
 
         _self = cls(
-            success=success,
+            success,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -20,6 +20,21 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CreateArticleRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "author_user_id",
+        "body_html",
+        "title",
+        "collection_id",
+        "is_published",
+        "is_unlisted",
+        "slug",
+        "translations",
+        "visibility_config",
+    }
+)
+
 
 @_attrs_define
 class CreateArticleRequest:
@@ -99,64 +114,90 @@ class CreateArticleRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        author_user_id = d.pop("author_user_id")
-        if not isinstance(author_user_id, str):
-            raise TypeError(f"author_user_id: unexpected {type(author_user_id).__name__}")
+        d = src_dict
+        _missing = 0
+        author_user_id = d["author_user_id"]
+        if type(author_user_id) is not str:
+            if not isinstance(author_user_id, str):
+                raise TypeError(f"author_user_id: unexpected {type(author_user_id).__name__}")
 
-        body_html = d.pop("body_html")
-        if not isinstance(body_html, str):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        body_html = d["body_html"]
+        if type(body_html) is not str:
+            if not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        title = d.pop("title")
-        if not isinstance(title, str):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        title = d["title"]
+        if type(title) is not str:
+            if not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        collection_id = d.pop("collection_id", UNSET)
-        if not isinstance(collection_id, (str, Unset)):
-            raise TypeError(f"collection_id: unexpected {type(collection_id).__name__}")
+        collection_id = d.get("collection_id", UNSET)
+        if type(collection_id) is not str:
+            if collection_id is UNSET:
+                _missing += 1
+            elif not isinstance(collection_id, str):
+                raise TypeError(f"collection_id: unexpected {type(collection_id).__name__}")
 
-        is_published = d.pop("is_published", UNSET)
-        if not isinstance(is_published, (bool, Unset)):
-            raise TypeError(f"is_published: unexpected {type(is_published).__name__}")
+        is_published = d.get("is_published", UNSET)
+        if type(is_published) is not bool:
+            if is_published is UNSET:
+                _missing += 1
+            elif not isinstance(is_published, bool):
+                raise TypeError(f"is_published: unexpected {type(is_published).__name__}")
 
-        is_unlisted = d.pop("is_unlisted", UNSET)
-        if not isinstance(is_unlisted, (bool, Unset)):
-            raise TypeError(f"is_unlisted: unexpected {type(is_unlisted).__name__}")
+        is_unlisted = d.get("is_unlisted", UNSET)
+        if type(is_unlisted) is not bool:
+            if is_unlisted is UNSET:
+                _missing += 1
+            elif not isinstance(is_unlisted, bool):
+                raise TypeError(f"is_unlisted: unexpected {type(is_unlisted).__name__}")
 
-        slug = d.pop("slug", UNSET)
-        if not isinstance(slug, (str, Unset)):
-            raise TypeError(f"slug: unexpected {type(slug).__name__}")
+        slug = d.get("slug", UNSET)
+        if type(slug) is not str:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _translations = d.pop("translations", UNSET)
-        translations: list[ArticleTranslationInput] | Unset = UNSET
-        if _translations is not UNSET:
-            translations = []
-            for translations_item_data in _translations:
-                translations_item = ArticleTranslationInput.from_dict(translations_item_data)
-
-                translations.append(translations_item)
-
-        _visibility_config = d.pop("visibility_config", UNSET)
-        visibility_config: VisibilityConfig | Unset
-        if isinstance(_visibility_config, Unset):
-            visibility_config = UNSET
+        _translations = d.get("translations", UNSET)
+        translations: list[ArticleTranslationInput] | Unset
+        if type(_translations) is list:
+            translations = [ArticleTranslationInput.from_dict(item) for item in _translations]
+        elif _translations is UNSET:
+            translations = UNSET
+            _missing += 1
+        elif isinstance(_translations, list):
+            translations = [ArticleTranslationInput.from_dict(item) for item in _translations]
         else:
+            raise TypeError(f"translations: unexpected {type(_translations).__name__}")
+
+        _visibility_config = d.get("visibility_config", UNSET)
+        visibility_config: VisibilityConfig | Unset
+        if type(_visibility_config) is dict:
             visibility_config = VisibilityConfig.from_dict(_visibility_config)
+        elif _visibility_config is UNSET:
+            visibility_config = UNSET
+            _missing += 1
+        elif isinstance(_visibility_config, dict):
+            visibility_config = VisibilityConfig.from_dict(_visibility_config)
+        else:
+            raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
         _self = cls(
-            author_user_id=author_user_id,
-            body_html=body_html,
-            title=title,
-            collection_id=collection_id,
-            is_published=is_published,
-            is_unlisted=is_unlisted,
-            slug=slug,
-            translations=translations,
-            visibility_config=visibility_config,
+            author_user_id,
+            body_html,
+            title,
+            collection_id,
+            is_published,
+            is_unlisted,
+            slug,
+            translations,
+            visibility_config,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 9:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -17,6 +17,15 @@ from ..types import UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="CreateAttachmentBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "description",
+        "file",
+        "file_url",
+    }
+)
+
 
 @_attrs_define
 class CreateAttachmentBody:
@@ -72,29 +81,41 @@ class CreateAttachmentBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        description = d.pop("description", UNSET)
-        if not isinstance(description, (str, Unset)):
-            raise TypeError(f"description: unexpected {type(description).__name__}")
+        d = src_dict
+        _missing = 0
+        description = d.get("description", UNSET)
+        if type(description) is not str:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        _file = d.pop("file", UNSET)
+        _file = d.get("file", UNSET)
         file: File | Unset
         if isinstance(_file, Unset):
             file = UNSET
         else:
             file = File(payload=BytesIO(_file))
 
-        file_url = d.pop("file_url", UNSET)
-        if not isinstance(file_url, (str, Unset)):
-            raise TypeError(f"file_url: unexpected {type(file_url).__name__}")
+        if file is UNSET:
+            _missing += 1
+
+        file_url = d.get("file_url", UNSET)
+        if type(file_url) is not str:
+            if file_url is UNSET:
+                _missing += 1
+            elif not isinstance(file_url, str):
+                raise TypeError(f"file_url: unexpected {type(file_url).__name__}")
 
         _self = cls(
-            description=description,
-            file=file,
-            file_url=file_url,
+            description,
+            file,
+            file_url,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

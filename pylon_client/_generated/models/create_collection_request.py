@@ -21,6 +21,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CreateCollectionRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "title",
+        "description",
+        "parent_collection_id",
+        "slug",
+        "visibility_config",
+    }
+)
+
 
 @_attrs_define
 class CreateCollectionRequest:
@@ -73,39 +84,57 @@ class CreateCollectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        title = d.pop("title")
-        if not isinstance(title, str):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        d = src_dict
+        _missing = 0
+        title = d["title"]
+        if type(title) is not str:
+            if not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        description = d.pop("description", UNSET)
-        if not isinstance(description, (str, Unset)):
-            raise TypeError(f"description: unexpected {type(description).__name__}")
+        description = d.get("description", UNSET)
+        if type(description) is not str:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        parent_collection_id = d.pop("parent_collection_id", UNSET)
-        if not isinstance(parent_collection_id, (str, Unset)):
-            raise TypeError(f"parent_collection_id: unexpected {type(parent_collection_id).__name__}")
+        parent_collection_id = d.get("parent_collection_id", UNSET)
+        if type(parent_collection_id) is not str:
+            if parent_collection_id is UNSET:
+                _missing += 1
+            elif not isinstance(parent_collection_id, str):
+                raise TypeError(f"parent_collection_id: unexpected {type(parent_collection_id).__name__}")
 
-        slug = d.pop("slug", UNSET)
-        if not isinstance(slug, (str, Unset)):
-            raise TypeError(f"slug: unexpected {type(slug).__name__}")
+        slug = d.get("slug", UNSET)
+        if type(slug) is not str:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _visibility_config = d.pop("visibility_config", UNSET)
+        _visibility_config = d.get("visibility_config", UNSET)
         visibility_config: CreateCollectionRequestVisibilityConfig | Unset
-        if isinstance(_visibility_config, Unset):
-            visibility_config = UNSET
-        else:
+        if type(_visibility_config) is dict:
             visibility_config = CreateCollectionRequestVisibilityConfig.from_dict(_visibility_config)
+        elif _visibility_config is UNSET:
+            visibility_config = UNSET
+            _missing += 1
+        elif isinstance(_visibility_config, dict):
+            visibility_config = CreateCollectionRequestVisibilityConfig.from_dict(_visibility_config)
+        else:
+            raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
         _self = cls(
-            title=title,
-            description=description,
-            parent_collection_id=parent_collection_id,
-            slug=slug,
-            visibility_config=visibility_config,
+            title,
+            description,
+            parent_collection_id,
+            slug,
+            visibility_config,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 5:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

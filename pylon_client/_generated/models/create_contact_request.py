@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,6 +23,23 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CreateContactRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "account_external_id",
+        "account_id",
+        "avatar_url",
+        "custom_fields",
+        "email",
+        "external_ids",
+        "phone_numbers",
+        "portal_role",
+        "portal_role_id",
+        "primary_phone_number",
+    }
+)
 
 
 @_attrs_define
@@ -129,77 +146,118 @@ class CreateContactRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
-        if not isinstance(name, str):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        d = src_dict
+        _missing = 0
+        name = d["name"]
+        if type(name) is not str:
+            if not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        account_external_id = d.pop("account_external_id", UNSET)
-        if not isinstance(account_external_id, (str, Unset)):
-            raise TypeError(f"account_external_id: unexpected {type(account_external_id).__name__}")
+        account_external_id = d.get("account_external_id", UNSET)
+        if type(account_external_id) is not str:
+            if account_external_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_external_id, str):
+                raise TypeError(f"account_external_id: unexpected {type(account_external_id).__name__}")
 
-        account_id = d.pop("account_id", UNSET)
-        if not isinstance(account_id, (str, Unset)):
-            raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+        account_id = d.get("account_id", UNSET)
+        if type(account_id) is not str:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        avatar_url = d.pop("avatar_url", UNSET)
-        if not isinstance(avatar_url, (str, Unset)):
-            raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
+        avatar_url = d.get("avatar_url", UNSET)
+        if type(avatar_url) is not str:
+            if avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(avatar_url, str):
+                raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        email = d.get("email", UNSET)
+        if type(email) is not str:
+            if email is UNSET:
+                _missing += 1
+            elif not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        email = d.pop("email", UNSET)
-        if not isinstance(email, (str, Unset)):
-            raise TypeError(f"email: unexpected {type(email).__name__}")
+        _external_ids = d.get("external_ids", UNSET)
+        external_ids: list[ExternalId] | Unset
+        if type(_external_ids) is list:
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        elif _external_ids is UNSET:
+            external_ids = UNSET
+            _missing += 1
+        elif isinstance(_external_ids, list):
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        else:
+            raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        _external_ids = d.pop("external_ids", UNSET)
-        external_ids: list[ExternalId] | Unset = UNSET
-        if _external_ids is not UNSET:
-            external_ids = []
-            for external_ids_item_data in _external_ids:
-                external_ids_item = ExternalId.from_dict(external_ids_item_data)
+        _phone_numbers = d.get("phone_numbers", UNSET)
+        phone_numbers: list[str] | Unset
+        if type(_phone_numbers) is list:
+            phone_numbers = _phone_numbers
+        elif _phone_numbers is UNSET:
+            phone_numbers = UNSET
+            _missing += 1
+        elif isinstance(_phone_numbers, list):
+            phone_numbers = _phone_numbers
+        else:
+            raise TypeError(f"phone_numbers: unexpected {type(_phone_numbers).__name__}")
 
-                external_ids.append(external_ids_item)
-
-        phone_numbers = cast(list[str], d.pop("phone_numbers", UNSET))
-
-        _portal_role = d.pop("portal_role", UNSET)
+        _portal_role = d.get("portal_role", UNSET)
         portal_role: CreateContactRequestPortalRole | Unset
         if isinstance(_portal_role, Unset):
             portal_role = UNSET
         else:
             portal_role = check_create_contact_request_portal_role(_portal_role)
 
-        portal_role_id = d.pop("portal_role_id", UNSET)
-        if not isinstance(portal_role_id, (str, Unset)):
-            raise TypeError(f"portal_role_id: unexpected {type(portal_role_id).__name__}")
+        if portal_role is UNSET:
+            _missing += 1
 
-        primary_phone_number = d.pop("primary_phone_number", UNSET)
-        if not isinstance(primary_phone_number, (str, Unset)):
-            raise TypeError(f"primary_phone_number: unexpected {type(primary_phone_number).__name__}")
+        portal_role_id = d.get("portal_role_id", UNSET)
+        if type(portal_role_id) is not str:
+            if portal_role_id is UNSET:
+                _missing += 1
+            elif not isinstance(portal_role_id, str):
+                raise TypeError(f"portal_role_id: unexpected {type(portal_role_id).__name__}")
+
+        primary_phone_number = d.get("primary_phone_number", UNSET)
+        if type(primary_phone_number) is not str:
+            if primary_phone_number is UNSET:
+                _missing += 1
+            elif not isinstance(primary_phone_number, str):
+                raise TypeError(f"primary_phone_number: unexpected {type(primary_phone_number).__name__}")
 
         _self = cls(
-            name=name,
-            account_external_id=account_external_id,
-            account_id=account_id,
-            avatar_url=avatar_url,
-            custom_fields=custom_fields,
-            email=email,
-            external_ids=external_ids,
-            phone_numbers=phone_numbers,
-            portal_role=portal_role,
-            portal_role_id=portal_role_id,
-            primary_phone_number=primary_phone_number,
+            name,
+            account_external_id,
+            account_id,
+            avatar_url,
+            custom_fields,
+            email,
+            external_ids,
+            phone_numbers,
+            portal_role,
+            portal_role_id,
+            primary_phone_number,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 11:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -34,16 +34,18 @@ class CreateCustomObjectRequestBodyCustomFieldsType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
         _self = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = CustomFieldValue.from_dict(prop_dict)
+        if d:
+            unknown = dict(d)
+            additional_properties = {}
+            for prop_name, prop_dict in unknown.items():
+                additional_property = CustomFieldValue.from_dict(prop_dict)
 
-            additional_properties[prop_name] = additional_property
+                additional_properties[prop_name] = additional_property
 
-        _self.additional_properties = additional_properties
+            _self.additional_properties = additional_properties
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateIssueAIResponseRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "ai_agent_id",
+        "post_as_internal_note",
+    }
+)
+
 
 @_attrs_define
 class CreateIssueAIResponseRequestBody:
@@ -51,28 +59,28 @@ class CreateIssueAIResponseRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        ai_agent_id = d.pop("ai_agent_id")
-        if not isinstance(ai_agent_id, str):
-            raise TypeError(f"ai_agent_id: unexpected {type(ai_agent_id).__name__}")
+        d = src_dict
+        _missing = 0
+        ai_agent_id = d["ai_agent_id"]
+        if type(ai_agent_id) is not str:
+            if not isinstance(ai_agent_id, str):
+                raise TypeError(f"ai_agent_id: unexpected {type(ai_agent_id).__name__}")
 
-        _post_as_internal_note = d.pop("post_as_internal_note", UNSET)
-        post_as_internal_note: bool | None | Unset
-        if (
-            isinstance(_post_as_internal_note, bool)
-            or _post_as_internal_note is None
-            or isinstance(_post_as_internal_note, Unset)
-        ):
-            post_as_internal_note = _post_as_internal_note
-        else:
-            raise TypeError(f"post_as_internal_note: unexpected {type(_post_as_internal_note).__name__}")
+        post_as_internal_note: bool | None | Unset = d.get("post_as_internal_note", UNSET)
+        if type(post_as_internal_note) is not bool and post_as_internal_note is not None:
+            if post_as_internal_note is UNSET:
+                _missing += 1
+            elif not isinstance(post_as_internal_note, bool):
+                raise TypeError(f"post_as_internal_note: unexpected {type(post_as_internal_note).__name__}")
 
         _self = cls(
-            ai_agent_id=ai_agent_id,
-            post_as_internal_note=post_as_internal_note,
+            ai_agent_id,
+            post_as_internal_note,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

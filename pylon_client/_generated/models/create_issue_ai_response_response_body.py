@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateIssueAIResponseResponseBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "request_id",
+        "response_html",
+        "response_valid",
+    }
+)
+
 
 @_attrs_define
 class CreateIssueAIResponseResponseBody:
@@ -63,35 +72,38 @@ class CreateIssueAIResponseResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _request_id = d.pop("request_id", UNSET)
-        request_id: None | str | Unset
-        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
-            request_id = _request_id
-        else:
-            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
+        d = src_dict
+        _missing = 0
+        request_id: None | str | Unset = d.get("request_id", UNSET)
+        if type(request_id) is not str and request_id is not None:
+            if request_id is UNSET:
+                _missing += 1
+            elif not isinstance(request_id, str):
+                raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
-        _response_html = d.pop("response_html", UNSET)
-        response_html: None | str | Unset
-        if isinstance(_response_html, str) or _response_html is None or isinstance(_response_html, Unset):
-            response_html = _response_html
-        else:
-            raise TypeError(f"response_html: unexpected {type(_response_html).__name__}")
+        response_html: None | str | Unset = d.get("response_html", UNSET)
+        if type(response_html) is not str and response_html is not None:
+            if response_html is UNSET:
+                _missing += 1
+            elif not isinstance(response_html, str):
+                raise TypeError(f"response_html: unexpected {type(response_html).__name__}")
 
-        _response_valid = d.pop("response_valid", UNSET)
-        response_valid: bool | None | Unset
-        if isinstance(_response_valid, bool) or _response_valid is None or isinstance(_response_valid, Unset):
-            response_valid = _response_valid
-        else:
-            raise TypeError(f"response_valid: unexpected {type(_response_valid).__name__}")
+        response_valid: bool | None | Unset = d.get("response_valid", UNSET)
+        if type(response_valid) is not bool and response_valid is not None:
+            if response_valid is UNSET:
+                _missing += 1
+            elif not isinstance(response_valid, bool):
+                raise TypeError(f"response_valid: unexpected {type(response_valid).__name__}")
 
         _self = cls(
-            request_id=request_id,
-            response_html=response_html,
-            response_valid=response_valid,
+            request_id,
+            response_html,
+            response_valid,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateIssueNoteRequestBody")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "body_html",
+        "attachment_urls",
+        "message_id",
+        "thread_id",
+        "thread_name",
+        "user_id",
+    }
+)
 
 
 @_attrs_define
@@ -100,60 +112,67 @@ class CreateIssueNoteRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        body_html = d.pop("body_html")
-        if not isinstance(body_html, str):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        d = src_dict
+        _missing = 0
+        body_html = d["body_html"]
+        if type(body_html) is not str:
+            if not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _attachment_urls = d.pop("attachment_urls", UNSET)
+        _attachment_urls = d.get("attachment_urls", UNSET)
         attachment_urls: list[str] | None | Unset
-        if isinstance(_attachment_urls, list):
-            attachment_urls_type_0 = cast(list[str], _attachment_urls)
-
-            attachment_urls = attachment_urls_type_0
-        elif _attachment_urls is None or isinstance(_attachment_urls, Unset):
+        if type(_attachment_urls) is list:
+            attachment_urls = _attachment_urls
+        elif _attachment_urls is None:
+            attachment_urls = None
+        elif _attachment_urls is UNSET:
+            attachment_urls = UNSET
+            _missing += 1
+        elif isinstance(_attachment_urls, list):
             attachment_urls = _attachment_urls
         else:
             raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
 
-        _message_id = d.pop("message_id", UNSET)
-        message_id: None | str | Unset
-        if isinstance(_message_id, str) or _message_id is None or isinstance(_message_id, Unset):
-            message_id = _message_id
-        else:
-            raise TypeError(f"message_id: unexpected {type(_message_id).__name__}")
+        message_id: None | str | Unset = d.get("message_id", UNSET)
+        if type(message_id) is not str and message_id is not None:
+            if message_id is UNSET:
+                _missing += 1
+            elif not isinstance(message_id, str):
+                raise TypeError(f"message_id: unexpected {type(message_id).__name__}")
 
-        _thread_id = d.pop("thread_id", UNSET)
-        thread_id: None | str | Unset
-        if isinstance(_thread_id, str) or _thread_id is None or isinstance(_thread_id, Unset):
-            thread_id = _thread_id
-        else:
-            raise TypeError(f"thread_id: unexpected {type(_thread_id).__name__}")
+        thread_id: None | str | Unset = d.get("thread_id", UNSET)
+        if type(thread_id) is not str and thread_id is not None:
+            if thread_id is UNSET:
+                _missing += 1
+            elif not isinstance(thread_id, str):
+                raise TypeError(f"thread_id: unexpected {type(thread_id).__name__}")
 
-        _thread_name = d.pop("thread_name", UNSET)
-        thread_name: None | str | Unset
-        if isinstance(_thread_name, str) or _thread_name is None or isinstance(_thread_name, Unset):
-            thread_name = _thread_name
-        else:
-            raise TypeError(f"thread_name: unexpected {type(_thread_name).__name__}")
+        thread_name: None | str | Unset = d.get("thread_name", UNSET)
+        if type(thread_name) is not str and thread_name is not None:
+            if thread_name is UNSET:
+                _missing += 1
+            elif not isinstance(thread_name, str):
+                raise TypeError(f"thread_name: unexpected {type(thread_name).__name__}")
 
-        _user_id = d.pop("user_id", UNSET)
-        user_id: None | str | Unset
-        if isinstance(_user_id, str) or _user_id is None or isinstance(_user_id, Unset):
-            user_id = _user_id
-        else:
-            raise TypeError(f"user_id: unexpected {type(_user_id).__name__}")
+        user_id: None | str | Unset = d.get("user_id", UNSET)
+        if type(user_id) is not str and user_id is not None:
+            if user_id is UNSET:
+                _missing += 1
+            elif not isinstance(user_id, str):
+                raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
         _self = cls(
-            body_html=body_html,
-            attachment_urls=attachment_urls,
-            message_id=message_id,
-            thread_id=thread_id,
-            thread_name=thread_name,
-            user_id=user_id,
+            body_html,
+            attachment_urls,
+            message_id,
+            thread_id,
+            thread_name,
+            user_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

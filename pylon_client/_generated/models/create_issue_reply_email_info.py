@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateIssueReplyEmailInfo")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "bcc_emails",
+        "cc_emails",
+        "to_emails",
+    }
+)
 
 
 @_attrs_define
@@ -72,47 +81,59 @@ class CreateIssueReplyEmailInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _bcc_emails = d.pop("bcc_emails", UNSET)
+        d = src_dict
+        _missing = 0
+        _bcc_emails = d.get("bcc_emails", UNSET)
         bcc_emails: list[str] | None | Unset
-        if isinstance(_bcc_emails, list):
-            bcc_emails_type_0 = cast(list[str], _bcc_emails)
-
-            bcc_emails = bcc_emails_type_0
-        elif _bcc_emails is None or isinstance(_bcc_emails, Unset):
+        if type(_bcc_emails) is list:
+            bcc_emails = _bcc_emails
+        elif _bcc_emails is None:
+            bcc_emails = None
+        elif _bcc_emails is UNSET:
+            bcc_emails = UNSET
+            _missing += 1
+        elif isinstance(_bcc_emails, list):
             bcc_emails = _bcc_emails
         else:
             raise TypeError(f"bcc_emails: unexpected {type(_bcc_emails).__name__}")
 
-        _cc_emails = d.pop("cc_emails", UNSET)
+        _cc_emails = d.get("cc_emails", UNSET)
         cc_emails: list[str] | None | Unset
-        if isinstance(_cc_emails, list):
-            cc_emails_type_0 = cast(list[str], _cc_emails)
-
-            cc_emails = cc_emails_type_0
-        elif _cc_emails is None or isinstance(_cc_emails, Unset):
+        if type(_cc_emails) is list:
+            cc_emails = _cc_emails
+        elif _cc_emails is None:
+            cc_emails = None
+        elif _cc_emails is UNSET:
+            cc_emails = UNSET
+            _missing += 1
+        elif isinstance(_cc_emails, list):
             cc_emails = _cc_emails
         else:
             raise TypeError(f"cc_emails: unexpected {type(_cc_emails).__name__}")
 
-        _to_emails = d.pop("to_emails", UNSET)
+        _to_emails = d.get("to_emails", UNSET)
         to_emails: list[str] | None | Unset
-        if isinstance(_to_emails, list):
-            to_emails_type_0 = cast(list[str], _to_emails)
-
-            to_emails = to_emails_type_0
-        elif _to_emails is None or isinstance(_to_emails, Unset):
+        if type(_to_emails) is list:
+            to_emails = _to_emails
+        elif _to_emails is None:
+            to_emails = None
+        elif _to_emails is UNSET:
+            to_emails = UNSET
+            _missing += 1
+        elif isinstance(_to_emails, list):
             to_emails = _to_emails
         else:
             raise TypeError(f"to_emails: unexpected {type(_to_emails).__name__}")
 
         _self = cls(
-            bcc_emails=bcc_emails,
-            cc_emails=cc_emails,
-            to_emails=to_emails,
+            bcc_emails,
+            cc_emails,
+            to_emails,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

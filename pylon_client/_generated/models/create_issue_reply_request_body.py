@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CreateIssueReplyRequestBody")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "body_html",
+        "message_id",
+        "attachment_urls",
+        "contact_id",
+        "custom_source",
+        "email_info",
+        "user_id",
+    }
+)
 
 
 @_attrs_define
@@ -110,73 +123,87 @@ class CreateIssueReplyRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        body_html = d.pop("body_html")
-        if not isinstance(body_html, str):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        d = src_dict
+        _missing = 0
+        body_html = d["body_html"]
+        if type(body_html) is not str:
+            if not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        message_id = d.pop("message_id")
-        if not isinstance(message_id, str):
-            raise TypeError(f"message_id: unexpected {type(message_id).__name__}")
+        message_id = d["message_id"]
+        if type(message_id) is not str:
+            if not isinstance(message_id, str):
+                raise TypeError(f"message_id: unexpected {type(message_id).__name__}")
 
-        _attachment_urls = d.pop("attachment_urls", UNSET)
+        _attachment_urls = d.get("attachment_urls", UNSET)
         attachment_urls: list[str] | None | Unset
-        if isinstance(_attachment_urls, list):
-            attachment_urls_type_0 = cast(list[str], _attachment_urls)
-
-            attachment_urls = attachment_urls_type_0
-        elif _attachment_urls is None or isinstance(_attachment_urls, Unset):
+        if type(_attachment_urls) is list:
+            attachment_urls = _attachment_urls
+        elif _attachment_urls is None:
+            attachment_urls = None
+        elif _attachment_urls is UNSET:
+            attachment_urls = UNSET
+            _missing += 1
+        elif isinstance(_attachment_urls, list):
             attachment_urls = _attachment_urls
         else:
             raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
 
-        _contact_id = d.pop("contact_id", UNSET)
-        contact_id: None | str | Unset
-        if isinstance(_contact_id, str) or _contact_id is None or isinstance(_contact_id, Unset):
-            contact_id = _contact_id
-        else:
-            raise TypeError(f"contact_id: unexpected {type(_contact_id).__name__}")
+        contact_id: None | str | Unset = d.get("contact_id", UNSET)
+        if type(contact_id) is not str and contact_id is not None:
+            if contact_id is UNSET:
+                _missing += 1
+            elif not isinstance(contact_id, str):
+                raise TypeError(f"contact_id: unexpected {type(contact_id).__name__}")
 
-        _custom_source = d.pop("custom_source", UNSET)
+        _custom_source = d.get("custom_source", UNSET)
         custom_source: CustomSourceInfo | None | Unset
-        if isinstance(_custom_source, dict):
-            custom_source_type_1 = CustomSourceInfo.from_dict(_custom_source)
-
-            custom_source = custom_source_type_1
-        elif _custom_source is None or isinstance(_custom_source, Unset):
-            custom_source = _custom_source
+        if type(_custom_source) is dict:
+            custom_source = CustomSourceInfo.from_dict(_custom_source)
+        elif _custom_source is None:
+            custom_source = None
+        elif _custom_source is UNSET:
+            custom_source = UNSET
+            _missing += 1
+        elif isinstance(_custom_source, dict):
+            custom_source = CustomSourceInfo.from_dict(_custom_source)
         else:
             raise TypeError(f"custom_source: unexpected {type(_custom_source).__name__}")
 
-        _email_info = d.pop("email_info", UNSET)
+        _email_info = d.get("email_info", UNSET)
         email_info: CreateIssueReplyEmailInfo | None | Unset
-        if isinstance(_email_info, dict):
-            email_info_type_1 = CreateIssueReplyEmailInfo.from_dict(_email_info)
-
-            email_info = email_info_type_1
-        elif _email_info is None or isinstance(_email_info, Unset):
-            email_info = _email_info
+        if type(_email_info) is dict:
+            email_info = CreateIssueReplyEmailInfo.from_dict(_email_info)
+        elif _email_info is None:
+            email_info = None
+        elif _email_info is UNSET:
+            email_info = UNSET
+            _missing += 1
+        elif isinstance(_email_info, dict):
+            email_info = CreateIssueReplyEmailInfo.from_dict(_email_info)
         else:
             raise TypeError(f"email_info: unexpected {type(_email_info).__name__}")
 
-        _user_id = d.pop("user_id", UNSET)
-        user_id: None | str | Unset
-        if isinstance(_user_id, str) or _user_id is None or isinstance(_user_id, Unset):
-            user_id = _user_id
-        else:
-            raise TypeError(f"user_id: unexpected {type(_user_id).__name__}")
+        user_id: None | str | Unset = d.get("user_id", UNSET)
+        if type(user_id) is not str and user_id is not None:
+            if user_id is UNSET:
+                _missing += 1
+            elif not isinstance(user_id, str):
+                raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
         _self = cls(
-            body_html=body_html,
-            message_id=message_id,
-            attachment_urls=attachment_urls,
-            contact_id=contact_id,
-            custom_source=custom_source,
-            email_info=email_info,
-            user_id=user_id,
+            body_html,
+            message_id,
+            attachment_urls,
+            contact_id,
+            custom_source,
+            email_info,
+            user_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateIssueReplyResponseData")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "issue_id",
+    }
+)
+
 
 @_attrs_define
 class CreateIssueReplyResponseData:
@@ -53,27 +61,30 @@ class CreateIssueReplyResponseData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        d = src_dict
+        _missing = 0
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _issue_id = d.pop("issue_id", UNSET)
-        issue_id: None | str | Unset
-        if isinstance(_issue_id, str) or _issue_id is None or isinstance(_issue_id, Unset):
-            issue_id = _issue_id
-        else:
-            raise TypeError(f"issue_id: unexpected {type(_issue_id).__name__}")
+        issue_id: None | str | Unset = d.get("issue_id", UNSET)
+        if type(issue_id) is not str and issue_id is not None:
+            if issue_id is UNSET:
+                _missing += 1
+            elif not isinstance(issue_id, str):
+                raise TypeError(f"issue_id: unexpected {type(issue_id).__name__}")
 
         _self = cls(
-            id=id,
-            issue_id=issue_id,
+            id,
+            issue_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,6 +19,32 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CreateIssueRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "body_html",
+        "title",
+        "account_id",
+        "assignee_id",
+        "attachment_urls",
+        "author_unverified",
+        "contact_id",
+        "created_at",
+        "custom_fields",
+        "customer_portal_visible",
+        "destination_metadata",
+        "priority",
+        "requester_avatar_url",
+        "requester_email",
+        "requester_id",
+        "requester_name",
+        "requester_phone_number",
+        "tags",
+        "team_id",
+        "user_id",
+    }
+)
 
 
 @_attrs_define
@@ -179,115 +205,190 @@ class CreateIssueRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        body_html = d.pop("body_html")
-        if not isinstance(body_html, str):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        d = src_dict
+        _missing = 0
+        body_html = d["body_html"]
+        if type(body_html) is not str:
+            if not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        title = d.pop("title")
-        if not isinstance(title, str):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        title = d["title"]
+        if type(title) is not str:
+            if not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        account_id = d.pop("account_id", UNSET)
-        if not isinstance(account_id, (str, Unset)):
-            raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+        account_id = d.get("account_id", UNSET)
+        if type(account_id) is not str:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        assignee_id = d.pop("assignee_id", UNSET)
-        if not isinstance(assignee_id, (str, Unset)):
-            raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
+        assignee_id = d.get("assignee_id", UNSET)
+        if type(assignee_id) is not str:
+            if assignee_id is UNSET:
+                _missing += 1
+            elif not isinstance(assignee_id, str):
+                raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
 
-        attachment_urls = cast(list[str], d.pop("attachment_urls", UNSET))
-
-        author_unverified = d.pop("author_unverified", UNSET)
-        if not isinstance(author_unverified, (bool, Unset)):
-            raise TypeError(f"author_unverified: unexpected {type(author_unverified).__name__}")
-
-        contact_id = d.pop("contact_id", UNSET)
-        if not isinstance(contact_id, (str, Unset)):
-            raise TypeError(f"contact_id: unexpected {type(contact_id).__name__}")
-
-        created_at = d.pop("created_at", UNSET)
-        if not isinstance(created_at, (str, Unset)):
-            raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
-
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
-
-                custom_fields.append(custom_fields_item)
-
-        customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        if not isinstance(customer_portal_visible, (bool, Unset)):
-            raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
-
-        _destination_metadata = d.pop("destination_metadata", UNSET)
-        destination_metadata: DestinationMetadata | Unset
-        if isinstance(_destination_metadata, Unset):
-            destination_metadata = UNSET
+        _attachment_urls = d.get("attachment_urls", UNSET)
+        attachment_urls: list[str] | Unset
+        if type(_attachment_urls) is list:
+            attachment_urls = _attachment_urls
+        elif _attachment_urls is UNSET:
+            attachment_urls = UNSET
+            _missing += 1
+        elif isinstance(_attachment_urls, list):
+            attachment_urls = _attachment_urls
         else:
+            raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
+
+        author_unverified = d.get("author_unverified", UNSET)
+        if type(author_unverified) is not bool:
+            if author_unverified is UNSET:
+                _missing += 1
+            elif not isinstance(author_unverified, bool):
+                raise TypeError(f"author_unverified: unexpected {type(author_unverified).__name__}")
+
+        contact_id = d.get("contact_id", UNSET)
+        if type(contact_id) is not str:
+            if contact_id is UNSET:
+                _missing += 1
+            elif not isinstance(contact_id, str):
+                raise TypeError(f"contact_id: unexpected {type(contact_id).__name__}")
+
+        created_at = d.get("created_at", UNSET)
+        if type(created_at) is not str:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
+
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
+
+        customer_portal_visible = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
+
+        _destination_metadata = d.get("destination_metadata", UNSET)
+        destination_metadata: DestinationMetadata | Unset
+        if type(_destination_metadata) is dict:
             destination_metadata = DestinationMetadata.from_dict(_destination_metadata)
+        elif _destination_metadata is UNSET:
+            destination_metadata = UNSET
+            _missing += 1
+        elif isinstance(_destination_metadata, dict):
+            destination_metadata = DestinationMetadata.from_dict(_destination_metadata)
+        else:
+            raise TypeError(f"destination_metadata: unexpected {type(_destination_metadata).__name__}")
 
-        priority = d.pop("priority", UNSET)
-        if not isinstance(priority, (str, Unset)):
-            raise TypeError(f"priority: unexpected {type(priority).__name__}")
+        priority = d.get("priority", UNSET)
+        if type(priority) is not str:
+            if priority is UNSET:
+                _missing += 1
+            elif not isinstance(priority, str):
+                raise TypeError(f"priority: unexpected {type(priority).__name__}")
 
-        requester_avatar_url = d.pop("requester_avatar_url", UNSET)
-        if not isinstance(requester_avatar_url, (str, Unset)):
-            raise TypeError(f"requester_avatar_url: unexpected {type(requester_avatar_url).__name__}")
+        requester_avatar_url = d.get("requester_avatar_url", UNSET)
+        if type(requester_avatar_url) is not str:
+            if requester_avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(requester_avatar_url, str):
+                raise TypeError(f"requester_avatar_url: unexpected {type(requester_avatar_url).__name__}")
 
-        requester_email = d.pop("requester_email", UNSET)
-        if not isinstance(requester_email, (str, Unset)):
-            raise TypeError(f"requester_email: unexpected {type(requester_email).__name__}")
+        requester_email = d.get("requester_email", UNSET)
+        if type(requester_email) is not str:
+            if requester_email is UNSET:
+                _missing += 1
+            elif not isinstance(requester_email, str):
+                raise TypeError(f"requester_email: unexpected {type(requester_email).__name__}")
 
-        requester_id = d.pop("requester_id", UNSET)
-        if not isinstance(requester_id, (str, Unset)):
-            raise TypeError(f"requester_id: unexpected {type(requester_id).__name__}")
+        requester_id = d.get("requester_id", UNSET)
+        if type(requester_id) is not str:
+            if requester_id is UNSET:
+                _missing += 1
+            elif not isinstance(requester_id, str):
+                raise TypeError(f"requester_id: unexpected {type(requester_id).__name__}")
 
-        requester_name = d.pop("requester_name", UNSET)
-        if not isinstance(requester_name, (str, Unset)):
-            raise TypeError(f"requester_name: unexpected {type(requester_name).__name__}")
+        requester_name = d.get("requester_name", UNSET)
+        if type(requester_name) is not str:
+            if requester_name is UNSET:
+                _missing += 1
+            elif not isinstance(requester_name, str):
+                raise TypeError(f"requester_name: unexpected {type(requester_name).__name__}")
 
-        requester_phone_number = d.pop("requester_phone_number", UNSET)
-        if not isinstance(requester_phone_number, (str, Unset)):
-            raise TypeError(f"requester_phone_number: unexpected {type(requester_phone_number).__name__}")
+        requester_phone_number = d.get("requester_phone_number", UNSET)
+        if type(requester_phone_number) is not str:
+            if requester_phone_number is UNSET:
+                _missing += 1
+            elif not isinstance(requester_phone_number, str):
+                raise TypeError(f"requester_phone_number: unexpected {type(requester_phone_number).__name__}")
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        _tags = d.get("tags", UNSET)
+        tags: list[str] | Unset
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
+            tags = _tags
+        else:
+            raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        team_id = d.pop("team_id", UNSET)
-        if not isinstance(team_id, (str, Unset)):
-            raise TypeError(f"team_id: unexpected {type(team_id).__name__}")
+        team_id = d.get("team_id", UNSET)
+        if type(team_id) is not str:
+            if team_id is UNSET:
+                _missing += 1
+            elif not isinstance(team_id, str):
+                raise TypeError(f"team_id: unexpected {type(team_id).__name__}")
 
-        user_id = d.pop("user_id", UNSET)
-        if not isinstance(user_id, (str, Unset)):
-            raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
+        user_id = d.get("user_id", UNSET)
+        if type(user_id) is not str:
+            if user_id is UNSET:
+                _missing += 1
+            elif not isinstance(user_id, str):
+                raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
         _self = cls(
-            body_html=body_html,
-            title=title,
-            account_id=account_id,
-            assignee_id=assignee_id,
-            attachment_urls=attachment_urls,
-            author_unverified=author_unverified,
-            contact_id=contact_id,
-            created_at=created_at,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            destination_metadata=destination_metadata,
-            priority=priority,
-            requester_avatar_url=requester_avatar_url,
-            requester_email=requester_email,
-            requester_id=requester_id,
-            requester_name=requester_name,
-            requester_phone_number=requester_phone_number,
-            tags=tags,
-            team_id=team_id,
-            user_id=user_id,
+            body_html,
+            title,
+            account_id,
+            assignee_id,
+            attachment_urls,
+            author_unverified,
+            contact_id,
+            created_at,
+            custom_fields,
+            customer_portal_visible,
+            destination_metadata,
+            priority,
+            requester_avatar_url,
+            requester_email,
+            requester_id,
+            requester_name,
+            requester_phone_number,
+            tags,
+            team_id,
+            user_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 20:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

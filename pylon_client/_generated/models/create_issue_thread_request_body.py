@@ -15,6 +15,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateIssueThreadRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+    }
+)
+
 
 @_attrs_define
 class CreateIssueThreadRequestBody:
@@ -43,19 +50,22 @@ class CreateIssueThreadRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        d = src_dict
+        _missing = 0
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
         _self = cls(
-            name=name,
+            name,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CreateMacroRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "macro_group_id",
+        "name",
+        "text_html",
+        "conditions",
+        "text_type",
+        "visibility",
+    }
+)
+
 
 @_attrs_define
 class CreateMacroRequestBody:
@@ -90,58 +102,70 @@ class CreateMacroRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        macro_group_id = d.pop("macro_group_id")
-        if not isinstance(macro_group_id, str):
-            raise TypeError(f"macro_group_id: unexpected {type(macro_group_id).__name__}")
+        d = src_dict
+        _missing = 0
+        macro_group_id = d["macro_group_id"]
+        if type(macro_group_id) is not str:
+            if not isinstance(macro_group_id, str):
+                raise TypeError(f"macro_group_id: unexpected {type(macro_group_id).__name__}")
 
-        name = d.pop("name")
-        if not isinstance(name, str):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        name = d["name"]
+        if type(name) is not str:
+            if not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        text_html = d.pop("text_html")
-        if not isinstance(text_html, str):
-            raise TypeError(f"text_html: unexpected {type(text_html).__name__}")
+        text_html = d["text_html"]
+        if type(text_html) is not str:
+            if not isinstance(text_html, str):
+                raise TypeError(f"text_html: unexpected {type(text_html).__name__}")
 
-        _conditions = d.pop("conditions", UNSET)
+        _conditions = d.get("conditions", UNSET)
         conditions: None | SearchFilter | Unset
-        if isinstance(_conditions, dict):
-            conditions_type_1 = SearchFilter.from_dict(_conditions)
-
-            conditions = conditions_type_1
-        elif _conditions is None or isinstance(_conditions, Unset):
-            conditions = _conditions
+        if type(_conditions) is dict:
+            conditions = SearchFilter.from_dict(_conditions)
+        elif _conditions is None:
+            conditions = None
+        elif _conditions is UNSET:
+            conditions = UNSET
+            _missing += 1
+        elif isinstance(_conditions, dict):
+            conditions = SearchFilter.from_dict(_conditions)
         else:
             raise TypeError(f"conditions: unexpected {type(_conditions).__name__}")
 
-        _text_type = d.pop("text_type", UNSET)
-        text_type: None | str | Unset
-        if isinstance(_text_type, str) or _text_type is None or isinstance(_text_type, Unset):
-            text_type = _text_type
-        else:
-            raise TypeError(f"text_type: unexpected {type(_text_type).__name__}")
+        text_type: None | str | Unset = d.get("text_type", UNSET)
+        if type(text_type) is not str and text_type is not None:
+            if text_type is UNSET:
+                _missing += 1
+            elif not isinstance(text_type, str):
+                raise TypeError(f"text_type: unexpected {type(text_type).__name__}")
 
-        _visibility = d.pop("visibility", UNSET)
+        _visibility = d.get("visibility", UNSET)
         visibility: None | Unset | VisibilityInput
-        if isinstance(_visibility, dict):
-            visibility_type_1 = VisibilityInput.from_dict(_visibility)
-
-            visibility = visibility_type_1
-        elif _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
+        if type(_visibility) is dict:
+            visibility = VisibilityInput.from_dict(_visibility)
+        elif _visibility is None:
+            visibility = None
+        elif _visibility is UNSET:
+            visibility = UNSET
+            _missing += 1
+        elif isinstance(_visibility, dict):
+            visibility = VisibilityInput.from_dict(_visibility)
         else:
             raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
 
         _self = cls(
-            macro_group_id=macro_group_id,
-            name=name,
-            text_html=text_html,
-            conditions=conditions,
-            text_type=text_type,
-            visibility=visibility,
+            macro_group_id,
+            name,
+            text_html,
+            conditions,
+            text_type,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

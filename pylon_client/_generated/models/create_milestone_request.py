@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateMilestoneRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "project_id",
+        "account_id",
+        "due_date",
+    }
+)
+
 
 @_attrs_define
 class CreateMilestoneRequest:
@@ -58,31 +68,42 @@ class CreateMilestoneRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
-        if not isinstance(name, str):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        d = src_dict
+        _missing = 0
+        name = d["name"]
+        if type(name) is not str:
+            if not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        project_id = d.pop("project_id")
-        if not isinstance(project_id, str):
-            raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
+        project_id = d["project_id"]
+        if type(project_id) is not str:
+            if not isinstance(project_id, str):
+                raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
 
-        account_id = d.pop("account_id", UNSET)
-        if not isinstance(account_id, (str, Unset)):
-            raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+        account_id = d.get("account_id", UNSET)
+        if type(account_id) is not str:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        due_date = d.pop("due_date", UNSET)
-        if not isinstance(due_date, (str, Unset)):
-            raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
+        due_date = d.get("due_date", UNSET)
+        if type(due_date) is not str:
+            if due_date is UNSET:
+                _missing += 1
+            elif not isinstance(due_date, str):
+                raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
 
         _self = cls(
-            name=name,
-            project_id=project_id,
-            account_id=account_id,
-            due_date=due_date,
+            name,
+            project_id,
+            account_id,
+            due_date,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

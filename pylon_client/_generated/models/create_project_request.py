@@ -15,6 +15,20 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateProjectRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_id",
+        "customer_portal_visible",
+        "description_html",
+        "end_date",
+        "name",
+        "owner_id",
+        "project_template_id",
+        "start_date",
+    }
+)
+
 
 @_attrs_define
 class CreateProjectRequest:
@@ -83,51 +97,76 @@ class CreateProjectRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        account_id = d.pop("account_id")
-        if not isinstance(account_id, str):
-            raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+        d = src_dict
+        _missing = 0
+        account_id = d["account_id"]
+        if type(account_id) is not str:
+            if not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        if not isinstance(customer_portal_visible, (bool, Unset)):
-            raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
+        customer_portal_visible = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        description_html = d.pop("description_html", UNSET)
-        if not isinstance(description_html, (str, Unset)):
-            raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
+        description_html = d.get("description_html", UNSET)
+        if type(description_html) is not str:
+            if description_html is UNSET:
+                _missing += 1
+            elif not isinstance(description_html, str):
+                raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
 
-        end_date = d.pop("end_date", UNSET)
-        if not isinstance(end_date, (str, Unset)):
-            raise TypeError(f"end_date: unexpected {type(end_date).__name__}")
+        end_date = d.get("end_date", UNSET)
+        if type(end_date) is not str:
+            if end_date is UNSET:
+                _missing += 1
+            elif not isinstance(end_date, str):
+                raise TypeError(f"end_date: unexpected {type(end_date).__name__}")
 
-        name = d.pop("name", UNSET)
-        if not isinstance(name, (str, Unset)):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        name = d.get("name", UNSET)
+        if type(name) is not str:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        owner_id = d.pop("owner_id", UNSET)
-        if not isinstance(owner_id, (str, Unset)):
-            raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
+        owner_id = d.get("owner_id", UNSET)
+        if type(owner_id) is not str:
+            if owner_id is UNSET:
+                _missing += 1
+            elif not isinstance(owner_id, str):
+                raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
 
-        project_template_id = d.pop("project_template_id", UNSET)
-        if not isinstance(project_template_id, (str, Unset)):
-            raise TypeError(f"project_template_id: unexpected {type(project_template_id).__name__}")
+        project_template_id = d.get("project_template_id", UNSET)
+        if type(project_template_id) is not str:
+            if project_template_id is UNSET:
+                _missing += 1
+            elif not isinstance(project_template_id, str):
+                raise TypeError(f"project_template_id: unexpected {type(project_template_id).__name__}")
 
-        start_date = d.pop("start_date", UNSET)
-        if not isinstance(start_date, (str, Unset)):
-            raise TypeError(f"start_date: unexpected {type(start_date).__name__}")
+        start_date = d.get("start_date", UNSET)
+        if type(start_date) is not str:
+            if start_date is UNSET:
+                _missing += 1
+            elif not isinstance(start_date, str):
+                raise TypeError(f"start_date: unexpected {type(start_date).__name__}")
 
         _self = cls(
-            account_id=account_id,
-            customer_portal_visible=customer_portal_visible,
-            description_html=description_html,
-            end_date=end_date,
-            name=name,
-            owner_id=owner_id,
-            project_template_id=project_template_id,
-            start_date=start_date,
+            account_id,
+            customer_portal_visible,
+            description_html,
+            end_date,
+            name,
+            owner_id,
+            project_template_id,
+            start_date,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 8:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateRouteRedirectRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "from_path",
+        "object_id",
+        "object_type",
+        "language",
+    }
+)
+
 
 @_attrs_define
 class CreateRouteRedirectRequest:
@@ -58,31 +68,40 @@ class CreateRouteRedirectRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        from_path = d.pop("from_path")
-        if not isinstance(from_path, str):
-            raise TypeError(f"from_path: unexpected {type(from_path).__name__}")
+        d = src_dict
+        _missing = 0
+        from_path = d["from_path"]
+        if type(from_path) is not str:
+            if not isinstance(from_path, str):
+                raise TypeError(f"from_path: unexpected {type(from_path).__name__}")
 
-        object_id = d.pop("object_id")
-        if not isinstance(object_id, str):
-            raise TypeError(f"object_id: unexpected {type(object_id).__name__}")
+        object_id = d["object_id"]
+        if type(object_id) is not str:
+            if not isinstance(object_id, str):
+                raise TypeError(f"object_id: unexpected {type(object_id).__name__}")
 
-        object_type = d.pop("object_type")
-        if not isinstance(object_type, str):
-            raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
+        object_type = d["object_type"]
+        if type(object_type) is not str:
+            if not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
-        language = d.pop("language", UNSET)
-        if not isinstance(language, (str, Unset)):
-            raise TypeError(f"language: unexpected {type(language).__name__}")
+        language = d.get("language", UNSET)
+        if type(language) is not str:
+            if language is UNSET:
+                _missing += 1
+            elif not isinstance(language, str):
+                raise TypeError(f"language: unexpected {type(language).__name__}")
 
         _self = cls(
-            from_path=from_path,
-            object_id=object_id,
-            object_type=object_type,
-            language=language,
+            from_path,
+            object_id,
+            object_type,
+            language,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateTagRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "object_type",
+        "value",
+        "hex_color",
+    }
+)
+
 
 @_attrs_define
 class CreateTagRequest:
@@ -52,26 +61,34 @@ class CreateTagRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_type = d.pop("object_type")
-        if not isinstance(object_type, str):
-            raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
+        d = src_dict
+        _missing = 0
+        object_type = d["object_type"]
+        if type(object_type) is not str:
+            if not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
-        value = d.pop("value")
-        if not isinstance(value, str):
-            raise TypeError(f"value: unexpected {type(value).__name__}")
+        value = d["value"]
+        if type(value) is not str:
+            if not isinstance(value, str):
+                raise TypeError(f"value: unexpected {type(value).__name__}")
 
-        hex_color = d.pop("hex_color", UNSET)
-        if not isinstance(hex_color, (str, Unset)):
-            raise TypeError(f"hex_color: unexpected {type(hex_color).__name__}")
+        hex_color = d.get("hex_color", UNSET)
+        if type(hex_color) is not str:
+            if hex_color is UNSET:
+                _missing += 1
+            elif not isinstance(hex_color, str):
+                raise TypeError(f"hex_color: unexpected {type(hex_color).__name__}")
 
         _self = cls(
-            object_type=object_type,
-            value=value,
-            hex_color=hex_color,
+            object_type,
+            value,
+            hex_color,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CreateTaskRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "title",
+        "account_id",
+        "assignee_id",
+        "body_html",
+        "custom_fields",
+        "customer_portal_visible",
+        "due_date",
+        "milestone_id",
+        "parent_task_id",
+        "project_id",
+        "status",
+    }
+)
+
 
 @_attrs_define
 class CreateTaskRequest:
@@ -110,71 +127,105 @@ class CreateTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        title = d.pop("title")
-        if not isinstance(title, str):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        d = src_dict
+        _missing = 0
+        title = d["title"]
+        if type(title) is not str:
+            if not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        account_id = d.pop("account_id", UNSET)
-        if not isinstance(account_id, (str, Unset)):
-            raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+        account_id = d.get("account_id", UNSET)
+        if type(account_id) is not str:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        assignee_id = d.pop("assignee_id", UNSET)
-        if not isinstance(assignee_id, (str, Unset)):
-            raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
+        assignee_id = d.get("assignee_id", UNSET)
+        if type(assignee_id) is not str:
+            if assignee_id is UNSET:
+                _missing += 1
+            elif not isinstance(assignee_id, str):
+                raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
 
-        body_html = d.pop("body_html", UNSET)
-        if not isinstance(body_html, (str, Unset)):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        body_html = d.get("body_html", UNSET)
+        if type(body_html) is not str:
+            if body_html is UNSET:
+                _missing += 1
+            elif not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        customer_portal_visible = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        if not isinstance(customer_portal_visible, (bool, Unset)):
-            raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
+        due_date = d.get("due_date", UNSET)
+        if type(due_date) is not str:
+            if due_date is UNSET:
+                _missing += 1
+            elif not isinstance(due_date, str):
+                raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
 
-        due_date = d.pop("due_date", UNSET)
-        if not isinstance(due_date, (str, Unset)):
-            raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
+        milestone_id = d.get("milestone_id", UNSET)
+        if type(milestone_id) is not str:
+            if milestone_id is UNSET:
+                _missing += 1
+            elif not isinstance(milestone_id, str):
+                raise TypeError(f"milestone_id: unexpected {type(milestone_id).__name__}")
 
-        milestone_id = d.pop("milestone_id", UNSET)
-        if not isinstance(milestone_id, (str, Unset)):
-            raise TypeError(f"milestone_id: unexpected {type(milestone_id).__name__}")
+        parent_task_id = d.get("parent_task_id", UNSET)
+        if type(parent_task_id) is not str:
+            if parent_task_id is UNSET:
+                _missing += 1
+            elif not isinstance(parent_task_id, str):
+                raise TypeError(f"parent_task_id: unexpected {type(parent_task_id).__name__}")
 
-        parent_task_id = d.pop("parent_task_id", UNSET)
-        if not isinstance(parent_task_id, (str, Unset)):
-            raise TypeError(f"parent_task_id: unexpected {type(parent_task_id).__name__}")
+        project_id = d.get("project_id", UNSET)
+        if type(project_id) is not str:
+            if project_id is UNSET:
+                _missing += 1
+            elif not isinstance(project_id, str):
+                raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
 
-        project_id = d.pop("project_id", UNSET)
-        if not isinstance(project_id, (str, Unset)):
-            raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
-
-        status = d.pop("status", UNSET)
-        if not isinstance(status, (str, Unset)):
-            raise TypeError(f"status: unexpected {type(status).__name__}")
+        status = d.get("status", UNSET)
+        if type(status) is not str:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
         _self = cls(
-            title=title,
-            account_id=account_id,
-            assignee_id=assignee_id,
-            body_html=body_html,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            due_date=due_date,
-            milestone_id=milestone_id,
-            parent_task_id=parent_task_id,
-            project_id=project_id,
-            status=status,
+            title,
+            account_id,
+            assignee_id,
+            body_html,
+            custom_fields,
+            customer_portal_visible,
+            due_date,
+            milestone_id,
+            parent_task_id,
+            project_id,
+            status,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 11:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

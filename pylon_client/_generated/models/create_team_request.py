@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CreateTeamRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "assignment_configuration",
+        "schedule",
+        "user_ids",
+    }
+)
 
 
 @_attrs_define
@@ -72,35 +82,59 @@ class CreateTeamRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        name = d.pop("name")
-        if not isinstance(name, str):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        d = src_dict
+        _missing = 0
+        name = d["name"]
+        if type(name) is not str:
+            if not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _assignment_configuration = d.pop("assignment_configuration", UNSET)
+        _assignment_configuration = d.get("assignment_configuration", UNSET)
         assignment_configuration: CreateTeamRequestAssignmentConfiguration | Unset
-        if isinstance(_assignment_configuration, Unset):
-            assignment_configuration = UNSET
-        else:
+        if type(_assignment_configuration) is dict:
             assignment_configuration = CreateTeamRequestAssignmentConfiguration.from_dict(_assignment_configuration)
-
-        _schedule = d.pop("schedule", UNSET)
-        schedule: CreateTeamRequestSchedule | Unset
-        if isinstance(_schedule, Unset):
-            schedule = UNSET
+        elif _assignment_configuration is UNSET:
+            assignment_configuration = UNSET
+            _missing += 1
+        elif isinstance(_assignment_configuration, dict):
+            assignment_configuration = CreateTeamRequestAssignmentConfiguration.from_dict(_assignment_configuration)
         else:
-            schedule = CreateTeamRequestSchedule.from_dict(_schedule)
+            raise TypeError(f"assignment_configuration: unexpected {type(_assignment_configuration).__name__}")
 
-        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+        _schedule = d.get("schedule", UNSET)
+        schedule: CreateTeamRequestSchedule | Unset
+        if type(_schedule) is dict:
+            schedule = CreateTeamRequestSchedule.from_dict(_schedule)
+        elif _schedule is UNSET:
+            schedule = UNSET
+            _missing += 1
+        elif isinstance(_schedule, dict):
+            schedule = CreateTeamRequestSchedule.from_dict(_schedule)
+        else:
+            raise TypeError(f"schedule: unexpected {type(_schedule).__name__}")
+
+        _user_ids = d.get("user_ids", UNSET)
+        user_ids: list[str] | Unset
+        if type(_user_ids) is list:
+            user_ids = _user_ids
+        elif _user_ids is UNSET:
+            user_ids = UNSET
+            _missing += 1
+        elif isinstance(_user_ids, list):
+            user_ids = _user_ids
+        else:
+            raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
         _self = cls(
-            name=name,
-            assignment_configuration=assignment_configuration,
-            schedule=schedule,
-            user_ids=user_ids,
+            name,
+            assignment_configuration,
+            schedule,
+            user_ids,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

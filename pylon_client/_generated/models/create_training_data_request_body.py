@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateTrainingDataRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "training_data_name",
+        "visibility",
+    }
+)
+
 
 @_attrs_define
 class CreateTrainingDataRequestBody:
@@ -55,31 +63,30 @@ class CreateTrainingDataRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _training_data_name = d.pop("training_data_name", UNSET)
-        training_data_name: None | str | Unset
-        if (
-            isinstance(_training_data_name, str)
-            or _training_data_name is None
-            or isinstance(_training_data_name, Unset)
-        ):
-            training_data_name = _training_data_name
-        else:
-            raise TypeError(f"training_data_name: unexpected {type(_training_data_name).__name__}")
+        d = src_dict
+        _missing = 0
+        training_data_name: None | str | Unset = d.get("training_data_name", UNSET)
+        if type(training_data_name) is not str and training_data_name is not None:
+            if training_data_name is UNSET:
+                _missing += 1
+            elif not isinstance(training_data_name, str):
+                raise TypeError(f"training_data_name: unexpected {type(training_data_name).__name__}")
 
-        _visibility = d.pop("visibility", UNSET)
-        visibility: None | str | Unset
-        if isinstance(_visibility, str) or _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
-        else:
-            raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
+        visibility: None | str | Unset = d.get("visibility", UNSET)
+        if type(visibility) is not str and visibility is not None:
+            if visibility is UNSET:
+                _missing += 1
+            elif not isinstance(visibility, str):
+                raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
         _self = cls(
-            training_data_name=training_data_name,
-            visibility=visibility,
+            training_data_name,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CrmSettings")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "details",
+    }
+)
+
 
 @_attrs_define
 class CrmSettings:
@@ -53,28 +60,29 @@ class CrmSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _details = d.pop("details", UNSET)
+        d = src_dict
+        _missing = 0
+        _details = d.get("details", UNSET)
         details: list[CrmDetails] | None | Unset
-        if isinstance(_details, list):
-            details_type_0 = []
-            _details_type_0 = _details
-            for details_type_0_item_data in _details_type_0:
-                details_type_0_item = CrmDetails.from_dict(details_type_0_item_data)
-
-                details_type_0.append(details_type_0_item)
-
-            details = details_type_0
-        elif _details is None or isinstance(_details, Unset):
-            details = _details
+        if type(_details) is list:
+            details = [CrmDetails.from_dict(item) for item in _details]
+        elif _details is None:
+            details = None
+        elif _details is UNSET:
+            details = UNSET
+            _missing += 1
+        elif isinstance(_details, list):
+            details = [CrmDetails.from_dict(item) for item in _details]
         else:
             raise TypeError(f"details: unexpected {type(_details).__name__}")
 
         _self = cls(
-            details=details,
+            details,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CsatResponse")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "comment",
+        "score",
+    }
+)
+
 
 @_attrs_define
 class CsatResponse:
@@ -53,27 +61,30 @@ class CsatResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _comment = d.pop("comment", UNSET)
-        comment: None | str | Unset
-        if isinstance(_comment, str) or _comment is None or isinstance(_comment, Unset):
-            comment = _comment
-        else:
-            raise TypeError(f"comment: unexpected {type(_comment).__name__}")
+        d = src_dict
+        _missing = 0
+        comment: None | str | Unset = d.get("comment", UNSET)
+        if type(comment) is not str and comment is not None:
+            if comment is UNSET:
+                _missing += 1
+            elif not isinstance(comment, str):
+                raise TypeError(f"comment: unexpected {type(comment).__name__}")
 
-        _score = d.pop("score", UNSET)
-        score: int | None | Unset
-        if isinstance(_score, int) or _score is None or isinstance(_score, Unset):
-            score = _score
-        else:
-            raise TypeError(f"score: unexpected {type(_score).__name__}")
+        score: int | None | Unset = d.get("score", UNSET)
+        if type(score) is not int and score is not None:
+            if score is UNSET:
+                _missing += 1
+            elif not isinstance(score, int):
+                raise TypeError(f"score: unexpected {type(score).__name__}")
 
         _self = cls(
-            comment=comment,
-            score=score,
+            comment,
+            score,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

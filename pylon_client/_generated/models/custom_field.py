@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,26 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="CustomField")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "created_at",
+        "default_value",
+        "default_values",
+        "description",
+        "is_read_only",
+        "label",
+        "number_metadata",
+        "object_type",
+        "select_metadata",
+        "slug",
+        "source",
+        "type",
+        "updated_at",
+    }
+)
 
 
 @_attrs_define
@@ -190,140 +210,159 @@ class CustomField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _default_value = d.pop("default_value", UNSET)
-        default_value: None | str | Unset
-        if isinstance(_default_value, str) or _default_value is None or isinstance(_default_value, Unset):
-            default_value = _default_value
-        else:
-            raise TypeError(f"default_value: unexpected {type(_default_value).__name__}")
+        default_value: None | str | Unset = d.get("default_value", UNSET)
+        if type(default_value) is not str and default_value is not None:
+            if default_value is UNSET:
+                _missing += 1
+            elif not isinstance(default_value, str):
+                raise TypeError(f"default_value: unexpected {type(default_value).__name__}")
 
-        _default_values = d.pop("default_values", UNSET)
+        _default_values = d.get("default_values", UNSET)
         default_values: list[str] | None | Unset
-        if isinstance(_default_values, list):
-            default_values_type_0 = cast(list[str], _default_values)
-
-            default_values = default_values_type_0
-        elif _default_values is None or isinstance(_default_values, Unset):
+        if type(_default_values) is list:
+            default_values = _default_values
+        elif _default_values is None:
+            default_values = None
+        elif _default_values is UNSET:
+            default_values = UNSET
+            _missing += 1
+        elif isinstance(_default_values, list):
             default_values = _default_values
         else:
             raise TypeError(f"default_values: unexpected {type(_default_values).__name__}")
 
-        _description = d.pop("description", UNSET)
-        description: None | str | Unset
-        if isinstance(_description, str) or _description is None or isinstance(_description, Unset):
-            description = _description
-        else:
-            raise TypeError(f"description: unexpected {type(_description).__name__}")
+        description: None | str | Unset = d.get("description", UNSET)
+        if type(description) is not str and description is not None:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        _is_read_only = d.pop("is_read_only", UNSET)
-        is_read_only: bool | None | Unset
-        if isinstance(_is_read_only, bool) or _is_read_only is None or isinstance(_is_read_only, Unset):
-            is_read_only = _is_read_only
-        else:
-            raise TypeError(f"is_read_only: unexpected {type(_is_read_only).__name__}")
+        is_read_only: bool | None | Unset = d.get("is_read_only", UNSET)
+        if type(is_read_only) is not bool and is_read_only is not None:
+            if is_read_only is UNSET:
+                _missing += 1
+            elif not isinstance(is_read_only, bool):
+                raise TypeError(f"is_read_only: unexpected {type(is_read_only).__name__}")
 
-        _label = d.pop("label", UNSET)
-        label: None | str | Unset
-        if isinstance(_label, str) or _label is None or isinstance(_label, Unset):
-            label = _label
-        else:
-            raise TypeError(f"label: unexpected {type(_label).__name__}")
+        label: None | str | Unset = d.get("label", UNSET)
+        if type(label) is not str and label is not None:
+            if label is UNSET:
+                _missing += 1
+            elif not isinstance(label, str):
+                raise TypeError(f"label: unexpected {type(label).__name__}")
 
-        _number_metadata = d.pop("number_metadata", UNSET)
+        _number_metadata = d.get("number_metadata", UNSET)
         number_metadata: None | NumberMetadata | Unset
-        if isinstance(_number_metadata, dict):
-            number_metadata_type_1 = NumberMetadata.from_dict(_number_metadata)
-
-            number_metadata = number_metadata_type_1
-        elif _number_metadata is None or isinstance(_number_metadata, Unset):
-            number_metadata = _number_metadata
+        if type(_number_metadata) is dict:
+            number_metadata = NumberMetadata.from_dict(_number_metadata)
+        elif _number_metadata is None:
+            number_metadata = None
+        elif _number_metadata is UNSET:
+            number_metadata = UNSET
+            _missing += 1
+        elif isinstance(_number_metadata, dict):
+            number_metadata = NumberMetadata.from_dict(_number_metadata)
         else:
             raise TypeError(f"number_metadata: unexpected {type(_number_metadata).__name__}")
 
-        _object_type = d.pop("object_type", UNSET)
-        object_type: None | str | Unset
-        if isinstance(_object_type, str) or _object_type is None or isinstance(_object_type, Unset):
-            object_type = _object_type
-        else:
-            raise TypeError(f"object_type: unexpected {type(_object_type).__name__}")
+        object_type: None | str | Unset = d.get("object_type", UNSET)
+        if type(object_type) is not str and object_type is not None:
+            if object_type is UNSET:
+                _missing += 1
+            elif not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
-        _select_metadata = d.pop("select_metadata", UNSET)
+        _select_metadata = d.get("select_metadata", UNSET)
         select_metadata: None | SelectMetadata | Unset
-        if isinstance(_select_metadata, dict):
-            select_metadata_type_1 = SelectMetadata.from_dict(_select_metadata)
-
-            select_metadata = select_metadata_type_1
-        elif _select_metadata is None or isinstance(_select_metadata, Unset):
-            select_metadata = _select_metadata
+        if type(_select_metadata) is dict:
+            select_metadata = SelectMetadata.from_dict(_select_metadata)
+        elif _select_metadata is None:
+            select_metadata = None
+        elif _select_metadata is UNSET:
+            select_metadata = UNSET
+            _missing += 1
+        elif isinstance(_select_metadata, dict):
+            select_metadata = SelectMetadata.from_dict(_select_metadata)
         else:
             raise TypeError(f"select_metadata: unexpected {type(_select_metadata).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
+        _updated_at = d.get("updated_at", UNSET)
         updated_at: datetime.datetime | None | Unset
-        if isinstance(_updated_at, str):
-            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
-
-            updated_at = updated_at_type_0
-        elif _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
+        if type(_updated_at) is str:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        elif _updated_at is None:
+            updated_at = None
+        elif _updated_at is UNSET:
+            updated_at = UNSET
+            _missing += 1
+        elif isinstance(_updated_at, str):
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
         _self = cls(
-            id=id,
-            created_at=created_at,
-            default_value=default_value,
-            default_values=default_values,
-            description=description,
-            is_read_only=is_read_only,
-            label=label,
-            number_metadata=number_metadata,
-            object_type=object_type,
-            select_metadata=select_metadata,
-            slug=slug,
-            source=source,
-            type_=type_,
-            updated_at=updated_at,
+            id,
+            created_at,
+            default_value,
+            default_values,
+            description,
+            is_read_only,
+            label,
+            number_metadata,
+            object_type,
+            select_metadata,
+            slug,
+            source,
+            type_,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 14:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

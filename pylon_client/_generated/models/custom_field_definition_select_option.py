@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CustomFieldDefinitionSelectOption")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "label",
+        "slug",
+    }
+)
+
 
 @_attrs_define
 class CustomFieldDefinitionSelectOption:
@@ -53,27 +61,30 @@ class CustomFieldDefinitionSelectOption:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _label = d.pop("label", UNSET)
-        label: None | str | Unset
-        if isinstance(_label, str) or _label is None or isinstance(_label, Unset):
-            label = _label
-        else:
-            raise TypeError(f"label: unexpected {type(_label).__name__}")
+        d = src_dict
+        _missing = 0
+        label: None | str | Unset = d.get("label", UNSET)
+        if type(label) is not str and label is not None:
+            if label is UNSET:
+                _missing += 1
+            elif not isinstance(label, str):
+                raise TypeError(f"label: unexpected {type(label).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
         _self = cls(
-            label=label,
-            slug=slug,
+            label,
+            slug,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CustomFieldInput")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "slug",
+        "value",
+        "values",
+    }
+)
 
 
 @_attrs_define
@@ -56,24 +65,41 @@ class CustomFieldInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        slug = d.pop("slug")
-        if not isinstance(slug, str):
-            raise TypeError(f"slug: unexpected {type(slug).__name__}")
+        d = src_dict
+        _missing = 0
+        slug = d["slug"]
+        if type(slug) is not str:
+            if not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        value = d.pop("value", UNSET)
-        if not isinstance(value, (str, Unset)):
-            raise TypeError(f"value: unexpected {type(value).__name__}")
+        value = d.get("value", UNSET)
+        if type(value) is not str:
+            if value is UNSET:
+                _missing += 1
+            elif not isinstance(value, str):
+                raise TypeError(f"value: unexpected {type(value).__name__}")
 
-        values = cast(list[str], d.pop("values", UNSET))
+        _values = d.get("values", UNSET)
+        values: list[str] | Unset
+        if type(_values) is list:
+            values = _values
+        elif _values is UNSET:
+            values = UNSET
+            _missing += 1
+        elif isinstance(_values, list):
+            values = _values
+        else:
+            raise TypeError(f"values: unexpected {type(_values).__name__}")
 
         _self = cls(
-            slug=slug,
-            value=value,
-            values=values,
+            slug,
+            value,
+            values,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CustomFieldValue")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "slug",
+        "value",
+        "values",
+    }
+)
 
 
 @_attrs_define
@@ -70,39 +79,45 @@ class CustomFieldValue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        d = src_dict
+        _missing = 0
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _value = d.pop("value", UNSET)
-        value: None | str | Unset
-        if isinstance(_value, str) or _value is None or isinstance(_value, Unset):
-            value = _value
-        else:
-            raise TypeError(f"value: unexpected {type(_value).__name__}")
+        value: None | str | Unset = d.get("value", UNSET)
+        if type(value) is not str and value is not None:
+            if value is UNSET:
+                _missing += 1
+            elif not isinstance(value, str):
+                raise TypeError(f"value: unexpected {type(value).__name__}")
 
-        _values = d.pop("values", UNSET)
+        _values = d.get("values", UNSET)
         values: list[str] | None | Unset
-        if isinstance(_values, list):
-            values_type_0 = cast(list[str], _values)
-
-            values = values_type_0
-        elif _values is None or isinstance(_values, Unset):
+        if type(_values) is list:
+            values = _values
+        elif _values is None:
+            values = None
+        elif _values is UNSET:
+            values = UNSET
+            _missing += 1
+        elif isinstance(_values, list):
             values = _values
         else:
             raise TypeError(f"values: unexpected {type(_values).__name__}")
 
         _self = cls(
-            slug=slug,
-            value=value,
-            values=values,
+            slug,
+            value,
+            values,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CustomSourceInfo")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_id",
+        "created_at",
+        "metadata",
+    }
+)
+
 
 @_attrs_define
 class CustomSourceInfo:
@@ -67,36 +76,43 @@ class CustomSourceInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        external_id = d.pop("external_id")
-        if not isinstance(external_id, str):
-            raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
+        d = src_dict
+        _missing = 0
+        external_id = d["external_id"]
+        if type(external_id) is not str:
+            if not isinstance(external_id, str):
+                raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _metadata = d.pop("metadata", UNSET)
+        _metadata = d.get("metadata", UNSET)
         metadata: CustomSourceInfoMetadataType0 | None | Unset
-        if isinstance(_metadata, dict):
-            metadata_type_0 = CustomSourceInfoMetadataType0.from_dict(_metadata)
-
-            metadata = metadata_type_0
-        elif _metadata is None or isinstance(_metadata, Unset):
-            metadata = _metadata
+        if type(_metadata) is dict:
+            metadata = CustomSourceInfoMetadataType0.from_dict(_metadata)
+        elif _metadata is None:
+            metadata = None
+        elif _metadata is UNSET:
+            metadata = UNSET
+            _missing += 1
+        elif isinstance(_metadata, dict):
+            metadata = CustomSourceInfoMetadataType0.from_dict(_metadata)
         else:
             raise TypeError(f"metadata: unexpected {type(_metadata).__name__}")
 
         _self = cls(
-            external_id=external_id,
-            created_at=created_at,
-            metadata=metadata,
+            external_id,
+            created_at,
+            metadata,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

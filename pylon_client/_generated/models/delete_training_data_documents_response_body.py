@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DeleteTrainingDataDocumentsResponseBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "deleted_count",
+        "request_id",
+    }
+)
+
 
 @_attrs_define
 class DeleteTrainingDataDocumentsResponseBody:
@@ -53,27 +61,30 @@ class DeleteTrainingDataDocumentsResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _deleted_count = d.pop("deleted_count", UNSET)
-        deleted_count: int | None | Unset
-        if isinstance(_deleted_count, int) or _deleted_count is None or isinstance(_deleted_count, Unset):
-            deleted_count = _deleted_count
-        else:
-            raise TypeError(f"deleted_count: unexpected {type(_deleted_count).__name__}")
+        d = src_dict
+        _missing = 0
+        deleted_count: int | None | Unset = d.get("deleted_count", UNSET)
+        if type(deleted_count) is not int and deleted_count is not None:
+            if deleted_count is UNSET:
+                _missing += 1
+            elif not isinstance(deleted_count, int):
+                raise TypeError(f"deleted_count: unexpected {type(deleted_count).__name__}")
 
-        _request_id = d.pop("request_id", UNSET)
-        request_id: None | str | Unset
-        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
-            request_id = _request_id
-        else:
-            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
+        request_id: None | str | Unset = d.get("request_id", UNSET)
+        if type(request_id) is not str and request_id is not None:
+            if request_id is UNSET:
+                _missing += 1
+            elif not isinstance(request_id, str):
+                raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
         _self = cls(
-            deleted_count=deleted_count,
-            request_id=request_id,
+            deleted_count,
+            request_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

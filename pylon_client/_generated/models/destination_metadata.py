@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,21 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DestinationMetadata")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "chat_widget_app_id",
+        "destination",
+        "email",
+        "email_bccs",
+        "email_ccs",
+        "from_sms_phone_number_id",
+        "whatsapp_app_id",
+        "whatsapp_message_template_language",
+        "whatsapp_message_template_name",
+    }
+)
 
 
 @_attrs_define
@@ -136,111 +151,104 @@ class DestinationMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _chat_widget_app_id = d.pop("chat_widget_app_id", UNSET)
-        chat_widget_app_id: None | str | Unset
-        if (
-            isinstance(_chat_widget_app_id, str)
-            or _chat_widget_app_id is None
-            or isinstance(_chat_widget_app_id, Unset)
-        ):
-            chat_widget_app_id = _chat_widget_app_id
-        else:
-            raise TypeError(f"chat_widget_app_id: unexpected {type(_chat_widget_app_id).__name__}")
+        d = src_dict
+        _missing = 0
+        chat_widget_app_id: None | str | Unset = d.get("chat_widget_app_id", UNSET)
+        if type(chat_widget_app_id) is not str and chat_widget_app_id is not None:
+            if chat_widget_app_id is UNSET:
+                _missing += 1
+            elif not isinstance(chat_widget_app_id, str):
+                raise TypeError(f"chat_widget_app_id: unexpected {type(chat_widget_app_id).__name__}")
 
-        _destination = d.pop("destination", UNSET)
-        destination: None | str | Unset
-        if isinstance(_destination, str) or _destination is None or isinstance(_destination, Unset):
-            destination = _destination
-        else:
-            raise TypeError(f"destination: unexpected {type(_destination).__name__}")
+        destination: None | str | Unset = d.get("destination", UNSET)
+        if type(destination) is not str and destination is not None:
+            if destination is UNSET:
+                _missing += 1
+            elif not isinstance(destination, str):
+                raise TypeError(f"destination: unexpected {type(destination).__name__}")
 
-        _email = d.pop("email", UNSET)
-        email: None | str | Unset
-        if isinstance(_email, str) or _email is None or isinstance(_email, Unset):
-            email = _email
-        else:
-            raise TypeError(f"email: unexpected {type(_email).__name__}")
+        email: None | str | Unset = d.get("email", UNSET)
+        if type(email) is not str and email is not None:
+            if email is UNSET:
+                _missing += 1
+            elif not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        _email_bccs = d.pop("email_bccs", UNSET)
+        _email_bccs = d.get("email_bccs", UNSET)
         email_bccs: list[str] | None | Unset
-        if isinstance(_email_bccs, list):
-            email_bccs_type_0 = cast(list[str], _email_bccs)
-
-            email_bccs = email_bccs_type_0
-        elif _email_bccs is None or isinstance(_email_bccs, Unset):
+        if type(_email_bccs) is list:
+            email_bccs = _email_bccs
+        elif _email_bccs is None:
+            email_bccs = None
+        elif _email_bccs is UNSET:
+            email_bccs = UNSET
+            _missing += 1
+        elif isinstance(_email_bccs, list):
             email_bccs = _email_bccs
         else:
             raise TypeError(f"email_bccs: unexpected {type(_email_bccs).__name__}")
 
-        _email_ccs = d.pop("email_ccs", UNSET)
+        _email_ccs = d.get("email_ccs", UNSET)
         email_ccs: list[str] | None | Unset
-        if isinstance(_email_ccs, list):
-            email_ccs_type_0 = cast(list[str], _email_ccs)
-
-            email_ccs = email_ccs_type_0
-        elif _email_ccs is None or isinstance(_email_ccs, Unset):
+        if type(_email_ccs) is list:
+            email_ccs = _email_ccs
+        elif _email_ccs is None:
+            email_ccs = None
+        elif _email_ccs is UNSET:
+            email_ccs = UNSET
+            _missing += 1
+        elif isinstance(_email_ccs, list):
             email_ccs = _email_ccs
         else:
             raise TypeError(f"email_ccs: unexpected {type(_email_ccs).__name__}")
 
-        _from_sms_phone_number_id = d.pop("from_sms_phone_number_id", UNSET)
-        from_sms_phone_number_id: None | str | Unset
-        if (
-            isinstance(_from_sms_phone_number_id, str)
-            or _from_sms_phone_number_id is None
-            or isinstance(_from_sms_phone_number_id, Unset)
-        ):
-            from_sms_phone_number_id = _from_sms_phone_number_id
-        else:
-            raise TypeError(f"from_sms_phone_number_id: unexpected {type(_from_sms_phone_number_id).__name__}")
+        from_sms_phone_number_id: None | str | Unset = d.get("from_sms_phone_number_id", UNSET)
+        if type(from_sms_phone_number_id) is not str and from_sms_phone_number_id is not None:
+            if from_sms_phone_number_id is UNSET:
+                _missing += 1
+            elif not isinstance(from_sms_phone_number_id, str):
+                raise TypeError(f"from_sms_phone_number_id: unexpected {type(from_sms_phone_number_id).__name__}")
 
-        _whatsapp_app_id = d.pop("whatsapp_app_id", UNSET)
-        whatsapp_app_id: None | str | Unset
-        if isinstance(_whatsapp_app_id, str) or _whatsapp_app_id is None or isinstance(_whatsapp_app_id, Unset):
-            whatsapp_app_id = _whatsapp_app_id
-        else:
-            raise TypeError(f"whatsapp_app_id: unexpected {type(_whatsapp_app_id).__name__}")
+        whatsapp_app_id: None | str | Unset = d.get("whatsapp_app_id", UNSET)
+        if type(whatsapp_app_id) is not str and whatsapp_app_id is not None:
+            if whatsapp_app_id is UNSET:
+                _missing += 1
+            elif not isinstance(whatsapp_app_id, str):
+                raise TypeError(f"whatsapp_app_id: unexpected {type(whatsapp_app_id).__name__}")
 
-        _whatsapp_message_template_language = d.pop("whatsapp_message_template_language", UNSET)
-        whatsapp_message_template_language: None | str | Unset
-        if (
-            isinstance(_whatsapp_message_template_language, str)
-            or _whatsapp_message_template_language is None
-            or isinstance(_whatsapp_message_template_language, Unset)
-        ):
-            whatsapp_message_template_language = _whatsapp_message_template_language
-        else:
-            raise TypeError(
-                f"whatsapp_message_template_language: unexpected {type(_whatsapp_message_template_language).__name__}"
-            )
+        whatsapp_message_template_language: None | str | Unset = d.get("whatsapp_message_template_language", UNSET)
+        if type(whatsapp_message_template_language) is not str and whatsapp_message_template_language is not None:
+            if whatsapp_message_template_language is UNSET:
+                _missing += 1
+            elif not isinstance(whatsapp_message_template_language, str):
+                raise TypeError(
+                    f"whatsapp_message_template_language: unexpected {type(whatsapp_message_template_language).__name__}"
+                )
 
-        _whatsapp_message_template_name = d.pop("whatsapp_message_template_name", UNSET)
-        whatsapp_message_template_name: None | str | Unset
-        if (
-            isinstance(_whatsapp_message_template_name, str)
-            or _whatsapp_message_template_name is None
-            or isinstance(_whatsapp_message_template_name, Unset)
-        ):
-            whatsapp_message_template_name = _whatsapp_message_template_name
-        else:
-            raise TypeError(
-                f"whatsapp_message_template_name: unexpected {type(_whatsapp_message_template_name).__name__}"
-            )
+        whatsapp_message_template_name: None | str | Unset = d.get("whatsapp_message_template_name", UNSET)
+        if type(whatsapp_message_template_name) is not str and whatsapp_message_template_name is not None:
+            if whatsapp_message_template_name is UNSET:
+                _missing += 1
+            elif not isinstance(whatsapp_message_template_name, str):
+                raise TypeError(
+                    f"whatsapp_message_template_name: unexpected {type(whatsapp_message_template_name).__name__}"
+                )
 
         _self = cls(
-            chat_widget_app_id=chat_widget_app_id,
-            destination=destination,
-            email=email,
-            email_bccs=email_bccs,
-            email_ccs=email_ccs,
-            from_sms_phone_number_id=from_sms_phone_number_id,
-            whatsapp_app_id=whatsapp_app_id,
-            whatsapp_message_template_language=whatsapp_message_template_language,
-            whatsapp_message_template_name=whatsapp_message_template_name,
+            chat_widget_app_id,
+            destination,
+            email,
+            email_bccs,
+            email_ccs,
+            from_sms_phone_number_id,
+            whatsapp_app_id,
+            whatsapp_message_template_language,
+            whatsapp_message_template_name,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 9:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,16 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorResponse")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "errors",
+        "request_id",
+        "code",
+        "exists_id",
+    }
+)
 
 
 @_attrs_define
@@ -79,47 +89,53 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _errors = d.pop("errors", UNSET)
+        d = src_dict
+        _missing = 0
+        _errors = d.get("errors", UNSET)
         errors: list[str] | None | Unset
-        if isinstance(_errors, list):
-            errors_type_0 = cast(list[str], _errors)
-
-            errors = errors_type_0
-        elif _errors is None or isinstance(_errors, Unset):
+        if type(_errors) is list:
+            errors = _errors
+        elif _errors is None:
+            errors = None
+        elif _errors is UNSET:
+            errors = UNSET
+            _missing += 1
+        elif isinstance(_errors, list):
             errors = _errors
         else:
             raise TypeError(f"errors: unexpected {type(_errors).__name__}")
 
-        _request_id = d.pop("request_id", UNSET)
-        request_id: None | str | Unset
-        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
-            request_id = _request_id
-        else:
-            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
+        request_id: None | str | Unset = d.get("request_id", UNSET)
+        if type(request_id) is not str and request_id is not None:
+            if request_id is UNSET:
+                _missing += 1
+            elif not isinstance(request_id, str):
+                raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
-        _code = d.pop("code", UNSET)
-        code: None | str | Unset
-        if isinstance(_code, str) or _code is None or isinstance(_code, Unset):
-            code = _code
-        else:
-            raise TypeError(f"code: unexpected {type(_code).__name__}")
+        code: None | str | Unset = d.get("code", UNSET)
+        if type(code) is not str and code is not None:
+            if code is UNSET:
+                _missing += 1
+            elif not isinstance(code, str):
+                raise TypeError(f"code: unexpected {type(code).__name__}")
 
-        _exists_id = d.pop("exists_id", UNSET)
-        exists_id: None | str | Unset
-        if isinstance(_exists_id, str) or _exists_id is None or isinstance(_exists_id, Unset):
-            exists_id = _exists_id
-        else:
-            raise TypeError(f"exists_id: unexpected {type(_exists_id).__name__}")
+        exists_id: None | str | Unset = d.get("exists_id", UNSET)
+        if type(exists_id) is not str and exists_id is not None:
+            if exists_id is UNSET:
+                _missing += 1
+            elif not isinstance(exists_id, str):
+                raise TypeError(f"exists_id: unexpected {type(exists_id).__name__}")
 
         _self = cls(
-            errors=errors,
-            request_id=request_id,
-            code=code,
-            exists_id=exists_id,
+            errors,
+            request_id,
+            code,
+            exists_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

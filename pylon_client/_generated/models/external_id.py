@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExternalId")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_id",
+        "label",
+    }
+)
+
 
 @_attrs_define
 class ExternalId:
@@ -53,27 +61,30 @@ class ExternalId:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _external_id = d.pop("external_id", UNSET)
-        external_id: None | str | Unset
-        if isinstance(_external_id, str) or _external_id is None or isinstance(_external_id, Unset):
-            external_id = _external_id
-        else:
-            raise TypeError(f"external_id: unexpected {type(_external_id).__name__}")
+        d = src_dict
+        _missing = 0
+        external_id: None | str | Unset = d.get("external_id", UNSET)
+        if type(external_id) is not str and external_id is not None:
+            if external_id is UNSET:
+                _missing += 1
+            elif not isinstance(external_id, str):
+                raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
 
-        _label = d.pop("label", UNSET)
-        label: None | str | Unset
-        if isinstance(_label, str) or _label is None or isinstance(_label, Unset):
-            label = _label
-        else:
-            raise TypeError(f"label: unexpected {type(_label).__name__}")
+        label: None | str | Unset = d.get("label", UNSET)
+        if type(label) is not str and label is not None:
+            if label is UNSET:
+                _missing += 1
+            elif not isinstance(label, str):
+                raise TypeError(f"label: unexpected {type(label).__name__}")
 
         _self = cls(
-            external_id=external_id,
-            label=label,
+            external_id,
+            label,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

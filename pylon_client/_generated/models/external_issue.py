@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExternalIssue")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_id",
+        "link",
+        "source",
+    }
+)
+
 
 @_attrs_define
 class ExternalIssue:
@@ -65,35 +74,38 @@ class ExternalIssue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _external_id = d.pop("external_id", UNSET)
-        external_id: None | str | Unset
-        if isinstance(_external_id, str) or _external_id is None or isinstance(_external_id, Unset):
-            external_id = _external_id
-        else:
-            raise TypeError(f"external_id: unexpected {type(_external_id).__name__}")
+        d = src_dict
+        _missing = 0
+        external_id: None | str | Unset = d.get("external_id", UNSET)
+        if type(external_id) is not str and external_id is not None:
+            if external_id is UNSET:
+                _missing += 1
+            elif not isinstance(external_id, str):
+                raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
 
-        _link = d.pop("link", UNSET)
-        link: None | str | Unset
-        if isinstance(_link, str) or _link is None or isinstance(_link, Unset):
-            link = _link
-        else:
-            raise TypeError(f"link: unexpected {type(_link).__name__}")
+        link: None | str | Unset = d.get("link", UNSET)
+        if type(link) is not str and link is not None:
+            if link is UNSET:
+                _missing += 1
+            elif not isinstance(link, str):
+                raise TypeError(f"link: unexpected {type(link).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
         _self = cls(
-            external_id=external_id,
-            link=link,
-            source=source,
+            external_id,
+            link,
+            source,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

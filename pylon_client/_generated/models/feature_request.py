@@ -22,6 +22,21 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="FeatureRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "created_at",
+        "custom_fields",
+        "description",
+        "evidence",
+        "evidence_count",
+        "id",
+        "request_status",
+        "title",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class FeatureRequest:
@@ -142,96 +157,100 @@ class FeatureRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        d = src_dict
+        _missing = 0
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: FeatureRequestCustomFieldsType0 | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_0 = FeatureRequestCustomFieldsType0.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_0
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = FeatureRequestCustomFieldsType0.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = FeatureRequestCustomFieldsType0.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _description = d.pop("description", UNSET)
-        description: None | str | Unset
-        if isinstance(_description, str) or _description is None or isinstance(_description, Unset):
-            description = _description
-        else:
-            raise TypeError(f"description: unexpected {type(_description).__name__}")
+        description: None | str | Unset = d.get("description", UNSET)
+        if type(description) is not str and description is not None:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        _evidence = d.pop("evidence", UNSET)
+        _evidence = d.get("evidence", UNSET)
         evidence: list[FeatureRequestEvidence] | None | Unset
-        if isinstance(_evidence, list):
-            evidence_type_0 = []
-            _evidence_type_0 = _evidence
-            for evidence_type_0_item_data in _evidence_type_0:
-                evidence_type_0_item = FeatureRequestEvidence.from_dict(evidence_type_0_item_data)
-
-                evidence_type_0.append(evidence_type_0_item)
-
-            evidence = evidence_type_0
-        elif _evidence is None or isinstance(_evidence, Unset):
-            evidence = _evidence
+        if type(_evidence) is list:
+            evidence = [FeatureRequestEvidence.from_dict(item) for item in _evidence]
+        elif _evidence is None:
+            evidence = None
+        elif _evidence is UNSET:
+            evidence = UNSET
+            _missing += 1
+        elif isinstance(_evidence, list):
+            evidence = [FeatureRequestEvidence.from_dict(item) for item in _evidence]
         else:
             raise TypeError(f"evidence: unexpected {type(_evidence).__name__}")
 
-        _evidence_count = d.pop("evidence_count", UNSET)
-        evidence_count: int | None | Unset
-        if isinstance(_evidence_count, int) or _evidence_count is None or isinstance(_evidence_count, Unset):
-            evidence_count = _evidence_count
-        else:
-            raise TypeError(f"evidence_count: unexpected {type(_evidence_count).__name__}")
+        evidence_count: int | None | Unset = d.get("evidence_count", UNSET)
+        if type(evidence_count) is not int and evidence_count is not None:
+            if evidence_count is UNSET:
+                _missing += 1
+            elif not isinstance(evidence_count, int):
+                raise TypeError(f"evidence_count: unexpected {type(evidence_count).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _request_status = d.pop("request_status", UNSET)
-        request_status: None | str | Unset
-        if isinstance(_request_status, str) or _request_status is None or isinstance(_request_status, Unset):
-            request_status = _request_status
-        else:
-            raise TypeError(f"request_status: unexpected {type(_request_status).__name__}")
+        request_status: None | str | Unset = d.get("request_status", UNSET)
+        if type(request_status) is not str and request_status is not None:
+            if request_status is UNSET:
+                _missing += 1
+            elif not isinstance(request_status, str):
+                raise TypeError(f"request_status: unexpected {type(request_status).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
         _self = cls(
-            created_at=created_at,
-            custom_fields=custom_fields,
-            description=description,
-            evidence=evidence,
-            evidence_count=evidence_count,
-            id=id,
-            request_status=request_status,
-            title=title,
-            updated_at=updated_at,
+            created_at,
+            custom_fields,
+            description,
+            evidence,
+            evidence_count,
+            id,
+            request_status,
+            title,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 9:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -16,6 +16,19 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeatureRequestEvidence")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_id",
+        "external_url",
+        "source_id",
+        "source_type",
+        "summary",
+        "id",
+        "created_at",
+    }
+)
+
 
 @_attrs_define
 class FeatureRequestEvidence:
@@ -109,71 +122,77 @@ class FeatureRequestEvidence:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _account_id = d.pop("account_id", UNSET)
-        account_id: None | str | Unset
-        if isinstance(_account_id, str) or _account_id is None or isinstance(_account_id, Unset):
-            account_id = _account_id
-        else:
-            raise TypeError(f"account_id: unexpected {type(_account_id).__name__}")
+        d = src_dict
+        _missing = 0
+        account_id: None | str | Unset = d.get("account_id", UNSET)
+        if type(account_id) is not str and account_id is not None:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        _external_url = d.pop("external_url", UNSET)
-        external_url: None | str | Unset
-        if isinstance(_external_url, str) or _external_url is None or isinstance(_external_url, Unset):
-            external_url = _external_url
-        else:
-            raise TypeError(f"external_url: unexpected {type(_external_url).__name__}")
+        external_url: None | str | Unset = d.get("external_url", UNSET)
+        if type(external_url) is not str and external_url is not None:
+            if external_url is UNSET:
+                _missing += 1
+            elif not isinstance(external_url, str):
+                raise TypeError(f"external_url: unexpected {type(external_url).__name__}")
 
-        _source_id = d.pop("source_id", UNSET)
-        source_id: None | str | Unset
-        if isinstance(_source_id, str) or _source_id is None or isinstance(_source_id, Unset):
-            source_id = _source_id
-        else:
-            raise TypeError(f"source_id: unexpected {type(_source_id).__name__}")
+        source_id: None | str | Unset = d.get("source_id", UNSET)
+        if type(source_id) is not str and source_id is not None:
+            if source_id is UNSET:
+                _missing += 1
+            elif not isinstance(source_id, str):
+                raise TypeError(f"source_id: unexpected {type(source_id).__name__}")
 
-        _source_type = d.pop("source_type", UNSET)
-        source_type: None | str | Unset
-        if isinstance(_source_type, str) or _source_type is None or isinstance(_source_type, Unset):
-            source_type = _source_type
-        else:
-            raise TypeError(f"source_type: unexpected {type(_source_type).__name__}")
+        source_type: None | str | Unset = d.get("source_type", UNSET)
+        if type(source_type) is not str and source_type is not None:
+            if source_type is UNSET:
+                _missing += 1
+            elif not isinstance(source_type, str):
+                raise TypeError(f"source_type: unexpected {type(source_type).__name__}")
 
-        _summary = d.pop("summary", UNSET)
-        summary: None | str | Unset
-        if isinstance(_summary, str) or _summary is None or isinstance(_summary, Unset):
-            summary = _summary
-        else:
-            raise TypeError(f"summary: unexpected {type(_summary).__name__}")
+        summary: None | str | Unset = d.get("summary", UNSET)
+        if type(summary) is not str and summary is not None:
+            if summary is UNSET:
+                _missing += 1
+            elif not isinstance(summary, str):
+                raise TypeError(f"summary: unexpected {type(summary).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
         _self = cls(
-            account_id=account_id,
-            external_url=external_url,
-            source_id=source_id,
-            source_type=source_type,
-            summary=summary,
-            id=id,
-            created_at=created_at,
+            account_id,
+            external_url,
+            source_id,
+            source_type,
+            summary,
+            id,
+            created_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Follower")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class Follower:
@@ -52,24 +60,28 @@ class Follower:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
         _self = cls(
-            id=id,
-            type_=type_,
+            id,
+            type_,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

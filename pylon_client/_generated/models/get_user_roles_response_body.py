@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="GetUserRolesResponseBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "pagination",
+        "request_id",
+    }
+)
+
 
 @_attrs_define
 class GetUserRolesResponseBody:
@@ -76,48 +85,52 @@ class GetUserRolesResponseBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _data = d.pop("data", UNSET)
+        d = src_dict
+        _missing = 0
+        _data = d.get("data", UNSET)
         data: list[UserRole] | None | Unset
-        if isinstance(_data, list):
-            data_type_0 = []
-            _data_type_0 = _data
-            for data_type_0_item_data in _data_type_0:
-                data_type_0_item = UserRole.from_dict(data_type_0_item_data)
-
-                data_type_0.append(data_type_0_item)
-
-            data = data_type_0
-        elif _data is None or isinstance(_data, Unset):
-            data = _data
+        if type(_data) is list:
+            data = [UserRole.from_dict(item) for item in _data]
+        elif _data is None:
+            data = None
+        elif _data is UNSET:
+            data = UNSET
+            _missing += 1
+        elif isinstance(_data, list):
+            data = [UserRole.from_dict(item) for item in _data]
         else:
             raise TypeError(f"data: unexpected {type(_data).__name__}")
 
-        _pagination = d.pop("pagination", UNSET)
+        _pagination = d.get("pagination", UNSET)
         pagination: None | Pagination | Unset
-        if isinstance(_pagination, dict):
-            pagination_type_1 = Pagination.from_dict(_pagination)
-
-            pagination = pagination_type_1
-        elif _pagination is None or isinstance(_pagination, Unset):
-            pagination = _pagination
+        if type(_pagination) is dict:
+            pagination = Pagination.from_dict(_pagination)
+        elif _pagination is None:
+            pagination = None
+        elif _pagination is UNSET:
+            pagination = UNSET
+            _missing += 1
+        elif isinstance(_pagination, dict):
+            pagination = Pagination.from_dict(_pagination)
         else:
             raise TypeError(f"pagination: unexpected {type(_pagination).__name__}")
 
-        _request_id = d.pop("request_id", UNSET)
-        request_id: None | str | Unset
-        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
-            request_id = _request_id
-        else:
-            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
+        request_id: None | str | Unset = d.get("request_id", UNSET)
+        if type(request_id) is not str and request_id is not None:
+            if request_id is UNSET:
+                _missing += 1
+            elif not isinstance(request_id, str):
+                raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
         _self = cls(
-            data=data,
-            pagination=pagination,
-            request_id=request_id,
+            data,
+            pagination,
+            request_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ImportContactRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "email",
+        "name",
+        "account_id",
+        "avatar_url",
+        "custom_fields",
+        "portal_role",
+    }
+)
+
 
 @_attrs_define
 class ImportContactRequestBody:
@@ -99,62 +111,68 @@ class ImportContactRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        email = d.pop("email")
-        if not isinstance(email, str):
-            raise TypeError(f"email: unexpected {type(email).__name__}")
+        d = src_dict
+        _missing = 0
+        email = d["email"]
+        if type(email) is not str:
+            if not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        name = d.pop("name")
-        if not isinstance(name, str):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        name = d["name"]
+        if type(name) is not str:
+            if not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _account_id = d.pop("account_id", UNSET)
-        account_id: None | str | Unset
-        if isinstance(_account_id, str) or _account_id is None or isinstance(_account_id, Unset):
-            account_id = _account_id
-        else:
-            raise TypeError(f"account_id: unexpected {type(_account_id).__name__}")
+        account_id: None | str | Unset = d.get("account_id", UNSET)
+        if type(account_id) is not str and account_id is not None:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        _avatar_url = d.pop("avatar_url", UNSET)
-        avatar_url: None | str | Unset
-        if isinstance(_avatar_url, str) or _avatar_url is None or isinstance(_avatar_url, Unset):
-            avatar_url = _avatar_url
-        else:
-            raise TypeError(f"avatar_url: unexpected {type(_avatar_url).__name__}")
+        avatar_url: None | str | Unset = d.get("avatar_url", UNSET)
+        if type(avatar_url) is not str and avatar_url is not None:
+            if avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(avatar_url, str):
+                raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: list[CustomFieldValue] | None | Unset
-        if isinstance(_custom_fields, list):
-            custom_fields_type_0 = []
-            _custom_fields_type_0 = _custom_fields
-            for custom_fields_type_0_item_data in _custom_fields_type_0:
-                custom_fields_type_0_item = CustomFieldValue.from_dict(custom_fields_type_0_item_data)
-
-                custom_fields_type_0.append(custom_fields_type_0_item)
-
-            custom_fields = custom_fields_type_0
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldValue.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldValue.from_dict(item) for item in _custom_fields]
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _portal_role = d.pop("portal_role", UNSET)
+        _portal_role = d.get("portal_role", UNSET)
         portal_role: ImportContactRequestBodyPortalRole | Unset
         if isinstance(_portal_role, Unset):
             portal_role = UNSET
         else:
             portal_role = check_import_contact_request_body_portal_role(_portal_role)
 
+        if portal_role is UNSET:
+            _missing += 1
+
         _self = cls(
-            email=email,
-            name=name,
-            account_id=account_id,
-            avatar_url=avatar_url,
-            custom_fields=custom_fields,
-            portal_role=portal_role,
+            email,
+            name,
+            account_id,
+            avatar_url,
+            custom_fields,
+            portal_role,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

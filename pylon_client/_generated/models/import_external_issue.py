@@ -13,6 +13,14 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ImportExternalIssue")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_issue_id",
+        "source",
+    }
+)
+
 
 @_attrs_define
 class ImportExternalIssue:
@@ -44,21 +52,25 @@ class ImportExternalIssue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        external_issue_id = d.pop("external_issue_id")
-        if not isinstance(external_issue_id, str):
-            raise TypeError(f"external_issue_id: unexpected {type(external_issue_id).__name__}")
+        d = src_dict
+        external_issue_id = d["external_issue_id"]
+        if type(external_issue_id) is not str:
+            if not isinstance(external_issue_id, str):
+                raise TypeError(f"external_issue_id: unexpected {type(external_issue_id).__name__}")
 
-        source = d.pop("source")
-        if not isinstance(source, str):
-            raise TypeError(f"source: unexpected {type(source).__name__}")
+        source = d["source"]
+        if type(source) is not str:
+            if not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
         _self = cls(
-            external_issue_id=external_issue_id,
-            source=source,
+            external_issue_id,
+            source,
         )
 
-        _self.additional_properties = d
+        if len(d) > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ImportIssueExternalRefs")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "intercom_conversation_id",
+        "zendesk_ticket_id",
+    }
+)
+
 
 @_attrs_define
 class ImportIssueExternalRefs:
@@ -53,31 +61,30 @@ class ImportIssueExternalRefs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _intercom_conversation_id = d.pop("intercom_conversation_id", UNSET)
-        intercom_conversation_id: None | str | Unset
-        if (
-            isinstance(_intercom_conversation_id, str)
-            or _intercom_conversation_id is None
-            or isinstance(_intercom_conversation_id, Unset)
-        ):
-            intercom_conversation_id = _intercom_conversation_id
-        else:
-            raise TypeError(f"intercom_conversation_id: unexpected {type(_intercom_conversation_id).__name__}")
+        d = src_dict
+        _missing = 0
+        intercom_conversation_id: None | str | Unset = d.get("intercom_conversation_id", UNSET)
+        if type(intercom_conversation_id) is not str and intercom_conversation_id is not None:
+            if intercom_conversation_id is UNSET:
+                _missing += 1
+            elif not isinstance(intercom_conversation_id, str):
+                raise TypeError(f"intercom_conversation_id: unexpected {type(intercom_conversation_id).__name__}")
 
-        _zendesk_ticket_id = d.pop("zendesk_ticket_id", UNSET)
-        zendesk_ticket_id: None | str | Unset
-        if isinstance(_zendesk_ticket_id, str) or _zendesk_ticket_id is None or isinstance(_zendesk_ticket_id, Unset):
-            zendesk_ticket_id = _zendesk_ticket_id
-        else:
-            raise TypeError(f"zendesk_ticket_id: unexpected {type(_zendesk_ticket_id).__name__}")
+        zendesk_ticket_id: None | str | Unset = d.get("zendesk_ticket_id", UNSET)
+        if type(zendesk_ticket_id) is not str and zendesk_ticket_id is not None:
+            if zendesk_ticket_id is UNSET:
+                _missing += 1
+            elif not isinstance(zendesk_ticket_id, str):
+                raise TypeError(f"zendesk_ticket_id: unexpected {type(zendesk_ticket_id).__name__}")
 
         _self = cls(
-            intercom_conversation_id=intercom_conversation_id,
-            zendesk_ticket_id=zendesk_ticket_id,
+            intercom_conversation_id,
+            zendesk_ticket_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ImportIssueMessage")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "body_html",
+        "is_private",
+        "attachment_urls",
+        "contact_id",
+        "created_at",
+        "user_id",
+    }
+)
 
 
 @_attrs_define
@@ -91,57 +103,65 @@ class ImportIssueMessage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        body_html = d.pop("body_html")
-        if not isinstance(body_html, str):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        d = src_dict
+        _missing = 0
+        body_html = d["body_html"]
+        if type(body_html) is not str:
+            if not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        is_private = d.pop("is_private")
-        if not isinstance(is_private, bool):
-            raise TypeError(f"is_private: unexpected {type(is_private).__name__}")
+        is_private = d["is_private"]
+        if type(is_private) is not bool:
+            if not isinstance(is_private, bool):
+                raise TypeError(f"is_private: unexpected {type(is_private).__name__}")
 
-        _attachment_urls = d.pop("attachment_urls", UNSET)
+        _attachment_urls = d.get("attachment_urls", UNSET)
         attachment_urls: list[str] | None | Unset
-        if isinstance(_attachment_urls, list):
-            attachment_urls_type_0 = cast(list[str], _attachment_urls)
-
-            attachment_urls = attachment_urls_type_0
-        elif _attachment_urls is None or isinstance(_attachment_urls, Unset):
+        if type(_attachment_urls) is list:
+            attachment_urls = _attachment_urls
+        elif _attachment_urls is None:
+            attachment_urls = None
+        elif _attachment_urls is UNSET:
+            attachment_urls = UNSET
+            _missing += 1
+        elif isinstance(_attachment_urls, list):
             attachment_urls = _attachment_urls
         else:
             raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
 
-        _contact_id = d.pop("contact_id", UNSET)
-        contact_id: None | str | Unset
-        if isinstance(_contact_id, str) or _contact_id is None or isinstance(_contact_id, Unset):
-            contact_id = _contact_id
-        else:
-            raise TypeError(f"contact_id: unexpected {type(_contact_id).__name__}")
+        contact_id: None | str | Unset = d.get("contact_id", UNSET)
+        if type(contact_id) is not str and contact_id is not None:
+            if contact_id is UNSET:
+                _missing += 1
+            elif not isinstance(contact_id, str):
+                raise TypeError(f"contact_id: unexpected {type(contact_id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _user_id = d.pop("user_id", UNSET)
-        user_id: None | str | Unset
-        if isinstance(_user_id, str) or _user_id is None or isinstance(_user_id, Unset):
-            user_id = _user_id
-        else:
-            raise TypeError(f"user_id: unexpected {type(_user_id).__name__}")
+        user_id: None | str | Unset = d.get("user_id", UNSET)
+        if type(user_id) is not str and user_id is not None:
+            if user_id is UNSET:
+                _missing += 1
+            elif not isinstance(user_id, str):
+                raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
         _self = cls(
-            body_html=body_html,
-            is_private=is_private,
-            attachment_urls=attachment_urls,
-            contact_id=contact_id,
-            created_at=created_at,
-            user_id=user_id,
+            body_html,
+            is_private,
+            attachment_urls,
+            contact_id,
+            created_at,
+            user_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

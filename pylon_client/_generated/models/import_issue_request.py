@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,6 +21,28 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ImportIssueRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "messages",
+        "state",
+        "title",
+        "account_id",
+        "assignee_id",
+        "attachment_urls",
+        "created_at",
+        "custom_fields",
+        "external_issues",
+        "external_refs",
+        "first_response_time",
+        "requester_id",
+        "resolution_time",
+        "tags",
+        "team_id",
+        "updated_at",
+    }
+)
 
 
 @_attrs_define
@@ -213,167 +235,175 @@ class ImportIssueRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        messages = []
-        _messages = d.pop("messages")
-        for messages_item_data in _messages:
-            messages_item = ImportIssueMessage.from_dict(messages_item_data)
-
-            messages.append(messages_item)
-
-        state = d.pop("state")
-        if not isinstance(state, str):
-            raise TypeError(f"state: unexpected {type(state).__name__}")
-
-        title = d.pop("title")
-        if not isinstance(title, str):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
-
-        _account_id = d.pop("account_id", UNSET)
-        account_id: None | str | Unset
-        if isinstance(_account_id, str) or _account_id is None or isinstance(_account_id, Unset):
-            account_id = _account_id
+        d = src_dict
+        _missing = 0
+        _messages = d["messages"]
+        messages: list[ImportIssueMessage]
+        if type(_messages) is list:
+            messages = [ImportIssueMessage.from_dict(item) for item in _messages]
+        elif isinstance(_messages, list):
+            messages = [ImportIssueMessage.from_dict(item) for item in _messages]
         else:
-            raise TypeError(f"account_id: unexpected {type(_account_id).__name__}")
+            raise TypeError(f"messages: unexpected {type(_messages).__name__}")
 
-        _assignee_id = d.pop("assignee_id", UNSET)
-        assignee_id: None | str | Unset
-        if isinstance(_assignee_id, str) or _assignee_id is None or isinstance(_assignee_id, Unset):
-            assignee_id = _assignee_id
-        else:
-            raise TypeError(f"assignee_id: unexpected {type(_assignee_id).__name__}")
+        state = d["state"]
+        if type(state) is not str:
+            if not isinstance(state, str):
+                raise TypeError(f"state: unexpected {type(state).__name__}")
 
-        _attachment_urls = d.pop("attachment_urls", UNSET)
+        title = d["title"]
+        if type(title) is not str:
+            if not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
+
+        account_id: None | str | Unset = d.get("account_id", UNSET)
+        if type(account_id) is not str and account_id is not None:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+
+        assignee_id: None | str | Unset = d.get("assignee_id", UNSET)
+        if type(assignee_id) is not str and assignee_id is not None:
+            if assignee_id is UNSET:
+                _missing += 1
+            elif not isinstance(assignee_id, str):
+                raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
+
+        _attachment_urls = d.get("attachment_urls", UNSET)
         attachment_urls: list[str] | None | Unset
-        if isinstance(_attachment_urls, list):
-            attachment_urls_type_0 = cast(list[str], _attachment_urls)
-
-            attachment_urls = attachment_urls_type_0
-        elif _attachment_urls is None or isinstance(_attachment_urls, Unset):
+        if type(_attachment_urls) is list:
+            attachment_urls = _attachment_urls
+        elif _attachment_urls is None:
+            attachment_urls = None
+        elif _attachment_urls is UNSET:
+            attachment_urls = UNSET
+            _missing += 1
+        elif isinstance(_attachment_urls, list):
             attachment_urls = _attachment_urls
         else:
             raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: list[CustomFieldValue] | None | Unset
-        if isinstance(_custom_fields, list):
-            custom_fields_type_0 = []
-            _custom_fields_type_0 = _custom_fields
-            for custom_fields_type_0_item_data in _custom_fields_type_0:
-                custom_fields_type_0_item = CustomFieldValue.from_dict(custom_fields_type_0_item_data)
-
-                custom_fields_type_0.append(custom_fields_type_0_item)
-
-            custom_fields = custom_fields_type_0
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldValue.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldValue.from_dict(item) for item in _custom_fields]
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _external_issues = d.pop("external_issues", UNSET)
+        _external_issues = d.get("external_issues", UNSET)
         external_issues: list[ImportExternalIssue] | None | Unset
-        if isinstance(_external_issues, list):
-            external_issues_type_0 = []
-            _external_issues_type_0 = _external_issues
-            for external_issues_type_0_item_data in _external_issues_type_0:
-                external_issues_type_0_item = ImportExternalIssue.from_dict(external_issues_type_0_item_data)
-
-                external_issues_type_0.append(external_issues_type_0_item)
-
-            external_issues = external_issues_type_0
-        elif _external_issues is None or isinstance(_external_issues, Unset):
-            external_issues = _external_issues
+        if type(_external_issues) is list:
+            external_issues = [ImportExternalIssue.from_dict(item) for item in _external_issues]
+        elif _external_issues is None:
+            external_issues = None
+        elif _external_issues is UNSET:
+            external_issues = UNSET
+            _missing += 1
+        elif isinstance(_external_issues, list):
+            external_issues = [ImportExternalIssue.from_dict(item) for item in _external_issues]
         else:
             raise TypeError(f"external_issues: unexpected {type(_external_issues).__name__}")
 
-        _external_refs = d.pop("external_refs", UNSET)
+        _external_refs = d.get("external_refs", UNSET)
         external_refs: ImportIssueExternalRefs | None | Unset
-        if isinstance(_external_refs, dict):
-            external_refs_type_1 = ImportIssueExternalRefs.from_dict(_external_refs)
-
-            external_refs = external_refs_type_1
-        elif _external_refs is None or isinstance(_external_refs, Unset):
-            external_refs = _external_refs
+        if type(_external_refs) is dict:
+            external_refs = ImportIssueExternalRefs.from_dict(_external_refs)
+        elif _external_refs is None:
+            external_refs = None
+        elif _external_refs is UNSET:
+            external_refs = UNSET
+            _missing += 1
+        elif isinstance(_external_refs, dict):
+            external_refs = ImportIssueExternalRefs.from_dict(_external_refs)
         else:
             raise TypeError(f"external_refs: unexpected {type(_external_refs).__name__}")
 
-        _first_response_time = d.pop("first_response_time", UNSET)
-        first_response_time: None | str | Unset
-        if (
-            isinstance(_first_response_time, str)
-            or _first_response_time is None
-            or isinstance(_first_response_time, Unset)
-        ):
-            first_response_time = _first_response_time
-        else:
-            raise TypeError(f"first_response_time: unexpected {type(_first_response_time).__name__}")
+        first_response_time: None | str | Unset = d.get("first_response_time", UNSET)
+        if type(first_response_time) is not str and first_response_time is not None:
+            if first_response_time is UNSET:
+                _missing += 1
+            elif not isinstance(first_response_time, str):
+                raise TypeError(f"first_response_time: unexpected {type(first_response_time).__name__}")
 
-        _requester_id = d.pop("requester_id", UNSET)
-        requester_id: None | str | Unset
-        if isinstance(_requester_id, str) or _requester_id is None or isinstance(_requester_id, Unset):
-            requester_id = _requester_id
-        else:
-            raise TypeError(f"requester_id: unexpected {type(_requester_id).__name__}")
+        requester_id: None | str | Unset = d.get("requester_id", UNSET)
+        if type(requester_id) is not str and requester_id is not None:
+            if requester_id is UNSET:
+                _missing += 1
+            elif not isinstance(requester_id, str):
+                raise TypeError(f"requester_id: unexpected {type(requester_id).__name__}")
 
-        _resolution_time = d.pop("resolution_time", UNSET)
-        resolution_time: None | str | Unset
-        if isinstance(_resolution_time, str) or _resolution_time is None or isinstance(_resolution_time, Unset):
-            resolution_time = _resolution_time
-        else:
-            raise TypeError(f"resolution_time: unexpected {type(_resolution_time).__name__}")
+        resolution_time: None | str | Unset = d.get("resolution_time", UNSET)
+        if type(resolution_time) is not str and resolution_time is not None:
+            if resolution_time is UNSET:
+                _missing += 1
+            elif not isinstance(resolution_time, str):
+                raise TypeError(f"resolution_time: unexpected {type(resolution_time).__name__}")
 
-        _tags = d.pop("tags", UNSET)
+        _tags = d.get("tags", UNSET)
         tags: list[str] | None | Unset
-        if isinstance(_tags, list):
-            tags_type_0 = cast(list[str], _tags)
-
-            tags = tags_type_0
-        elif _tags is None or isinstance(_tags, Unset):
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is None:
+            tags = None
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
             tags = _tags
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _team_id = d.pop("team_id", UNSET)
-        team_id: None | str | Unset
-        if isinstance(_team_id, str) or _team_id is None or isinstance(_team_id, Unset):
-            team_id = _team_id
-        else:
-            raise TypeError(f"team_id: unexpected {type(_team_id).__name__}")
+        team_id: None | str | Unset = d.get("team_id", UNSET)
+        if type(team_id) is not str and team_id is not None:
+            if team_id is UNSET:
+                _missing += 1
+            elif not isinstance(team_id, str):
+                raise TypeError(f"team_id: unexpected {type(team_id).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
         _self = cls(
-            messages=messages,
-            state=state,
-            title=title,
-            account_id=account_id,
-            assignee_id=assignee_id,
-            attachment_urls=attachment_urls,
-            created_at=created_at,
-            custom_fields=custom_fields,
-            external_issues=external_issues,
-            external_refs=external_refs,
-            first_response_time=first_response_time,
-            requester_id=requester_id,
-            resolution_time=resolution_time,
-            tags=tags,
-            team_id=team_id,
-            updated_at=updated_at,
+            messages,
+            state,
+            title,
+            account_id,
+            assignee_id,
+            attachment_urls,
+            created_at,
+            custom_fields,
+            external_issues,
+            external_refs,
+            first_response_time,
+            requester_id,
+            resolution_time,
+            tags,
+            team_id,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 16:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

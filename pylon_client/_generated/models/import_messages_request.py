@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ImportMessagesRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "messages",
+    }
+)
+
 
 @_attrs_define
 class ImportMessagesRequest:
@@ -46,19 +53,23 @@ class ImportMessagesRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        messages = []
-        _messages = d.pop("messages")
-        for messages_item_data in _messages:
-            messages_item = ImportIssueMessage.from_dict(messages_item_data)
-
-            messages.append(messages_item)
+        d = src_dict
+        _messages = d["messages"]
+        messages: list[ImportIssueMessage]
+        if type(_messages) is list:
+            messages = [ImportIssueMessage.from_dict(item) for item in _messages]
+        elif isinstance(_messages, list):
+            messages = [ImportIssueMessage.from_dict(item) for item in _messages]
+        else:
+            raise TypeError(f"messages: unexpected {type(_messages).__name__}")
 
         _self = cls(
-            messages=messages,
+            messages,
         )
 
-        _self.additional_properties = d
+        if len(d) > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,6 +39,58 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Issue")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "account",
+        "active_time_by_user",
+        "active_time_seconds",
+        "assignee",
+        "attachment_urls",
+        "author_unverified",
+        "body_html",
+        "business_hours_active_time_seconds",
+        "business_hours_first_response_seconds",
+        "business_hours_resolution_seconds",
+        "business_hours_time_in_status_seconds",
+        "chat_widget_info",
+        "created_at",
+        "csat_responses",
+        "custom_fields",
+        "customer_portal_visible",
+        "external_incidents",
+        "external_issues",
+        "first_resolution_time",
+        "first_response_breach_time",
+        "first_response_seconds",
+        "first_response_time",
+        "is_issue_group",
+        "latest_message_time",
+        "link",
+        "number",
+        "number_of_touches",
+        "requester",
+        "resolution_breach_time",
+        "resolution_seconds",
+        "resolution_time",
+        "slack",
+        "snoozed_until_time",
+        "source",
+        "state",
+        "tags",
+        "team",
+        "team_slas",
+        "time_in_status_seconds",
+        "title",
+        "type",
+        "updated_at",
+        "workspace_email",
+        "child_issues",
+        "parent_issue_group",
+    }
+)
 
 
 @_attrs_define
@@ -609,558 +661,583 @@ class Issue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _account = d.pop("account", UNSET)
+        _account = d.get("account", UNSET)
         account: MiniAccount | None | Unset
-        if isinstance(_account, dict):
-            account_type_1 = MiniAccount.from_dict(_account)
-
-            account = account_type_1
-        elif _account is None or isinstance(_account, Unset):
-            account = _account
+        if type(_account) is dict:
+            account = MiniAccount.from_dict(_account)
+        elif _account is None:
+            account = None
+        elif _account is UNSET:
+            account = UNSET
+            _missing += 1
+        elif isinstance(_account, dict):
+            account = MiniAccount.from_dict(_account)
         else:
             raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        _active_time_by_user = d.pop("active_time_by_user", UNSET)
+        _active_time_by_user = d.get("active_time_by_user", UNSET)
         active_time_by_user: list[IssueActiveTimeByUserType0Item] | None | Unset
-        if isinstance(_active_time_by_user, list):
-            active_time_by_user_type_0 = []
-            _active_time_by_user_type_0 = _active_time_by_user
-            for active_time_by_user_type_0_item_data in _active_time_by_user_type_0:
-                active_time_by_user_type_0_item = IssueActiveTimeByUserType0Item.from_dict(
-                    active_time_by_user_type_0_item_data
-                )
-
-                active_time_by_user_type_0.append(active_time_by_user_type_0_item)
-
-            active_time_by_user = active_time_by_user_type_0
-        elif _active_time_by_user is None or isinstance(_active_time_by_user, Unset):
-            active_time_by_user = _active_time_by_user
+        if type(_active_time_by_user) is list:
+            active_time_by_user = [IssueActiveTimeByUserType0Item.from_dict(item) for item in _active_time_by_user]
+        elif _active_time_by_user is None:
+            active_time_by_user = None
+        elif _active_time_by_user is UNSET:
+            active_time_by_user = UNSET
+            _missing += 1
+        elif isinstance(_active_time_by_user, list):
+            active_time_by_user = [IssueActiveTimeByUserType0Item.from_dict(item) for item in _active_time_by_user]
         else:
             raise TypeError(f"active_time_by_user: unexpected {type(_active_time_by_user).__name__}")
 
-        _active_time_seconds = d.pop("active_time_seconds", UNSET)
-        active_time_seconds: int | None | Unset
-        if (
-            isinstance(_active_time_seconds, int)
-            or _active_time_seconds is None
-            or isinstance(_active_time_seconds, Unset)
-        ):
-            active_time_seconds = _active_time_seconds
-        else:
-            raise TypeError(f"active_time_seconds: unexpected {type(_active_time_seconds).__name__}")
+        active_time_seconds: int | None | Unset = d.get("active_time_seconds", UNSET)
+        if type(active_time_seconds) is not int and active_time_seconds is not None:
+            if active_time_seconds is UNSET:
+                _missing += 1
+            elif not isinstance(active_time_seconds, int):
+                raise TypeError(f"active_time_seconds: unexpected {type(active_time_seconds).__name__}")
 
-        _assignee = d.pop("assignee", UNSET)
+        _assignee = d.get("assignee", UNSET)
         assignee: MiniUser | None | Unset
-        if isinstance(_assignee, dict):
-            assignee_type_1 = MiniUser.from_dict(_assignee)
-
-            assignee = assignee_type_1
-        elif _assignee is None or isinstance(_assignee, Unset):
-            assignee = _assignee
+        if type(_assignee) is dict:
+            assignee = MiniUser.from_dict(_assignee)
+        elif _assignee is None:
+            assignee = None
+        elif _assignee is UNSET:
+            assignee = UNSET
+            _missing += 1
+        elif isinstance(_assignee, dict):
+            assignee = MiniUser.from_dict(_assignee)
         else:
             raise TypeError(f"assignee: unexpected {type(_assignee).__name__}")
 
-        _attachment_urls = d.pop("attachment_urls", UNSET)
+        _attachment_urls = d.get("attachment_urls", UNSET)
         attachment_urls: list[str] | None | Unset
-        if isinstance(_attachment_urls, list):
-            attachment_urls_type_0 = cast(list[str], _attachment_urls)
-
-            attachment_urls = attachment_urls_type_0
-        elif _attachment_urls is None or isinstance(_attachment_urls, Unset):
+        if type(_attachment_urls) is list:
+            attachment_urls = _attachment_urls
+        elif _attachment_urls is None:
+            attachment_urls = None
+        elif _attachment_urls is UNSET:
+            attachment_urls = UNSET
+            _missing += 1
+        elif isinstance(_attachment_urls, list):
             attachment_urls = _attachment_urls
         else:
             raise TypeError(f"attachment_urls: unexpected {type(_attachment_urls).__name__}")
 
-        _author_unverified = d.pop("author_unverified", UNSET)
-        author_unverified: bool | None | Unset
-        if isinstance(_author_unverified, bool) or _author_unverified is None or isinstance(_author_unverified, Unset):
-            author_unverified = _author_unverified
-        else:
-            raise TypeError(f"author_unverified: unexpected {type(_author_unverified).__name__}")
+        author_unverified: bool | None | Unset = d.get("author_unverified", UNSET)
+        if type(author_unverified) is not bool and author_unverified is not None:
+            if author_unverified is UNSET:
+                _missing += 1
+            elif not isinstance(author_unverified, bool):
+                raise TypeError(f"author_unverified: unexpected {type(author_unverified).__name__}")
 
-        _body_html = d.pop("body_html", UNSET)
-        body_html: None | str | Unset
-        if isinstance(_body_html, str) or _body_html is None or isinstance(_body_html, Unset):
-            body_html = _body_html
-        else:
-            raise TypeError(f"body_html: unexpected {type(_body_html).__name__}")
+        body_html: None | str | Unset = d.get("body_html", UNSET)
+        if type(body_html) is not str and body_html is not None:
+            if body_html is UNSET:
+                _missing += 1
+            elif not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _business_hours_active_time_seconds = d.pop("business_hours_active_time_seconds", UNSET)
-        business_hours_active_time_seconds: int | None | Unset
-        if (
-            isinstance(_business_hours_active_time_seconds, int)
-            or _business_hours_active_time_seconds is None
-            or isinstance(_business_hours_active_time_seconds, Unset)
-        ):
-            business_hours_active_time_seconds = _business_hours_active_time_seconds
-        else:
-            raise TypeError(
-                f"business_hours_active_time_seconds: unexpected {type(_business_hours_active_time_seconds).__name__}"
-            )
+        business_hours_active_time_seconds: int | None | Unset = d.get("business_hours_active_time_seconds", UNSET)
+        if type(business_hours_active_time_seconds) is not int and business_hours_active_time_seconds is not None:
+            if business_hours_active_time_seconds is UNSET:
+                _missing += 1
+            elif not isinstance(business_hours_active_time_seconds, int):
+                raise TypeError(
+                    f"business_hours_active_time_seconds: unexpected {type(business_hours_active_time_seconds).__name__}"
+                )
 
-        _business_hours_first_response_seconds = d.pop("business_hours_first_response_seconds", UNSET)
-        business_hours_first_response_seconds: int | None | Unset
-        if (
-            isinstance(_business_hours_first_response_seconds, int)
-            or _business_hours_first_response_seconds is None
-            or isinstance(_business_hours_first_response_seconds, Unset)
-        ):
-            business_hours_first_response_seconds = _business_hours_first_response_seconds
-        else:
-            raise TypeError(
-                f"business_hours_first_response_seconds: unexpected {type(_business_hours_first_response_seconds).__name__}"
-            )
+        business_hours_first_response_seconds: int | None | Unset = d.get(
+            "business_hours_first_response_seconds", UNSET
+        )
+        if type(business_hours_first_response_seconds) is not int and business_hours_first_response_seconds is not None:
+            if business_hours_first_response_seconds is UNSET:
+                _missing += 1
+            elif not isinstance(business_hours_first_response_seconds, int):
+                raise TypeError(
+                    f"business_hours_first_response_seconds: unexpected {type(business_hours_first_response_seconds).__name__}"
+                )
 
-        _business_hours_resolution_seconds = d.pop("business_hours_resolution_seconds", UNSET)
-        business_hours_resolution_seconds: int | None | Unset
-        if (
-            isinstance(_business_hours_resolution_seconds, int)
-            or _business_hours_resolution_seconds is None
-            or isinstance(_business_hours_resolution_seconds, Unset)
-        ):
-            business_hours_resolution_seconds = _business_hours_resolution_seconds
-        else:
-            raise TypeError(
-                f"business_hours_resolution_seconds: unexpected {type(_business_hours_resolution_seconds).__name__}"
-            )
+        business_hours_resolution_seconds: int | None | Unset = d.get("business_hours_resolution_seconds", UNSET)
+        if type(business_hours_resolution_seconds) is not int and business_hours_resolution_seconds is not None:
+            if business_hours_resolution_seconds is UNSET:
+                _missing += 1
+            elif not isinstance(business_hours_resolution_seconds, int):
+                raise TypeError(
+                    f"business_hours_resolution_seconds: unexpected {type(business_hours_resolution_seconds).__name__}"
+                )
 
-        _business_hours_time_in_status_seconds = d.pop("business_hours_time_in_status_seconds", UNSET)
+        _business_hours_time_in_status_seconds = d.get("business_hours_time_in_status_seconds", UNSET)
         business_hours_time_in_status_seconds: IssueBusinessHoursTimeInStatusSecondsType0 | None | Unset
-        if isinstance(_business_hours_time_in_status_seconds, dict):
-            business_hours_time_in_status_seconds_type_0 = IssueBusinessHoursTimeInStatusSecondsType0.from_dict(
+        if type(_business_hours_time_in_status_seconds) is dict:
+            business_hours_time_in_status_seconds = IssueBusinessHoursTimeInStatusSecondsType0.from_dict(
                 _business_hours_time_in_status_seconds
             )
-
-            business_hours_time_in_status_seconds = business_hours_time_in_status_seconds_type_0
-        elif _business_hours_time_in_status_seconds is None or isinstance(
-            _business_hours_time_in_status_seconds, Unset
-        ):
-            business_hours_time_in_status_seconds = _business_hours_time_in_status_seconds
+        elif _business_hours_time_in_status_seconds is None:
+            business_hours_time_in_status_seconds = None
+        elif _business_hours_time_in_status_seconds is UNSET:
+            business_hours_time_in_status_seconds = UNSET
+            _missing += 1
+        elif isinstance(_business_hours_time_in_status_seconds, dict):
+            business_hours_time_in_status_seconds = IssueBusinessHoursTimeInStatusSecondsType0.from_dict(
+                _business_hours_time_in_status_seconds
+            )
         else:
             raise TypeError(
                 f"business_hours_time_in_status_seconds: unexpected {type(_business_hours_time_in_status_seconds).__name__}"
             )
 
-        _chat_widget_info = d.pop("chat_widget_info", UNSET)
+        _chat_widget_info = d.get("chat_widget_info", UNSET)
         chat_widget_info: IssueChatWidgetInfo | None | Unset
-        if isinstance(_chat_widget_info, dict):
-            chat_widget_info_type_1 = IssueChatWidgetInfo.from_dict(_chat_widget_info)
-
-            chat_widget_info = chat_widget_info_type_1
-        elif _chat_widget_info is None or isinstance(_chat_widget_info, Unset):
-            chat_widget_info = _chat_widget_info
+        if type(_chat_widget_info) is dict:
+            chat_widget_info = IssueChatWidgetInfo.from_dict(_chat_widget_info)
+        elif _chat_widget_info is None:
+            chat_widget_info = None
+        elif _chat_widget_info is UNSET:
+            chat_widget_info = UNSET
+            _missing += 1
+        elif isinstance(_chat_widget_info, dict):
+            chat_widget_info = IssueChatWidgetInfo.from_dict(_chat_widget_info)
         else:
             raise TypeError(f"chat_widget_info: unexpected {type(_chat_widget_info).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _csat_responses = d.pop("csat_responses", UNSET)
+        _csat_responses = d.get("csat_responses", UNSET)
         csat_responses: list[CsatResponse] | None | Unset
-        if isinstance(_csat_responses, list):
-            csat_responses_type_0 = []
-            _csat_responses_type_0 = _csat_responses
-            for csat_responses_type_0_item_data in _csat_responses_type_0:
-                csat_responses_type_0_item = CsatResponse.from_dict(csat_responses_type_0_item_data)
-
-                csat_responses_type_0.append(csat_responses_type_0_item)
-
-            csat_responses = csat_responses_type_0
-        elif _csat_responses is None or isinstance(_csat_responses, Unset):
-            csat_responses = _csat_responses
+        if type(_csat_responses) is list:
+            csat_responses = [CsatResponse.from_dict(item) for item in _csat_responses]
+        elif _csat_responses is None:
+            csat_responses = None
+        elif _csat_responses is UNSET:
+            csat_responses = UNSET
+            _missing += 1
+        elif isinstance(_csat_responses, list):
+            csat_responses = [CsatResponse.from_dict(item) for item in _csat_responses]
         else:
             raise TypeError(f"csat_responses: unexpected {type(_csat_responses).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: CustomFields | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_1
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = CustomFields.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = CustomFields.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        customer_portal_visible: bool | None | Unset
-        if (
-            isinstance(_customer_portal_visible, bool)
-            or _customer_portal_visible is None
-            or isinstance(_customer_portal_visible, Unset)
-        ):
-            customer_portal_visible = _customer_portal_visible
-        else:
-            raise TypeError(f"customer_portal_visible: unexpected {type(_customer_portal_visible).__name__}")
+        customer_portal_visible: bool | None | Unset = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool and customer_portal_visible is not None:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        _external_incidents = d.pop("external_incidents", UNSET)
+        _external_incidents = d.get("external_incidents", UNSET)
         external_incidents: list[IssueExternalIncidentsType0Item] | None | Unset
-        if isinstance(_external_incidents, list):
-            external_incidents_type_0 = []
-            _external_incidents_type_0 = _external_incidents
-            for external_incidents_type_0_item_data in _external_incidents_type_0:
-                external_incidents_type_0_item = IssueExternalIncidentsType0Item.from_dict(
-                    external_incidents_type_0_item_data
-                )
-
-                external_incidents_type_0.append(external_incidents_type_0_item)
-
-            external_incidents = external_incidents_type_0
-        elif _external_incidents is None or isinstance(_external_incidents, Unset):
-            external_incidents = _external_incidents
+        if type(_external_incidents) is list:
+            external_incidents = [IssueExternalIncidentsType0Item.from_dict(item) for item in _external_incidents]
+        elif _external_incidents is None:
+            external_incidents = None
+        elif _external_incidents is UNSET:
+            external_incidents = UNSET
+            _missing += 1
+        elif isinstance(_external_incidents, list):
+            external_incidents = [IssueExternalIncidentsType0Item.from_dict(item) for item in _external_incidents]
         else:
             raise TypeError(f"external_incidents: unexpected {type(_external_incidents).__name__}")
 
-        _external_issues = d.pop("external_issues", UNSET)
+        _external_issues = d.get("external_issues", UNSET)
         external_issues: list[ExternalIssue] | None | Unset
-        if isinstance(_external_issues, list):
-            external_issues_type_0 = []
-            _external_issues_type_0 = _external_issues
-            for external_issues_type_0_item_data in _external_issues_type_0:
-                external_issues_type_0_item = ExternalIssue.from_dict(external_issues_type_0_item_data)
-
-                external_issues_type_0.append(external_issues_type_0_item)
-
-            external_issues = external_issues_type_0
-        elif _external_issues is None or isinstance(_external_issues, Unset):
-            external_issues = _external_issues
+        if type(_external_issues) is list:
+            external_issues = [ExternalIssue.from_dict(item) for item in _external_issues]
+        elif _external_issues is None:
+            external_issues = None
+        elif _external_issues is UNSET:
+            external_issues = UNSET
+            _missing += 1
+        elif isinstance(_external_issues, list):
+            external_issues = [ExternalIssue.from_dict(item) for item in _external_issues]
         else:
             raise TypeError(f"external_issues: unexpected {type(_external_issues).__name__}")
 
-        _first_resolution_time = d.pop("first_resolution_time", UNSET)
+        _first_resolution_time = d.get("first_resolution_time", UNSET)
         first_resolution_time: datetime.datetime | None | Unset
-        if isinstance(_first_resolution_time, str):
-            first_resolution_time_type_0 = datetime.datetime.fromisoformat(_first_resolution_time)
-
-            first_resolution_time = first_resolution_time_type_0
-        elif _first_resolution_time is None or isinstance(_first_resolution_time, Unset):
-            first_resolution_time = _first_resolution_time
+        if type(_first_resolution_time) is str:
+            first_resolution_time = datetime.datetime.fromisoformat(_first_resolution_time)
+        elif _first_resolution_time is None:
+            first_resolution_time = None
+        elif _first_resolution_time is UNSET:
+            first_resolution_time = UNSET
+            _missing += 1
+        elif isinstance(_first_resolution_time, str):
+            first_resolution_time = datetime.datetime.fromisoformat(_first_resolution_time)
         else:
             raise TypeError(f"first_resolution_time: unexpected {type(_first_resolution_time).__name__}")
 
-        _first_response_breach_time = d.pop("first_response_breach_time", UNSET)
+        _first_response_breach_time = d.get("first_response_breach_time", UNSET)
         first_response_breach_time: datetime.datetime | None | Unset
-        if isinstance(_first_response_breach_time, str):
-            first_response_breach_time_type_0 = datetime.datetime.fromisoformat(_first_response_breach_time)
-
-            first_response_breach_time = first_response_breach_time_type_0
-        elif _first_response_breach_time is None or isinstance(_first_response_breach_time, Unset):
-            first_response_breach_time = _first_response_breach_time
+        if type(_first_response_breach_time) is str:
+            first_response_breach_time = datetime.datetime.fromisoformat(_first_response_breach_time)
+        elif _first_response_breach_time is None:
+            first_response_breach_time = None
+        elif _first_response_breach_time is UNSET:
+            first_response_breach_time = UNSET
+            _missing += 1
+        elif isinstance(_first_response_breach_time, str):
+            first_response_breach_time = datetime.datetime.fromisoformat(_first_response_breach_time)
         else:
             raise TypeError(f"first_response_breach_time: unexpected {type(_first_response_breach_time).__name__}")
 
-        _first_response_seconds = d.pop("first_response_seconds", UNSET)
-        first_response_seconds: int | None | Unset
-        if (
-            isinstance(_first_response_seconds, int)
-            or _first_response_seconds is None
-            or isinstance(_first_response_seconds, Unset)
-        ):
-            first_response_seconds = _first_response_seconds
-        else:
-            raise TypeError(f"first_response_seconds: unexpected {type(_first_response_seconds).__name__}")
+        first_response_seconds: int | None | Unset = d.get("first_response_seconds", UNSET)
+        if type(first_response_seconds) is not int and first_response_seconds is not None:
+            if first_response_seconds is UNSET:
+                _missing += 1
+            elif not isinstance(first_response_seconds, int):
+                raise TypeError(f"first_response_seconds: unexpected {type(first_response_seconds).__name__}")
 
-        _first_response_time = d.pop("first_response_time", UNSET)
+        _first_response_time = d.get("first_response_time", UNSET)
         first_response_time: datetime.datetime | None | Unset
-        if isinstance(_first_response_time, str):
-            first_response_time_type_0 = datetime.datetime.fromisoformat(_first_response_time)
-
-            first_response_time = first_response_time_type_0
-        elif _first_response_time is None or isinstance(_first_response_time, Unset):
-            first_response_time = _first_response_time
+        if type(_first_response_time) is str:
+            first_response_time = datetime.datetime.fromisoformat(_first_response_time)
+        elif _first_response_time is None:
+            first_response_time = None
+        elif _first_response_time is UNSET:
+            first_response_time = UNSET
+            _missing += 1
+        elif isinstance(_first_response_time, str):
+            first_response_time = datetime.datetime.fromisoformat(_first_response_time)
         else:
             raise TypeError(f"first_response_time: unexpected {type(_first_response_time).__name__}")
 
-        _is_issue_group = d.pop("is_issue_group", UNSET)
-        is_issue_group: bool | None | Unset
-        if isinstance(_is_issue_group, bool) or _is_issue_group is None or isinstance(_is_issue_group, Unset):
-            is_issue_group = _is_issue_group
-        else:
-            raise TypeError(f"is_issue_group: unexpected {type(_is_issue_group).__name__}")
+        is_issue_group: bool | None | Unset = d.get("is_issue_group", UNSET)
+        if type(is_issue_group) is not bool and is_issue_group is not None:
+            if is_issue_group is UNSET:
+                _missing += 1
+            elif not isinstance(is_issue_group, bool):
+                raise TypeError(f"is_issue_group: unexpected {type(is_issue_group).__name__}")
 
-        _latest_message_time = d.pop("latest_message_time", UNSET)
+        _latest_message_time = d.get("latest_message_time", UNSET)
         latest_message_time: datetime.datetime | None | Unset
-        if isinstance(_latest_message_time, str):
-            latest_message_time_type_0 = datetime.datetime.fromisoformat(_latest_message_time)
-
-            latest_message_time = latest_message_time_type_0
-        elif _latest_message_time is None or isinstance(_latest_message_time, Unset):
-            latest_message_time = _latest_message_time
+        if type(_latest_message_time) is str:
+            latest_message_time = datetime.datetime.fromisoformat(_latest_message_time)
+        elif _latest_message_time is None:
+            latest_message_time = None
+        elif _latest_message_time is UNSET:
+            latest_message_time = UNSET
+            _missing += 1
+        elif isinstance(_latest_message_time, str):
+            latest_message_time = datetime.datetime.fromisoformat(_latest_message_time)
         else:
             raise TypeError(f"latest_message_time: unexpected {type(_latest_message_time).__name__}")
 
-        _link = d.pop("link", UNSET)
-        link: None | str | Unset
-        if isinstance(_link, str) or _link is None or isinstance(_link, Unset):
-            link = _link
-        else:
-            raise TypeError(f"link: unexpected {type(_link).__name__}")
+        link: None | str | Unset = d.get("link", UNSET)
+        if type(link) is not str and link is not None:
+            if link is UNSET:
+                _missing += 1
+            elif not isinstance(link, str):
+                raise TypeError(f"link: unexpected {type(link).__name__}")
 
-        _number = d.pop("number", UNSET)
-        number: int | None | Unset
-        if isinstance(_number, int) or _number is None or isinstance(_number, Unset):
-            number = _number
-        else:
-            raise TypeError(f"number: unexpected {type(_number).__name__}")
+        number: int | None | Unset = d.get("number", UNSET)
+        if type(number) is not int and number is not None:
+            if number is UNSET:
+                _missing += 1
+            elif not isinstance(number, int):
+                raise TypeError(f"number: unexpected {type(number).__name__}")
 
-        _number_of_touches = d.pop("number_of_touches", UNSET)
-        number_of_touches: int | None | Unset
-        if isinstance(_number_of_touches, int) or _number_of_touches is None or isinstance(_number_of_touches, Unset):
-            number_of_touches = _number_of_touches
-        else:
-            raise TypeError(f"number_of_touches: unexpected {type(_number_of_touches).__name__}")
+        number_of_touches: int | None | Unset = d.get("number_of_touches", UNSET)
+        if type(number_of_touches) is not int and number_of_touches is not None:
+            if number_of_touches is UNSET:
+                _missing += 1
+            elif not isinstance(number_of_touches, int):
+                raise TypeError(f"number_of_touches: unexpected {type(number_of_touches).__name__}")
 
-        _requester = d.pop("requester", UNSET)
+        _requester = d.get("requester", UNSET)
         requester: MiniContact | None | Unset
-        if isinstance(_requester, dict):
-            requester_type_1 = MiniContact.from_dict(_requester)
-
-            requester = requester_type_1
-        elif _requester is None or isinstance(_requester, Unset):
-            requester = _requester
+        if type(_requester) is dict:
+            requester = MiniContact.from_dict(_requester)
+        elif _requester is None:
+            requester = None
+        elif _requester is UNSET:
+            requester = UNSET
+            _missing += 1
+        elif isinstance(_requester, dict):
+            requester = MiniContact.from_dict(_requester)
         else:
             raise TypeError(f"requester: unexpected {type(_requester).__name__}")
 
-        _resolution_breach_time = d.pop("resolution_breach_time", UNSET)
+        _resolution_breach_time = d.get("resolution_breach_time", UNSET)
         resolution_breach_time: datetime.datetime | None | Unset
-        if isinstance(_resolution_breach_time, str):
-            resolution_breach_time_type_0 = datetime.datetime.fromisoformat(_resolution_breach_time)
-
-            resolution_breach_time = resolution_breach_time_type_0
-        elif _resolution_breach_time is None or isinstance(_resolution_breach_time, Unset):
-            resolution_breach_time = _resolution_breach_time
+        if type(_resolution_breach_time) is str:
+            resolution_breach_time = datetime.datetime.fromisoformat(_resolution_breach_time)
+        elif _resolution_breach_time is None:
+            resolution_breach_time = None
+        elif _resolution_breach_time is UNSET:
+            resolution_breach_time = UNSET
+            _missing += 1
+        elif isinstance(_resolution_breach_time, str):
+            resolution_breach_time = datetime.datetime.fromisoformat(_resolution_breach_time)
         else:
             raise TypeError(f"resolution_breach_time: unexpected {type(_resolution_breach_time).__name__}")
 
-        _resolution_seconds = d.pop("resolution_seconds", UNSET)
-        resolution_seconds: int | None | Unset
-        if (
-            isinstance(_resolution_seconds, int)
-            or _resolution_seconds is None
-            or isinstance(_resolution_seconds, Unset)
-        ):
-            resolution_seconds = _resolution_seconds
-        else:
-            raise TypeError(f"resolution_seconds: unexpected {type(_resolution_seconds).__name__}")
+        resolution_seconds: int | None | Unset = d.get("resolution_seconds", UNSET)
+        if type(resolution_seconds) is not int and resolution_seconds is not None:
+            if resolution_seconds is UNSET:
+                _missing += 1
+            elif not isinstance(resolution_seconds, int):
+                raise TypeError(f"resolution_seconds: unexpected {type(resolution_seconds).__name__}")
 
-        _resolution_time = d.pop("resolution_time", UNSET)
+        _resolution_time = d.get("resolution_time", UNSET)
         resolution_time: datetime.datetime | None | Unset
-        if isinstance(_resolution_time, str):
-            resolution_time_type_0 = datetime.datetime.fromisoformat(_resolution_time)
-
-            resolution_time = resolution_time_type_0
-        elif _resolution_time is None or isinstance(_resolution_time, Unset):
-            resolution_time = _resolution_time
+        if type(_resolution_time) is str:
+            resolution_time = datetime.datetime.fromisoformat(_resolution_time)
+        elif _resolution_time is None:
+            resolution_time = None
+        elif _resolution_time is UNSET:
+            resolution_time = UNSET
+            _missing += 1
+        elif isinstance(_resolution_time, str):
+            resolution_time = datetime.datetime.fromisoformat(_resolution_time)
         else:
             raise TypeError(f"resolution_time: unexpected {type(_resolution_time).__name__}")
 
-        _slack = d.pop("slack", UNSET)
+        _slack = d.get("slack", UNSET)
         slack: None | SlackInfo | Unset
-        if isinstance(_slack, dict):
-            slack_type_1 = SlackInfo.from_dict(_slack)
-
-            slack = slack_type_1
-        elif _slack is None or isinstance(_slack, Unset):
-            slack = _slack
+        if type(_slack) is dict:
+            slack = SlackInfo.from_dict(_slack)
+        elif _slack is None:
+            slack = None
+        elif _slack is UNSET:
+            slack = UNSET
+            _missing += 1
+        elif isinstance(_slack, dict):
+            slack = SlackInfo.from_dict(_slack)
         else:
             raise TypeError(f"slack: unexpected {type(_slack).__name__}")
 
-        _snoozed_until_time = d.pop("snoozed_until_time", UNSET)
+        _snoozed_until_time = d.get("snoozed_until_time", UNSET)
         snoozed_until_time: datetime.datetime | None | Unset
-        if isinstance(_snoozed_until_time, str):
-            snoozed_until_time_type_0 = datetime.datetime.fromisoformat(_snoozed_until_time)
-
-            snoozed_until_time = snoozed_until_time_type_0
-        elif _snoozed_until_time is None or isinstance(_snoozed_until_time, Unset):
-            snoozed_until_time = _snoozed_until_time
+        if type(_snoozed_until_time) is str:
+            snoozed_until_time = datetime.datetime.fromisoformat(_snoozed_until_time)
+        elif _snoozed_until_time is None:
+            snoozed_until_time = None
+        elif _snoozed_until_time is UNSET:
+            snoozed_until_time = UNSET
+            _missing += 1
+        elif isinstance(_snoozed_until_time, str):
+            snoozed_until_time = datetime.datetime.fromisoformat(_snoozed_until_time)
         else:
             raise TypeError(f"snoozed_until_time: unexpected {type(_snoozed_until_time).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _state = d.pop("state", UNSET)
-        state: None | str | Unset
-        if isinstance(_state, str) or _state is None or isinstance(_state, Unset):
-            state = _state
-        else:
-            raise TypeError(f"state: unexpected {type(_state).__name__}")
+        state: None | str | Unset = d.get("state", UNSET)
+        if type(state) is not str and state is not None:
+            if state is UNSET:
+                _missing += 1
+            elif not isinstance(state, str):
+                raise TypeError(f"state: unexpected {type(state).__name__}")
 
-        _tags = d.pop("tags", UNSET)
+        _tags = d.get("tags", UNSET)
         tags: list[str] | None | Unset
-        if isinstance(_tags, list):
-            tags_type_0 = cast(list[str], _tags)
-
-            tags = tags_type_0
-        elif _tags is None or isinstance(_tags, Unset):
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is None:
+            tags = None
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
             tags = _tags
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _team = d.pop("team", UNSET)
+        _team = d.get("team", UNSET)
         team: MiniTeam | None | Unset
-        if isinstance(_team, dict):
-            team_type_1 = MiniTeam.from_dict(_team)
-
-            team = team_type_1
-        elif _team is None or isinstance(_team, Unset):
-            team = _team
+        if type(_team) is dict:
+            team = MiniTeam.from_dict(_team)
+        elif _team is None:
+            team = None
+        elif _team is UNSET:
+            team = UNSET
+            _missing += 1
+        elif isinstance(_team, dict):
+            team = MiniTeam.from_dict(_team)
         else:
             raise TypeError(f"team: unexpected {type(_team).__name__}")
 
-        _team_slas = d.pop("team_slas", UNSET)
+        _team_slas = d.get("team_slas", UNSET)
         team_slas: list[IssueTeamSlasType0Item] | None | Unset
-        if isinstance(_team_slas, list):
-            team_slas_type_0 = []
-            _team_slas_type_0 = _team_slas
-            for team_slas_type_0_item_data in _team_slas_type_0:
-                team_slas_type_0_item = IssueTeamSlasType0Item.from_dict(team_slas_type_0_item_data)
-
-                team_slas_type_0.append(team_slas_type_0_item)
-
-            team_slas = team_slas_type_0
-        elif _team_slas is None or isinstance(_team_slas, Unset):
-            team_slas = _team_slas
+        if type(_team_slas) is list:
+            team_slas = [IssueTeamSlasType0Item.from_dict(item) for item in _team_slas]
+        elif _team_slas is None:
+            team_slas = None
+        elif _team_slas is UNSET:
+            team_slas = UNSET
+            _missing += 1
+        elif isinstance(_team_slas, list):
+            team_slas = [IssueTeamSlasType0Item.from_dict(item) for item in _team_slas]
         else:
             raise TypeError(f"team_slas: unexpected {type(_team_slas).__name__}")
 
-        _time_in_status_seconds = d.pop("time_in_status_seconds", UNSET)
+        _time_in_status_seconds = d.get("time_in_status_seconds", UNSET)
         time_in_status_seconds: IssueTimeInStatusSecondsType0 | None | Unset
-        if isinstance(_time_in_status_seconds, dict):
-            time_in_status_seconds_type_0 = IssueTimeInStatusSecondsType0.from_dict(_time_in_status_seconds)
-
-            time_in_status_seconds = time_in_status_seconds_type_0
-        elif _time_in_status_seconds is None or isinstance(_time_in_status_seconds, Unset):
-            time_in_status_seconds = _time_in_status_seconds
+        if type(_time_in_status_seconds) is dict:
+            time_in_status_seconds = IssueTimeInStatusSecondsType0.from_dict(_time_in_status_seconds)
+        elif _time_in_status_seconds is None:
+            time_in_status_seconds = None
+        elif _time_in_status_seconds is UNSET:
+            time_in_status_seconds = UNSET
+            _missing += 1
+        elif isinstance(_time_in_status_seconds, dict):
+            time_in_status_seconds = IssueTimeInStatusSecondsType0.from_dict(_time_in_status_seconds)
         else:
             raise TypeError(f"time_in_status_seconds: unexpected {type(_time_in_status_seconds).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
+        _updated_at = d.get("updated_at", UNSET)
         updated_at: datetime.datetime | None | Unset
-        if isinstance(_updated_at, str):
-            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
-
-            updated_at = updated_at_type_0
-        elif _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
+        if type(_updated_at) is str:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        elif _updated_at is None:
+            updated_at = None
+        elif _updated_at is UNSET:
+            updated_at = UNSET
+            _missing += 1
+        elif isinstance(_updated_at, str):
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        _workspace_email = d.pop("workspace_email", UNSET)
-        workspace_email: None | str | Unset
-        if isinstance(_workspace_email, str) or _workspace_email is None or isinstance(_workspace_email, Unset):
-            workspace_email = _workspace_email
-        else:
-            raise TypeError(f"workspace_email: unexpected {type(_workspace_email).__name__}")
+        workspace_email: None | str | Unset = d.get("workspace_email", UNSET)
+        if type(workspace_email) is not str and workspace_email is not None:
+            if workspace_email is UNSET:
+                _missing += 1
+            elif not isinstance(workspace_email, str):
+                raise TypeError(f"workspace_email: unexpected {type(workspace_email).__name__}")
 
-        _child_issues = d.pop("child_issues", UNSET)
+        _child_issues = d.get("child_issues", UNSET)
         child_issues: list[MiniIssue] | None | Unset
-        if isinstance(_child_issues, list):
-            child_issues_type_0 = []
-            _child_issues_type_0 = _child_issues
-            for child_issues_type_0_item_data in _child_issues_type_0:
-                child_issues_type_0_item = MiniIssue.from_dict(child_issues_type_0_item_data)
-
-                child_issues_type_0.append(child_issues_type_0_item)
-
-            child_issues = child_issues_type_0
-        elif _child_issues is None or isinstance(_child_issues, Unset):
-            child_issues = _child_issues
+        if type(_child_issues) is list:
+            child_issues = [MiniIssue.from_dict(item) for item in _child_issues]
+        elif _child_issues is None:
+            child_issues = None
+        elif _child_issues is UNSET:
+            child_issues = UNSET
+            _missing += 1
+        elif isinstance(_child_issues, list):
+            child_issues = [MiniIssue.from_dict(item) for item in _child_issues]
         else:
             raise TypeError(f"child_issues: unexpected {type(_child_issues).__name__}")
 
-        _parent_issue_group = d.pop("parent_issue_group", UNSET)
+        _parent_issue_group = d.get("parent_issue_group", UNSET)
         parent_issue_group: MiniIssue | None | Unset
-        if isinstance(_parent_issue_group, dict):
-            parent_issue_group_type_1 = MiniIssue.from_dict(_parent_issue_group)
-
-            parent_issue_group = parent_issue_group_type_1
-        elif _parent_issue_group is None or isinstance(_parent_issue_group, Unset):
-            parent_issue_group = _parent_issue_group
+        if type(_parent_issue_group) is dict:
+            parent_issue_group = MiniIssue.from_dict(_parent_issue_group)
+        elif _parent_issue_group is None:
+            parent_issue_group = None
+        elif _parent_issue_group is UNSET:
+            parent_issue_group = UNSET
+            _missing += 1
+        elif isinstance(_parent_issue_group, dict):
+            parent_issue_group = MiniIssue.from_dict(_parent_issue_group)
         else:
             raise TypeError(f"parent_issue_group: unexpected {type(_parent_issue_group).__name__}")
 
         _self = cls(
-            id=id,
-            account=account,
-            active_time_by_user=active_time_by_user,
-            active_time_seconds=active_time_seconds,
-            assignee=assignee,
-            attachment_urls=attachment_urls,
-            author_unverified=author_unverified,
-            body_html=body_html,
-            business_hours_active_time_seconds=business_hours_active_time_seconds,
-            business_hours_first_response_seconds=business_hours_first_response_seconds,
-            business_hours_resolution_seconds=business_hours_resolution_seconds,
-            business_hours_time_in_status_seconds=business_hours_time_in_status_seconds,
-            chat_widget_info=chat_widget_info,
-            created_at=created_at,
-            csat_responses=csat_responses,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            external_incidents=external_incidents,
-            external_issues=external_issues,
-            first_resolution_time=first_resolution_time,
-            first_response_breach_time=first_response_breach_time,
-            first_response_seconds=first_response_seconds,
-            first_response_time=first_response_time,
-            is_issue_group=is_issue_group,
-            latest_message_time=latest_message_time,
-            link=link,
-            number=number,
-            number_of_touches=number_of_touches,
-            requester=requester,
-            resolution_breach_time=resolution_breach_time,
-            resolution_seconds=resolution_seconds,
-            resolution_time=resolution_time,
-            slack=slack,
-            snoozed_until_time=snoozed_until_time,
-            source=source,
-            state=state,
-            tags=tags,
-            team=team,
-            team_slas=team_slas,
-            time_in_status_seconds=time_in_status_seconds,
-            title=title,
-            type_=type_,
-            updated_at=updated_at,
-            workspace_email=workspace_email,
-            child_issues=child_issues,
-            parent_issue_group=parent_issue_group,
+            id,
+            account,
+            active_time_by_user,
+            active_time_seconds,
+            assignee,
+            attachment_urls,
+            author_unverified,
+            body_html,
+            business_hours_active_time_seconds,
+            business_hours_first_response_seconds,
+            business_hours_resolution_seconds,
+            business_hours_time_in_status_seconds,
+            chat_widget_info,
+            created_at,
+            csat_responses,
+            custom_fields,
+            customer_portal_visible,
+            external_incidents,
+            external_issues,
+            first_resolution_time,
+            first_response_breach_time,
+            first_response_seconds,
+            first_response_time,
+            is_issue_group,
+            latest_message_time,
+            link,
+            number,
+            number_of_touches,
+            requester,
+            resolution_breach_time,
+            resolution_seconds,
+            resolution_time,
+            slack,
+            snoozed_until_time,
+            source,
+            state,
+            tags,
+            team,
+            team_slas,
+            time_in_status_seconds,
+            title,
+            type_,
+            updated_at,
+            workspace_email,
+            child_issues,
+            parent_issue_group,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 46:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

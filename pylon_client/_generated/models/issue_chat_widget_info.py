@@ -15,6 +15,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IssueChatWidgetInfo")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "page_url",
+    }
+)
+
 
 @_attrs_define
 class IssueChatWidgetInfo:
@@ -43,19 +50,22 @@ class IssueChatWidgetInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _page_url = d.pop("page_url", UNSET)
-        page_url: None | str | Unset
-        if isinstance(_page_url, str) or _page_url is None or isinstance(_page_url, Unset):
-            page_url = _page_url
-        else:
-            raise TypeError(f"page_url: unexpected {type(_page_url).__name__}")
+        d = src_dict
+        _missing = 0
+        page_url: None | str | Unset = d.get("page_url", UNSET)
+        if type(page_url) is not str and page_url is not None:
+            if page_url is UNSET:
+                _missing += 1
+            elif not isinstance(page_url, str):
+                raise TypeError(f"page_url: unexpected {type(page_url).__name__}")
 
         _self = cls(
-            page_url=page_url,
+            page_url,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

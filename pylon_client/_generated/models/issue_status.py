@@ -15,6 +15,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IssueStatus")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "category",
+        "is_archived",
+        "is_default_status",
+        "label",
+        "slug",
+    }
+)
+
 
 @_attrs_define
 class IssueStatus:
@@ -83,51 +94,54 @@ class IssueStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _category = d.pop("category", UNSET)
-        category: None | str | Unset
-        if isinstance(_category, str) or _category is None or isinstance(_category, Unset):
-            category = _category
-        else:
-            raise TypeError(f"category: unexpected {type(_category).__name__}")
+        d = src_dict
+        _missing = 0
+        category: None | str | Unset = d.get("category", UNSET)
+        if type(category) is not str and category is not None:
+            if category is UNSET:
+                _missing += 1
+            elif not isinstance(category, str):
+                raise TypeError(f"category: unexpected {type(category).__name__}")
 
-        _is_archived = d.pop("is_archived", UNSET)
-        is_archived: bool | None | Unset
-        if isinstance(_is_archived, bool) or _is_archived is None or isinstance(_is_archived, Unset):
-            is_archived = _is_archived
-        else:
-            raise TypeError(f"is_archived: unexpected {type(_is_archived).__name__}")
+        is_archived: bool | None | Unset = d.get("is_archived", UNSET)
+        if type(is_archived) is not bool and is_archived is not None:
+            if is_archived is UNSET:
+                _missing += 1
+            elif not isinstance(is_archived, bool):
+                raise TypeError(f"is_archived: unexpected {type(is_archived).__name__}")
 
-        _is_default_status = d.pop("is_default_status", UNSET)
-        is_default_status: bool | None | Unset
-        if isinstance(_is_default_status, bool) or _is_default_status is None or isinstance(_is_default_status, Unset):
-            is_default_status = _is_default_status
-        else:
-            raise TypeError(f"is_default_status: unexpected {type(_is_default_status).__name__}")
+        is_default_status: bool | None | Unset = d.get("is_default_status", UNSET)
+        if type(is_default_status) is not bool and is_default_status is not None:
+            if is_default_status is UNSET:
+                _missing += 1
+            elif not isinstance(is_default_status, bool):
+                raise TypeError(f"is_default_status: unexpected {type(is_default_status).__name__}")
 
-        _label = d.pop("label", UNSET)
-        label: None | str | Unset
-        if isinstance(_label, str) or _label is None or isinstance(_label, Unset):
-            label = _label
-        else:
-            raise TypeError(f"label: unexpected {type(_label).__name__}")
+        label: None | str | Unset = d.get("label", UNSET)
+        if type(label) is not str and label is not None:
+            if label is UNSET:
+                _missing += 1
+            elif not isinstance(label, str):
+                raise TypeError(f"label: unexpected {type(label).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
         _self = cls(
-            category=category,
-            is_archived=is_archived,
-            is_default_status=is_default_status,
-            label=label,
-            slug=slug,
+            category,
+            is_archived,
+            is_default_status,
+            label,
+            slug,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 5:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

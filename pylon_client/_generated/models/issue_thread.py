@@ -15,6 +15,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IssueThread")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "channel_id",
+        "id",
+        "issue_id",
+        "name",
+        "source",
+        "thread_id",
+    }
+)
+
 
 @_attrs_define
 class IssueThread:
@@ -100,59 +112,62 @@ class IssueThread:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _channel_id = d.pop("channel_id", UNSET)
-        channel_id: None | str | Unset
-        if isinstance(_channel_id, str) or _channel_id is None or isinstance(_channel_id, Unset):
-            channel_id = _channel_id
-        else:
-            raise TypeError(f"channel_id: unexpected {type(_channel_id).__name__}")
+        d = src_dict
+        _missing = 0
+        channel_id: None | str | Unset = d.get("channel_id", UNSET)
+        if type(channel_id) is not str and channel_id is not None:
+            if channel_id is UNSET:
+                _missing += 1
+            elif not isinstance(channel_id, str):
+                raise TypeError(f"channel_id: unexpected {type(channel_id).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _issue_id = d.pop("issue_id", UNSET)
-        issue_id: None | str | Unset
-        if isinstance(_issue_id, str) or _issue_id is None or isinstance(_issue_id, Unset):
-            issue_id = _issue_id
-        else:
-            raise TypeError(f"issue_id: unexpected {type(_issue_id).__name__}")
+        issue_id: None | str | Unset = d.get("issue_id", UNSET)
+        if type(issue_id) is not str and issue_id is not None:
+            if issue_id is UNSET:
+                _missing += 1
+            elif not isinstance(issue_id, str):
+                raise TypeError(f"issue_id: unexpected {type(issue_id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _thread_id = d.pop("thread_id", UNSET)
-        thread_id: None | str | Unset
-        if isinstance(_thread_id, str) or _thread_id is None or isinstance(_thread_id, Unset):
-            thread_id = _thread_id
-        else:
-            raise TypeError(f"thread_id: unexpected {type(_thread_id).__name__}")
+        thread_id: None | str | Unset = d.get("thread_id", UNSET)
+        if type(thread_id) is not str and thread_id is not None:
+            if thread_id is UNSET:
+                _missing += 1
+            elif not isinstance(thread_id, str):
+                raise TypeError(f"thread_id: unexpected {type(thread_id).__name__}")
 
         _self = cls(
-            channel_id=channel_id,
-            id=id,
-            issue_id=issue_id,
-            name=name,
-            source=source,
-            thread_id=thread_id,
+            channel_id,
+            id,
+            issue_id,
+            name,
+            source,
+            thread_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="KnowledgeBase")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "active_theme_id",
+        "default_language",
+        "slug",
+        "supported_languages",
+        "title",
+    }
+)
 
 
 @_attrs_define
@@ -94,60 +106,67 @@ class KnowledgeBase:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _active_theme_id = d.pop("active_theme_id", UNSET)
-        active_theme_id: None | str | Unset
-        if isinstance(_active_theme_id, str) or _active_theme_id is None or isinstance(_active_theme_id, Unset):
-            active_theme_id = _active_theme_id
-        else:
-            raise TypeError(f"active_theme_id: unexpected {type(_active_theme_id).__name__}")
+        active_theme_id: None | str | Unset = d.get("active_theme_id", UNSET)
+        if type(active_theme_id) is not str and active_theme_id is not None:
+            if active_theme_id is UNSET:
+                _missing += 1
+            elif not isinstance(active_theme_id, str):
+                raise TypeError(f"active_theme_id: unexpected {type(active_theme_id).__name__}")
 
-        _default_language = d.pop("default_language", UNSET)
-        default_language: None | str | Unset
-        if isinstance(_default_language, str) or _default_language is None or isinstance(_default_language, Unset):
-            default_language = _default_language
-        else:
-            raise TypeError(f"default_language: unexpected {type(_default_language).__name__}")
+        default_language: None | str | Unset = d.get("default_language", UNSET)
+        if type(default_language) is not str and default_language is not None:
+            if default_language is UNSET:
+                _missing += 1
+            elif not isinstance(default_language, str):
+                raise TypeError(f"default_language: unexpected {type(default_language).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _supported_languages = d.pop("supported_languages", UNSET)
+        _supported_languages = d.get("supported_languages", UNSET)
         supported_languages: list[str] | None | Unset
-        if isinstance(_supported_languages, list):
-            supported_languages_type_0 = cast(list[str], _supported_languages)
-
-            supported_languages = supported_languages_type_0
-        elif _supported_languages is None or isinstance(_supported_languages, Unset):
+        if type(_supported_languages) is list:
+            supported_languages = _supported_languages
+        elif _supported_languages is None:
+            supported_languages = None
+        elif _supported_languages is UNSET:
+            supported_languages = UNSET
+            _missing += 1
+        elif isinstance(_supported_languages, list):
             supported_languages = _supported_languages
         else:
             raise TypeError(f"supported_languages: unexpected {type(_supported_languages).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
         _self = cls(
-            id=id,
-            active_theme_id=active_theme_id,
-            default_language=default_language,
-            slug=slug,
-            supported_languages=supported_languages,
-            title=title,
+            id,
+            active_theme_id,
+            default_language,
+            slug,
+            supported_languages,
+            title,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

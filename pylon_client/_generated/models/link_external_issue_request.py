@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LinkExternalIssueRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_issue_id",
+        "source",
+        "operation",
+    }
+)
+
 
 @_attrs_define
 class LinkExternalIssueRequest:
@@ -52,26 +61,34 @@ class LinkExternalIssueRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        external_issue_id = d.pop("external_issue_id")
-        if not isinstance(external_issue_id, str):
-            raise TypeError(f"external_issue_id: unexpected {type(external_issue_id).__name__}")
+        d = src_dict
+        _missing = 0
+        external_issue_id = d["external_issue_id"]
+        if type(external_issue_id) is not str:
+            if not isinstance(external_issue_id, str):
+                raise TypeError(f"external_issue_id: unexpected {type(external_issue_id).__name__}")
 
-        source = d.pop("source")
-        if not isinstance(source, str):
-            raise TypeError(f"source: unexpected {type(source).__name__}")
+        source = d["source"]
+        if type(source) is not str:
+            if not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        operation = d.pop("operation", UNSET)
-        if not isinstance(operation, (str, Unset)):
-            raise TypeError(f"operation: unexpected {type(operation).__name__}")
+        operation = d.get("operation", UNSET)
+        if type(operation) is not str:
+            if operation is UNSET:
+                _missing += 1
+            elif not isinstance(operation, str):
+                raise TypeError(f"operation: unexpected {type(operation).__name__}")
 
         _self = cls(
-            external_issue_id=external_issue_id,
-            source=source,
-            operation=operation,
+            external_issue_id,
+            source,
+            operation,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -20,6 +20,22 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Macro")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "actions",
+        "created_at",
+        "has_actions",
+        "id",
+        "macro_group_id",
+        "name",
+        "text_html",
+        "text_type",
+        "updated_at",
+        "visibility",
+    }
+)
+
 
 @_attrs_define
 class Macro:
@@ -146,104 +162,108 @@ class Macro:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _actions = d.pop("actions", UNSET)
+        d = src_dict
+        _missing = 0
+        _actions = d.get("actions", UNSET)
         actions: list[MacroAction] | None | Unset
-        if isinstance(_actions, list):
-            actions_type_0 = []
-            _actions_type_0 = _actions
-            for actions_type_0_item_data in _actions_type_0:
-                actions_type_0_item = MacroAction.from_dict(actions_type_0_item_data)
-
-                actions_type_0.append(actions_type_0_item)
-
-            actions = actions_type_0
-        elif _actions is None or isinstance(_actions, Unset):
-            actions = _actions
+        if type(_actions) is list:
+            actions = [MacroAction.from_dict(item) for item in _actions]
+        elif _actions is None:
+            actions = None
+        elif _actions is UNSET:
+            actions = UNSET
+            _missing += 1
+        elif isinstance(_actions, list):
+            actions = [MacroAction.from_dict(item) for item in _actions]
         else:
             raise TypeError(f"actions: unexpected {type(_actions).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _has_actions = d.pop("has_actions", UNSET)
-        has_actions: bool | None | Unset
-        if isinstance(_has_actions, bool) or _has_actions is None or isinstance(_has_actions, Unset):
-            has_actions = _has_actions
-        else:
-            raise TypeError(f"has_actions: unexpected {type(_has_actions).__name__}")
+        has_actions: bool | None | Unset = d.get("has_actions", UNSET)
+        if type(has_actions) is not bool and has_actions is not None:
+            if has_actions is UNSET:
+                _missing += 1
+            elif not isinstance(has_actions, bool):
+                raise TypeError(f"has_actions: unexpected {type(has_actions).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _macro_group_id = d.pop("macro_group_id", UNSET)
-        macro_group_id: None | str | Unset
-        if isinstance(_macro_group_id, str) or _macro_group_id is None or isinstance(_macro_group_id, Unset):
-            macro_group_id = _macro_group_id
-        else:
-            raise TypeError(f"macro_group_id: unexpected {type(_macro_group_id).__name__}")
+        macro_group_id: None | str | Unset = d.get("macro_group_id", UNSET)
+        if type(macro_group_id) is not str and macro_group_id is not None:
+            if macro_group_id is UNSET:
+                _missing += 1
+            elif not isinstance(macro_group_id, str):
+                raise TypeError(f"macro_group_id: unexpected {type(macro_group_id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _text_html = d.pop("text_html", UNSET)
-        text_html: None | str | Unset
-        if isinstance(_text_html, str) or _text_html is None or isinstance(_text_html, Unset):
-            text_html = _text_html
-        else:
-            raise TypeError(f"text_html: unexpected {type(_text_html).__name__}")
+        text_html: None | str | Unset = d.get("text_html", UNSET)
+        if type(text_html) is not str and text_html is not None:
+            if text_html is UNSET:
+                _missing += 1
+            elif not isinstance(text_html, str):
+                raise TypeError(f"text_html: unexpected {type(text_html).__name__}")
 
-        _text_type = d.pop("text_type", UNSET)
-        text_type: None | str | Unset
-        if isinstance(_text_type, str) or _text_type is None or isinstance(_text_type, Unset):
-            text_type = _text_type
-        else:
-            raise TypeError(f"text_type: unexpected {type(_text_type).__name__}")
+        text_type: None | str | Unset = d.get("text_type", UNSET)
+        if type(text_type) is not str and text_type is not None:
+            if text_type is UNSET:
+                _missing += 1
+            elif not isinstance(text_type, str):
+                raise TypeError(f"text_type: unexpected {type(text_type).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
-        _visibility = d.pop("visibility", UNSET)
+        _visibility = d.get("visibility", UNSET)
         visibility: None | Unset | Visibility
-        if isinstance(_visibility, dict):
-            visibility_type_1 = Visibility.from_dict(_visibility)
-
-            visibility = visibility_type_1
-        elif _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
+        if type(_visibility) is dict:
+            visibility = Visibility.from_dict(_visibility)
+        elif _visibility is None:
+            visibility = None
+        elif _visibility is UNSET:
+            visibility = UNSET
+            _missing += 1
+        elif isinstance(_visibility, dict):
+            visibility = Visibility.from_dict(_visibility)
         else:
             raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
 
         _self = cls(
-            actions=actions,
-            created_at=created_at,
-            has_actions=has_actions,
-            id=id,
-            macro_group_id=macro_group_id,
-            name=name,
-            text_html=text_html,
-            text_type=text_type,
-            updated_at=updated_at,
-            visibility=visibility,
+            actions,
+            created_at,
+            has_actions,
+            id,
+            macro_group_id,
+            name,
+            text_html,
+            text_type,
+            updated_at,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 10:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MacroGroup")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "created_at",
+        "id",
+        "title",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class MacroGroup:
@@ -73,43 +83,46 @@ class MacroGroup:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        d = src_dict
+        _missing = 0
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
         _self = cls(
-            created_at=created_at,
-            id=id,
-            title=title,
-            updated_at=updated_at,
+            created_at,
+            id,
+            title,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

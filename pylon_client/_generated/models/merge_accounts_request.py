@@ -6,12 +6,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="MergeAccountsRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "merge_account_ids",
+        "merge_into_account_id",
+    }
+)
 
 
 @_attrs_define
@@ -44,19 +52,29 @@ class MergeAccountsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        merge_account_ids = cast(list[str], d.pop("merge_account_ids"))
+        d = src_dict
+        _merge_account_ids = d["merge_account_ids"]
+        merge_account_ids: list[str]
+        if type(_merge_account_ids) is list:
+            merge_account_ids = _merge_account_ids
+        elif isinstance(_merge_account_ids, list):
+            merge_account_ids = _merge_account_ids
+        else:
+            raise TypeError(f"merge_account_ids: unexpected {type(_merge_account_ids).__name__}")
 
-        merge_into_account_id = d.pop("merge_into_account_id")
-        if not isinstance(merge_into_account_id, str):
-            raise TypeError(f"merge_into_account_id: unexpected {type(merge_into_account_id).__name__}")
+        merge_into_account_id = d["merge_into_account_id"]
+        if type(merge_into_account_id) is not str:
+            if not isinstance(merge_into_account_id, str):
+                raise TypeError(f"merge_into_account_id: unexpected {type(merge_into_account_id).__name__}")
 
         _self = cls(
-            merge_account_ids=merge_account_ids,
-            merge_into_account_id=merge_into_account_id,
+            merge_account_ids,
+            merge_into_account_id,
         )
 
-        _self.additional_properties = d
+        if len(d) > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

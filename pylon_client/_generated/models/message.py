@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,6 +19,22 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Message")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "author",
+        "email_info",
+        "file_urls",
+        "id",
+        "is_private",
+        "message_html",
+        "source",
+        "thread_id",
+        "timestamp",
+        "author_unverified",
+    }
+)
 
 
 @_attrs_define
@@ -146,103 +162,115 @@ class Message:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _author = d.pop("author", UNSET)
+        d = src_dict
+        _missing = 0
+        _author = d.get("author", UNSET)
         author: MessageAuthor | None | Unset
-        if isinstance(_author, dict):
-            author_type_1 = MessageAuthor.from_dict(_author)
-
-            author = author_type_1
-        elif _author is None or isinstance(_author, Unset):
-            author = _author
+        if type(_author) is dict:
+            author = MessageAuthor.from_dict(_author)
+        elif _author is None:
+            author = None
+        elif _author is UNSET:
+            author = UNSET
+            _missing += 1
+        elif isinstance(_author, dict):
+            author = MessageAuthor.from_dict(_author)
         else:
             raise TypeError(f"author: unexpected {type(_author).__name__}")
 
-        _email_info = d.pop("email_info", UNSET)
+        _email_info = d.get("email_info", UNSET)
         email_info: EmailMessageInfo | None | Unset
-        if isinstance(_email_info, dict):
-            email_info_type_1 = EmailMessageInfo.from_dict(_email_info)
-
-            email_info = email_info_type_1
-        elif _email_info is None or isinstance(_email_info, Unset):
-            email_info = _email_info
+        if type(_email_info) is dict:
+            email_info = EmailMessageInfo.from_dict(_email_info)
+        elif _email_info is None:
+            email_info = None
+        elif _email_info is UNSET:
+            email_info = UNSET
+            _missing += 1
+        elif isinstance(_email_info, dict):
+            email_info = EmailMessageInfo.from_dict(_email_info)
         else:
             raise TypeError(f"email_info: unexpected {type(_email_info).__name__}")
 
-        _file_urls = d.pop("file_urls", UNSET)
+        _file_urls = d.get("file_urls", UNSET)
         file_urls: list[str] | None | Unset
-        if isinstance(_file_urls, list):
-            file_urls_type_0 = cast(list[str], _file_urls)
-
-            file_urls = file_urls_type_0
-        elif _file_urls is None or isinstance(_file_urls, Unset):
+        if type(_file_urls) is list:
+            file_urls = _file_urls
+        elif _file_urls is None:
+            file_urls = None
+        elif _file_urls is UNSET:
+            file_urls = UNSET
+            _missing += 1
+        elif isinstance(_file_urls, list):
             file_urls = _file_urls
         else:
             raise TypeError(f"file_urls: unexpected {type(_file_urls).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _is_private = d.pop("is_private", UNSET)
-        is_private: bool | None | Unset
-        if isinstance(_is_private, bool) or _is_private is None or isinstance(_is_private, Unset):
-            is_private = _is_private
-        else:
-            raise TypeError(f"is_private: unexpected {type(_is_private).__name__}")
+        is_private: bool | None | Unset = d.get("is_private", UNSET)
+        if type(is_private) is not bool and is_private is not None:
+            if is_private is UNSET:
+                _missing += 1
+            elif not isinstance(is_private, bool):
+                raise TypeError(f"is_private: unexpected {type(is_private).__name__}")
 
-        _message_html = d.pop("message_html", UNSET)
-        message_html: None | str | Unset
-        if isinstance(_message_html, str) or _message_html is None or isinstance(_message_html, Unset):
-            message_html = _message_html
-        else:
-            raise TypeError(f"message_html: unexpected {type(_message_html).__name__}")
+        message_html: None | str | Unset = d.get("message_html", UNSET)
+        if type(message_html) is not str and message_html is not None:
+            if message_html is UNSET:
+                _missing += 1
+            elif not isinstance(message_html, str):
+                raise TypeError(f"message_html: unexpected {type(message_html).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _thread_id = d.pop("thread_id", UNSET)
-        thread_id: None | str | Unset
-        if isinstance(_thread_id, str) or _thread_id is None or isinstance(_thread_id, Unset):
-            thread_id = _thread_id
-        else:
-            raise TypeError(f"thread_id: unexpected {type(_thread_id).__name__}")
+        thread_id: None | str | Unset = d.get("thread_id", UNSET)
+        if type(thread_id) is not str and thread_id is not None:
+            if thread_id is UNSET:
+                _missing += 1
+            elif not isinstance(thread_id, str):
+                raise TypeError(f"thread_id: unexpected {type(thread_id).__name__}")
 
-        _timestamp = d.pop("timestamp", UNSET)
-        timestamp: None | str | Unset
-        if isinstance(_timestamp, str) or _timestamp is None or isinstance(_timestamp, Unset):
-            timestamp = _timestamp
-        else:
-            raise TypeError(f"timestamp: unexpected {type(_timestamp).__name__}")
+        timestamp: None | str | Unset = d.get("timestamp", UNSET)
+        if type(timestamp) is not str and timestamp is not None:
+            if timestamp is UNSET:
+                _missing += 1
+            elif not isinstance(timestamp, str):
+                raise TypeError(f"timestamp: unexpected {type(timestamp).__name__}")
 
-        _author_unverified = d.pop("author_unverified", UNSET)
-        author_unverified: bool | None | Unset
-        if isinstance(_author_unverified, bool) or _author_unverified is None or isinstance(_author_unverified, Unset):
-            author_unverified = _author_unverified
-        else:
-            raise TypeError(f"author_unverified: unexpected {type(_author_unverified).__name__}")
+        author_unverified: bool | None | Unset = d.get("author_unverified", UNSET)
+        if type(author_unverified) is not bool and author_unverified is not None:
+            if author_unverified is UNSET:
+                _missing += 1
+            elif not isinstance(author_unverified, bool):
+                raise TypeError(f"author_unverified: unexpected {type(author_unverified).__name__}")
 
         _self = cls(
-            author=author,
-            email_info=email_info,
-            file_urls=file_urls,
-            id=id,
-            is_private=is_private,
-            message_html=message_html,
-            source=source,
-            thread_id=thread_id,
-            timestamp=timestamp,
-            author_unverified=author_unverified,
+            author,
+            email_info,
+            file_urls,
+            id,
+            is_private,
+            message_html,
+            source,
+            thread_id,
+            timestamp,
+            author_unverified,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 10:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

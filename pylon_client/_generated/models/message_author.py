@@ -20,6 +20,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="MessageAuthor")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "avatar_url",
+        "contact",
+        "name",
+        "user",
+    }
+)
+
 
 @_attrs_define
 class MessageAuthor:
@@ -82,51 +92,60 @@ class MessageAuthor:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _avatar_url = d.pop("avatar_url", UNSET)
-        avatar_url: None | str | Unset
-        if isinstance(_avatar_url, str) or _avatar_url is None or isinstance(_avatar_url, Unset):
-            avatar_url = _avatar_url
-        else:
-            raise TypeError(f"avatar_url: unexpected {type(_avatar_url).__name__}")
+        d = src_dict
+        _missing = 0
+        avatar_url: None | str | Unset = d.get("avatar_url", UNSET)
+        if type(avatar_url) is not str and avatar_url is not None:
+            if avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(avatar_url, str):
+                raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
 
-        _contact = d.pop("contact", UNSET)
+        _contact = d.get("contact", UNSET)
         contact: MiniContact | None | Unset
-        if isinstance(_contact, dict):
-            contact_type_1 = MiniContact.from_dict(_contact)
-
-            contact = contact_type_1
-        elif _contact is None or isinstance(_contact, Unset):
-            contact = _contact
+        if type(_contact) is dict:
+            contact = MiniContact.from_dict(_contact)
+        elif _contact is None:
+            contact = None
+        elif _contact is UNSET:
+            contact = UNSET
+            _missing += 1
+        elif isinstance(_contact, dict):
+            contact = MiniContact.from_dict(_contact)
         else:
             raise TypeError(f"contact: unexpected {type(_contact).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _user = d.pop("user", UNSET)
+        _user = d.get("user", UNSET)
         user: MiniUser | None | Unset
-        if isinstance(_user, dict):
-            user_type_1 = MiniUser.from_dict(_user)
-
-            user = user_type_1
-        elif _user is None or isinstance(_user, Unset):
-            user = _user
+        if type(_user) is dict:
+            user = MiniUser.from_dict(_user)
+        elif _user is None:
+            user = None
+        elif _user is UNSET:
+            user = UNSET
+            _missing += 1
+        elif isinstance(_user, dict):
+            user = MiniUser.from_dict(_user)
         else:
             raise TypeError(f"user: unexpected {type(_user).__name__}")
 
         _self = cls(
-            avatar_url=avatar_url,
-            contact=contact,
-            name=name,
-            user=user,
+            avatar_url,
+            contact,
+            name,
+            user,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

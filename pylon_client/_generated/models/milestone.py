@@ -21,6 +21,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Milestone")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "account",
+        "created_at",
+        "due_date",
+        "name",
+        "project",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class Milestone:
@@ -117,84 +130,103 @@ class Milestone:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _account = d.pop("account", UNSET)
+        _account = d.get("account", UNSET)
         account: MiniAccount | None | Unset
-        if isinstance(_account, dict):
-            account_type_1 = MiniAccount.from_dict(_account)
-
-            account = account_type_1
-        elif _account is None or isinstance(_account, Unset):
-            account = _account
+        if type(_account) is dict:
+            account = MiniAccount.from_dict(_account)
+        elif _account is None:
+            account = None
+        elif _account is UNSET:
+            account = UNSET
+            _missing += 1
+        elif isinstance(_account, dict):
+            account = MiniAccount.from_dict(_account)
         else:
             raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _due_date = d.pop("due_date", UNSET)
+        _due_date = d.get("due_date", UNSET)
         due_date: datetime.datetime | None | Unset
-        if isinstance(_due_date, str):
-            due_date_type_0 = datetime.datetime.fromisoformat(_due_date)
-
-            due_date = due_date_type_0
-        elif _due_date is None or isinstance(_due_date, Unset):
-            due_date = _due_date
+        if type(_due_date) is str:
+            due_date = datetime.datetime.fromisoformat(_due_date)
+        elif _due_date is None:
+            due_date = None
+        elif _due_date is UNSET:
+            due_date = UNSET
+            _missing += 1
+        elif isinstance(_due_date, str):
+            due_date = datetime.datetime.fromisoformat(_due_date)
         else:
             raise TypeError(f"due_date: unexpected {type(_due_date).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _project = d.pop("project", UNSET)
+        _project = d.get("project", UNSET)
         project: MiniProject | None | Unset
-        if isinstance(_project, dict):
-            project_type_1 = MiniProject.from_dict(_project)
-
-            project = project_type_1
-        elif _project is None or isinstance(_project, Unset):
-            project = _project
+        if type(_project) is dict:
+            project = MiniProject.from_dict(_project)
+        elif _project is None:
+            project = None
+        elif _project is UNSET:
+            project = UNSET
+            _missing += 1
+        elif isinstance(_project, dict):
+            project = MiniProject.from_dict(_project)
         else:
             raise TypeError(f"project: unexpected {type(_project).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
+        _updated_at = d.get("updated_at", UNSET)
         updated_at: datetime.datetime | None | Unset
-        if isinstance(_updated_at, str):
-            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
-
-            updated_at = updated_at_type_0
-        elif _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
+        if type(_updated_at) is str:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        elif _updated_at is None:
+            updated_at = None
+        elif _updated_at is UNSET:
+            updated_at = UNSET
+            _missing += 1
+        elif isinstance(_updated_at, str):
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
         _self = cls(
-            id=id,
-            account=account,
-            created_at=created_at,
-            due_date=due_date,
-            name=name,
-            project=project,
-            updated_at=updated_at,
+            id,
+            account,
+            created_at,
+            due_date,
+            name,
+            project,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="MiniAccount")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_ids",
+        "id",
+    }
+)
+
 
 @_attrs_define
 class MiniAccount:
@@ -59,33 +67,37 @@ class MiniAccount:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _external_ids = d.pop("external_ids", UNSET)
+        d = src_dict
+        _missing = 0
+        _external_ids = d.get("external_ids", UNSET)
         external_ids: list[ExternalId] | None | Unset
-        if isinstance(_external_ids, list):
-            external_ids_type_0 = []
-            _external_ids_type_0 = _external_ids
-            for external_ids_type_0_item_data in _external_ids_type_0:
-                external_ids_type_0_item = ExternalId.from_dict(external_ids_type_0_item_data)
-
-                external_ids_type_0.append(external_ids_type_0_item)
-
-            external_ids = external_ids_type_0
-        elif _external_ids is None or isinstance(_external_ids, Unset):
-            external_ids = _external_ids
+        if type(_external_ids) is list:
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        elif _external_ids is None:
+            external_ids = None
+        elif _external_ids is UNSET:
+            external_ids = UNSET
+            _missing += 1
+        elif isinstance(_external_ids, list):
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
         else:
             raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        id = d.pop("id", UNSET)
-        if not isinstance(id, (str, Unset)):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        id = d.get("id", UNSET)
+        if type(id) is not str:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
         _self = cls(
-            external_ids=external_ids,
-            id=id,
+            external_ids,
+            id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

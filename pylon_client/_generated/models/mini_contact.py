@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MiniContact")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "email",
+        "id",
+    }
+)
+
 
 @_attrs_define
 class MiniContact:
@@ -49,24 +57,30 @@ class MiniContact:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _email = d.pop("email", UNSET)
-        email: None | str | Unset
-        if isinstance(_email, str) or _email is None or isinstance(_email, Unset):
-            email = _email
-        else:
-            raise TypeError(f"email: unexpected {type(_email).__name__}")
+        d = src_dict
+        _missing = 0
+        email: None | str | Unset = d.get("email", UNSET)
+        if type(email) is not str and email is not None:
+            if email is UNSET:
+                _missing += 1
+            elif not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        id = d.pop("id", UNSET)
-        if not isinstance(id, (str, Unset)):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        id = d.get("id", UNSET)
+        if type(id) is not str:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
         _self = cls(
-            email=email,
-            id=id,
+            email,
+            id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

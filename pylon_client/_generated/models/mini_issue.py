@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MiniIssue")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "number",
+        "title",
+    }
+)
+
 
 @_attrs_define
 class MiniIssue:
@@ -61,32 +70,36 @@ class MiniIssue:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _number = d.pop("number", UNSET)
-        number: int | None | Unset
-        if isinstance(_number, int) or _number is None or isinstance(_number, Unset):
-            number = _number
-        else:
-            raise TypeError(f"number: unexpected {type(_number).__name__}")
+        number: int | None | Unset = d.get("number", UNSET)
+        if type(number) is not int and number is not None:
+            if number is UNSET:
+                _missing += 1
+            elif not isinstance(number, int):
+                raise TypeError(f"number: unexpected {type(number).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
         _self = cls(
-            id=id,
-            number=number,
-            title=title,
+            id,
+            number,
+            title,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MirrorChannel")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "channel_id",
+        "source",
+    }
+)
+
 
 @_attrs_define
 class MirrorChannel:
@@ -54,27 +62,30 @@ class MirrorChannel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _channel_id = d.pop("channel_id", UNSET)
-        channel_id: None | str | Unset
-        if isinstance(_channel_id, str) or _channel_id is None or isinstance(_channel_id, Unset):
-            channel_id = _channel_id
-        else:
-            raise TypeError(f"channel_id: unexpected {type(_channel_id).__name__}")
+        d = src_dict
+        _missing = 0
+        channel_id: None | str | Unset = d.get("channel_id", UNSET)
+        if type(channel_id) is not str and channel_id is not None:
+            if channel_id is UNSET:
+                _missing += 1
+            elif not isinstance(channel_id, str):
+                raise TypeError(f"channel_id: unexpected {type(channel_id).__name__}")
 
-        _source = d.pop("source", UNSET)
-        source: None | str | Unset
-        if isinstance(_source, str) or _source is None or isinstance(_source, Unset):
-            source = _source
-        else:
-            raise TypeError(f"source: unexpected {type(_source).__name__}")
+        source: None | str | Unset = d.get("source", UNSET)
+        if type(source) is not str and source is not None:
+            if source is UNSET:
+                _missing += 1
+            elif not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
         _self = cls(
-            channel_id=channel_id,
-            source=source,
+            channel_id,
+            source,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

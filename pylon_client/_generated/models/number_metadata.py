@@ -15,6 +15,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NumberMetadata")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "currency",
+        "decimal_places",
+        "duration_display_format",
+        "duration_input_unit",
+        "format",
+    }
+)
+
 
 @_attrs_define
 class NumberMetadata:
@@ -85,59 +96,54 @@ class NumberMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _currency = d.pop("currency", UNSET)
-        currency: None | str | Unset
-        if isinstance(_currency, str) or _currency is None or isinstance(_currency, Unset):
-            currency = _currency
-        else:
-            raise TypeError(f"currency: unexpected {type(_currency).__name__}")
+        d = src_dict
+        _missing = 0
+        currency: None | str | Unset = d.get("currency", UNSET)
+        if type(currency) is not str and currency is not None:
+            if currency is UNSET:
+                _missing += 1
+            elif not isinstance(currency, str):
+                raise TypeError(f"currency: unexpected {type(currency).__name__}")
 
-        _decimal_places = d.pop("decimal_places", UNSET)
-        decimal_places: int | None | Unset
-        if isinstance(_decimal_places, int) or _decimal_places is None or isinstance(_decimal_places, Unset):
-            decimal_places = _decimal_places
-        else:
-            raise TypeError(f"decimal_places: unexpected {type(_decimal_places).__name__}")
+        decimal_places: int | None | Unset = d.get("decimal_places", UNSET)
+        if type(decimal_places) is not int and decimal_places is not None:
+            if decimal_places is UNSET:
+                _missing += 1
+            elif not isinstance(decimal_places, int):
+                raise TypeError(f"decimal_places: unexpected {type(decimal_places).__name__}")
 
-        _duration_display_format = d.pop("duration_display_format", UNSET)
-        duration_display_format: None | str | Unset
-        if (
-            isinstance(_duration_display_format, str)
-            or _duration_display_format is None
-            or isinstance(_duration_display_format, Unset)
-        ):
-            duration_display_format = _duration_display_format
-        else:
-            raise TypeError(f"duration_display_format: unexpected {type(_duration_display_format).__name__}")
+        duration_display_format: None | str | Unset = d.get("duration_display_format", UNSET)
+        if type(duration_display_format) is not str and duration_display_format is not None:
+            if duration_display_format is UNSET:
+                _missing += 1
+            elif not isinstance(duration_display_format, str):
+                raise TypeError(f"duration_display_format: unexpected {type(duration_display_format).__name__}")
 
-        _duration_input_unit = d.pop("duration_input_unit", UNSET)
-        duration_input_unit: None | str | Unset
-        if (
-            isinstance(_duration_input_unit, str)
-            or _duration_input_unit is None
-            or isinstance(_duration_input_unit, Unset)
-        ):
-            duration_input_unit = _duration_input_unit
-        else:
-            raise TypeError(f"duration_input_unit: unexpected {type(_duration_input_unit).__name__}")
+        duration_input_unit: None | str | Unset = d.get("duration_input_unit", UNSET)
+        if type(duration_input_unit) is not str and duration_input_unit is not None:
+            if duration_input_unit is UNSET:
+                _missing += 1
+            elif not isinstance(duration_input_unit, str):
+                raise TypeError(f"duration_input_unit: unexpected {type(duration_input_unit).__name__}")
 
-        _format_ = d.pop("format", UNSET)
-        format_: None | str | Unset
-        if isinstance(_format_, str) or _format_ is None or isinstance(_format_, Unset):
-            format_ = _format_
-        else:
-            raise TypeError(f"format_: unexpected {type(_format_).__name__}")
+        format_: None | str | Unset = d.get("format", UNSET)
+        if type(format_) is not str and format_ is not None:
+            if format_ is UNSET:
+                _missing += 1
+            elif not isinstance(format_, str):
+                raise TypeError(f"format_: unexpected {type(format_).__name__}")
 
         _self = cls(
-            currency=currency,
-            decimal_places=decimal_places,
-            duration_display_format=duration_display_format,
-            duration_input_unit=duration_input_unit,
-            format_=format_,
+            currency,
+            decimal_places,
+            duration_display_format,
+            duration_input_unit,
+            format_,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 5:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

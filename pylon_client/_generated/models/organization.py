@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Organization")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "user",
+    }
+)
+
 
 @_attrs_define
 class Organization:
@@ -67,36 +76,43 @@ class Organization:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _user = d.pop("user", UNSET)
+        _user = d.get("user", UNSET)
         user: None | Unset | User
-        if isinstance(_user, dict):
-            user_type_1 = User.from_dict(_user)
-
-            user = user_type_1
-        elif _user is None or isinstance(_user, Unset):
-            user = _user
+        if type(_user) is dict:
+            user = User.from_dict(_user)
+        elif _user is None:
+            user = None
+        elif _user is UNSET:
+            user = UNSET
+            _missing += 1
+        elif isinstance(_user, dict):
+            user = User.from_dict(_user)
         else:
             raise TypeError(f"user: unexpected {type(_user).__name__}")
 
         _self = cls(
-            id=id,
-            name=name,
-            user=user,
+            id,
+            name,
+            user,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

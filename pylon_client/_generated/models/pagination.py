@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Pagination")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "cursor",
+        "has_next_page",
+    }
+)
+
 
 @_attrs_define
 class Pagination:
@@ -53,27 +61,30 @@ class Pagination:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _cursor = d.pop("cursor", UNSET)
-        cursor: None | str | Unset
-        if isinstance(_cursor, str) or _cursor is None or isinstance(_cursor, Unset):
-            cursor = _cursor
-        else:
-            raise TypeError(f"cursor: unexpected {type(_cursor).__name__}")
+        d = src_dict
+        _missing = 0
+        cursor: None | str | Unset = d.get("cursor", UNSET)
+        if type(cursor) is not str and cursor is not None:
+            if cursor is UNSET:
+                _missing += 1
+            elif not isinstance(cursor, str):
+                raise TypeError(f"cursor: unexpected {type(cursor).__name__}")
 
-        _has_next_page = d.pop("has_next_page", UNSET)
-        has_next_page: bool | None | Unset
-        if isinstance(_has_next_page, bool) or _has_next_page is None or isinstance(_has_next_page, Unset):
-            has_next_page = _has_next_page
-        else:
-            raise TypeError(f"has_next_page: unexpected {type(_has_next_page).__name__}")
+        has_next_page: bool | None | Unset = d.get("has_next_page", UNSET)
+        if type(has_next_page) is not bool and has_next_page is not None:
+            if has_next_page is UNSET:
+                _missing += 1
+            elif not isinstance(has_next_page, bool):
+                raise TypeError(f"has_next_page: unexpected {type(has_next_page).__name__}")
 
         _self = cls(
-            cursor=cursor,
-            has_next_page=has_next_page,
+            cursor,
+            has_next_page,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -22,6 +22,28 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Project")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "account",
+        "archived_at",
+        "created_at",
+        "custom_fields",
+        "customer_portal_visible",
+        "description_html",
+        "end_date",
+        "is_archived",
+        "name",
+        "owner_id",
+        "progress",
+        "project_template",
+        "start_date",
+        "status",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class Project:
@@ -214,172 +236,196 @@ class Project:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _account = d.pop("account", UNSET)
+        _account = d.get("account", UNSET)
         account: MiniAccount | None | Unset
-        if isinstance(_account, dict):
-            account_type_1 = MiniAccount.from_dict(_account)
-
-            account = account_type_1
-        elif _account is None or isinstance(_account, Unset):
-            account = _account
+        if type(_account) is dict:
+            account = MiniAccount.from_dict(_account)
+        elif _account is None:
+            account = None
+        elif _account is UNSET:
+            account = UNSET
+            _missing += 1
+        elif isinstance(_account, dict):
+            account = MiniAccount.from_dict(_account)
         else:
             raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        _archived_at = d.pop("archived_at", UNSET)
+        _archived_at = d.get("archived_at", UNSET)
         archived_at: datetime.datetime | None | Unset
-        if isinstance(_archived_at, str):
-            archived_at_type_0 = datetime.datetime.fromisoformat(_archived_at)
-
-            archived_at = archived_at_type_0
-        elif _archived_at is None or isinstance(_archived_at, Unset):
-            archived_at = _archived_at
+        if type(_archived_at) is str:
+            archived_at = datetime.datetime.fromisoformat(_archived_at)
+        elif _archived_at is None:
+            archived_at = None
+        elif _archived_at is UNSET:
+            archived_at = UNSET
+            _missing += 1
+        elif isinstance(_archived_at, str):
+            archived_at = datetime.datetime.fromisoformat(_archived_at)
         else:
             raise TypeError(f"archived_at: unexpected {type(_archived_at).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: CustomFields | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_1
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = CustomFields.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = CustomFields.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        customer_portal_visible: bool | None | Unset
-        if (
-            isinstance(_customer_portal_visible, bool)
-            or _customer_portal_visible is None
-            or isinstance(_customer_portal_visible, Unset)
-        ):
-            customer_portal_visible = _customer_portal_visible
-        else:
-            raise TypeError(f"customer_portal_visible: unexpected {type(_customer_portal_visible).__name__}")
+        customer_portal_visible: bool | None | Unset = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool and customer_portal_visible is not None:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        _description_html = d.pop("description_html", UNSET)
-        description_html: None | str | Unset
-        if isinstance(_description_html, str) or _description_html is None or isinstance(_description_html, Unset):
-            description_html = _description_html
-        else:
-            raise TypeError(f"description_html: unexpected {type(_description_html).__name__}")
+        description_html: None | str | Unset = d.get("description_html", UNSET)
+        if type(description_html) is not str and description_html is not None:
+            if description_html is UNSET:
+                _missing += 1
+            elif not isinstance(description_html, str):
+                raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
 
-        _end_date = d.pop("end_date", UNSET)
+        _end_date = d.get("end_date", UNSET)
         end_date: datetime.datetime | None | Unset
-        if isinstance(_end_date, str):
-            end_date_type_0 = datetime.datetime.fromisoformat(_end_date)
-
-            end_date = end_date_type_0
-        elif _end_date is None or isinstance(_end_date, Unset):
-            end_date = _end_date
+        if type(_end_date) is str:
+            end_date = datetime.datetime.fromisoformat(_end_date)
+        elif _end_date is None:
+            end_date = None
+        elif _end_date is UNSET:
+            end_date = UNSET
+            _missing += 1
+        elif isinstance(_end_date, str):
+            end_date = datetime.datetime.fromisoformat(_end_date)
         else:
             raise TypeError(f"end_date: unexpected {type(_end_date).__name__}")
 
-        _is_archived = d.pop("is_archived", UNSET)
-        is_archived: bool | None | Unset
-        if isinstance(_is_archived, bool) or _is_archived is None or isinstance(_is_archived, Unset):
-            is_archived = _is_archived
-        else:
-            raise TypeError(f"is_archived: unexpected {type(_is_archived).__name__}")
+        is_archived: bool | None | Unset = d.get("is_archived", UNSET)
+        if type(is_archived) is not bool and is_archived is not None:
+            if is_archived is UNSET:
+                _missing += 1
+            elif not isinstance(is_archived, bool):
+                raise TypeError(f"is_archived: unexpected {type(is_archived).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _owner_id = d.pop("owner_id", UNSET)
-        owner_id: None | str | Unset
-        if isinstance(_owner_id, str) or _owner_id is None or isinstance(_owner_id, Unset):
-            owner_id = _owner_id
-        else:
-            raise TypeError(f"owner_id: unexpected {type(_owner_id).__name__}")
+        owner_id: None | str | Unset = d.get("owner_id", UNSET)
+        if type(owner_id) is not str and owner_id is not None:
+            if owner_id is UNSET:
+                _missing += 1
+            elif not isinstance(owner_id, str):
+                raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
 
-        _progress = d.pop("progress", UNSET)
-        progress: float | None | Unset
-        if isinstance(_progress, (int, float)) or _progress is None or isinstance(_progress, Unset):
-            progress = _progress
-        else:
-            raise TypeError(f"progress: unexpected {type(_progress).__name__}")
+        progress: float | None | Unset = d.get("progress", UNSET)
+        if type(progress) is not float and progress is not None:
+            if progress is UNSET:
+                _missing += 1
+            elif not isinstance(progress, (int, float)):
+                raise TypeError(f"progress: unexpected {type(progress).__name__}")
 
-        _project_template = d.pop("project_template", UNSET)
+        _project_template = d.get("project_template", UNSET)
         project_template: MiniProjectTemplate | None | Unset
-        if isinstance(_project_template, dict):
-            project_template_type_1 = MiniProjectTemplate.from_dict(_project_template)
-
-            project_template = project_template_type_1
-        elif _project_template is None or isinstance(_project_template, Unset):
-            project_template = _project_template
+        if type(_project_template) is dict:
+            project_template = MiniProjectTemplate.from_dict(_project_template)
+        elif _project_template is None:
+            project_template = None
+        elif _project_template is UNSET:
+            project_template = UNSET
+            _missing += 1
+        elif isinstance(_project_template, dict):
+            project_template = MiniProjectTemplate.from_dict(_project_template)
         else:
             raise TypeError(f"project_template: unexpected {type(_project_template).__name__}")
 
-        _start_date = d.pop("start_date", UNSET)
+        _start_date = d.get("start_date", UNSET)
         start_date: datetime.datetime | None | Unset
-        if isinstance(_start_date, str):
-            start_date_type_0 = datetime.datetime.fromisoformat(_start_date)
-
-            start_date = start_date_type_0
-        elif _start_date is None or isinstance(_start_date, Unset):
-            start_date = _start_date
+        if type(_start_date) is str:
+            start_date = datetime.datetime.fromisoformat(_start_date)
+        elif _start_date is None:
+            start_date = None
+        elif _start_date is UNSET:
+            start_date = UNSET
+            _missing += 1
+        elif isinstance(_start_date, str):
+            start_date = datetime.datetime.fromisoformat(_start_date)
         else:
             raise TypeError(f"start_date: unexpected {type(_start_date).__name__}")
 
-        _status = d.pop("status", UNSET)
-        status: None | str | Unset
-        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
-            status = _status
-        else:
-            raise TypeError(f"status: unexpected {type(_status).__name__}")
+        status: None | str | Unset = d.get("status", UNSET)
+        if type(status) is not str and status is not None:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
+        _updated_at = d.get("updated_at", UNSET)
         updated_at: datetime.datetime | None | Unset
-        if isinstance(_updated_at, str):
-            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
-
-            updated_at = updated_at_type_0
-        elif _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
+        if type(_updated_at) is str:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        elif _updated_at is None:
+            updated_at = None
+        elif _updated_at is UNSET:
+            updated_at = UNSET
+            _missing += 1
+        elif isinstance(_updated_at, str):
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
         _self = cls(
-            id=id,
-            account=account,
-            archived_at=archived_at,
-            created_at=created_at,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            description_html=description_html,
-            end_date=end_date,
-            is_archived=is_archived,
-            name=name,
-            owner_id=owner_id,
-            progress=progress,
-            project_template=project_template,
-            start_date=start_date,
-            status=status,
-            updated_at=updated_at,
+            id,
+            account,
+            archived_at,
+            created_at,
+            custom_fields,
+            customer_portal_visible,
+            description_html,
+            end_date,
+            is_archived,
+            name,
+            owner_id,
+            progress,
+            project_template,
+            start_date,
+            status,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 16:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -16,6 +16,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RouteRedirect")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "created_at",
+        "from_path",
+        "language",
+        "object_id",
+        "object_type",
+    }
+)
+
 
 @_attrs_define
 class RouteRedirect:
@@ -94,60 +106,67 @@ class RouteRedirect:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _from_path = d.pop("from_path", UNSET)
-        from_path: None | str | Unset
-        if isinstance(_from_path, str) or _from_path is None or isinstance(_from_path, Unset):
-            from_path = _from_path
-        else:
-            raise TypeError(f"from_path: unexpected {type(_from_path).__name__}")
+        from_path: None | str | Unset = d.get("from_path", UNSET)
+        if type(from_path) is not str and from_path is not None:
+            if from_path is UNSET:
+                _missing += 1
+            elif not isinstance(from_path, str):
+                raise TypeError(f"from_path: unexpected {type(from_path).__name__}")
 
-        _language = d.pop("language", UNSET)
-        language: None | str | Unset
-        if isinstance(_language, str) or _language is None or isinstance(_language, Unset):
-            language = _language
-        else:
-            raise TypeError(f"language: unexpected {type(_language).__name__}")
+        language: None | str | Unset = d.get("language", UNSET)
+        if type(language) is not str and language is not None:
+            if language is UNSET:
+                _missing += 1
+            elif not isinstance(language, str):
+                raise TypeError(f"language: unexpected {type(language).__name__}")
 
-        _object_id = d.pop("object_id", UNSET)
-        object_id: None | str | Unset
-        if isinstance(_object_id, str) or _object_id is None or isinstance(_object_id, Unset):
-            object_id = _object_id
-        else:
-            raise TypeError(f"object_id: unexpected {type(_object_id).__name__}")
+        object_id: None | str | Unset = d.get("object_id", UNSET)
+        if type(object_id) is not str and object_id is not None:
+            if object_id is UNSET:
+                _missing += 1
+            elif not isinstance(object_id, str):
+                raise TypeError(f"object_id: unexpected {type(object_id).__name__}")
 
-        _object_type = d.pop("object_type", UNSET)
-        object_type: None | str | Unset
-        if isinstance(_object_type, str) or _object_type is None or isinstance(_object_type, Unset):
-            object_type = _object_type
-        else:
-            raise TypeError(f"object_type: unexpected {type(_object_type).__name__}")
+        object_type: None | str | Unset = d.get("object_type", UNSET)
+        if type(object_type) is not str and object_type is not None:
+            if object_type is UNSET:
+                _missing += 1
+            elif not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
         _self = cls(
-            id=id,
-            created_at=created_at,
-            from_path=from_path,
-            language=language,
-            object_id=object_id,
-            object_type=object_type,
+            id,
+            created_at,
+            from_path,
+            language,
+            object_id,
+            object_type,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

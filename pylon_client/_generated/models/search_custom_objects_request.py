@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SearchCustomObjectsRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "filter",
+        "cursor",
+        "limit",
+    }
+)
+
 
 @_attrs_define
 class SearchCustomObjectsRequest:
@@ -67,30 +76,40 @@ class SearchCustomObjectsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        filter_ = SearchFilter.from_dict(d.pop("filter"))
-
-        _cursor = d.pop("cursor", UNSET)
-        cursor: None | str | Unset
-        if isinstance(_cursor, str) or _cursor is None or isinstance(_cursor, Unset):
-            cursor = _cursor
+        d = src_dict
+        _missing = 0
+        _filter_ = d["filter"]
+        filter_: SearchFilter
+        if type(_filter_) is dict:
+            filter_ = SearchFilter.from_dict(_filter_)
+        elif isinstance(_filter_, dict):
+            filter_ = SearchFilter.from_dict(_filter_)
         else:
-            raise TypeError(f"cursor: unexpected {type(_cursor).__name__}")
+            raise TypeError(f"filter_: unexpected {type(_filter_).__name__}")
 
-        _limit = d.pop("limit", UNSET)
-        limit: int | None | Unset
-        if isinstance(_limit, int) or _limit is None or isinstance(_limit, Unset):
-            limit = _limit
-        else:
-            raise TypeError(f"limit: unexpected {type(_limit).__name__}")
+        cursor: None | str | Unset = d.get("cursor", UNSET)
+        if type(cursor) is not str and cursor is not None:
+            if cursor is UNSET:
+                _missing += 1
+            elif not isinstance(cursor, str):
+                raise TypeError(f"cursor: unexpected {type(cursor).__name__}")
+
+        limit: int | None | Unset = d.get("limit", UNSET)
+        if type(limit) is not int and limit is not None:
+            if limit is UNSET:
+                _missing += 1
+            elif not isinstance(limit, int):
+                raise TypeError(f"limit: unexpected {type(limit).__name__}")
 
         _self = cls(
-            filter_=filter_,
-            cursor=cursor,
-            limit=limit,
+            filter_,
+            cursor,
+            limit,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,16 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SearchFeatureRequestsRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_ids",
+        "limit",
+        "query",
+        "request_statuses",
+    }
+)
 
 
 @_attrs_define
@@ -82,51 +92,60 @@ class SearchFeatureRequestsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _account_ids = d.pop("account_ids", UNSET)
+        d = src_dict
+        _missing = 0
+        _account_ids = d.get("account_ids", UNSET)
         account_ids: list[str] | None | Unset
-        if isinstance(_account_ids, list):
-            account_ids_type_0 = cast(list[str], _account_ids)
-
-            account_ids = account_ids_type_0
-        elif _account_ids is None or isinstance(_account_ids, Unset):
+        if type(_account_ids) is list:
+            account_ids = _account_ids
+        elif _account_ids is None:
+            account_ids = None
+        elif _account_ids is UNSET:
+            account_ids = UNSET
+            _missing += 1
+        elif isinstance(_account_ids, list):
             account_ids = _account_ids
         else:
             raise TypeError(f"account_ids: unexpected {type(_account_ids).__name__}")
 
-        _limit = d.pop("limit", UNSET)
-        limit: int | None | Unset
-        if isinstance(_limit, int) or _limit is None or isinstance(_limit, Unset):
-            limit = _limit
-        else:
-            raise TypeError(f"limit: unexpected {type(_limit).__name__}")
+        limit: int | None | Unset = d.get("limit", UNSET)
+        if type(limit) is not int and limit is not None:
+            if limit is UNSET:
+                _missing += 1
+            elif not isinstance(limit, int):
+                raise TypeError(f"limit: unexpected {type(limit).__name__}")
 
-        _query = d.pop("query", UNSET)
-        query: None | str | Unset
-        if isinstance(_query, str) or _query is None or isinstance(_query, Unset):
-            query = _query
-        else:
-            raise TypeError(f"query: unexpected {type(_query).__name__}")
+        query: None | str | Unset = d.get("query", UNSET)
+        if type(query) is not str and query is not None:
+            if query is UNSET:
+                _missing += 1
+            elif not isinstance(query, str):
+                raise TypeError(f"query: unexpected {type(query).__name__}")
 
-        _request_statuses = d.pop("request_statuses", UNSET)
+        _request_statuses = d.get("request_statuses", UNSET)
         request_statuses: list[str] | None | Unset
-        if isinstance(_request_statuses, list):
-            request_statuses_type_0 = cast(list[str], _request_statuses)
-
-            request_statuses = request_statuses_type_0
-        elif _request_statuses is None or isinstance(_request_statuses, Unset):
+        if type(_request_statuses) is list:
+            request_statuses = _request_statuses
+        elif _request_statuses is None:
+            request_statuses = None
+        elif _request_statuses is UNSET:
+            request_statuses = UNSET
+            _missing += 1
+        elif isinstance(_request_statuses, list):
             request_statuses = _request_statuses
         else:
             raise TypeError(f"request_statuses: unexpected {type(_request_statuses).__name__}")
 
         _self = cls(
-            account_ids=account_ids,
-            limit=limit,
-            query=query,
-            request_statuses=request_statuses,
+            account_ids,
+            limit,
+            query,
+            request_statuses,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

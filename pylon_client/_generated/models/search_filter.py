@@ -32,10 +32,12 @@ class SearchFilter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = src_dict
         _self = cls()
 
-        _self.additional_properties = d
+        if d:
+            unknown = dict(d)
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SearchRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "cursor",
+        "filter",
+        "limit",
+    }
+)
+
 
 @_attrs_define
 class SearchRequest:
@@ -59,29 +68,43 @@ class SearchRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        cursor = d.pop("cursor", UNSET)
-        if not isinstance(cursor, (str, Unset)):
-            raise TypeError(f"cursor: unexpected {type(cursor).__name__}")
+        d = src_dict
+        _missing = 0
+        cursor = d.get("cursor", UNSET)
+        if type(cursor) is not str:
+            if cursor is UNSET:
+                _missing += 1
+            elif not isinstance(cursor, str):
+                raise TypeError(f"cursor: unexpected {type(cursor).__name__}")
 
-        _filter_ = d.pop("filter", UNSET)
+        _filter_ = d.get("filter", UNSET)
         filter_: SearchFilter | Unset
-        if isinstance(_filter_, Unset):
-            filter_ = UNSET
-        else:
+        if type(_filter_) is dict:
             filter_ = SearchFilter.from_dict(_filter_)
+        elif _filter_ is UNSET:
+            filter_ = UNSET
+            _missing += 1
+        elif isinstance(_filter_, dict):
+            filter_ = SearchFilter.from_dict(_filter_)
+        else:
+            raise TypeError(f"filter_: unexpected {type(_filter_).__name__}")
 
-        limit = d.pop("limit", UNSET)
-        if not isinstance(limit, (int, Unset)):
-            raise TypeError(f"limit: unexpected {type(limit).__name__}")
+        limit = d.get("limit", UNSET)
+        if type(limit) is not int:
+            if limit is UNSET:
+                _missing += 1
+            elif not isinstance(limit, int):
+                raise TypeError(f"limit: unexpected {type(limit).__name__}")
 
         _self = cls(
-            cursor=cursor,
-            filter_=filter_,
-            limit=limit,
+            cursor,
+            filter_,
+            limit,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SearchSurveysRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "filter",
+        "limit",
+    }
+)
+
 
 @_attrs_define
 class SearchSurveysRequest:
@@ -60,31 +68,37 @@ class SearchSurveysRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _filter_ = d.pop("filter", UNSET)
+        d = src_dict
+        _missing = 0
+        _filter_ = d.get("filter", UNSET)
         filter_: None | SearchFilter | Unset
-        if isinstance(_filter_, dict):
-            filter_type_1 = SearchFilter.from_dict(_filter_)
-
-            filter_ = filter_type_1
-        elif _filter_ is None or isinstance(_filter_, Unset):
-            filter_ = _filter_
+        if type(_filter_) is dict:
+            filter_ = SearchFilter.from_dict(_filter_)
+        elif _filter_ is None:
+            filter_ = None
+        elif _filter_ is UNSET:
+            filter_ = UNSET
+            _missing += 1
+        elif isinstance(_filter_, dict):
+            filter_ = SearchFilter.from_dict(_filter_)
         else:
             raise TypeError(f"filter_: unexpected {type(_filter_).__name__}")
 
-        _limit = d.pop("limit", UNSET)
-        limit: int | None | Unset
-        if isinstance(_limit, int) or _limit is None or isinstance(_limit, Unset):
-            limit = _limit
-        else:
-            raise TypeError(f"limit: unexpected {type(_limit).__name__}")
+        limit: int | None | Unset = d.get("limit", UNSET)
+        if type(limit) is not int and limit is not None:
+            if limit is UNSET:
+                _missing += 1
+            elif not isinstance(limit, int):
+                raise TypeError(f"limit: unexpected {type(limit).__name__}")
 
         _self = cls(
-            filter_=filter_,
-            limit=limit,
+            filter_,
+            limit,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

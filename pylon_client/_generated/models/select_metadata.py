@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SelectMetadata")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "options",
+    }
+)
+
 
 @_attrs_define
 class SelectMetadata:
@@ -56,28 +63,29 @@ class SelectMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _options = d.pop("options", UNSET)
+        d = src_dict
+        _missing = 0
+        _options = d.get("options", UNSET)
         options: list[CustomFieldDefinitionSelectOption] | None | Unset
-        if isinstance(_options, list):
-            options_type_0 = []
-            _options_type_0 = _options
-            for options_type_0_item_data in _options_type_0:
-                options_type_0_item = CustomFieldDefinitionSelectOption.from_dict(options_type_0_item_data)
-
-                options_type_0.append(options_type_0_item)
-
-            options = options_type_0
-        elif _options is None or isinstance(_options, Unset):
-            options = _options
+        if type(_options) is list:
+            options = [CustomFieldDefinitionSelectOption.from_dict(item) for item in _options]
+        elif _options is None:
+            options = None
+        elif _options is UNSET:
+            options = UNSET
+            _missing += 1
+        elif isinstance(_options, list):
+            options = [CustomFieldDefinitionSelectOption.from_dict(item) for item in _options]
         else:
             raise TypeError(f"options: unexpected {type(_options).__name__}")
 
         _self = cls(
-            options=options,
+            options,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

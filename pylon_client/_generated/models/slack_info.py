@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SlackInfo")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "channel_id",
+        "message_ts",
+        "workspace_id",
+    }
+)
+
 
 @_attrs_define
 class SlackInfo:
@@ -63,35 +72,38 @@ class SlackInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _channel_id = d.pop("channel_id", UNSET)
-        channel_id: None | str | Unset
-        if isinstance(_channel_id, str) or _channel_id is None or isinstance(_channel_id, Unset):
-            channel_id = _channel_id
-        else:
-            raise TypeError(f"channel_id: unexpected {type(_channel_id).__name__}")
+        d = src_dict
+        _missing = 0
+        channel_id: None | str | Unset = d.get("channel_id", UNSET)
+        if type(channel_id) is not str and channel_id is not None:
+            if channel_id is UNSET:
+                _missing += 1
+            elif not isinstance(channel_id, str):
+                raise TypeError(f"channel_id: unexpected {type(channel_id).__name__}")
 
-        _message_ts = d.pop("message_ts", UNSET)
-        message_ts: None | str | Unset
-        if isinstance(_message_ts, str) or _message_ts is None or isinstance(_message_ts, Unset):
-            message_ts = _message_ts
-        else:
-            raise TypeError(f"message_ts: unexpected {type(_message_ts).__name__}")
+        message_ts: None | str | Unset = d.get("message_ts", UNSET)
+        if type(message_ts) is not str and message_ts is not None:
+            if message_ts is UNSET:
+                _missing += 1
+            elif not isinstance(message_ts, str):
+                raise TypeError(f"message_ts: unexpected {type(message_ts).__name__}")
 
-        _workspace_id = d.pop("workspace_id", UNSET)
-        workspace_id: None | str | Unset
-        if isinstance(_workspace_id, str) or _workspace_id is None or isinstance(_workspace_id, Unset):
-            workspace_id = _workspace_id
-        else:
-            raise TypeError(f"workspace_id: unexpected {type(_workspace_id).__name__}")
+        workspace_id: None | str | Unset = d.get("workspace_id", UNSET)
+        if type(workspace_id) is not str and workspace_id is not None:
+            if workspace_id is UNSET:
+                _missing += 1
+            elif not isinstance(workspace_id, str):
+                raise TypeError(f"workspace_id: unexpected {type(workspace_id).__name__}")
 
         _self = cls(
-            channel_id=channel_id,
-            message_ts=message_ts,
-            workspace_id=workspace_id,
+            channel_id,
+            message_ts,
+            workspace_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -13,6 +13,13 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="SnoozeIssueRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "snooze_until",
+    }
+)
+
 
 @_attrs_define
 class SnoozeIssueRequest:
@@ -39,16 +46,19 @@ class SnoozeIssueRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        snooze_until = d.pop("snooze_until")
-        if not isinstance(snooze_until, str):
-            raise TypeError(f"snooze_until: unexpected {type(snooze_until).__name__}")
+        d = src_dict
+        snooze_until = d["snooze_until"]
+        if type(snooze_until) is not str:
+            if not isinstance(snooze_until, str):
+                raise TypeError(f"snooze_until: unexpected {type(snooze_until).__name__}")
 
         _self = cls(
-            snooze_until=snooze_until,
+            snooze_until,
         )
 
-        _self.additional_properties = d
+        if len(d) > 1:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SuccessResponse")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "success",
+        "request_id",
+    }
+)
+
 
 @_attrs_define
 class SuccessResponse:
@@ -55,27 +63,30 @@ class SuccessResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _success = d.pop("success", UNSET)
-        success: bool | None | Unset
-        if isinstance(_success, bool) or _success is None or isinstance(_success, Unset):
-            success = _success
-        else:
-            raise TypeError(f"success: unexpected {type(_success).__name__}")
+        d = src_dict
+        _missing = 0
+        success: bool | None | Unset = d.get("success", UNSET)
+        if type(success) is not bool and success is not None:
+            if success is UNSET:
+                _missing += 1
+            elif not isinstance(success, bool):
+                raise TypeError(f"success: unexpected {type(success).__name__}")
 
-        _request_id = d.pop("request_id", UNSET)
-        request_id: None | str | Unset
-        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
-            request_id = _request_id
-        else:
-            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
+        request_id: None | str | Unset = d.get("request_id", UNSET)
+        if type(request_id) is not str and request_id is not None:
+            if request_id is UNSET:
+                _missing += 1
+            elif not isinstance(request_id, str):
+                raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
         _self = cls(
-            success=success,
-            request_id=request_id,
+            success,
+            request_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -16,6 +16,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Survey")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "type",
+        "updated_at",
+    }
+)
+
 
 @_attrs_define
 class Survey:
@@ -78,43 +88,49 @@ class Survey:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        d = src_dict
+        _missing = 0
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _type_ = d.pop("type", UNSET)
+        _type_ = d.get("type", UNSET)
         type_: SurveyType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
             type_ = check_survey_type(_type_)
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        if type_ is UNSET:
+            _missing += 1
+
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
         _self = cls(
-            id=id,
-            name=name,
-            type_=type_,
-            updated_at=updated_at,
+            id,
+            name,
+            type_,
+            updated_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

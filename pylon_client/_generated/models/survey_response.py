@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SurveyResponse")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_id",
+        "answers",
+        "contact_id",
+        "id",
+        "submitted_at",
+        "survey_instance_id",
+        "survey_type",
+    }
+)
+
 
 @_attrs_define
 class SurveyResponse:
@@ -116,84 +129,84 @@ class SurveyResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _account_id = d.pop("account_id", UNSET)
-        account_id: None | str | Unset
-        if isinstance(_account_id, str) or _account_id is None or isinstance(_account_id, Unset):
-            account_id = _account_id
-        else:
-            raise TypeError(f"account_id: unexpected {type(_account_id).__name__}")
+        d = src_dict
+        _missing = 0
+        account_id: None | str | Unset = d.get("account_id", UNSET)
+        if type(account_id) is not str and account_id is not None:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        _answers = d.pop("answers", UNSET)
+        _answers = d.get("answers", UNSET)
         answers: list[SurveyResponseAnswer] | None | Unset
-        if isinstance(_answers, list):
-            answers_type_0 = []
-            _answers_type_0 = _answers
-            for answers_type_0_item_data in _answers_type_0:
-                answers_type_0_item = SurveyResponseAnswer.from_dict(answers_type_0_item_data)
-
-                answers_type_0.append(answers_type_0_item)
-
-            answers = answers_type_0
-        elif _answers is None or isinstance(_answers, Unset):
-            answers = _answers
+        if type(_answers) is list:
+            answers = [SurveyResponseAnswer.from_dict(item) for item in _answers]
+        elif _answers is None:
+            answers = None
+        elif _answers is UNSET:
+            answers = UNSET
+            _missing += 1
+        elif isinstance(_answers, list):
+            answers = [SurveyResponseAnswer.from_dict(item) for item in _answers]
         else:
             raise TypeError(f"answers: unexpected {type(_answers).__name__}")
 
-        _contact_id = d.pop("contact_id", UNSET)
-        contact_id: None | str | Unset
-        if isinstance(_contact_id, str) or _contact_id is None or isinstance(_contact_id, Unset):
-            contact_id = _contact_id
-        else:
-            raise TypeError(f"contact_id: unexpected {type(_contact_id).__name__}")
+        contact_id: None | str | Unset = d.get("contact_id", UNSET)
+        if type(contact_id) is not str and contact_id is not None:
+            if contact_id is UNSET:
+                _missing += 1
+            elif not isinstance(contact_id, str):
+                raise TypeError(f"contact_id: unexpected {type(contact_id).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _submitted_at = d.pop("submitted_at", UNSET)
+        _submitted_at = d.get("submitted_at", UNSET)
         submitted_at: datetime.datetime | None | Unset
-        if isinstance(_submitted_at, str):
-            submitted_at_type_0 = datetime.datetime.fromisoformat(_submitted_at)
-
-            submitted_at = submitted_at_type_0
-        elif _submitted_at is None or isinstance(_submitted_at, Unset):
-            submitted_at = _submitted_at
+        if type(_submitted_at) is str:
+            submitted_at = datetime.datetime.fromisoformat(_submitted_at)
+        elif _submitted_at is None:
+            submitted_at = None
+        elif _submitted_at is UNSET:
+            submitted_at = UNSET
+            _missing += 1
+        elif isinstance(_submitted_at, str):
+            submitted_at = datetime.datetime.fromisoformat(_submitted_at)
         else:
             raise TypeError(f"submitted_at: unexpected {type(_submitted_at).__name__}")
 
-        _survey_instance_id = d.pop("survey_instance_id", UNSET)
-        survey_instance_id: None | str | Unset
-        if (
-            isinstance(_survey_instance_id, str)
-            or _survey_instance_id is None
-            or isinstance(_survey_instance_id, Unset)
-        ):
-            survey_instance_id = _survey_instance_id
-        else:
-            raise TypeError(f"survey_instance_id: unexpected {type(_survey_instance_id).__name__}")
+        survey_instance_id: None | str | Unset = d.get("survey_instance_id", UNSET)
+        if type(survey_instance_id) is not str and survey_instance_id is not None:
+            if survey_instance_id is UNSET:
+                _missing += 1
+            elif not isinstance(survey_instance_id, str):
+                raise TypeError(f"survey_instance_id: unexpected {type(survey_instance_id).__name__}")
 
-        _survey_type = d.pop("survey_type", UNSET)
-        survey_type: None | str | Unset
-        if isinstance(_survey_type, str) or _survey_type is None or isinstance(_survey_type, Unset):
-            survey_type = _survey_type
-        else:
-            raise TypeError(f"survey_type: unexpected {type(_survey_type).__name__}")
+        survey_type: None | str | Unset = d.get("survey_type", UNSET)
+        if type(survey_type) is not str and survey_type is not None:
+            if survey_type is UNSET:
+                _missing += 1
+            elif not isinstance(survey_type, str):
+                raise TypeError(f"survey_type: unexpected {type(survey_type).__name__}")
 
         _self = cls(
-            account_id=account_id,
-            answers=answers,
-            contact_id=contact_id,
-            id=id,
-            submitted_at=submitted_at,
-            survey_instance_id=survey_instance_id,
-            survey_type=survey_type,
+            account_id,
+            answers,
+            contact_id,
+            id,
+            submitted_at,
+            survey_instance_id,
+            survey_type,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SurveyResponseAnswer")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "prompt",
+        "question_type",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class SurveyResponseAnswer:
@@ -63,35 +72,38 @@ class SurveyResponseAnswer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _prompt = d.pop("prompt", UNSET)
-        prompt: None | str | Unset
-        if isinstance(_prompt, str) or _prompt is None or isinstance(_prompt, Unset):
-            prompt = _prompt
-        else:
-            raise TypeError(f"prompt: unexpected {type(_prompt).__name__}")
+        d = src_dict
+        _missing = 0
+        prompt: None | str | Unset = d.get("prompt", UNSET)
+        if type(prompt) is not str and prompt is not None:
+            if prompt is UNSET:
+                _missing += 1
+            elif not isinstance(prompt, str):
+                raise TypeError(f"prompt: unexpected {type(prompt).__name__}")
 
-        _question_type = d.pop("question_type", UNSET)
-        question_type: None | str | Unset
-        if isinstance(_question_type, str) or _question_type is None or isinstance(_question_type, Unset):
-            question_type = _question_type
-        else:
-            raise TypeError(f"question_type: unexpected {type(_question_type).__name__}")
+        question_type: None | str | Unset = d.get("question_type", UNSET)
+        if type(question_type) is not str and question_type is not None:
+            if question_type is UNSET:
+                _missing += 1
+            elif not isinstance(question_type, str):
+                raise TypeError(f"question_type: unexpected {type(question_type).__name__}")
 
-        _value = d.pop("value", UNSET)
-        value: None | str | Unset
-        if isinstance(_value, str) or _value is None or isinstance(_value, Unset):
-            value = _value
-        else:
-            raise TypeError(f"value: unexpected {type(_value).__name__}")
+        value: None | str | Unset = d.get("value", UNSET)
+        if type(value) is not str and value is not None:
+            if value is UNSET:
+                _missing += 1
+            elif not isinstance(value, str):
+                raise TypeError(f"value: unexpected {type(value).__name__}")
 
         _self = cls(
-            prompt=prompt,
-            question_type=question_type,
-            value=value,
+            prompt,
+            question_type,
+            value,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Tag")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "hex_color",
+        "object_type",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class Tag:
@@ -71,40 +81,44 @@ class Tag:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _hex_color = d.pop("hex_color", UNSET)
-        hex_color: None | str | Unset
-        if isinstance(_hex_color, str) or _hex_color is None or isinstance(_hex_color, Unset):
-            hex_color = _hex_color
-        else:
-            raise TypeError(f"hex_color: unexpected {type(_hex_color).__name__}")
+        hex_color: None | str | Unset = d.get("hex_color", UNSET)
+        if type(hex_color) is not str and hex_color is not None:
+            if hex_color is UNSET:
+                _missing += 1
+            elif not isinstance(hex_color, str):
+                raise TypeError(f"hex_color: unexpected {type(hex_color).__name__}")
 
-        _object_type = d.pop("object_type", UNSET)
-        object_type: None | str | Unset
-        if isinstance(_object_type, str) or _object_type is None or isinstance(_object_type, Unset):
-            object_type = _object_type
-        else:
-            raise TypeError(f"object_type: unexpected {type(_object_type).__name__}")
+        object_type: None | str | Unset = d.get("object_type", UNSET)
+        if type(object_type) is not str and object_type is not None:
+            if object_type is UNSET:
+                _missing += 1
+            elif not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
-        _value = d.pop("value", UNSET)
-        value: None | str | Unset
-        if isinstance(_value, str) or _value is None or isinstance(_value, Unset):
-            value = _value
-        else:
-            raise TypeError(f"value: unexpected {type(_value).__name__}")
+        value: None | str | Unset = d.get("value", UNSET)
+        if type(value) is not str and value is not None:
+            if value is UNSET:
+                _missing += 1
+            elif not isinstance(value, str):
+                raise TypeError(f"value: unexpected {type(value).__name__}")
 
         _self = cls(
-            id=id,
-            hex_color=hex_color,
-            object_type=object_type,
-            value=value,
+            id,
+            hex_color,
+            object_type,
+            value,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

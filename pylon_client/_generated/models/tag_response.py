@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="TagResponse")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "request_id",
+    }
+)
+
 
 @_attrs_define
 class TagResponse:
@@ -55,22 +63,32 @@ class TagResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        data = Tag.from_dict(d.pop("data"))
-
-        _request_id = d.pop("request_id", UNSET)
-        request_id: None | str | Unset
-        if isinstance(_request_id, str) or _request_id is None or isinstance(_request_id, Unset):
-            request_id = _request_id
+        d = src_dict
+        _missing = 0
+        _data = d["data"]
+        data: Tag
+        if type(_data) is dict:
+            data = Tag.from_dict(_data)
+        elif isinstance(_data, dict):
+            data = Tag.from_dict(_data)
         else:
-            raise TypeError(f"request_id: unexpected {type(_request_id).__name__}")
+            raise TypeError(f"data: unexpected {type(_data).__name__}")
+
+        request_id: None | str | Unset = d.get("request_id", UNSET)
+        if type(request_id) is not str and request_id is not None:
+            if request_id is UNSET:
+                _missing += 1
+            elif not isinstance(request_id, str):
+                raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
         _self = cls(
-            data=data,
-            request_id=request_id,
+            data,
+            request_id,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,6 +25,30 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="Task")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "account",
+        "assignee",
+        "body_html",
+        "completed_at",
+        "created_at",
+        "custom_fields",
+        "customer_portal_visible",
+        "due_date",
+        "external_issues",
+        "milestone",
+        "parent_task_id",
+        "project",
+        "status",
+        "subtask_ids",
+        "title",
+        "updated_at",
+        "linked_issues",
+    }
+)
 
 
 @_attrs_define
@@ -255,214 +279,240 @@ class Task:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _account = d.pop("account", UNSET)
+        _account = d.get("account", UNSET)
         account: MiniAccount | None | Unset
-        if isinstance(_account, dict):
-            account_type_1 = MiniAccount.from_dict(_account)
-
-            account = account_type_1
-        elif _account is None or isinstance(_account, Unset):
-            account = _account
+        if type(_account) is dict:
+            account = MiniAccount.from_dict(_account)
+        elif _account is None:
+            account = None
+        elif _account is UNSET:
+            account = UNSET
+            _missing += 1
+        elif isinstance(_account, dict):
+            account = MiniAccount.from_dict(_account)
         else:
             raise TypeError(f"account: unexpected {type(_account).__name__}")
 
-        _assignee = d.pop("assignee", UNSET)
+        _assignee = d.get("assignee", UNSET)
         assignee: None | TaskAssignee | Unset
-        if isinstance(_assignee, dict):
-            assignee_type_1 = TaskAssignee.from_dict(_assignee)
-
-            assignee = assignee_type_1
-        elif _assignee is None or isinstance(_assignee, Unset):
-            assignee = _assignee
+        if type(_assignee) is dict:
+            assignee = TaskAssignee.from_dict(_assignee)
+        elif _assignee is None:
+            assignee = None
+        elif _assignee is UNSET:
+            assignee = UNSET
+            _missing += 1
+        elif isinstance(_assignee, dict):
+            assignee = TaskAssignee.from_dict(_assignee)
         else:
             raise TypeError(f"assignee: unexpected {type(_assignee).__name__}")
 
-        _body_html = d.pop("body_html", UNSET)
-        body_html: None | str | Unset
-        if isinstance(_body_html, str) or _body_html is None or isinstance(_body_html, Unset):
-            body_html = _body_html
-        else:
-            raise TypeError(f"body_html: unexpected {type(_body_html).__name__}")
+        body_html: None | str | Unset = d.get("body_html", UNSET)
+        if type(body_html) is not str and body_html is not None:
+            if body_html is UNSET:
+                _missing += 1
+            elif not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _completed_at = d.pop("completed_at", UNSET)
+        _completed_at = d.get("completed_at", UNSET)
         completed_at: datetime.datetime | None | Unset
-        if isinstance(_completed_at, str):
-            completed_at_type_0 = datetime.datetime.fromisoformat(_completed_at)
-
-            completed_at = completed_at_type_0
-        elif _completed_at is None or isinstance(_completed_at, Unset):
-            completed_at = _completed_at
+        if type(_completed_at) is str:
+            completed_at = datetime.datetime.fromisoformat(_completed_at)
+        elif _completed_at is None:
+            completed_at = None
+        elif _completed_at is UNSET:
+            completed_at = UNSET
+            _missing += 1
+        elif isinstance(_completed_at, str):
+            completed_at = datetime.datetime.fromisoformat(_completed_at)
         else:
             raise TypeError(f"completed_at: unexpected {type(_completed_at).__name__}")
 
-        _created_at = d.pop("created_at", UNSET)
+        _created_at = d.get("created_at", UNSET)
         created_at: datetime.datetime | None | Unset
-        if isinstance(_created_at, str):
-            created_at_type_0 = datetime.datetime.fromisoformat(_created_at)
-
-            created_at = created_at_type_0
-        elif _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
+        if type(_created_at) is str:
+            created_at = datetime.datetime.fromisoformat(_created_at)
+        elif _created_at is None:
+            created_at = None
+        elif _created_at is UNSET:
+            created_at = UNSET
+            _missing += 1
+        elif isinstance(_created_at, str):
+            created_at = datetime.datetime.fromisoformat(_created_at)
         else:
             raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: CustomFields | None | Unset
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_1 = CustomFields.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_1
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = CustomFields.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = CustomFields.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        customer_portal_visible: bool | None | Unset
-        if (
-            isinstance(_customer_portal_visible, bool)
-            or _customer_portal_visible is None
-            or isinstance(_customer_portal_visible, Unset)
-        ):
-            customer_portal_visible = _customer_portal_visible
-        else:
-            raise TypeError(f"customer_portal_visible: unexpected {type(_customer_portal_visible).__name__}")
+        customer_portal_visible: bool | None | Unset = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool and customer_portal_visible is not None:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        _due_date = d.pop("due_date", UNSET)
+        _due_date = d.get("due_date", UNSET)
         due_date: datetime.datetime | None | Unset
-        if isinstance(_due_date, str):
-            due_date_type_0 = datetime.datetime.fromisoformat(_due_date)
-
-            due_date = due_date_type_0
-        elif _due_date is None or isinstance(_due_date, Unset):
-            due_date = _due_date
+        if type(_due_date) is str:
+            due_date = datetime.datetime.fromisoformat(_due_date)
+        elif _due_date is None:
+            due_date = None
+        elif _due_date is UNSET:
+            due_date = UNSET
+            _missing += 1
+        elif isinstance(_due_date, str):
+            due_date = datetime.datetime.fromisoformat(_due_date)
         else:
             raise TypeError(f"due_date: unexpected {type(_due_date).__name__}")
 
-        _external_issues = d.pop("external_issues", UNSET)
+        _external_issues = d.get("external_issues", UNSET)
         external_issues: list[ExternalIssue] | None | Unset
-        if isinstance(_external_issues, list):
-            external_issues_type_0 = []
-            _external_issues_type_0 = _external_issues
-            for external_issues_type_0_item_data in _external_issues_type_0:
-                external_issues_type_0_item = ExternalIssue.from_dict(external_issues_type_0_item_data)
-
-                external_issues_type_0.append(external_issues_type_0_item)
-
-            external_issues = external_issues_type_0
-        elif _external_issues is None or isinstance(_external_issues, Unset):
-            external_issues = _external_issues
+        if type(_external_issues) is list:
+            external_issues = [ExternalIssue.from_dict(item) for item in _external_issues]
+        elif _external_issues is None:
+            external_issues = None
+        elif _external_issues is UNSET:
+            external_issues = UNSET
+            _missing += 1
+        elif isinstance(_external_issues, list):
+            external_issues = [ExternalIssue.from_dict(item) for item in _external_issues]
         else:
             raise TypeError(f"external_issues: unexpected {type(_external_issues).__name__}")
 
-        _milestone = d.pop("milestone", UNSET)
+        _milestone = d.get("milestone", UNSET)
         milestone: MiniMilestone | None | Unset
-        if isinstance(_milestone, dict):
-            milestone_type_1 = MiniMilestone.from_dict(_milestone)
-
-            milestone = milestone_type_1
-        elif _milestone is None or isinstance(_milestone, Unset):
-            milestone = _milestone
+        if type(_milestone) is dict:
+            milestone = MiniMilestone.from_dict(_milestone)
+        elif _milestone is None:
+            milestone = None
+        elif _milestone is UNSET:
+            milestone = UNSET
+            _missing += 1
+        elif isinstance(_milestone, dict):
+            milestone = MiniMilestone.from_dict(_milestone)
         else:
             raise TypeError(f"milestone: unexpected {type(_milestone).__name__}")
 
-        _parent_task_id = d.pop("parent_task_id", UNSET)
-        parent_task_id: None | str | Unset
-        if isinstance(_parent_task_id, str) or _parent_task_id is None or isinstance(_parent_task_id, Unset):
-            parent_task_id = _parent_task_id
-        else:
-            raise TypeError(f"parent_task_id: unexpected {type(_parent_task_id).__name__}")
+        parent_task_id: None | str | Unset = d.get("parent_task_id", UNSET)
+        if type(parent_task_id) is not str and parent_task_id is not None:
+            if parent_task_id is UNSET:
+                _missing += 1
+            elif not isinstance(parent_task_id, str):
+                raise TypeError(f"parent_task_id: unexpected {type(parent_task_id).__name__}")
 
-        _project = d.pop("project", UNSET)
+        _project = d.get("project", UNSET)
         project: MiniProject | None | Unset
-        if isinstance(_project, dict):
-            project_type_1 = MiniProject.from_dict(_project)
-
-            project = project_type_1
-        elif _project is None or isinstance(_project, Unset):
-            project = _project
+        if type(_project) is dict:
+            project = MiniProject.from_dict(_project)
+        elif _project is None:
+            project = None
+        elif _project is UNSET:
+            project = UNSET
+            _missing += 1
+        elif isinstance(_project, dict):
+            project = MiniProject.from_dict(_project)
         else:
             raise TypeError(f"project: unexpected {type(_project).__name__}")
 
-        _status = d.pop("status", UNSET)
-        status: None | str | Unset
-        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
-            status = _status
-        else:
-            raise TypeError(f"status: unexpected {type(_status).__name__}")
+        status: None | str | Unset = d.get("status", UNSET)
+        if type(status) is not str and status is not None:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
-        _subtask_ids = d.pop("subtask_ids", UNSET)
+        _subtask_ids = d.get("subtask_ids", UNSET)
         subtask_ids: list[str] | None | Unset
-        if isinstance(_subtask_ids, list):
-            subtask_ids_type_0 = cast(list[str], _subtask_ids)
-
-            subtask_ids = subtask_ids_type_0
-        elif _subtask_ids is None or isinstance(_subtask_ids, Unset):
+        if type(_subtask_ids) is list:
+            subtask_ids = _subtask_ids
+        elif _subtask_ids is None:
+            subtask_ids = None
+        elif _subtask_ids is UNSET:
+            subtask_ids = UNSET
+            _missing += 1
+        elif isinstance(_subtask_ids, list):
             subtask_ids = _subtask_ids
         else:
             raise TypeError(f"subtask_ids: unexpected {type(_subtask_ids).__name__}")
 
-        _title = d.pop("title", UNSET)
-        title: None | str | Unset
-        if isinstance(_title, str) or _title is None or isinstance(_title, Unset):
-            title = _title
-        else:
-            raise TypeError(f"title: unexpected {type(_title).__name__}")
+        title: None | str | Unset = d.get("title", UNSET)
+        if type(title) is not str and title is not None:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
+        _updated_at = d.get("updated_at", UNSET)
         updated_at: datetime.datetime | None | Unset
-        if isinstance(_updated_at, str):
-            updated_at_type_0 = datetime.datetime.fromisoformat(_updated_at)
-
-            updated_at = updated_at_type_0
-        elif _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
+        if type(_updated_at) is str:
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
+        elif _updated_at is None:
+            updated_at = None
+        elif _updated_at is UNSET:
+            updated_at = UNSET
+            _missing += 1
+        elif isinstance(_updated_at, str):
+            updated_at = datetime.datetime.fromisoformat(_updated_at)
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        _linked_issues = d.pop("linked_issues", UNSET)
+        _linked_issues = d.get("linked_issues", UNSET)
         linked_issues: list[MiniIssue] | None | Unset
-        if isinstance(_linked_issues, list):
-            linked_issues_type_0 = []
-            _linked_issues_type_0 = _linked_issues
-            for linked_issues_type_0_item_data in _linked_issues_type_0:
-                linked_issues_type_0_item = MiniIssue.from_dict(linked_issues_type_0_item_data)
-
-                linked_issues_type_0.append(linked_issues_type_0_item)
-
-            linked_issues = linked_issues_type_0
-        elif _linked_issues is None or isinstance(_linked_issues, Unset):
-            linked_issues = _linked_issues
+        if type(_linked_issues) is list:
+            linked_issues = [MiniIssue.from_dict(item) for item in _linked_issues]
+        elif _linked_issues is None:
+            linked_issues = None
+        elif _linked_issues is UNSET:
+            linked_issues = UNSET
+            _missing += 1
+        elif isinstance(_linked_issues, list):
+            linked_issues = [MiniIssue.from_dict(item) for item in _linked_issues]
         else:
             raise TypeError(f"linked_issues: unexpected {type(_linked_issues).__name__}")
 
         _self = cls(
-            id=id,
-            account=account,
-            assignee=assignee,
-            body_html=body_html,
-            completed_at=completed_at,
-            created_at=created_at,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            due_date=due_date,
-            external_issues=external_issues,
-            milestone=milestone,
-            parent_task_id=parent_task_id,
-            project=project,
-            status=status,
-            subtask_ids=subtask_ids,
-            title=title,
-            updated_at=updated_at,
-            linked_issues=linked_issues,
+            id,
+            account,
+            assignee,
+            body_html,
+            completed_at,
+            created_at,
+            custom_fields,
+            customer_portal_visible,
+            due_date,
+            external_issues,
+            milestone,
+            parent_task_id,
+            project,
+            status,
+            subtask_ids,
+            title,
+            updated_at,
+            linked_issues,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 18:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

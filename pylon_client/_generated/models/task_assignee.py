@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="TaskAssignee")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "contact",
+        "user",
+    }
+)
+
 
 @_attrs_define
 class TaskAssignee:
@@ -62,35 +70,44 @@ class TaskAssignee:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _contact = d.pop("contact", UNSET)
+        d = src_dict
+        _missing = 0
+        _contact = d.get("contact", UNSET)
         contact: MiniContact | None | Unset
-        if isinstance(_contact, dict):
-            contact_type_1 = MiniContact.from_dict(_contact)
-
-            contact = contact_type_1
-        elif _contact is None or isinstance(_contact, Unset):
-            contact = _contact
+        if type(_contact) is dict:
+            contact = MiniContact.from_dict(_contact)
+        elif _contact is None:
+            contact = None
+        elif _contact is UNSET:
+            contact = UNSET
+            _missing += 1
+        elif isinstance(_contact, dict):
+            contact = MiniContact.from_dict(_contact)
         else:
             raise TypeError(f"contact: unexpected {type(_contact).__name__}")
 
-        _user = d.pop("user", UNSET)
+        _user = d.get("user", UNSET)
         user: MiniUser | None | Unset
-        if isinstance(_user, dict):
-            user_type_1 = MiniUser.from_dict(_user)
-
-            user = user_type_1
-        elif _user is None or isinstance(_user, Unset):
-            user = _user
+        if type(_user) is dict:
+            user = MiniUser.from_dict(_user)
+        elif _user is None:
+            user = None
+        elif _user is UNSET:
+            user = UNSET
+            _missing += 1
+        elif isinstance(_user, dict):
+            user = MiniUser.from_dict(_user)
         else:
             raise TypeError(f"user: unexpected {type(_user).__name__}")
 
         _self = cls(
-            contact=contact,
-            user=user,
+            contact,
+            user,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -23,6 +23,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Team")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "assignment_configuration",
+        "name",
+        "schedule",
+        "users",
+    }
+)
+
 
 @_attrs_define
 class Team:
@@ -99,65 +110,73 @@ class Team:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _assignment_configuration = d.pop("assignment_configuration", UNSET)
+        _assignment_configuration = d.get("assignment_configuration", UNSET)
         assignment_configuration: None | TeamAssignmentConfigurationType0 | Unset
-        if isinstance(_assignment_configuration, dict):
-            assignment_configuration_type_0 = TeamAssignmentConfigurationType0.from_dict(_assignment_configuration)
-
-            assignment_configuration = assignment_configuration_type_0
-        elif _assignment_configuration is None or isinstance(_assignment_configuration, Unset):
-            assignment_configuration = _assignment_configuration
+        if type(_assignment_configuration) is dict:
+            assignment_configuration = TeamAssignmentConfigurationType0.from_dict(_assignment_configuration)
+        elif _assignment_configuration is None:
+            assignment_configuration = None
+        elif _assignment_configuration is UNSET:
+            assignment_configuration = UNSET
+            _missing += 1
+        elif isinstance(_assignment_configuration, dict):
+            assignment_configuration = TeamAssignmentConfigurationType0.from_dict(_assignment_configuration)
         else:
             raise TypeError(f"assignment_configuration: unexpected {type(_assignment_configuration).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _schedule = d.pop("schedule", UNSET)
+        _schedule = d.get("schedule", UNSET)
         schedule: None | TeamScheduleType0 | Unset
-        if isinstance(_schedule, dict):
-            schedule_type_0 = TeamScheduleType0.from_dict(_schedule)
-
-            schedule = schedule_type_0
-        elif _schedule is None or isinstance(_schedule, Unset):
-            schedule = _schedule
+        if type(_schedule) is dict:
+            schedule = TeamScheduleType0.from_dict(_schedule)
+        elif _schedule is None:
+            schedule = None
+        elif _schedule is UNSET:
+            schedule = UNSET
+            _missing += 1
+        elif isinstance(_schedule, dict):
+            schedule = TeamScheduleType0.from_dict(_schedule)
         else:
             raise TypeError(f"schedule: unexpected {type(_schedule).__name__}")
 
-        _users = d.pop("users", UNSET)
+        _users = d.get("users", UNSET)
         users: list[MiniUser] | None | Unset
-        if isinstance(_users, list):
-            users_type_0 = []
-            _users_type_0 = _users
-            for users_type_0_item_data in _users_type_0:
-                users_type_0_item = MiniUser.from_dict(users_type_0_item_data)
-
-                users_type_0.append(users_type_0_item)
-
-            users = users_type_0
-        elif _users is None or isinstance(_users, Unset):
-            users = _users
+        if type(_users) is list:
+            users = [MiniUser.from_dict(item) for item in _users]
+        elif _users is None:
+            users = None
+        elif _users is UNSET:
+            users = UNSET
+            _missing += 1
+        elif isinstance(_users, list):
+            users = [MiniUser.from_dict(item) for item in _users]
         else:
             raise TypeError(f"users: unexpected {type(_users).__name__}")
 
         _self = cls(
-            id=id,
-            assignment_configuration=assignment_configuration,
-            name=name,
-            schedule=schedule,
-            users=users,
+            id,
+            assignment_configuration,
+            name,
+            schedule,
+            users,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 5:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

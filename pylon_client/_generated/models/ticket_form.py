@@ -19,6 +19,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="TicketForm")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "description_html",
+        "fields",
+        "id",
+        "is_public",
+        "name",
+        "slug",
+        "url",
+    }
+)
+
 
 @_attrs_define
 class TicketForm:
@@ -113,76 +126,77 @@ class TicketForm:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _description_html = d.pop("description_html", UNSET)
-        description_html: None | str | Unset
-        if isinstance(_description_html, str) or _description_html is None or isinstance(_description_html, Unset):
-            description_html = _description_html
-        else:
-            raise TypeError(f"description_html: unexpected {type(_description_html).__name__}")
+        d = src_dict
+        _missing = 0
+        description_html: None | str | Unset = d.get("description_html", UNSET)
+        if type(description_html) is not str and description_html is not None:
+            if description_html is UNSET:
+                _missing += 1
+            elif not isinstance(description_html, str):
+                raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
 
-        _fields = d.pop("fields", UNSET)
+        _fields = d.get("fields", UNSET)
         fields: list[TicketFormLayoutField] | None | Unset
-        if isinstance(_fields, list):
-            fields_type_0 = []
-            _fields_type_0 = _fields
-            for fields_type_0_item_data in _fields_type_0:
-                fields_type_0_item = TicketFormLayoutField.from_dict(fields_type_0_item_data)
-
-                fields_type_0.append(fields_type_0_item)
-
-            fields = fields_type_0
-        elif _fields is None or isinstance(_fields, Unset):
-            fields = _fields
+        if type(_fields) is list:
+            fields = [TicketFormLayoutField.from_dict(item) for item in _fields]
+        elif _fields is None:
+            fields = None
+        elif _fields is UNSET:
+            fields = UNSET
+            _missing += 1
+        elif isinstance(_fields, list):
+            fields = [TicketFormLayoutField.from_dict(item) for item in _fields]
         else:
             raise TypeError(f"fields: unexpected {type(_fields).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _is_public = d.pop("is_public", UNSET)
-        is_public: bool | None | Unset
-        if isinstance(_is_public, bool) or _is_public is None or isinstance(_is_public, Unset):
-            is_public = _is_public
-        else:
-            raise TypeError(f"is_public: unexpected {type(_is_public).__name__}")
+        is_public: bool | None | Unset = d.get("is_public", UNSET)
+        if type(is_public) is not bool and is_public is not None:
+            if is_public is UNSET:
+                _missing += 1
+            elif not isinstance(is_public, bool):
+                raise TypeError(f"is_public: unexpected {type(is_public).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _url = d.pop("url", UNSET)
-        url: None | str | Unset
-        if isinstance(_url, str) or _url is None or isinstance(_url, Unset):
-            url = _url
-        else:
-            raise TypeError(f"url: unexpected {type(_url).__name__}")
+        url: None | str | Unset = d.get("url", UNSET)
+        if type(url) is not str and url is not None:
+            if url is UNSET:
+                _missing += 1
+            elif not isinstance(url, str):
+                raise TypeError(f"url: unexpected {type(url).__name__}")
 
         _self = cls(
-            description_html=description_html,
-            fields=fields,
-            id=id,
-            is_public=is_public,
-            name=name,
-            slug=slug,
-            url=url,
+            description_html,
+            fields,
+            id,
+            is_public,
+            name,
+            slug,
+            url,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TicketFormLayoutField")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "description_html",
+        "name",
+        "slug",
+        "type",
+        "hidden",
+        "required",
+    }
+)
+
 
 @_attrs_define
 class TicketFormLayoutField:
@@ -93,59 +105,62 @@ class TicketFormLayoutField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _description_html = d.pop("description_html", UNSET)
-        description_html: None | str | Unset
-        if isinstance(_description_html, str) or _description_html is None or isinstance(_description_html, Unset):
-            description_html = _description_html
-        else:
-            raise TypeError(f"description_html: unexpected {type(_description_html).__name__}")
+        d = src_dict
+        _missing = 0
+        description_html: None | str | Unset = d.get("description_html", UNSET)
+        if type(description_html) is not str and description_html is not None:
+            if description_html is UNSET:
+                _missing += 1
+            elif not isinstance(description_html, str):
+                raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _slug = d.pop("slug", UNSET)
-        slug: None | str | Unset
-        if isinstance(_slug, str) or _slug is None or isinstance(_slug, Unset):
-            slug = _slug
-        else:
-            raise TypeError(f"slug: unexpected {type(_slug).__name__}")
+        slug: None | str | Unset = d.get("slug", UNSET)
+        if type(slug) is not str and slug is not None:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _hidden = d.pop("hidden", UNSET)
-        hidden: bool | None | Unset
-        if isinstance(_hidden, bool) or _hidden is None or isinstance(_hidden, Unset):
-            hidden = _hidden
-        else:
-            raise TypeError(f"hidden: unexpected {type(_hidden).__name__}")
+        hidden: bool | None | Unset = d.get("hidden", UNSET)
+        if type(hidden) is not bool and hidden is not None:
+            if hidden is UNSET:
+                _missing += 1
+            elif not isinstance(hidden, bool):
+                raise TypeError(f"hidden: unexpected {type(hidden).__name__}")
 
-        _required = d.pop("required", UNSET)
-        required: bool | None | Unset
-        if isinstance(_required, bool) or _required is None or isinstance(_required, Unset):
-            required = _required
-        else:
-            raise TypeError(f"required: unexpected {type(_required).__name__}")
+        required: bool | None | Unset = d.get("required", UNSET)
+        if type(required) is not bool and required is not None:
+            if required is UNSET:
+                _missing += 1
+            elif not isinstance(required, bool):
+                raise TypeError(f"required: unexpected {type(required).__name__}")
 
         _self = cls(
-            description_html=description_html,
-            name=name,
-            slug=slug,
-            type_=type_,
-            hidden=hidden,
-            required=required,
+            description_html,
+            name,
+            slug,
+            type_,
+            hidden,
+            required,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -20,6 +20,21 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="TrainingData")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "created_at",
+        "documents",
+        "exclude_from_kb_search",
+        "id",
+        "name",
+        "scrape_status",
+        "type",
+        "updated_at",
+        "visibility",
+    }
+)
+
 
 @_attrs_define
 class TrainingData:
@@ -136,100 +151,100 @@ class TrainingData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _created_at = d.pop("created_at", UNSET)
-        created_at: None | str | Unset
-        if isinstance(_created_at, str) or _created_at is None or isinstance(_created_at, Unset):
-            created_at = _created_at
-        else:
-            raise TypeError(f"created_at: unexpected {type(_created_at).__name__}")
+        d = src_dict
+        _missing = 0
+        created_at: None | str | Unset = d.get("created_at", UNSET)
+        if type(created_at) is not str and created_at is not None:
+            if created_at is UNSET:
+                _missing += 1
+            elif not isinstance(created_at, str):
+                raise TypeError(f"created_at: unexpected {type(created_at).__name__}")
 
-        _documents = d.pop("documents", UNSET)
+        _documents = d.get("documents", UNSET)
         documents: list[TrainingDataDocument] | None | Unset
-        if isinstance(_documents, list):
-            documents_type_0 = []
-            _documents_type_0 = _documents
-            for documents_type_0_item_data in _documents_type_0:
-                documents_type_0_item = TrainingDataDocument.from_dict(documents_type_0_item_data)
-
-                documents_type_0.append(documents_type_0_item)
-
-            documents = documents_type_0
-        elif _documents is None or isinstance(_documents, Unset):
-            documents = _documents
+        if type(_documents) is list:
+            documents = [TrainingDataDocument.from_dict(item) for item in _documents]
+        elif _documents is None:
+            documents = None
+        elif _documents is UNSET:
+            documents = UNSET
+            _missing += 1
+        elif isinstance(_documents, list):
+            documents = [TrainingDataDocument.from_dict(item) for item in _documents]
         else:
             raise TypeError(f"documents: unexpected {type(_documents).__name__}")
 
-        _exclude_from_kb_search = d.pop("exclude_from_kb_search", UNSET)
-        exclude_from_kb_search: bool | None | Unset
-        if (
-            isinstance(_exclude_from_kb_search, bool)
-            or _exclude_from_kb_search is None
-            or isinstance(_exclude_from_kb_search, Unset)
-        ):
-            exclude_from_kb_search = _exclude_from_kb_search
-        else:
-            raise TypeError(f"exclude_from_kb_search: unexpected {type(_exclude_from_kb_search).__name__}")
+        exclude_from_kb_search: bool | None | Unset = d.get("exclude_from_kb_search", UNSET)
+        if type(exclude_from_kb_search) is not bool and exclude_from_kb_search is not None:
+            if exclude_from_kb_search is UNSET:
+                _missing += 1
+            elif not isinstance(exclude_from_kb_search, bool):
+                raise TypeError(f"exclude_from_kb_search: unexpected {type(exclude_from_kb_search).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _scrape_status = d.pop("scrape_status", UNSET)
+        _scrape_status = d.get("scrape_status", UNSET)
         scrape_status: None | TrainingDataScrapeStatus | Unset
-        if isinstance(_scrape_status, dict):
-            scrape_status_type_1 = TrainingDataScrapeStatus.from_dict(_scrape_status)
-
-            scrape_status = scrape_status_type_1
-        elif _scrape_status is None or isinstance(_scrape_status, Unset):
-            scrape_status = _scrape_status
+        if type(_scrape_status) is dict:
+            scrape_status = TrainingDataScrapeStatus.from_dict(_scrape_status)
+        elif _scrape_status is None:
+            scrape_status = None
+        elif _scrape_status is UNSET:
+            scrape_status = UNSET
+            _missing += 1
+        elif isinstance(_scrape_status, dict):
+            scrape_status = TrainingDataScrapeStatus.from_dict(_scrape_status)
         else:
             raise TypeError(f"scrape_status: unexpected {type(_scrape_status).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _updated_at = d.pop("updated_at", UNSET)
-        updated_at: None | str | Unset
-        if isinstance(_updated_at, str) or _updated_at is None or isinstance(_updated_at, Unset):
-            updated_at = _updated_at
-        else:
-            raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
+        updated_at: None | str | Unset = d.get("updated_at", UNSET)
+        if type(updated_at) is not str and updated_at is not None:
+            if updated_at is UNSET:
+                _missing += 1
+            elif not isinstance(updated_at, str):
+                raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
-        _visibility = d.pop("visibility", UNSET)
-        visibility: None | str | Unset
-        if isinstance(_visibility, str) or _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
-        else:
-            raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
+        visibility: None | str | Unset = d.get("visibility", UNSET)
+        if type(visibility) is not str and visibility is not None:
+            if visibility is UNSET:
+                _missing += 1
+            elif not isinstance(visibility, str):
+                raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
         _self = cls(
-            created_at=created_at,
-            documents=documents,
-            exclude_from_kb_search=exclude_from_kb_search,
-            id=id,
-            name=name,
-            scrape_status=scrape_status,
-            type_=type_,
-            updated_at=updated_at,
-            visibility=visibility,
+            created_at,
+            documents,
+            exclude_from_kb_search,
+            id,
+            name,
+            scrape_status,
+            type_,
+            updated_at,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 9:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TrainingDataDocument")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_id",
+        "file_name",
+        "file_size",
+        "file_type",
+        "id",
+        "s3_key",
+    }
+)
+
 
 @_attrs_define
 class TrainingDataDocument:
@@ -93,59 +105,62 @@ class TrainingDataDocument:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _external_id = d.pop("external_id", UNSET)
-        external_id: None | str | Unset
-        if isinstance(_external_id, str) or _external_id is None or isinstance(_external_id, Unset):
-            external_id = _external_id
-        else:
-            raise TypeError(f"external_id: unexpected {type(_external_id).__name__}")
+        d = src_dict
+        _missing = 0
+        external_id: None | str | Unset = d.get("external_id", UNSET)
+        if type(external_id) is not str and external_id is not None:
+            if external_id is UNSET:
+                _missing += 1
+            elif not isinstance(external_id, str):
+                raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
 
-        _file_name = d.pop("file_name", UNSET)
-        file_name: None | str | Unset
-        if isinstance(_file_name, str) or _file_name is None or isinstance(_file_name, Unset):
-            file_name = _file_name
-        else:
-            raise TypeError(f"file_name: unexpected {type(_file_name).__name__}")
+        file_name: None | str | Unset = d.get("file_name", UNSET)
+        if type(file_name) is not str and file_name is not None:
+            if file_name is UNSET:
+                _missing += 1
+            elif not isinstance(file_name, str):
+                raise TypeError(f"file_name: unexpected {type(file_name).__name__}")
 
-        _file_size = d.pop("file_size", UNSET)
-        file_size: int | None | Unset
-        if isinstance(_file_size, int) or _file_size is None or isinstance(_file_size, Unset):
-            file_size = _file_size
-        else:
-            raise TypeError(f"file_size: unexpected {type(_file_size).__name__}")
+        file_size: int | None | Unset = d.get("file_size", UNSET)
+        if type(file_size) is not int and file_size is not None:
+            if file_size is UNSET:
+                _missing += 1
+            elif not isinstance(file_size, int):
+                raise TypeError(f"file_size: unexpected {type(file_size).__name__}")
 
-        _file_type = d.pop("file_type", UNSET)
-        file_type: None | str | Unset
-        if isinstance(_file_type, str) or _file_type is None or isinstance(_file_type, Unset):
-            file_type = _file_type
-        else:
-            raise TypeError(f"file_type: unexpected {type(_file_type).__name__}")
+        file_type: None | str | Unset = d.get("file_type", UNSET)
+        if type(file_type) is not str and file_type is not None:
+            if file_type is UNSET:
+                _missing += 1
+            elif not isinstance(file_type, str):
+                raise TypeError(f"file_type: unexpected {type(file_type).__name__}")
 
-        _id = d.pop("id", UNSET)
-        id: None | str | Unset
-        if isinstance(_id, str) or _id is None or isinstance(_id, Unset):
-            id = _id
-        else:
-            raise TypeError(f"id: unexpected {type(_id).__name__}")
+        id: None | str | Unset = d.get("id", UNSET)
+        if type(id) is not str and id is not None:
+            if id is UNSET:
+                _missing += 1
+            elif not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _s3_key = d.pop("s3_key", UNSET)
-        s3_key: None | str | Unset
-        if isinstance(_s3_key, str) or _s3_key is None or isinstance(_s3_key, Unset):
-            s3_key = _s3_key
-        else:
-            raise TypeError(f"s3_key: unexpected {type(_s3_key).__name__}")
+        s3_key: None | str | Unset = d.get("s3_key", UNSET)
+        if type(s3_key) is not str and s3_key is not None:
+            if s3_key is UNSET:
+                _missing += 1
+            elif not isinstance(s3_key, str):
+                raise TypeError(f"s3_key: unexpected {type(s3_key).__name__}")
 
         _self = cls(
-            external_id=external_id,
-            file_name=file_name,
-            file_size=file_size,
-            file_type=file_type,
-            id=id,
-            s3_key=s3_key,
+            external_id,
+            file_name,
+            file_size,
+            file_type,
+            id,
+            s3_key,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

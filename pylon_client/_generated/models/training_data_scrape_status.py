@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TrainingDataScrapeStatus")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "last_scraped_at",
+        "pages_scraped",
+        "status",
+        "total_pages",
+    }
+)
+
 
 @_attrs_define
 class TrainingDataScrapeStatus:
@@ -73,43 +83,46 @@ class TrainingDataScrapeStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _last_scraped_at = d.pop("last_scraped_at", UNSET)
-        last_scraped_at: None | str | Unset
-        if isinstance(_last_scraped_at, str) or _last_scraped_at is None or isinstance(_last_scraped_at, Unset):
-            last_scraped_at = _last_scraped_at
-        else:
-            raise TypeError(f"last_scraped_at: unexpected {type(_last_scraped_at).__name__}")
+        d = src_dict
+        _missing = 0
+        last_scraped_at: None | str | Unset = d.get("last_scraped_at", UNSET)
+        if type(last_scraped_at) is not str and last_scraped_at is not None:
+            if last_scraped_at is UNSET:
+                _missing += 1
+            elif not isinstance(last_scraped_at, str):
+                raise TypeError(f"last_scraped_at: unexpected {type(last_scraped_at).__name__}")
 
-        _pages_scraped = d.pop("pages_scraped", UNSET)
-        pages_scraped: int | None | Unset
-        if isinstance(_pages_scraped, int) or _pages_scraped is None or isinstance(_pages_scraped, Unset):
-            pages_scraped = _pages_scraped
-        else:
-            raise TypeError(f"pages_scraped: unexpected {type(_pages_scraped).__name__}")
+        pages_scraped: int | None | Unset = d.get("pages_scraped", UNSET)
+        if type(pages_scraped) is not int and pages_scraped is not None:
+            if pages_scraped is UNSET:
+                _missing += 1
+            elif not isinstance(pages_scraped, int):
+                raise TypeError(f"pages_scraped: unexpected {type(pages_scraped).__name__}")
 
-        _status = d.pop("status", UNSET)
-        status: None | str | Unset
-        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
-            status = _status
-        else:
-            raise TypeError(f"status: unexpected {type(_status).__name__}")
+        status: None | str | Unset = d.get("status", UNSET)
+        if type(status) is not str and status is not None:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
-        _total_pages = d.pop("total_pages", UNSET)
-        total_pages: int | None | Unset
-        if isinstance(_total_pages, int) or _total_pages is None or isinstance(_total_pages, Unset):
-            total_pages = _total_pages
-        else:
-            raise TypeError(f"total_pages: unexpected {type(_total_pages).__name__}")
+        total_pages: int | None | Unset = d.get("total_pages", UNSET)
+        if type(total_pages) is not int and total_pages is not None:
+            if total_pages is UNSET:
+                _missing += 1
+            elif not isinstance(total_pages, int):
+                raise TypeError(f"total_pages: unexpected {type(total_pages).__name__}")
 
         _self = cls(
-            last_scraped_at=last_scraped_at,
-            pages_scraped=pages_scraped,
-            status=status,
-            total_pages=total_pages,
+            last_scraped_at,
+            pages_scraped,
+            status,
+            total_pages,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateAccountHighlightRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "content_html",
+        "expires_at",
+    }
+)
+
 
 @_attrs_define
 class UpdateAccountHighlightRequestBody:
@@ -53,27 +61,30 @@ class UpdateAccountHighlightRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _content_html = d.pop("content_html", UNSET)
-        content_html: None | str | Unset
-        if isinstance(_content_html, str) or _content_html is None or isinstance(_content_html, Unset):
-            content_html = _content_html
-        else:
-            raise TypeError(f"content_html: unexpected {type(_content_html).__name__}")
+        d = src_dict
+        _missing = 0
+        content_html: None | str | Unset = d.get("content_html", UNSET)
+        if type(content_html) is not str and content_html is not None:
+            if content_html is UNSET:
+                _missing += 1
+            elif not isinstance(content_html, str):
+                raise TypeError(f"content_html: unexpected {type(content_html).__name__}")
 
-        _expires_at = d.pop("expires_at", UNSET)
-        expires_at: None | str | Unset
-        if isinstance(_expires_at, str) or _expires_at is None or isinstance(_expires_at, Unset):
-            expires_at = _expires_at
-        else:
-            raise TypeError(f"expires_at: unexpected {type(_expires_at).__name__}")
+        expires_at: None | str | Unset = d.get("expires_at", UNSET)
+        if type(expires_at) is not str and expires_at is not None:
+            if expires_at is UNSET:
+                _missing += 1
+            elif not isinstance(expires_at, str):
+                raise TypeError(f"expires_at: unexpected {type(expires_at).__name__}")
 
         _self = cls(
-            content_html=content_html,
-            expires_at=expires_at,
+            content_html,
+            expires_at,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

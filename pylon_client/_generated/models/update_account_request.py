@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,24 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="UpdateAccountRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_type",
+        "channels",
+        "custom_fields",
+        "domains",
+        "external_ids",
+        "is_disabled",
+        "logo_url",
+        "name",
+        "owner_id",
+        "primary_domain",
+        "subaccount_ids",
+        "tags",
+    }
+)
 
 
 @_attrs_define
@@ -136,80 +154,140 @@ class UpdateAccountRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        account_type = d.pop("account_type", UNSET)
-        if not isinstance(account_type, (str, Unset)):
-            raise TypeError(f"account_type: unexpected {type(account_type).__name__}")
+        d = src_dict
+        _missing = 0
+        account_type = d.get("account_type", UNSET)
+        if type(account_type) is not str:
+            if account_type is UNSET:
+                _missing += 1
+            elif not isinstance(account_type, str):
+                raise TypeError(f"account_type: unexpected {type(account_type).__name__}")
 
-        _channels = d.pop("channels", UNSET)
-        channels: list[Channel] | Unset = UNSET
-        if _channels is not UNSET:
-            channels = []
-            for channels_item_data in _channels:
-                channels_item = Channel.from_dict(channels_item_data)
+        _channels = d.get("channels", UNSET)
+        channels: list[Channel] | Unset
+        if type(_channels) is list:
+            channels = [Channel.from_dict(item) for item in _channels]
+        elif _channels is UNSET:
+            channels = UNSET
+            _missing += 1
+        elif isinstance(_channels, list):
+            channels = [Channel.from_dict(item) for item in _channels]
+        else:
+            raise TypeError(f"channels: unexpected {type(_channels).__name__}")
 
-                channels.append(channels_item)
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        _domains = d.get("domains", UNSET)
+        domains: list[str] | Unset
+        if type(_domains) is list:
+            domains = _domains
+        elif _domains is UNSET:
+            domains = UNSET
+            _missing += 1
+        elif isinstance(_domains, list):
+            domains = _domains
+        else:
+            raise TypeError(f"domains: unexpected {type(_domains).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        _external_ids = d.get("external_ids", UNSET)
+        external_ids: list[ExternalId] | Unset
+        if type(_external_ids) is list:
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        elif _external_ids is UNSET:
+            external_ids = UNSET
+            _missing += 1
+        elif isinstance(_external_ids, list):
+            external_ids = [ExternalId.from_dict(item) for item in _external_ids]
+        else:
+            raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        domains = cast(list[str], d.pop("domains", UNSET))
+        is_disabled = d.get("is_disabled", UNSET)
+        if type(is_disabled) is not bool:
+            if is_disabled is UNSET:
+                _missing += 1
+            elif not isinstance(is_disabled, bool):
+                raise TypeError(f"is_disabled: unexpected {type(is_disabled).__name__}")
 
-        _external_ids = d.pop("external_ids", UNSET)
-        external_ids: list[ExternalId] | Unset = UNSET
-        if _external_ids is not UNSET:
-            external_ids = []
-            for external_ids_item_data in _external_ids:
-                external_ids_item = ExternalId.from_dict(external_ids_item_data)
+        logo_url = d.get("logo_url", UNSET)
+        if type(logo_url) is not str:
+            if logo_url is UNSET:
+                _missing += 1
+            elif not isinstance(logo_url, str):
+                raise TypeError(f"logo_url: unexpected {type(logo_url).__name__}")
 
-                external_ids.append(external_ids_item)
+        name = d.get("name", UNSET)
+        if type(name) is not str:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        is_disabled = d.pop("is_disabled", UNSET)
-        if not isinstance(is_disabled, (bool, Unset)):
-            raise TypeError(f"is_disabled: unexpected {type(is_disabled).__name__}")
+        owner_id = d.get("owner_id", UNSET)
+        if type(owner_id) is not str:
+            if owner_id is UNSET:
+                _missing += 1
+            elif not isinstance(owner_id, str):
+                raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
 
-        logo_url = d.pop("logo_url", UNSET)
-        if not isinstance(logo_url, (str, Unset)):
-            raise TypeError(f"logo_url: unexpected {type(logo_url).__name__}")
+        primary_domain = d.get("primary_domain", UNSET)
+        if type(primary_domain) is not str:
+            if primary_domain is UNSET:
+                _missing += 1
+            elif not isinstance(primary_domain, str):
+                raise TypeError(f"primary_domain: unexpected {type(primary_domain).__name__}")
 
-        name = d.pop("name", UNSET)
-        if not isinstance(name, (str, Unset)):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        _subaccount_ids = d.get("subaccount_ids", UNSET)
+        subaccount_ids: list[str] | Unset
+        if type(_subaccount_ids) is list:
+            subaccount_ids = _subaccount_ids
+        elif _subaccount_ids is UNSET:
+            subaccount_ids = UNSET
+            _missing += 1
+        elif isinstance(_subaccount_ids, list):
+            subaccount_ids = _subaccount_ids
+        else:
+            raise TypeError(f"subaccount_ids: unexpected {type(_subaccount_ids).__name__}")
 
-        owner_id = d.pop("owner_id", UNSET)
-        if not isinstance(owner_id, (str, Unset)):
-            raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
-
-        primary_domain = d.pop("primary_domain", UNSET)
-        if not isinstance(primary_domain, (str, Unset)):
-            raise TypeError(f"primary_domain: unexpected {type(primary_domain).__name__}")
-
-        subaccount_ids = cast(list[str], d.pop("subaccount_ids", UNSET))
-
-        tags = cast(list[str], d.pop("tags", UNSET))
+        _tags = d.get("tags", UNSET)
+        tags: list[str] | Unset
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
+            tags = _tags
+        else:
+            raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
         _self = cls(
-            account_type=account_type,
-            channels=channels,
-            custom_fields=custom_fields,
-            domains=domains,
-            external_ids=external_ids,
-            is_disabled=is_disabled,
-            logo_url=logo_url,
-            name=name,
-            owner_id=owner_id,
-            primary_domain=primary_domain,
-            subaccount_ids=subaccount_ids,
-            tags=tags,
+            account_type,
+            channels,
+            custom_fields,
+            domains,
+            external_ids,
+            is_disabled,
+            logo_url,
+            name,
+            owner_id,
+            primary_domain,
+            subaccount_ids,
+            tags,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 12:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

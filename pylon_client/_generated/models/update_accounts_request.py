@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,19 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="UpdateAccountsRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_ids",
+        "account_type",
+        "custom_fields",
+        "is_disabled",
+        "owner_id",
+        "tags",
+        "tags_apply_mode",
+    }
+)
 
 
 @_attrs_define
@@ -89,47 +102,82 @@ class UpdateAccountsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        account_ids = cast(list[str], d.pop("account_ids"))
+        d = src_dict
+        _missing = 0
+        _account_ids = d["account_ids"]
+        account_ids: list[str]
+        if type(_account_ids) is list:
+            account_ids = _account_ids
+        elif isinstance(_account_ids, list):
+            account_ids = _account_ids
+        else:
+            raise TypeError(f"account_ids: unexpected {type(_account_ids).__name__}")
 
-        account_type = d.pop("account_type", UNSET)
-        if not isinstance(account_type, (str, Unset)):
-            raise TypeError(f"account_type: unexpected {type(account_type).__name__}")
+        account_type = d.get("account_type", UNSET)
+        if type(account_type) is not str:
+            if account_type is UNSET:
+                _missing += 1
+            elif not isinstance(account_type, str):
+                raise TypeError(f"account_type: unexpected {type(account_type).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        is_disabled = d.get("is_disabled", UNSET)
+        if type(is_disabled) is not bool:
+            if is_disabled is UNSET:
+                _missing += 1
+            elif not isinstance(is_disabled, bool):
+                raise TypeError(f"is_disabled: unexpected {type(is_disabled).__name__}")
 
-        is_disabled = d.pop("is_disabled", UNSET)
-        if not isinstance(is_disabled, (bool, Unset)):
-            raise TypeError(f"is_disabled: unexpected {type(is_disabled).__name__}")
+        owner_id = d.get("owner_id", UNSET)
+        if type(owner_id) is not str:
+            if owner_id is UNSET:
+                _missing += 1
+            elif not isinstance(owner_id, str):
+                raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
 
-        owner_id = d.pop("owner_id", UNSET)
-        if not isinstance(owner_id, (str, Unset)):
-            raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
+        _tags = d.get("tags", UNSET)
+        tags: list[str] | Unset
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
+            tags = _tags
+        else:
+            raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        tags = cast(list[str], d.pop("tags", UNSET))
-
-        tags_apply_mode = d.pop("tags_apply_mode", UNSET)
-        if not isinstance(tags_apply_mode, (str, Unset)):
-            raise TypeError(f"tags_apply_mode: unexpected {type(tags_apply_mode).__name__}")
+        tags_apply_mode = d.get("tags_apply_mode", UNSET)
+        if type(tags_apply_mode) is not str:
+            if tags_apply_mode is UNSET:
+                _missing += 1
+            elif not isinstance(tags_apply_mode, str):
+                raise TypeError(f"tags_apply_mode: unexpected {type(tags_apply_mode).__name__}")
 
         _self = cls(
-            account_ids=account_ids,
-            account_type=account_type,
-            custom_fields=custom_fields,
-            is_disabled=is_disabled,
-            owner_id=owner_id,
-            tags=tags,
-            tags_apply_mode=tags_apply_mode,
+            account_ids,
+            account_type,
+            custom_fields,
+            is_disabled,
+            owner_id,
+            tags,
+            tags_apply_mode,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 7:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

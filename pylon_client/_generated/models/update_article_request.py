@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,22 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="UpdateArticleRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "author_user_id",
+        "body_html",
+        "collection_id",
+        "is_published",
+        "is_unlisted",
+        "language",
+        "publish_updated_body_html",
+        "tag_ids",
+        "title",
+        "visibility_config",
+    }
+)
 
 
 @_attrs_define
@@ -103,62 +119,104 @@ class UpdateArticleRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        author_user_id = d.pop("author_user_id", UNSET)
-        if not isinstance(author_user_id, (str, Unset)):
-            raise TypeError(f"author_user_id: unexpected {type(author_user_id).__name__}")
+        d = src_dict
+        _missing = 0
+        author_user_id = d.get("author_user_id", UNSET)
+        if type(author_user_id) is not str:
+            if author_user_id is UNSET:
+                _missing += 1
+            elif not isinstance(author_user_id, str):
+                raise TypeError(f"author_user_id: unexpected {type(author_user_id).__name__}")
 
-        body_html = d.pop("body_html", UNSET)
-        if not isinstance(body_html, (str, Unset)):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        body_html = d.get("body_html", UNSET)
+        if type(body_html) is not str:
+            if body_html is UNSET:
+                _missing += 1
+            elif not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        collection_id = d.pop("collection_id", UNSET)
-        if not isinstance(collection_id, (str, Unset)):
-            raise TypeError(f"collection_id: unexpected {type(collection_id).__name__}")
+        collection_id = d.get("collection_id", UNSET)
+        if type(collection_id) is not str:
+            if collection_id is UNSET:
+                _missing += 1
+            elif not isinstance(collection_id, str):
+                raise TypeError(f"collection_id: unexpected {type(collection_id).__name__}")
 
-        is_published = d.pop("is_published", UNSET)
-        if not isinstance(is_published, (bool, Unset)):
-            raise TypeError(f"is_published: unexpected {type(is_published).__name__}")
+        is_published = d.get("is_published", UNSET)
+        if type(is_published) is not bool:
+            if is_published is UNSET:
+                _missing += 1
+            elif not isinstance(is_published, bool):
+                raise TypeError(f"is_published: unexpected {type(is_published).__name__}")
 
-        is_unlisted = d.pop("is_unlisted", UNSET)
-        if not isinstance(is_unlisted, (bool, Unset)):
-            raise TypeError(f"is_unlisted: unexpected {type(is_unlisted).__name__}")
+        is_unlisted = d.get("is_unlisted", UNSET)
+        if type(is_unlisted) is not bool:
+            if is_unlisted is UNSET:
+                _missing += 1
+            elif not isinstance(is_unlisted, bool):
+                raise TypeError(f"is_unlisted: unexpected {type(is_unlisted).__name__}")
 
-        language = d.pop("language", UNSET)
-        if not isinstance(language, (str, Unset)):
-            raise TypeError(f"language: unexpected {type(language).__name__}")
+        language = d.get("language", UNSET)
+        if type(language) is not str:
+            if language is UNSET:
+                _missing += 1
+            elif not isinstance(language, str):
+                raise TypeError(f"language: unexpected {type(language).__name__}")
 
-        publish_updated_body_html = d.pop("publish_updated_body_html", UNSET)
-        if not isinstance(publish_updated_body_html, (bool, Unset)):
-            raise TypeError(f"publish_updated_body_html: unexpected {type(publish_updated_body_html).__name__}")
+        publish_updated_body_html = d.get("publish_updated_body_html", UNSET)
+        if type(publish_updated_body_html) is not bool:
+            if publish_updated_body_html is UNSET:
+                _missing += 1
+            elif not isinstance(publish_updated_body_html, bool):
+                raise TypeError(f"publish_updated_body_html: unexpected {type(publish_updated_body_html).__name__}")
 
-        tag_ids = cast(list[str], d.pop("tag_ids", UNSET))
-
-        title = d.pop("title", UNSET)
-        if not isinstance(title, (str, Unset)):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
-
-        _visibility_config = d.pop("visibility_config", UNSET)
-        visibility_config: VisibilityConfig | Unset
-        if isinstance(_visibility_config, Unset):
-            visibility_config = UNSET
+        _tag_ids = d.get("tag_ids", UNSET)
+        tag_ids: list[str] | Unset
+        if type(_tag_ids) is list:
+            tag_ids = _tag_ids
+        elif _tag_ids is UNSET:
+            tag_ids = UNSET
+            _missing += 1
+        elif isinstance(_tag_ids, list):
+            tag_ids = _tag_ids
         else:
+            raise TypeError(f"tag_ids: unexpected {type(_tag_ids).__name__}")
+
+        title = d.get("title", UNSET)
+        if type(title) is not str:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
+
+        _visibility_config = d.get("visibility_config", UNSET)
+        visibility_config: VisibilityConfig | Unset
+        if type(_visibility_config) is dict:
             visibility_config = VisibilityConfig.from_dict(_visibility_config)
+        elif _visibility_config is UNSET:
+            visibility_config = UNSET
+            _missing += 1
+        elif isinstance(_visibility_config, dict):
+            visibility_config = VisibilityConfig.from_dict(_visibility_config)
+        else:
+            raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
         _self = cls(
-            author_user_id=author_user_id,
-            body_html=body_html,
-            collection_id=collection_id,
-            is_published=is_published,
-            is_unlisted=is_unlisted,
-            language=language,
-            publish_updated_body_html=publish_updated_body_html,
-            tag_ids=tag_ids,
-            title=title,
-            visibility_config=visibility_config,
+            author_user_id,
+            body_html,
+            collection_id,
+            is_published,
+            is_unlisted,
+            language,
+            publish_updated_body_html,
+            tag_ids,
+            title,
+            visibility_config,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 10:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

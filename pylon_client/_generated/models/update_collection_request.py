@@ -21,6 +21,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="UpdateCollectionRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "description",
+        "slug",
+        "title",
+        "visibility_config",
+    }
+)
+
 
 @_attrs_define
 class UpdateCollectionRequest:
@@ -65,34 +75,51 @@ class UpdateCollectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        description = d.pop("description", UNSET)
-        if not isinstance(description, (str, Unset)):
-            raise TypeError(f"description: unexpected {type(description).__name__}")
+        d = src_dict
+        _missing = 0
+        description = d.get("description", UNSET)
+        if type(description) is not str:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        slug = d.pop("slug", UNSET)
-        if not isinstance(slug, (str, Unset)):
-            raise TypeError(f"slug: unexpected {type(slug).__name__}")
+        slug = d.get("slug", UNSET)
+        if type(slug) is not str:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        title = d.pop("title", UNSET)
-        if not isinstance(title, (str, Unset)):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        title = d.get("title", UNSET)
+        if type(title) is not str:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _visibility_config = d.pop("visibility_config", UNSET)
+        _visibility_config = d.get("visibility_config", UNSET)
         visibility_config: UpdateCollectionRequestVisibilityConfig | Unset
-        if isinstance(_visibility_config, Unset):
-            visibility_config = UNSET
-        else:
+        if type(_visibility_config) is dict:
             visibility_config = UpdateCollectionRequestVisibilityConfig.from_dict(_visibility_config)
+        elif _visibility_config is UNSET:
+            visibility_config = UNSET
+            _missing += 1
+        elif isinstance(_visibility_config, dict):
+            visibility_config = UpdateCollectionRequestVisibilityConfig.from_dict(_visibility_config)
+        else:
+            raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
         _self = cls(
-            description=description,
-            slug=slug,
-            title=title,
-            visibility_config=visibility_config,
+            description,
+            slug,
+            title,
+            visibility_config,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateContactEmail")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "email",
+        "is_primary",
+    }
+)
+
 
 @_attrs_define
 class UpdateContactEmail:
@@ -51,24 +59,28 @@ class UpdateContactEmail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        email = d.pop("email")
-        if not isinstance(email, str):
-            raise TypeError(f"email: unexpected {type(email).__name__}")
+        d = src_dict
+        _missing = 0
+        email = d["email"]
+        if type(email) is not str:
+            if not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        _is_primary = d.pop("is_primary", UNSET)
-        is_primary: bool | None | Unset
-        if isinstance(_is_primary, bool) or _is_primary is None or isinstance(_is_primary, Unset):
-            is_primary = _is_primary
-        else:
-            raise TypeError(f"is_primary: unexpected {type(_is_primary).__name__}")
+        is_primary: bool | None | Unset = d.get("is_primary", UNSET)
+        if type(is_primary) is not bool and is_primary is not None:
+            if is_primary is UNSET:
+                _missing += 1
+            elif not isinstance(is_primary, bool):
+                raise TypeError(f"is_primary: unexpected {type(is_primary).__name__}")
 
         _self = cls(
-            email=email,
-            is_primary=is_primary,
+            email,
+            is_primary,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="UpdateCustomFieldRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "default_value",
+        "default_values",
+        "description",
+        "label",
+        "select_options",
+        "slug",
+    }
+)
 
 
 @_attrs_define
@@ -83,44 +95,72 @@ class UpdateCustomFieldRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        default_value = d.pop("default_value", UNSET)
-        if not isinstance(default_value, (str, Unset)):
-            raise TypeError(f"default_value: unexpected {type(default_value).__name__}")
+        d = src_dict
+        _missing = 0
+        default_value = d.get("default_value", UNSET)
+        if type(default_value) is not str:
+            if default_value is UNSET:
+                _missing += 1
+            elif not isinstance(default_value, str):
+                raise TypeError(f"default_value: unexpected {type(default_value).__name__}")
 
-        default_values = cast(list[str], d.pop("default_values", UNSET))
+        _default_values = d.get("default_values", UNSET)
+        default_values: list[str] | Unset
+        if type(_default_values) is list:
+            default_values = _default_values
+        elif _default_values is UNSET:
+            default_values = UNSET
+            _missing += 1
+        elif isinstance(_default_values, list):
+            default_values = _default_values
+        else:
+            raise TypeError(f"default_values: unexpected {type(_default_values).__name__}")
 
-        description = d.pop("description", UNSET)
-        if not isinstance(description, (str, Unset)):
-            raise TypeError(f"description: unexpected {type(description).__name__}")
+        description = d.get("description", UNSET)
+        if type(description) is not str:
+            if description is UNSET:
+                _missing += 1
+            elif not isinstance(description, str):
+                raise TypeError(f"description: unexpected {type(description).__name__}")
 
-        label = d.pop("label", UNSET)
-        if not isinstance(label, (str, Unset)):
-            raise TypeError(f"label: unexpected {type(label).__name__}")
+        label = d.get("label", UNSET)
+        if type(label) is not str:
+            if label is UNSET:
+                _missing += 1
+            elif not isinstance(label, str):
+                raise TypeError(f"label: unexpected {type(label).__name__}")
 
-        _select_options = d.pop("select_options", UNSET)
-        select_options: list[CustomFieldDefinitionSelectOption] | Unset = UNSET
-        if _select_options is not UNSET:
-            select_options = []
-            for select_options_item_data in _select_options:
-                select_options_item = CustomFieldDefinitionSelectOption.from_dict(select_options_item_data)
+        _select_options = d.get("select_options", UNSET)
+        select_options: list[CustomFieldDefinitionSelectOption] | Unset
+        if type(_select_options) is list:
+            select_options = [CustomFieldDefinitionSelectOption.from_dict(item) for item in _select_options]
+        elif _select_options is UNSET:
+            select_options = UNSET
+            _missing += 1
+        elif isinstance(_select_options, list):
+            select_options = [CustomFieldDefinitionSelectOption.from_dict(item) for item in _select_options]
+        else:
+            raise TypeError(f"select_options: unexpected {type(_select_options).__name__}")
 
-                select_options.append(select_options_item)
-
-        slug = d.pop("slug", UNSET)
-        if not isinstance(slug, (str, Unset)):
-            raise TypeError(f"slug: unexpected {type(slug).__name__}")
+        slug = d.get("slug", UNSET)
+        if type(slug) is not str:
+            if slug is UNSET:
+                _missing += 1
+            elif not isinstance(slug, str):
+                raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
         _self = cls(
-            default_value=default_value,
-            default_values=default_values,
-            description=description,
-            label=label,
-            select_options=select_options,
-            slug=slug,
+            default_value,
+            default_values,
+            description,
+            label,
+            select_options,
+            slug,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="UpdateCustomObjectRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "custom_fields",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class UpdateCustomObjectRequestBody:
@@ -62,31 +70,37 @@ class UpdateCustomObjectRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _custom_fields = d.pop("custom_fields", UNSET)
+        d = src_dict
+        _missing = 0
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: None | Unset | UpdateCustomObjectRequestBodyCustomFieldsType0
-        if isinstance(_custom_fields, dict):
-            custom_fields_type_0 = UpdateCustomObjectRequestBodyCustomFieldsType0.from_dict(_custom_fields)
-
-            custom_fields = custom_fields_type_0
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is dict:
+            custom_fields = UpdateCustomObjectRequestBodyCustomFieldsType0.from_dict(_custom_fields)
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, dict):
+            custom_fields = UpdateCustomObjectRequestBodyCustomFieldsType0.from_dict(_custom_fields)
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
         _self = cls(
-            custom_fields=custom_fields,
-            name=name,
+            custom_fields,
+            name,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

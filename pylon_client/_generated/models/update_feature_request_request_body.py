@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="UpdateFeatureRequestRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "custom_fields",
+        "request_status",
+    }
+)
+
 
 @_attrs_define
 class UpdateFeatureRequestRequestBody:
@@ -65,36 +73,37 @@ class UpdateFeatureRequestRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _custom_fields = d.pop("custom_fields", UNSET)
+        d = src_dict
+        _missing = 0
+        _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: list[CustomFieldValue] | None | Unset
-        if isinstance(_custom_fields, list):
-            custom_fields_type_0 = []
-            _custom_fields_type_0 = _custom_fields
-            for custom_fields_type_0_item_data in _custom_fields_type_0:
-                custom_fields_type_0_item = CustomFieldValue.from_dict(custom_fields_type_0_item_data)
-
-                custom_fields_type_0.append(custom_fields_type_0_item)
-
-            custom_fields = custom_fields_type_0
-        elif _custom_fields is None or isinstance(_custom_fields, Unset):
-            custom_fields = _custom_fields
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldValue.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is None:
+            custom_fields = None
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldValue.from_dict(item) for item in _custom_fields]
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _request_status = d.pop("request_status", UNSET)
-        request_status: None | str | Unset
-        if isinstance(_request_status, str) or _request_status is None or isinstance(_request_status, Unset):
-            request_status = _request_status
-        else:
-            raise TypeError(f"request_status: unexpected {type(_request_status).__name__}")
+        request_status: None | str | Unset = d.get("request_status", UNSET)
+        if type(request_status) is not str and request_status is not None:
+            if request_status is UNSET:
+                _missing += 1
+            elif not isinstance(request_status, str):
+                raise TypeError(f"request_status: unexpected {type(request_status).__name__}")
 
         _self = cls(
-            custom_fields=custom_fields,
-            request_status=request_status,
+            custom_fields,
+            request_status,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

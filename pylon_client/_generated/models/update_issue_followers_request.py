@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateIssueFollowersRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "contact_ids",
+        "operation",
+        "user_ids",
+    }
+)
 
 
 @_attrs_define
@@ -56,22 +65,48 @@ class UpdateIssueFollowersRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        contact_ids = cast(list[str], d.pop("contact_ids", UNSET))
+        d = src_dict
+        _missing = 0
+        _contact_ids = d.get("contact_ids", UNSET)
+        contact_ids: list[str] | Unset
+        if type(_contact_ids) is list:
+            contact_ids = _contact_ids
+        elif _contact_ids is UNSET:
+            contact_ids = UNSET
+            _missing += 1
+        elif isinstance(_contact_ids, list):
+            contact_ids = _contact_ids
+        else:
+            raise TypeError(f"contact_ids: unexpected {type(_contact_ids).__name__}")
 
-        operation = d.pop("operation", UNSET)
-        if not isinstance(operation, (str, Unset)):
-            raise TypeError(f"operation: unexpected {type(operation).__name__}")
+        operation = d.get("operation", UNSET)
+        if type(operation) is not str:
+            if operation is UNSET:
+                _missing += 1
+            elif not isinstance(operation, str):
+                raise TypeError(f"operation: unexpected {type(operation).__name__}")
 
-        user_ids = cast(list[str], d.pop("user_ids", UNSET))
+        _user_ids = d.get("user_ids", UNSET)
+        user_ids: list[str] | Unset
+        if type(_user_ids) is list:
+            user_ids = _user_ids
+        elif _user_ids is UNSET:
+            user_ids = UNSET
+            _missing += 1
+        elif isinstance(_user_ids, list):
+            user_ids = _user_ids
+        else:
+            raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
         _self = cls(
-            contact_ids=contact_ids,
-            operation=operation,
-            user_ids=user_ids,
+            contact_ids,
+            operation,
+            user_ids,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

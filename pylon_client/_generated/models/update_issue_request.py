@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,6 +22,23 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="UpdateIssueRequest")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "account_id",
+        "assignee_id",
+        "custom_fields",
+        "customer_portal_visible",
+        "requester_id",
+        "requestor_id",
+        "state",
+        "tags",
+        "team_id",
+        "title",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -123,72 +140,115 @@ class UpdateIssueRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        account_id = d.pop("account_id", UNSET)
-        if not isinstance(account_id, (str, Unset)):
-            raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
+        d = src_dict
+        _missing = 0
+        account_id = d.get("account_id", UNSET)
+        if type(account_id) is not str:
+            if account_id is UNSET:
+                _missing += 1
+            elif not isinstance(account_id, str):
+                raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        assignee_id = d.pop("assignee_id", UNSET)
-        if not isinstance(assignee_id, (str, Unset)):
-            raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
+        assignee_id = d.get("assignee_id", UNSET)
+        if type(assignee_id) is not str:
+            if assignee_id is UNSET:
+                _missing += 1
+            elif not isinstance(assignee_id, str):
+                raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        customer_portal_visible = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        if not isinstance(customer_portal_visible, (bool, Unset)):
-            raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
+        requester_id = d.get("requester_id", UNSET)
+        if type(requester_id) is not str:
+            if requester_id is UNSET:
+                _missing += 1
+            elif not isinstance(requester_id, str):
+                raise TypeError(f"requester_id: unexpected {type(requester_id).__name__}")
 
-        requester_id = d.pop("requester_id", UNSET)
-        if not isinstance(requester_id, (str, Unset)):
-            raise TypeError(f"requester_id: unexpected {type(requester_id).__name__}")
+        requestor_id = d.get("requestor_id", UNSET)
+        if type(requestor_id) is not str:
+            if requestor_id is UNSET:
+                _missing += 1
+            elif not isinstance(requestor_id, str):
+                raise TypeError(f"requestor_id: unexpected {type(requestor_id).__name__}")
 
-        requestor_id = d.pop("requestor_id", UNSET)
-        if not isinstance(requestor_id, (str, Unset)):
-            raise TypeError(f"requestor_id: unexpected {type(requestor_id).__name__}")
+        state = d.get("state", UNSET)
+        if type(state) is not str:
+            if state is UNSET:
+                _missing += 1
+            elif not isinstance(state, str):
+                raise TypeError(f"state: unexpected {type(state).__name__}")
 
-        state = d.pop("state", UNSET)
-        if not isinstance(state, (str, Unset)):
-            raise TypeError(f"state: unexpected {type(state).__name__}")
+        _tags = d.get("tags", UNSET)
+        tags: list[str] | Unset
+        if type(_tags) is list:
+            tags = _tags
+        elif _tags is UNSET:
+            tags = UNSET
+            _missing += 1
+        elif isinstance(_tags, list):
+            tags = _tags
+        else:
+            raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        team_id = d.get("team_id", UNSET)
+        if type(team_id) is not str:
+            if team_id is UNSET:
+                _missing += 1
+            elif not isinstance(team_id, str):
+                raise TypeError(f"team_id: unexpected {type(team_id).__name__}")
 
-        team_id = d.pop("team_id", UNSET)
-        if not isinstance(team_id, (str, Unset)):
-            raise TypeError(f"team_id: unexpected {type(team_id).__name__}")
+        title = d.get("title", UNSET)
+        if type(title) is not str:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        title = d.pop("title", UNSET)
-        if not isinstance(title, (str, Unset)):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
-
-        _type_ = d.pop("type", UNSET)
+        _type_ = d.get("type", UNSET)
         type_: UpdateIssueRequestType | Unset
         if isinstance(_type_, Unset):
             type_ = UNSET
         else:
             type_ = check_update_issue_request_type(_type_)
 
+        if type_ is UNSET:
+            _missing += 1
+
         _self = cls(
-            account_id=account_id,
-            assignee_id=assignee_id,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            requester_id=requester_id,
-            requestor_id=requestor_id,
-            state=state,
-            tags=tags,
-            team_id=team_id,
-            title=title,
-            type_=type_,
+            account_id,
+            assignee_id,
+            custom_fields,
+            customer_portal_visible,
+            requester_id,
+            requestor_id,
+            state,
+            tags,
+            team_id,
+            title,
+            type_,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 11:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

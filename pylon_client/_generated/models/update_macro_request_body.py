@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="UpdateMacroRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "conditions",
+        "macro_group_id",
+        "name",
+        "text_html",
+        "text_type",
+        "visibility",
+    }
+)
+
 
 @_attrs_define
 class UpdateMacroRequestBody:
@@ -102,67 +114,76 @@ class UpdateMacroRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _conditions = d.pop("conditions", UNSET)
+        d = src_dict
+        _missing = 0
+        _conditions = d.get("conditions", UNSET)
         conditions: None | SearchFilter | Unset
-        if isinstance(_conditions, dict):
-            conditions_type_1 = SearchFilter.from_dict(_conditions)
-
-            conditions = conditions_type_1
-        elif _conditions is None or isinstance(_conditions, Unset):
-            conditions = _conditions
+        if type(_conditions) is dict:
+            conditions = SearchFilter.from_dict(_conditions)
+        elif _conditions is None:
+            conditions = None
+        elif _conditions is UNSET:
+            conditions = UNSET
+            _missing += 1
+        elif isinstance(_conditions, dict):
+            conditions = SearchFilter.from_dict(_conditions)
         else:
             raise TypeError(f"conditions: unexpected {type(_conditions).__name__}")
 
-        _macro_group_id = d.pop("macro_group_id", UNSET)
-        macro_group_id: None | str | Unset
-        if isinstance(_macro_group_id, str) or _macro_group_id is None or isinstance(_macro_group_id, Unset):
-            macro_group_id = _macro_group_id
-        else:
-            raise TypeError(f"macro_group_id: unexpected {type(_macro_group_id).__name__}")
+        macro_group_id: None | str | Unset = d.get("macro_group_id", UNSET)
+        if type(macro_group_id) is not str and macro_group_id is not None:
+            if macro_group_id is UNSET:
+                _missing += 1
+            elif not isinstance(macro_group_id, str):
+                raise TypeError(f"macro_group_id: unexpected {type(macro_group_id).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _text_html = d.pop("text_html", UNSET)
-        text_html: None | str | Unset
-        if isinstance(_text_html, str) or _text_html is None or isinstance(_text_html, Unset):
-            text_html = _text_html
-        else:
-            raise TypeError(f"text_html: unexpected {type(_text_html).__name__}")
+        text_html: None | str | Unset = d.get("text_html", UNSET)
+        if type(text_html) is not str and text_html is not None:
+            if text_html is UNSET:
+                _missing += 1
+            elif not isinstance(text_html, str):
+                raise TypeError(f"text_html: unexpected {type(text_html).__name__}")
 
-        _text_type = d.pop("text_type", UNSET)
-        text_type: None | str | Unset
-        if isinstance(_text_type, str) or _text_type is None or isinstance(_text_type, Unset):
-            text_type = _text_type
-        else:
-            raise TypeError(f"text_type: unexpected {type(_text_type).__name__}")
+        text_type: None | str | Unset = d.get("text_type", UNSET)
+        if type(text_type) is not str and text_type is not None:
+            if text_type is UNSET:
+                _missing += 1
+            elif not isinstance(text_type, str):
+                raise TypeError(f"text_type: unexpected {type(text_type).__name__}")
 
-        _visibility = d.pop("visibility", UNSET)
+        _visibility = d.get("visibility", UNSET)
         visibility: None | Unset | VisibilityInput
-        if isinstance(_visibility, dict):
-            visibility_type_1 = VisibilityInput.from_dict(_visibility)
-
-            visibility = visibility_type_1
-        elif _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
+        if type(_visibility) is dict:
+            visibility = VisibilityInput.from_dict(_visibility)
+        elif _visibility is None:
+            visibility = None
+        elif _visibility is UNSET:
+            visibility = UNSET
+            _missing += 1
+        elif isinstance(_visibility, dict):
+            visibility = VisibilityInput.from_dict(_visibility)
         else:
             raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
 
         _self = cls(
-            conditions=conditions,
-            macro_group_id=macro_group_id,
-            name=name,
-            text_html=text_html,
-            text_type=text_type,
-            visibility=visibility,
+            conditions,
+            macro_group_id,
+            name,
+            text_html,
+            text_type,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

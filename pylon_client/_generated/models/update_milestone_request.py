@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateMilestoneRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "due_date",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class UpdateMilestoneRequest:
@@ -45,21 +53,30 @@ class UpdateMilestoneRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        due_date = d.pop("due_date", UNSET)
-        if not isinstance(due_date, (str, Unset)):
-            raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
+        d = src_dict
+        _missing = 0
+        due_date = d.get("due_date", UNSET)
+        if type(due_date) is not str:
+            if due_date is UNSET:
+                _missing += 1
+            elif not isinstance(due_date, str):
+                raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
 
-        name = d.pop("name", UNSET)
-        if not isinstance(name, (str, Unset)):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        name = d.get("name", UNSET)
+        if type(name) is not str:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
         _self = cls(
-            due_date=due_date,
-            name=name,
+            due_date,
+            name,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

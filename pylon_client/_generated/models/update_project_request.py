@@ -19,6 +19,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="UpdateProjectRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "custom_fields",
+        "customer_portal_visible",
+        "description_html",
+        "end_date",
+        "is_archived",
+        "name",
+        "owner_id",
+        "start_date",
+    }
+)
+
 
 @_attrs_define
 class UpdateProjectRequest:
@@ -90,56 +104,83 @@ class UpdateProjectRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        d = src_dict
+        _missing = 0
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        customer_portal_visible = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        if not isinstance(customer_portal_visible, (bool, Unset)):
-            raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
+        description_html = d.get("description_html", UNSET)
+        if type(description_html) is not str:
+            if description_html is UNSET:
+                _missing += 1
+            elif not isinstance(description_html, str):
+                raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
 
-        description_html = d.pop("description_html", UNSET)
-        if not isinstance(description_html, (str, Unset)):
-            raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
+        end_date = d.get("end_date", UNSET)
+        if type(end_date) is not str:
+            if end_date is UNSET:
+                _missing += 1
+            elif not isinstance(end_date, str):
+                raise TypeError(f"end_date: unexpected {type(end_date).__name__}")
 
-        end_date = d.pop("end_date", UNSET)
-        if not isinstance(end_date, (str, Unset)):
-            raise TypeError(f"end_date: unexpected {type(end_date).__name__}")
+        is_archived = d.get("is_archived", UNSET)
+        if type(is_archived) is not bool:
+            if is_archived is UNSET:
+                _missing += 1
+            elif not isinstance(is_archived, bool):
+                raise TypeError(f"is_archived: unexpected {type(is_archived).__name__}")
 
-        is_archived = d.pop("is_archived", UNSET)
-        if not isinstance(is_archived, (bool, Unset)):
-            raise TypeError(f"is_archived: unexpected {type(is_archived).__name__}")
+        name = d.get("name", UNSET)
+        if type(name) is not str:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        name = d.pop("name", UNSET)
-        if not isinstance(name, (str, Unset)):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        owner_id = d.get("owner_id", UNSET)
+        if type(owner_id) is not str:
+            if owner_id is UNSET:
+                _missing += 1
+            elif not isinstance(owner_id, str):
+                raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
 
-        owner_id = d.pop("owner_id", UNSET)
-        if not isinstance(owner_id, (str, Unset)):
-            raise TypeError(f"owner_id: unexpected {type(owner_id).__name__}")
-
-        start_date = d.pop("start_date", UNSET)
-        if not isinstance(start_date, (str, Unset)):
-            raise TypeError(f"start_date: unexpected {type(start_date).__name__}")
+        start_date = d.get("start_date", UNSET)
+        if type(start_date) is not str:
+            if start_date is UNSET:
+                _missing += 1
+            elif not isinstance(start_date, str):
+                raise TypeError(f"start_date: unexpected {type(start_date).__name__}")
 
         _self = cls(
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            description_html=description_html,
-            end_date=end_date,
-            is_archived=is_archived,
-            name=name,
-            owner_id=owner_id,
-            start_date=start_date,
+            custom_fields,
+            customer_portal_visible,
+            description_html,
+            end_date,
+            is_archived,
+            name,
+            owner_id,
+            start_date,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 8:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

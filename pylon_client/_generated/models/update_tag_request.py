@@ -15,6 +15,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateTagRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "hex_color",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class UpdateTagRequest:
@@ -45,21 +53,30 @@ class UpdateTagRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        hex_color = d.pop("hex_color", UNSET)
-        if not isinstance(hex_color, (str, Unset)):
-            raise TypeError(f"hex_color: unexpected {type(hex_color).__name__}")
+        d = src_dict
+        _missing = 0
+        hex_color = d.get("hex_color", UNSET)
+        if type(hex_color) is not str:
+            if hex_color is UNSET:
+                _missing += 1
+            elif not isinstance(hex_color, str):
+                raise TypeError(f"hex_color: unexpected {type(hex_color).__name__}")
 
-        value = d.pop("value", UNSET)
-        if not isinstance(value, (str, Unset)):
-            raise TypeError(f"value: unexpected {type(value).__name__}")
+        value = d.get("value", UNSET)
+        if type(value) is not str:
+            if value is UNSET:
+                _missing += 1
+            elif not isinstance(value, str):
+                raise TypeError(f"value: unexpected {type(value).__name__}")
 
         _self = cls(
-            hex_color=hex_color,
-            value=value,
+            hex_color,
+            value,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 2:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

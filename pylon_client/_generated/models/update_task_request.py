@@ -20,6 +20,22 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="UpdateTaskRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "assignee_id",
+        "body_html",
+        "completed_at",
+        "custom_fields",
+        "customer_portal_visible",
+        "due_date",
+        "milestone_id",
+        "project_id",
+        "status",
+        "title",
+    }
+)
+
 
 @_attrs_define
 class UpdateTaskRequest:
@@ -106,69 +122,104 @@ class UpdateTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        assignee_id = d.pop("assignee_id", UNSET)
-        if not isinstance(assignee_id, (str, Unset)):
-            raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
+        d = src_dict
+        _missing = 0
+        assignee_id = d.get("assignee_id", UNSET)
+        if type(assignee_id) is not str:
+            if assignee_id is UNSET:
+                _missing += 1
+            elif not isinstance(assignee_id, str):
+                raise TypeError(f"assignee_id: unexpected {type(assignee_id).__name__}")
 
-        body_html = d.pop("body_html", UNSET)
-        if not isinstance(body_html, (str, Unset)):
-            raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
+        body_html = d.get("body_html", UNSET)
+        if type(body_html) is not str:
+            if body_html is UNSET:
+                _missing += 1
+            elif not isinstance(body_html, str):
+                raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _completed_at = d.pop("completed_at", UNSET)
+        _completed_at = d.get("completed_at", UNSET)
         completed_at: datetime.datetime | Unset
-        if isinstance(_completed_at, Unset):
-            completed_at = UNSET
-        else:
+        if type(_completed_at) is str:
             completed_at = datetime.datetime.fromisoformat(_completed_at)
+        elif _completed_at is UNSET:
+            completed_at = UNSET
+            _missing += 1
+        elif isinstance(_completed_at, str):
+            completed_at = datetime.datetime.fromisoformat(_completed_at)
+        else:
+            raise TypeError(f"completed_at: unexpected {type(_completed_at).__name__}")
 
-        _custom_fields = d.pop("custom_fields", UNSET)
-        custom_fields: list[CustomFieldInput] | Unset = UNSET
-        if _custom_fields is not UNSET:
-            custom_fields = []
-            for custom_fields_item_data in _custom_fields:
-                custom_fields_item = CustomFieldInput.from_dict(custom_fields_item_data)
+        _custom_fields = d.get("custom_fields", UNSET)
+        custom_fields: list[CustomFieldInput] | Unset
+        if type(_custom_fields) is list:
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        elif _custom_fields is UNSET:
+            custom_fields = UNSET
+            _missing += 1
+        elif isinstance(_custom_fields, list):
+            custom_fields = [CustomFieldInput.from_dict(item) for item in _custom_fields]
+        else:
+            raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-                custom_fields.append(custom_fields_item)
+        customer_portal_visible = d.get("customer_portal_visible", UNSET)
+        if type(customer_portal_visible) is not bool:
+            if customer_portal_visible is UNSET:
+                _missing += 1
+            elif not isinstance(customer_portal_visible, bool):
+                raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        customer_portal_visible = d.pop("customer_portal_visible", UNSET)
-        if not isinstance(customer_portal_visible, (bool, Unset)):
-            raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
+        due_date = d.get("due_date", UNSET)
+        if type(due_date) is not str:
+            if due_date is UNSET:
+                _missing += 1
+            elif not isinstance(due_date, str):
+                raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
 
-        due_date = d.pop("due_date", UNSET)
-        if not isinstance(due_date, (str, Unset)):
-            raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
+        milestone_id = d.get("milestone_id", UNSET)
+        if type(milestone_id) is not str:
+            if milestone_id is UNSET:
+                _missing += 1
+            elif not isinstance(milestone_id, str):
+                raise TypeError(f"milestone_id: unexpected {type(milestone_id).__name__}")
 
-        milestone_id = d.pop("milestone_id", UNSET)
-        if not isinstance(milestone_id, (str, Unset)):
-            raise TypeError(f"milestone_id: unexpected {type(milestone_id).__name__}")
+        project_id = d.get("project_id", UNSET)
+        if type(project_id) is not str:
+            if project_id is UNSET:
+                _missing += 1
+            elif not isinstance(project_id, str):
+                raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
 
-        project_id = d.pop("project_id", UNSET)
-        if not isinstance(project_id, (str, Unset)):
-            raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
+        status = d.get("status", UNSET)
+        if type(status) is not str:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
-        status = d.pop("status", UNSET)
-        if not isinstance(status, (str, Unset)):
-            raise TypeError(f"status: unexpected {type(status).__name__}")
-
-        title = d.pop("title", UNSET)
-        if not isinstance(title, (str, Unset)):
-            raise TypeError(f"title: unexpected {type(title).__name__}")
+        title = d.get("title", UNSET)
+        if type(title) is not str:
+            if title is UNSET:
+                _missing += 1
+            elif not isinstance(title, str):
+                raise TypeError(f"title: unexpected {type(title).__name__}")
 
         _self = cls(
-            assignee_id=assignee_id,
-            body_html=body_html,
-            completed_at=completed_at,
-            custom_fields=custom_fields,
-            customer_portal_visible=customer_portal_visible,
-            due_date=due_date,
-            milestone_id=milestone_id,
-            project_id=project_id,
-            status=status,
-            title=title,
+            assignee_id,
+            body_html,
+            completed_at,
+            custom_fields,
+            customer_portal_visible,
+            due_date,
+            milestone_id,
+            project_id,
+            status,
+            title,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 10:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UpdateUserRequest")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "avatar_url",
+        "name",
+        "role_id",
+        "status",
+    }
+)
+
 
 @_attrs_define
 class UpdateUserRequest:
@@ -57,31 +67,46 @@ class UpdateUserRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        avatar_url = d.pop("avatar_url", UNSET)
-        if not isinstance(avatar_url, (str, Unset)):
-            raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
+        d = src_dict
+        _missing = 0
+        avatar_url = d.get("avatar_url", UNSET)
+        if type(avatar_url) is not str:
+            if avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(avatar_url, str):
+                raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
 
-        name = d.pop("name", UNSET)
-        if not isinstance(name, (str, Unset)):
-            raise TypeError(f"name: unexpected {type(name).__name__}")
+        name = d.get("name", UNSET)
+        if type(name) is not str:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        role_id = d.pop("role_id", UNSET)
-        if not isinstance(role_id, (str, Unset)):
-            raise TypeError(f"role_id: unexpected {type(role_id).__name__}")
+        role_id = d.get("role_id", UNSET)
+        if type(role_id) is not str:
+            if role_id is UNSET:
+                _missing += 1
+            elif not isinstance(role_id, str):
+                raise TypeError(f"role_id: unexpected {type(role_id).__name__}")
 
-        status = d.pop("status", UNSET)
-        if not isinstance(status, (str, Unset)):
-            raise TypeError(f"status: unexpected {type(status).__name__}")
+        status = d.get("status", UNSET)
+        if type(status) is not str:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
         _self = cls(
-            avatar_url=avatar_url,
-            name=name,
-            role_id=role_id,
-            status=status,
+            avatar_url,
+            name,
+            role_id,
+            status,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -15,6 +15,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UploadTrainingDataFileContentRequestBody")
 
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "content",
+        "external_id",
+        "file_name",
+        "training_data_id",
+        "training_data_name",
+        "visibility",
+    }
+)
+
 
 @_attrs_define
 class UploadTrainingDataFileContentRequestBody:
@@ -94,63 +106,62 @@ class UploadTrainingDataFileContentRequestBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _content = d.pop("content", UNSET)
-        content: None | str | Unset
-        if isinstance(_content, str) or _content is None or isinstance(_content, Unset):
-            content = _content
-        else:
-            raise TypeError(f"content: unexpected {type(_content).__name__}")
+        d = src_dict
+        _missing = 0
+        content: None | str | Unset = d.get("content", UNSET)
+        if type(content) is not str and content is not None:
+            if content is UNSET:
+                _missing += 1
+            elif not isinstance(content, str):
+                raise TypeError(f"content: unexpected {type(content).__name__}")
 
-        _external_id = d.pop("external_id", UNSET)
-        external_id: None | str | Unset
-        if isinstance(_external_id, str) or _external_id is None or isinstance(_external_id, Unset):
-            external_id = _external_id
-        else:
-            raise TypeError(f"external_id: unexpected {type(_external_id).__name__}")
+        external_id: None | str | Unset = d.get("external_id", UNSET)
+        if type(external_id) is not str and external_id is not None:
+            if external_id is UNSET:
+                _missing += 1
+            elif not isinstance(external_id, str):
+                raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
 
-        _file_name = d.pop("file_name", UNSET)
-        file_name: None | str | Unset
-        if isinstance(_file_name, str) or _file_name is None or isinstance(_file_name, Unset):
-            file_name = _file_name
-        else:
-            raise TypeError(f"file_name: unexpected {type(_file_name).__name__}")
+        file_name: None | str | Unset = d.get("file_name", UNSET)
+        if type(file_name) is not str and file_name is not None:
+            if file_name is UNSET:
+                _missing += 1
+            elif not isinstance(file_name, str):
+                raise TypeError(f"file_name: unexpected {type(file_name).__name__}")
 
-        _training_data_id = d.pop("training_data_id", UNSET)
-        training_data_id: None | str | Unset
-        if isinstance(_training_data_id, str) or _training_data_id is None or isinstance(_training_data_id, Unset):
-            training_data_id = _training_data_id
-        else:
-            raise TypeError(f"training_data_id: unexpected {type(_training_data_id).__name__}")
+        training_data_id: None | str | Unset = d.get("training_data_id", UNSET)
+        if type(training_data_id) is not str and training_data_id is not None:
+            if training_data_id is UNSET:
+                _missing += 1
+            elif not isinstance(training_data_id, str):
+                raise TypeError(f"training_data_id: unexpected {type(training_data_id).__name__}")
 
-        _training_data_name = d.pop("training_data_name", UNSET)
-        training_data_name: None | str | Unset
-        if (
-            isinstance(_training_data_name, str)
-            or _training_data_name is None
-            or isinstance(_training_data_name, Unset)
-        ):
-            training_data_name = _training_data_name
-        else:
-            raise TypeError(f"training_data_name: unexpected {type(_training_data_name).__name__}")
+        training_data_name: None | str | Unset = d.get("training_data_name", UNSET)
+        if type(training_data_name) is not str and training_data_name is not None:
+            if training_data_name is UNSET:
+                _missing += 1
+            elif not isinstance(training_data_name, str):
+                raise TypeError(f"training_data_name: unexpected {type(training_data_name).__name__}")
 
-        _visibility = d.pop("visibility", UNSET)
-        visibility: None | str | Unset
-        if isinstance(_visibility, str) or _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
-        else:
-            raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
+        visibility: None | str | Unset = d.get("visibility", UNSET)
+        if type(visibility) is not str and visibility is not None:
+            if visibility is UNSET:
+                _missing += 1
+            elif not isinstance(visibility, str):
+                raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
         _self = cls(
-            content=content,
-            external_id=external_id,
-            file_name=file_name,
-            training_data_id=training_data_id,
-            training_data_name=training_data_name,
-            visibility=visibility,
+            content,
+            external_id,
+            file_name,
+            training_data_id,
+            training_data_name,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,6 +15,18 @@ from .. import types
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UploadTrainingDataFilesBody")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "files",
+        "external_ids",
+        "file_names",
+        "training_data_id",
+        "training_data_name",
+        "visibility",
+    }
+)
 
 
 @_attrs_define
@@ -119,35 +131,74 @@ class UploadTrainingDataFilesBody:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        files = cast(list[str], d.pop("files"))
+        d = src_dict
+        _missing = 0
+        _files = d["files"]
+        files: list[str]
+        if type(_files) is list:
+            files = _files
+        elif isinstance(_files, list):
+            files = _files
+        else:
+            raise TypeError(f"files: unexpected {type(_files).__name__}")
 
-        external_ids = cast(list[str], d.pop("external_ids", UNSET))
+        _external_ids = d.get("external_ids", UNSET)
+        external_ids: list[str] | Unset
+        if type(_external_ids) is list:
+            external_ids = _external_ids
+        elif _external_ids is UNSET:
+            external_ids = UNSET
+            _missing += 1
+        elif isinstance(_external_ids, list):
+            external_ids = _external_ids
+        else:
+            raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        file_names = cast(list[str], d.pop("file_names", UNSET))
+        _file_names = d.get("file_names", UNSET)
+        file_names: list[str] | Unset
+        if type(_file_names) is list:
+            file_names = _file_names
+        elif _file_names is UNSET:
+            file_names = UNSET
+            _missing += 1
+        elif isinstance(_file_names, list):
+            file_names = _file_names
+        else:
+            raise TypeError(f"file_names: unexpected {type(_file_names).__name__}")
 
-        training_data_id = d.pop("training_data_id", UNSET)
-        if not isinstance(training_data_id, (str, Unset)):
-            raise TypeError(f"training_data_id: unexpected {type(training_data_id).__name__}")
+        training_data_id = d.get("training_data_id", UNSET)
+        if type(training_data_id) is not str:
+            if training_data_id is UNSET:
+                _missing += 1
+            elif not isinstance(training_data_id, str):
+                raise TypeError(f"training_data_id: unexpected {type(training_data_id).__name__}")
 
-        training_data_name = d.pop("training_data_name", UNSET)
-        if not isinstance(training_data_name, (str, Unset)):
-            raise TypeError(f"training_data_name: unexpected {type(training_data_name).__name__}")
+        training_data_name = d.get("training_data_name", UNSET)
+        if type(training_data_name) is not str:
+            if training_data_name is UNSET:
+                _missing += 1
+            elif not isinstance(training_data_name, str):
+                raise TypeError(f"training_data_name: unexpected {type(training_data_name).__name__}")
 
-        visibility = d.pop("visibility", UNSET)
-        if not isinstance(visibility, (str, Unset)):
-            raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
+        visibility = d.get("visibility", UNSET)
+        if type(visibility) is not str:
+            if visibility is UNSET:
+                _missing += 1
+            elif not isinstance(visibility, str):
+                raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
         _self = cls(
-            files=files,
-            external_ids=external_ids,
-            file_names=file_names,
-            training_data_id=training_data_id,
-            training_data_name=training_data_name,
-            visibility=visibility,
+            files,
+            external_ids,
+            file_names,
+            training_data_id,
+            training_data_name,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 6:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

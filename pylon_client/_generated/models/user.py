@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="User")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "avatar_url",
+        "email",
+        "emails",
+        "is_deactivated",
+        "name",
+        "role",
+        "role_id",
+        "role_ids",
+        "roles",
+        "status",
+    }
+)
 
 
 @_attrs_define
@@ -160,117 +177,128 @@ class User:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id")
-        if not isinstance(id, str):
-            raise TypeError(f"id: unexpected {type(id).__name__}")
+        d = src_dict
+        _missing = 0
+        id = d["id"]
+        if type(id) is not str:
+            if not isinstance(id, str):
+                raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _avatar_url = d.pop("avatar_url", UNSET)
-        avatar_url: None | str | Unset
-        if isinstance(_avatar_url, str) or _avatar_url is None or isinstance(_avatar_url, Unset):
-            avatar_url = _avatar_url
-        else:
-            raise TypeError(f"avatar_url: unexpected {type(_avatar_url).__name__}")
+        avatar_url: None | str | Unset = d.get("avatar_url", UNSET)
+        if type(avatar_url) is not str and avatar_url is not None:
+            if avatar_url is UNSET:
+                _missing += 1
+            elif not isinstance(avatar_url, str):
+                raise TypeError(f"avatar_url: unexpected {type(avatar_url).__name__}")
 
-        _email = d.pop("email", UNSET)
-        email: None | str | Unset
-        if isinstance(_email, str) or _email is None or isinstance(_email, Unset):
-            email = _email
-        else:
-            raise TypeError(f"email: unexpected {type(_email).__name__}")
+        email: None | str | Unset = d.get("email", UNSET)
+        if type(email) is not str and email is not None:
+            if email is UNSET:
+                _missing += 1
+            elif not isinstance(email, str):
+                raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        _emails = d.pop("emails", UNSET)
+        _emails = d.get("emails", UNSET)
         emails: list[str] | None | Unset
-        if isinstance(_emails, list):
-            emails_type_0 = cast(list[str], _emails)
-
-            emails = emails_type_0
-        elif _emails is None or isinstance(_emails, Unset):
+        if type(_emails) is list:
+            emails = _emails
+        elif _emails is None:
+            emails = None
+        elif _emails is UNSET:
+            emails = UNSET
+            _missing += 1
+        elif isinstance(_emails, list):
             emails = _emails
         else:
             raise TypeError(f"emails: unexpected {type(_emails).__name__}")
 
-        _is_deactivated = d.pop("is_deactivated", UNSET)
-        is_deactivated: bool | None | Unset
-        if isinstance(_is_deactivated, bool) or _is_deactivated is None or isinstance(_is_deactivated, Unset):
-            is_deactivated = _is_deactivated
-        else:
-            raise TypeError(f"is_deactivated: unexpected {type(_is_deactivated).__name__}")
+        is_deactivated: bool | None | Unset = d.get("is_deactivated", UNSET)
+        if type(is_deactivated) is not bool and is_deactivated is not None:
+            if is_deactivated is UNSET:
+                _missing += 1
+            elif not isinstance(is_deactivated, bool):
+                raise TypeError(f"is_deactivated: unexpected {type(is_deactivated).__name__}")
 
-        _name = d.pop("name", UNSET)
-        name: None | str | Unset
-        if isinstance(_name, str) or _name is None or isinstance(_name, Unset):
-            name = _name
-        else:
-            raise TypeError(f"name: unexpected {type(_name).__name__}")
+        name: None | str | Unset = d.get("name", UNSET)
+        if type(name) is not str and name is not None:
+            if name is UNSET:
+                _missing += 1
+            elif not isinstance(name, str):
+                raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _role = d.pop("role", UNSET)
+        _role = d.get("role", UNSET)
         role: None | Unset | UserRoleType0
-        if isinstance(_role, dict):
-            role_type_0 = UserRoleType0.from_dict(_role)
-
-            role = role_type_0
-        elif _role is None or isinstance(_role, Unset):
-            role = _role
+        if type(_role) is dict:
+            role = UserRoleType0.from_dict(_role)
+        elif _role is None:
+            role = None
+        elif _role is UNSET:
+            role = UNSET
+            _missing += 1
+        elif isinstance(_role, dict):
+            role = UserRoleType0.from_dict(_role)
         else:
             raise TypeError(f"role: unexpected {type(_role).__name__}")
 
-        _role_id = d.pop("role_id", UNSET)
-        role_id: None | str | Unset
-        if isinstance(_role_id, str) or _role_id is None or isinstance(_role_id, Unset):
-            role_id = _role_id
-        else:
-            raise TypeError(f"role_id: unexpected {type(_role_id).__name__}")
+        role_id: None | str | Unset = d.get("role_id", UNSET)
+        if type(role_id) is not str and role_id is not None:
+            if role_id is UNSET:
+                _missing += 1
+            elif not isinstance(role_id, str):
+                raise TypeError(f"role_id: unexpected {type(role_id).__name__}")
 
-        _role_ids = d.pop("role_ids", UNSET)
+        _role_ids = d.get("role_ids", UNSET)
         role_ids: list[str] | None | Unset
-        if isinstance(_role_ids, list):
-            role_ids_type_0 = cast(list[str], _role_ids)
-
-            role_ids = role_ids_type_0
-        elif _role_ids is None or isinstance(_role_ids, Unset):
+        if type(_role_ids) is list:
+            role_ids = _role_ids
+        elif _role_ids is None:
+            role_ids = None
+        elif _role_ids is UNSET:
+            role_ids = UNSET
+            _missing += 1
+        elif isinstance(_role_ids, list):
             role_ids = _role_ids
         else:
             raise TypeError(f"role_ids: unexpected {type(_role_ids).__name__}")
 
-        _roles = d.pop("roles", UNSET)
+        _roles = d.get("roles", UNSET)
         roles: list[UserRolesType0Item] | None | Unset
-        if isinstance(_roles, list):
-            roles_type_0 = []
-            _roles_type_0 = _roles
-            for roles_type_0_item_data in _roles_type_0:
-                roles_type_0_item = UserRolesType0Item.from_dict(roles_type_0_item_data)
-
-                roles_type_0.append(roles_type_0_item)
-
-            roles = roles_type_0
-        elif _roles is None or isinstance(_roles, Unset):
-            roles = _roles
+        if type(_roles) is list:
+            roles = [UserRolesType0Item.from_dict(item) for item in _roles]
+        elif _roles is None:
+            roles = None
+        elif _roles is UNSET:
+            roles = UNSET
+            _missing += 1
+        elif isinstance(_roles, list):
+            roles = [UserRolesType0Item.from_dict(item) for item in _roles]
         else:
             raise TypeError(f"roles: unexpected {type(_roles).__name__}")
 
-        _status = d.pop("status", UNSET)
-        status: None | str | Unset
-        if isinstance(_status, str) or _status is None or isinstance(_status, Unset):
-            status = _status
-        else:
-            raise TypeError(f"status: unexpected {type(_status).__name__}")
+        status: None | str | Unset = d.get("status", UNSET)
+        if type(status) is not str and status is not None:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
         _self = cls(
-            id=id,
-            avatar_url=avatar_url,
-            email=email,
-            emails=emails,
-            is_deactivated=is_deactivated,
-            name=name,
-            role=role,
-            role_id=role_id,
-            role_ids=role_ids,
-            roles=roles,
-            status=status,
+            id,
+            avatar_url,
+            email,
+            emails,
+            is_deactivated,
+            name,
+            role,
+            role_id,
+            role_ids,
+            roles,
+            status,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 11:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,6 +14,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Visibility")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "team_ids",
+        "type",
+        "user_ids",
+    }
+)
 
 
 @_attrs_define
@@ -69,43 +78,52 @@ class Visibility:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _team_ids = d.pop("team_ids", UNSET)
+        d = src_dict
+        _missing = 0
+        _team_ids = d.get("team_ids", UNSET)
         team_ids: list[str] | None | Unset
-        if isinstance(_team_ids, list):
-            team_ids_type_0 = cast(list[str], _team_ids)
-
-            team_ids = team_ids_type_0
-        elif _team_ids is None or isinstance(_team_ids, Unset):
+        if type(_team_ids) is list:
+            team_ids = _team_ids
+        elif _team_ids is None:
+            team_ids = None
+        elif _team_ids is UNSET:
+            team_ids = UNSET
+            _missing += 1
+        elif isinstance(_team_ids, list):
             team_ids = _team_ids
         else:
             raise TypeError(f"team_ids: unexpected {type(_team_ids).__name__}")
 
-        _type_ = d.pop("type", UNSET)
-        type_: None | str | Unset
-        if isinstance(_type_, str) or _type_ is None or isinstance(_type_, Unset):
-            type_ = _type_
-        else:
-            raise TypeError(f"type_: unexpected {type(_type_).__name__}")
+        type_: None | str | Unset = d.get("type", UNSET)
+        if type(type_) is not str and type_ is not None:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _user_ids = d.pop("user_ids", UNSET)
+        _user_ids = d.get("user_ids", UNSET)
         user_ids: list[str] | None | Unset
-        if isinstance(_user_ids, list):
-            user_ids_type_0 = cast(list[str], _user_ids)
-
-            user_ids = user_ids_type_0
-        elif _user_ids is None or isinstance(_user_ids, Unset):
+        if type(_user_ids) is list:
+            user_ids = _user_ids
+        elif _user_ids is None:
+            user_ids = None
+        elif _user_ids is UNSET:
+            user_ids = UNSET
+            _missing += 1
+        elif isinstance(_user_ids, list):
             user_ids = _user_ids
         else:
             raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
         _self = cls(
-            team_ids=team_ids,
-            type_=type_,
-            user_ids=user_ids,
+            team_ids,
+            type_,
+            user_ids,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

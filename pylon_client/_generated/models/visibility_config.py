@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="VisibilityConfig")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "ai_agent_access",
+        "allowed_agent_ids",
+        "customer_visibility_condition",
+        "visibility",
+    }
+)
 
 
 @_attrs_define
@@ -86,53 +96,62 @@ class VisibilityConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _ai_agent_access = d.pop("ai_agent_access", UNSET)
-        ai_agent_access: None | str | Unset
-        if isinstance(_ai_agent_access, str) or _ai_agent_access is None or isinstance(_ai_agent_access, Unset):
-            ai_agent_access = _ai_agent_access
-        else:
-            raise TypeError(f"ai_agent_access: unexpected {type(_ai_agent_access).__name__}")
+        d = src_dict
+        _missing = 0
+        ai_agent_access: None | str | Unset = d.get("ai_agent_access", UNSET)
+        if type(ai_agent_access) is not str and ai_agent_access is not None:
+            if ai_agent_access is UNSET:
+                _missing += 1
+            elif not isinstance(ai_agent_access, str):
+                raise TypeError(f"ai_agent_access: unexpected {type(ai_agent_access).__name__}")
 
-        _allowed_agent_ids = d.pop("allowed_agent_ids", UNSET)
+        _allowed_agent_ids = d.get("allowed_agent_ids", UNSET)
         allowed_agent_ids: list[str] | None | Unset
-        if isinstance(_allowed_agent_ids, list):
-            allowed_agent_ids_type_0 = cast(list[str], _allowed_agent_ids)
-
-            allowed_agent_ids = allowed_agent_ids_type_0
-        elif _allowed_agent_ids is None or isinstance(_allowed_agent_ids, Unset):
+        if type(_allowed_agent_ids) is list:
+            allowed_agent_ids = _allowed_agent_ids
+        elif _allowed_agent_ids is None:
+            allowed_agent_ids = None
+        elif _allowed_agent_ids is UNSET:
+            allowed_agent_ids = UNSET
+            _missing += 1
+        elif isinstance(_allowed_agent_ids, list):
             allowed_agent_ids = _allowed_agent_ids
         else:
             raise TypeError(f"allowed_agent_ids: unexpected {type(_allowed_agent_ids).__name__}")
 
-        _customer_visibility_condition = d.pop("customer_visibility_condition", UNSET)
+        _customer_visibility_condition = d.get("customer_visibility_condition", UNSET)
         customer_visibility_condition: None | SearchFilter | Unset
-        if isinstance(_customer_visibility_condition, dict):
-            customer_visibility_condition_type_1 = SearchFilter.from_dict(_customer_visibility_condition)
-
-            customer_visibility_condition = customer_visibility_condition_type_1
-        elif _customer_visibility_condition is None or isinstance(_customer_visibility_condition, Unset):
-            customer_visibility_condition = _customer_visibility_condition
+        if type(_customer_visibility_condition) is dict:
+            customer_visibility_condition = SearchFilter.from_dict(_customer_visibility_condition)
+        elif _customer_visibility_condition is None:
+            customer_visibility_condition = None
+        elif _customer_visibility_condition is UNSET:
+            customer_visibility_condition = UNSET
+            _missing += 1
+        elif isinstance(_customer_visibility_condition, dict):
+            customer_visibility_condition = SearchFilter.from_dict(_customer_visibility_condition)
         else:
             raise TypeError(
                 f"customer_visibility_condition: unexpected {type(_customer_visibility_condition).__name__}"
             )
 
-        _visibility = d.pop("visibility", UNSET)
-        visibility: None | str | Unset
-        if isinstance(_visibility, str) or _visibility is None or isinstance(_visibility, Unset):
-            visibility = _visibility
-        else:
-            raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
+        visibility: None | str | Unset = d.get("visibility", UNSET)
+        if type(visibility) is not str and visibility is not None:
+            if visibility is UNSET:
+                _missing += 1
+            elif not isinstance(visibility, str):
+                raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
         _self = cls(
-            ai_agent_access=ai_agent_access,
-            allowed_agent_ids=allowed_agent_ids,
-            customer_visibility_condition=customer_visibility_condition,
-            visibility=visibility,
+            ai_agent_access,
+            allowed_agent_ids,
+            customer_visibility_condition,
+            visibility,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 4:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property

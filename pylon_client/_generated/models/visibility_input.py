@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,15 @@ from ..models.visibility_input_type import (
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="VisibilityInput")
+
+# pylon-client: the keys from_dict reads; any other key goes to additional_properties.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "team_ids",
+        "user_ids",
+    }
+)
 
 
 @_attrs_define
@@ -83,38 +92,47 @@ class VisibilityInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        type_ = check_visibility_input_type(d.pop("type"))
+        d = src_dict
+        _missing = 0
+        type_ = check_visibility_input_type(d["type"])
 
-        _team_ids = d.pop("team_ids", UNSET)
+        _team_ids = d.get("team_ids", UNSET)
         team_ids: list[str] | None | Unset
-        if isinstance(_team_ids, list):
-            team_ids_type_0 = cast(list[str], _team_ids)
-
-            team_ids = team_ids_type_0
-        elif _team_ids is None or isinstance(_team_ids, Unset):
+        if type(_team_ids) is list:
+            team_ids = _team_ids
+        elif _team_ids is None:
+            team_ids = None
+        elif _team_ids is UNSET:
+            team_ids = UNSET
+            _missing += 1
+        elif isinstance(_team_ids, list):
             team_ids = _team_ids
         else:
             raise TypeError(f"team_ids: unexpected {type(_team_ids).__name__}")
 
-        _user_ids = d.pop("user_ids", UNSET)
+        _user_ids = d.get("user_ids", UNSET)
         user_ids: list[str] | None | Unset
-        if isinstance(_user_ids, list):
-            user_ids_type_0 = cast(list[str], _user_ids)
-
-            user_ids = user_ids_type_0
-        elif _user_ids is None or isinstance(_user_ids, Unset):
+        if type(_user_ids) is list:
+            user_ids = _user_ids
+        elif _user_ids is None:
+            user_ids = None
+        elif _user_ids is UNSET:
+            user_ids = UNSET
+            _missing += 1
+        elif isinstance(_user_ids, list):
             user_ids = _user_ids
         else:
             raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
         _self = cls(
-            type_=type_,
-            team_ids=team_ids,
-            user_ids=user_ids,
+            type_,
+            team_ids,
+            user_ids,
         )
 
-        _self.additional_properties = d
+        if len(d) + _missing > 3:
+            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _self.additional_properties = unknown
         return _self
 
     @property
