@@ -56,3 +56,10 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start a test with none of the client's environment variables set."""
+    for name in ("PYLON_API_TOKEN", "PYLON_BASE_URL", "PYLON_LOG"):
+        monkeypatch.delenv(name, raising=False)

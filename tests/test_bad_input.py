@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import httpx
 import pytest
+from harness import Api, connect
 
 from pylon_client import (
     AsyncPylon,
@@ -47,21 +48,13 @@ class Harness:
     """Builds clients over one recording MockTransport and closes them afterwards."""
 
     def __init__(self, reply: httpx.Response) -> None:
-        self.reply = reply
-        self.requests: list[httpx.Request] = []
+        self.api = Api(reply)
+        self.requests = self.api.requests
         self.clients: list[AsyncPylon] = []
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        """Record ``request`` and answer with a copy of the scripted reply."""
-        self.requests.append(request)
-        return httpx.Response(
-            self.reply.status_code, headers=self.reply.headers, content=self.reply.content
-        )
 
     def make(self, token: str | None = "tok", **kwargs: Any) -> AsyncPylon:  # noqa: S107
         """A client over the recording transport; ``kwargs`` override the defaults."""
-        kwargs.setdefault("rate_limit", False)
-        client = AsyncPylon(token, transport=httpx.MockTransport(self.handle), **kwargs)
+        client = connect(self.api, token, **kwargs)
         self.clients.append(client)
         return client
 

@@ -9,23 +9,26 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
+from harness import Api, connect
 
 from pylon_client import AsyncPylon, BulkError, PylonConfigError, PylonInputError
 
 pytestmark = pytest.mark.anyio
 
 
-class BulkServer:
+class BulkServer(Api):
     """PATCH /accounts and POST /accounts/merge, recording bodies and requests in flight."""
 
     def __init__(self, *, fail_containing: str | None = None) -> None:
+        super().__init__()
         self.bodies: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.fail_containing = fail_containing
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
+    async def answer(self, request: httpx.Request) -> httpx.Response:
+        """Answer as the server would, failing any batch holding ``fail_containing``."""
         body = json.loads(request.content)
         self.bodies.append(body)
         self.paths.append(f"{request.method} {request.url.path}")
@@ -53,7 +56,7 @@ def _ids(n: int) -> list[str]:
 
 
 def _client(server: BulkServer) -> AsyncPylon:
-    return AsyncPylon("tok", transport=httpx.MockTransport(server), rate_limit=False)
+    return connect(server)
 
 
 @pytest.mark.parametrize(
@@ -210,13 +213,8 @@ async def test_merge_says_so_when_the_client_has_no_merge(monkeypatch: pytest.Mo
     from pylon_client._generated import _resources as generated
 
     monkeypatch.delattr(generated.AccountsResource, "merge", raising=False)
-    sent: list[httpx.Request] = []
-
-    def server(request: httpx.Request) -> httpx.Response:
-        sent.append(request)
-        return httpx.Response(200, json={"data": {"id": "a"}, "request_id": "r"})
-
-    async with AsyncPylon("tok", transport=httpx.MockTransport(server), rate_limit=False) as p:
+    server = Api({"data": {"id": "a"}, "request_id": "r"})
+    async with connect(server) as p:
         with pytest.raises(PylonConfigError, match="without POST /accounts/merge"):
             await p.accounts.merge(merge_into_account_id="a", merge_account_ids=["b"])
-    assert sent == []
+    assert server.requests == []

@@ -25,6 +25,7 @@ import anyio.lowlevel
 import attrs
 import httpx
 import pytest
+from harness import no_sleep
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pylon_client import AsyncPylon, RetryPolicy
@@ -35,10 +36,6 @@ pytestmark = pytest.mark.anyio
 TOKEN = "test-token"
 ACCOUNTS = 250
 HANG = 30  # seconds; a guard against a hung test, never reached when the code is right
-
-
-async def no_sleep(seconds: float) -> None:
-    """Retries without waiting."""
 
 
 def make_fake() -> FakePylon:

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from harness import no_sleep
 
 from pylon_client import AsyncPylon, ChangeCheckpoint, RetryPolicy
 from pylon_client.testing import (
@@ -30,10 +31,6 @@ from pylon_client.testing import (
 pytestmark = pytest.mark.anyio
 
 TOKEN = "test-token"
-
-
-async def no_sleep(seconds: float) -> None:
-    """Retries without waiting: the suite never sleeps for real."""
 
 
 def client(app: Any, **kwargs: Any) -> AsyncPylon:

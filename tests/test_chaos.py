@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 import pytest
+from harness import no_sleep
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pylon_client import AsyncPylon, InternalServerError, PylonError, RetryPolicy
@@ -41,10 +42,6 @@ READ_FAULTS: dict[str, Any] = {
     "retry_after": 0.01,
 }
 WRITE_FAULTS: dict[str, Any] = {**READ_FAULTS, "drop_after_rate": 0.02}
-
-
-async def no_sleep(seconds: float) -> None:
-    """Retries without waiting: the suite never sleeps for real."""
 
 
 def chaos_client(url: str) -> AsyncPylon:

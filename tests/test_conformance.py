@@ -17,8 +17,8 @@ import attrs
 import pytest
 import yaml
 from fake_harness import REQUIRED
+from harness import Api, body_of, connect
 from openapi_python_client.strings import snake_case
-from test_resources import Api, body_of, connect
 
 from pylon_client._generated.models.milestone import Milestone
 from pylon_client._generated.models.mini_account import MiniAccount

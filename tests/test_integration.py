@@ -6,15 +6,12 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from harness import no_sleep
 
 from pylon_client import AsyncPylon, F, NotFoundError, RetryPolicy
 from pylon_client.testing import DEMO_START, FakePylon, Faults, add_issues
 
 pytestmark = pytest.mark.anyio
-
-
-async def _no_sleep(seconds: float) -> None:
-    """Retries and pacing without waiting: the suite never sleeps for real."""
 
 
 async def test_project_and_task_lifecycle(
@@ -78,7 +75,7 @@ async def test_reads_survive_injected_server_errors(
         "test-token",
         base_url=fake_pylon_url,
         retry=RetryPolicy(max_retries=8),
-        sleep=_no_sleep,
+        sleep=no_sleep,
     ) as pylon:
         accounts = await pylon.accounts.list(limit=3).collect()
     assert sorted(a.id for a in accounts) == sorted(fake_pylon.accounts)

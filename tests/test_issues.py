@@ -12,6 +12,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
+from harness import Api, connect
 
 from pylon_client import AsyncPylon, NotFoundError, PylonInputError
 from pylon_client._issues import IssueCheckpoint
@@ -25,22 +26,22 @@ def _iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class IssueServer:
+class IssueServer(Api):
     """GET /issues over a fixed set of issues, counting both window edges as inclusive."""
 
     def __init__(self, created: list[datetime], *, cancel_at: int | None = None) -> None:
+        super().__init__()
         self.issues = [
             {"id": f"iss_{n:05d}", "title": f"issue {n}", "created_at": _iso(c)}
             for n, c in enumerate(created)
         ]
-        self.requests: list[httpx.Request] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self.cancel_at = cancel_at
         self.scope: anyio.CancelScope | None = None
 
-    async def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+    async def answer(self, request: httpx.Request) -> httpx.Response:
+        """Answer one page of the window asked for, cancelling ``scope`` at ``cancel_at``."""
         if self.cancel_at is not None and len(self.requests) == self.cancel_at and self.scope:
             self.scope.cancel()
         self.in_flight += 1
@@ -85,7 +86,7 @@ def _boundary_issues(days: int = 200) -> list[datetime]:
 
 
 def _client(server: IssueServer, **kwargs: Any) -> AsyncPylon:
-    return AsyncPylon("tok", transport=httpx.MockTransport(server), rate_limit=False, **kwargs)
+    return connect(server, **kwargs)
 
 
 async def _ids(export: Any) -> list[str]:
@@ -232,11 +233,8 @@ async def test_cancel_scope_mid_round_leaves_nothing_running() -> None:
 
 async def test_an_error_in_a_round_is_raised_unwrapped() -> None:
     """A failing window raises the client's own error, not an exception group."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(404, json={"errors": ["gone"], "code": "not_found"})
-
-    async with AsyncPylon("tok", transport=httpx.MockTransport(handler), rate_limit=False) as pylon:
+    api = Api(httpx.Response(404, json={"errors": ["gone"], "code": "not_found"}))
+    async with connect(api) as pylon:
         export = pylon.issues.list(start_time=START, end_time=START + timedelta(days=100))
         with pytest.raises(NotFoundError):
             await export.collect()

@@ -9,6 +9,7 @@ import anyio
 import anyio.abc
 import httpx
 import pytest
+from harness import Api, FakeClock
 
 from pylon_client import _ratelimit
 from pylon_client._errors import PylonConfigError
@@ -20,28 +21,8 @@ BASE = "https://api.usepylon.com"
 T0 = 1000.0
 
 
-class FakeClock:
-    """Virtual time: a sleep yields once, then moves time to the sleeper's deadline and records."""
-
-    def __init__(self) -> None:
-        self.now = T0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        """Return the virtual time."""
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        """Wake no earlier than ``delay`` virtual seconds from now, without real waiting."""
-        self.sleeps.append(delay)
-        deadline = self.now + delay
-        await anyio.lowlevel.checkpoint()
-        # Never backwards: another sleeper may already have moved time past this deadline.
-        self.now = max(self.now, deadline)
-
-
 def make(limits: dict[str, int], **kwargs: Any) -> tuple[RateLimiter, FakeClock]:
-    clock = FakeClock()
+    clock = FakeClock(T0)
     return RateLimiter(limits, clock=clock, sleep=clock.sleep, **kwargs), clock
 
 
@@ -110,7 +91,7 @@ async def test_waiters_are_served_in_arrival_order() -> None:
 @pytest.mark.anyio
 async def test_newcomer_does_not_jump_the_queue() -> None:
     """A caller arriving just as a slot frees waits behind the caller already waiting for it."""
-    clock = FakeClock()
+    clock = FakeClock(T0)
     wakeups: list[anyio.Event] = []
 
     async def gated_sleep(delay: float) -> None:
@@ -257,7 +238,7 @@ def test_penalize_leaves_unlimited_keys_alone() -> None:
 async def test_cancelled_waiter_takes_no_slot() -> None:
     """A caller cancelled while waiting for its turn leaves the slot to the next one."""
     waiting = anyio.Event()
-    clock = FakeClock()
+    clock = FakeClock(T0)
     waits: list[float] = []
 
     async def sleep_until_cancelled(delay: float) -> None:
@@ -357,14 +338,8 @@ async def test_idle_buckets_are_dropped() -> None:
 
 def scripted(*responses: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
     """Return a MockTransport answering with ``responses`` in turn, and the list of requests."""
-    seen: list[httpx.Request] = []
-    queue = list(responses)
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return queue.pop(0)
-
-    return httpx.MockTransport(handler), seen
+    api = Api(*responses)
+    return api.transport, api.requests
 
 
 @pytest.mark.anyio

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import doctest
 
+from harness import FakeClock
+
 from pylon_client import _ratelimit_fallback
 from pylon_client._ratelimit_fallback import LocalPacing, Slot
 
@@ -20,19 +22,9 @@ def book(pacing: LocalPacing, slot: Slot, member: str) -> None:
     )
 
 
-class Clock:
-    """Virtual time, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_pacing_starts_with_a_window_of_pause_at_a_share_of_each_limit() -> None:
     """Local pacing waits a window, then allows the worker its share of the limit."""
-    clock = Clock()
+    clock = FakeClock(100.0)
     pacing = LocalPacing(
         {"GET /issues": 30}, default_per_minute=10, scale=1.0, workers=4, clock=clock
     )
@@ -45,7 +37,7 @@ def test_pacing_starts_with_a_window_of_pause_at_a_share_of_each_limit() -> None
 
 def test_what_was_sent_is_remembered_for_one_window() -> None:
     """Answers booked locally are kept with their ages, and forgotten after a window."""
-    clock = Clock()
+    clock = FakeClock(100.0)
     pacing = LocalPacing(
         {"GET /issues": 30}, default_per_minute=None, scale=1.0, workers=1, clock=clock
     )
@@ -59,7 +51,7 @@ def test_what_was_sent_is_remembered_for_one_window() -> None:
 
 def test_a_slot_redis_gave_counts_as_sent_now() -> None:
     """An answer to a request Redis let through before it failed takes a local slot."""
-    clock = Clock()
+    clock = FakeClock(100.0)
     pacing = LocalPacing(
         {"GET /issues": 1}, default_per_minute=None, scale=1.0, workers=1, clock=clock
     )

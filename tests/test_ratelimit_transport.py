@@ -6,6 +6,7 @@ from collections.abc import Mapping
 import anyio
 import httpx
 import pytest
+from harness import Api
 
 from pylon_client import _ratelimit_transport
 from pylon_client._errors import PylonConfigError
@@ -59,19 +60,16 @@ def test_rate_limit_headers_are_read(
 @pytest.mark.anyio
 async def test_the_organization_is_learnt_once_for_concurrent_requests() -> None:
     """Ten concurrent first requests wait for one ``GET /me`` and then spend its budget."""
-    seen: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url.path)
         if request.url.path == "/me":
             assert request.headers["Authorization"] == "Bearer tok"
             return httpx.Response(200, json={"data": {"id": "org_1", "name": "One"}})
         return httpx.Response(200, json={"data": {}})
 
+    api = Api(handler=handler)
     limiter = RateLimiter({"GET /tasks/{id}": 300, "GET /me": 300})
-    transport = RateLimitTransport(
-        httpx.MockTransport(handler), limiter, org=None, me_url=BASE + "/me"
-    )
+    transport = RateLimitTransport(api.transport, limiter, org=None, me_url=BASE + "/me")
     async with (
         httpx.AsyncClient(
             transport=transport, base_url=BASE, headers={"Authorization": "Bearer tok"}
@@ -80,6 +78,7 @@ async def test_the_organization_is_learnt_once_for_concurrent_requests() -> None
     ):
         for n in range(10):
             group.start_soon(client.get, f"/tasks/t{n}")
+    seen = [request.url.path for request in api.requests]
     assert seen.count("/me") == 1
     assert len(seen) == 11
     assert limiter.effective_limit("GET /tasks/{id}", org="org_1") == 300
@@ -98,14 +97,9 @@ async def test_a_failed_me_paces_in_the_shared_budget_and_asks_again(
     answer: httpx.Response,
 ) -> None:
     """When ``GET /me`` does not name the organization, requests go on, paced, and ask again."""
-    seen: list[str] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request.url.path)
-        return answer if request.url.path == "/me" else httpx.Response(200)
-
+    api = Api(handler=lambda r: answer if r.url.path == "/me" else httpx.Response(200))
     transport = RateLimitTransport(
-        httpx.MockTransport(handler),
+        api.transport,
         RateLimiter({"GET /tasks/{id}": 300}),
         org=None,
         me_url=BASE + "/me",
@@ -113,7 +107,12 @@ async def test_a_failed_me_paces_in_the_shared_budget_and_asks_again(
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
         await client.get("/tasks/t1")
         await client.get("/tasks/t2")
-    assert seen == ["/me", "/tasks/t1", "/me", "/tasks/t2"]
+    assert [request.url.path for request in api.requests] == [
+        "/me",
+        "/tasks/t1",
+        "/me",
+        "/tasks/t2",
+    ]
 
 
 def test_learning_needs_the_url_of_me() -> None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from harness import Api, body_of, connect
 from openapi_python_client.strings import snake_case
 
 import pylon_client._generated.api as generated_api
@@ -33,41 +33,6 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "operations.md"
 SNOOZE_UNTIL = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC)
 
 Call = Callable[[AsyncPylon], Awaitable[Any]]
-
-
-class Api:
-    """A MockTransport handler: records each request and answers from a queue.
-
-    A reply is a JSON payload (sent with status 200) or a ready ``httpx.Response``. The last
-    payload repeats once the queue is down to it.
-    """
-
-    def __init__(self, *replies: dict[str, Any] | httpx.Response) -> None:
-        self.replies = list(replies)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        """Record ``request`` and return the next reply."""
-        self.requests.append(request)
-        reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(reply, httpx.Response):
-            return reply
-        return httpx.Response(200, json=reply)
-
-    @property
-    def last(self) -> httpx.Request:
-        """The latest request."""
-        return self.requests[-1]
-
-
-def body_of(request: httpx.Request) -> Any:
-    """The JSON body of ``request``, or None when it has none."""
-    return json.loads(request.content) if request.content else None
-
-
-def connect(api: Api, **kwargs: Any) -> AsyncPylon:
-    """A client that sends to ``api``; no pacing, so nothing waits."""
-    return AsyncPylon("tok", transport=httpx.MockTransport(api), rate_limit=False, **kwargs)
 
 
 def attr(obj: Any, dotted: str) -> Any:

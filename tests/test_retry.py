@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from harness import RecordingSleep
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,18 +67,6 @@ class Script(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Remember the close."""
         self.closed = True
-
-
-class RecordingSleep:
-    """A sleep that returns at once and records what it was asked to wait."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        """Record the delay and yield once."""
-        self.waits.append(delay)
-        await anyio.lowlevel.checkpoint()
 
 
 def make(

@@ -23,6 +23,7 @@ import anyio
 import attrs
 import httpx
 import pytest
+from harness import Api, connect, no_sleep
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,10 +50,6 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 LOGGERS = ("pylon_client", "httpx", "httpcore")
 
 
-async def no_sleep(seconds: float) -> None:
-    """Retries without waiting."""
-
-
 def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
     """Pylon's error envelope."""
     return {"errors": [message], "code": code, "request_id": "req_err", **extra}
@@ -60,22 +57,17 @@ def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 def answer(
     status: int, payload: Any = None, *, content: bytes | None = None, **headers: str
-) -> Callable[[httpx.Request], httpx.Response]:
-    """A MockTransport handler that always answers the same."""
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        if content is not None:
-            return httpx.Response(status, content=content, headers=headers)
-        return httpx.Response(status, json=payload, headers=headers)
-
-    return handle
+) -> Api:
+    """A recording handler that always answers the same."""
+    if content is not None:
+        return Api(httpx.Response(status, content=content, headers=headers))
+    return Api(httpx.Response(status, json=payload, headers=headers))
 
 
-def mocked(handle: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> AsyncPylon:
-    """A client holding the canary token, sending to ``handle``."""
-    kwargs.setdefault("rate_limit", False)
+def mocked(api: Api, **kwargs: Any) -> AsyncPylon:
+    """A client holding the canary token, sending to ``api``; retries never wait."""
     kwargs.setdefault("sleep", no_sleep)
-    return AsyncPylon(CANARY, transport=httpx.MockTransport(handle), **kwargs)
+    return connect(api, CANARY, **kwargs)
 
 
 @attrs.frozen
@@ -170,8 +162,10 @@ SCENARIOS: list[Any] = [
     pytest.param(
         lambda: fail_get(
             mocked(
-                lambda r: httpx.Response(
-                    429, json=envelope("rate_limited", "slow"), headers={"Retry-After": "3600"}
+                Api(
+                    httpx.Response(
+                        429, json=envelope("rate_limited", "slow"), headers={"Retry-After": "3600"}
+                    )
                 )
             )
         ),
@@ -286,24 +280,15 @@ async def test_loopback_https_or_opt_in_is_accepted(base_url: str, kwargs: dict[
 # ---------------------------------------------------------------------- redirects
 
 
-class Redirector:
+def redirector_to(location: str) -> Api:
     """Answers the first request with a redirect to ``location``, then 200; records them all."""
-
-    def __init__(self, location: str) -> None:
-        self.location = location
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if len(self.requests) == 1:
-            return httpx.Response(302, headers={"Location": self.location})
-        return httpx.Response(200, json={"data": {"id": "t1"}})
+    return Api(httpx.Response(302, headers={"Location": location}), {"data": {"id": "t1"}})
 
 
 @pytest.mark.anyio
 async def test_redirect_is_not_followed_by_default() -> None:
     """A 302 to another origin is an error; no request goes there."""
-    redirector = Redirector("https://evil.example/steal")
+    redirector = redirector_to("https://evil.example/steal")
     async with mocked(redirector) as pylon:
         with pytest.raises(PylonAPIError) as info:
             await pylon.tasks.get("t1")
@@ -322,7 +307,7 @@ async def test_redirect_is_not_followed_by_default() -> None:
 @pytest.mark.anyio
 async def test_followed_redirect_to_another_origin_carries_no_token(location: str) -> None:
     """With a user's follow_redirects=True client, httpx drops Authorization across origins."""
-    redirector = Redirector(location)
+    redirector = redirector_to(location)
     async with (
         httpx.AsyncClient(
             follow_redirects=True, transport=httpx.MockTransport(redirector)

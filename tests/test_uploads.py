@@ -23,8 +23,10 @@ from unittest.mock import ANY
 
 import anyio
 import anyio.lowlevel
+import harness
 import httpx
 import pytest
+from harness import no_sleep
 
 from pylon_client import (
     AsyncPylon,
@@ -77,23 +79,18 @@ def parse(content_type: str, body: bytes) -> list[Part]:
     return parts
 
 
-class Api:
-    """A MockTransport handler: records each request and its parts, plays replies in order."""
+class Api(harness.Api):
+    """The shared recording handler, also keeping the parts of each multipart form it gets."""
 
     def __init__(self, *replies: httpx.Response | type[httpx.TransportError]) -> None:
-        self.replies = list(replies) or [ok()]
-        self.requests: list[httpx.Request] = []
+        super().__init__(*(replies or (ok(),)))
         self.forms: list[list[Part]] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        """Record ``request``, parse its form, and play the next reply (the last repeats)."""
-        self.requests.append(request)
+    async def answer(self, request: httpx.Request) -> httpx.Response:
+        """Parse the request's form, then play the next reply (the last repeats)."""
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
             self.forms.append(parse(request.headers["content-type"], request.content))
-        item = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
-        if isinstance(item, type):
-            raise item("scripted failure", request=request)
-        return httpx.Response(item.status_code, headers=item.headers, content=item.content)
+        return await super().answer(request)
 
 
 class Streaming(httpx.AsyncBaseTransport):
@@ -149,16 +146,11 @@ class CancelMidBody(httpx.AsyncBaseTransport):
         raise AssertionError("not reached: the scope was cancelled")
 
 
-async def no_wait(_delay: float) -> None:
-    """A retry sleep that returns at once."""
-    await anyio.lowlevel.checkpoint()
-
-
 def connect(transport: httpx.AsyncBaseTransport | Api, **kwargs: Any) -> AsyncPylon:
     """A client sending to ``transport`` (a handler is wrapped in MockTransport), unpaced."""
     if isinstance(transport, Api):
         transport = httpx.MockTransport(transport)
-    return AsyncPylon(TOKEN, transport=transport, rate_limit=False, sleep=no_wait, **kwargs)
+    return AsyncPylon(TOKEN, transport=transport, rate_limit=False, sleep=no_sleep, **kwargs)
 
 
 @pytest.fixture

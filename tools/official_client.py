@@ -31,13 +31,15 @@ TESTS = [
     "tests/test_batching.py",
     "tests/test_bulk.py",
     "tests/test_client.py",
+    "tests/test_pagination.py",
 ]
 # The merge tests need POST /accounts/merge; the client-core tests outside pagination need the
 # default client's models.
 SELECT = (
     "(test_bulk and not merge and not target) or test_merge_says_so or test_windows or "
     "test_issues or "
-    "test_changes or test_batching or (test_client and (page or cursor or pagination))"
+    "test_changes or test_batching or test_pagination or "
+    "(test_client and (page or cursor or pagination))"
 )
 
 

@@ -1,0 +1,196 @@
+"""Client-side test doubles, one of each kind: a recording MockTransport handler, a fake clock.
+
+``Api`` records each request and answers from a script (JSON payloads, ``httpx.Response`` objects
+or ``httpx`` error classes to raise) or from a function; ``connect`` builds an unpaced
+``AsyncPylon`` on it. ``FakeClock`` is virtual time whose concurrent sleeps overlap as real ones
+do; ``RecordingSleep`` and ``no_sleep`` are for tests where "never wait" is the point.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+import httpx
+
+from pylon_client import AsyncPylon
+
+__all__ = [
+    "Api",
+    "FakeClock",
+    "RecordingSleep",
+    "Reply",
+    "body_of",
+    "connect",
+    "envelope",
+    "no_sleep",
+    "reply",
+    "task",
+]
+
+# A scripted answer: a JSON payload (sent with 200), a response (copied for each use), or an
+# httpx error class to raise.
+Reply = dict[str, Any] | httpx.Response | type[httpx.TransportError]
+Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
+
+
+class Api:
+    """A MockTransport handler: records each request and answers from a script or a function.
+
+    Scripted replies play in order and the last one repeats once the script is down to it.
+    With ``handler=`` every request is answered by that function instead (sync or async).
+    Subclasses add test-specific behaviour by overriding ``answer``.
+    """
+
+    def __init__(self, *replies: Reply, handler: Handler | None = None) -> None:
+        self.replies = list(replies)
+        self.handler = handler
+        self.requests: list[httpx.Request] = []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        """Record ``request`` and return its answer."""
+        self.requests.append(request)
+        return await self.answer(request)
+
+    async def answer(self, request: httpx.Request) -> httpx.Response:
+        """The answer to ``request``: the handler's, else the next scripted reply."""
+        if self.handler is not None:
+            got = self.handler(request)
+            return got if isinstance(got, httpx.Response) else await got
+        item = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
+        if isinstance(item, type):
+            raise item("scripted failure", request=request)
+        if isinstance(item, httpx.Response):
+            # A copy, so a repeated reply can be read again.
+            return httpx.Response(item.status_code, headers=item.headers, content=item.content)
+        return httpx.Response(200, json=item)
+
+    @property
+    def last(self) -> httpx.Request:
+        """The latest request."""
+        return self.requests[-1]
+
+    @property
+    def transport(self) -> httpx.MockTransport:
+        """A MockTransport sending to this handler."""
+        return httpx.MockTransport(self)
+
+
+def body_of(request: httpx.Request) -> Any:
+    """The JSON body of ``request``, or None when it has none."""
+    return json.loads(request.content) if request.content else None
+
+
+def connect(api: Api, token: str | None = "tok", **kwargs: Any) -> AsyncPylon:  # noqa: S107 (a test token)
+    """A client sending to ``api``; unpaced and retrying without waiting unless told otherwise."""
+    kwargs.setdefault("rate_limit", False)
+    kwargs.setdefault("sleep", no_sleep)
+    return AsyncPylon(token, transport=httpx.MockTransport(api), **kwargs)
+
+
+def reply(
+    status: int = 200,
+    payload: Any = None,
+    *,
+    content: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """A response with a JSON ``payload`` or raw ``content``."""
+    if content is not None:
+        return httpx.Response(status, content=content, headers=headers)
+    return httpx.Response(status, json=payload, headers=headers)
+
+
+def task(task_id: str = "t1", request_id: str = "req_1", **fields: Any) -> httpx.Response:
+    """A 200 holding one Task."""
+    return reply(200, {"data": {"id": task_id, **fields}, "request_id": request_id})
+
+
+def envelope(code: str, *errors: str, request_id: str = "req_err", **extra: Any) -> dict[str, Any]:
+    """Pylon's error envelope."""
+    return {"errors": list(errors), "code": code, "request_id": request_id, **extra}
+
+
+async def no_sleep(_seconds: float) -> None:
+    """A sleep that never waits: it yields once and returns."""
+    await anyio.lowlevel.checkpoint()
+
+
+class RecordingSleep:
+    """A sleep that returns at once and records what it was asked to wait."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, delay: float) -> None:
+        """Record the delay and yield once."""
+        self.waits.append(delay)
+        await anyio.lowlevel.checkpoint()
+
+
+class _Sleeper:
+    """One pending sleep: its deadline, and an event set when it may look again."""
+
+    def __init__(self, deadline: float, seq: int) -> None:
+        self.deadline = deadline
+        self.seq = seq
+        self.turn = anyio.Event()
+
+    def __lt__(self, other: _Sleeper) -> bool:
+        return (self.deadline, self.seq) < (other.deadline, other.seq)
+
+
+class FakeClock:
+    """Virtual time whose concurrent sleeps overlap, as real ones do.
+
+    Calling the clock returns the virtual time (``now``, which a test may also set). A sleep
+    lets the other ready tasks run first (so that they may start sleeps of their own), then
+    time moves to the earliest deadline among the sleepers and that sleeper wakes: two tasks
+    sleeping 5 s and 10 s at once wake at +5 and +10, not +15. Time never goes backwards; a
+    sleep whose deadline has passed returns at once. Every delay asked for is kept in ``sleeps``.
+    """
+
+    # Checkpoints a sleeper lets pass before it may move time: enough for the other tasks woken
+    # with it to reach their next sleep.
+    SETTLE = 20
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+        self._sleepers: list[_Sleeper] = []
+        self._seq = itertools.count()
+
+    def __call__(self) -> float:
+        """Return the virtual time."""
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        """Wake when virtual time reaches ``delay`` seconds from now, without real waiting."""
+        self.sleeps.append(delay)
+        me = _Sleeper(self.now + delay, next(self._seq))
+        heapq.heappush(self._sleepers, me)
+        try:
+            while True:
+                for _ in range(self.SETTLE):
+                    await anyio.lowlevel.checkpoint()
+                if self._sleepers[0] is me:
+                    break
+                await me.turn.wait()
+                me.turn = anyio.Event()
+        except BaseException:
+            self._leave(me)
+            raise
+        self.now = max(self.now, me.deadline)
+        self._leave(me)
+
+    def _leave(self, me: _Sleeper) -> None:
+        """Drop ``me`` from the sleepers and hand the turn to the next earliest."""
+        self._sleepers.remove(me)
+        heapq.heapify(self._sleepers)
+        if self._sleepers:
+            self._sleepers[0].turn.set()
