@@ -85,10 +85,11 @@ class Mirror:
     ) -> int:
         """Apply every issue changed since the stored watermark; return how many were newer."""
         feed = pylon.issues.changes(since=since, checkpoint=self.checkpoint())
-        newer = 0
-        async for n, issue in _enumerate(feed):
+        newer = seen = 0
+        async for issue in feed:
             newer += self.apply(issue.to_dict())
-            if n % save_every == 0:
+            seen += 1
+            if seen % save_every == 0:
                 self._save(feed.checkpoint())  # a crash resumes here, repeating nothing
         self._save(feed.checkpoint())
         return newer
@@ -96,13 +97,6 @@ class Mirror:
     def snapshot(self) -> dict[str, str]:
         """Return ``{id: updated_at}`` of every row."""
         return dict(self.db.execute("SELECT id, updated_at FROM issues").fetchall())
-
-
-async def _enumerate(feed: Any) -> Any:
-    n = 0
-    async for item in feed:
-        n += 1
-        yield n, item
 
 
 async def demo() -> int:

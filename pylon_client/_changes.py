@@ -207,8 +207,9 @@ class ChangeFeed:
         self._skip: set[Version] = set(skip)
         # Handed-out versions of windows not finished yet, and of the overlap before `until`.
         self._open: dict[Window, set[Version]] = {}
-        self._recent: set[Version] = {v for v in skip if self._in_overlap(v)}
-        self._ready: deque[tuple[Window, Any]] = deque()
+        self._overlap_from = end - gap  # versions stamped from here on travel in `seen`
+        self._recent: set[Version] = {v for v in skip if v[1] and self._in_overlap(_parse(v[1]))}
+        self._ready: deque[tuple[Window, Any, Version]] = deque()
         self._remaining: dict[Window, int] = {}
         self.requests = 0
 
@@ -248,8 +249,8 @@ class ChangeFeed:
     def _is_done(self, moment: datetime) -> bool:
         return any(w.start <= moment < w.end for w in self._done)
 
-    def _in_overlap(self, version: Version) -> bool:
-        return bool(version[1]) and _parse(version[1]) >= self.until - self.overlap
+    def _in_overlap(self, stamp: datetime) -> bool:
+        return stamp >= self._overlap_from
 
     def __aiter__(self) -> ChangeFeed:
         return self
@@ -259,10 +260,9 @@ class ChangeFeed:
             if not self._queue:
                 raise StopAsyncIteration
             await self._round()
-        window, item = self._ready.popleft()
-        version = version_of(item)
+        window, item, version = self._ready.popleft()
         self._open[window].add(version)
-        if self._in_overlap(version):
+        if version[1] and self._in_overlap(item.updated_at):  # a stamp: an aware datetime
             self._recent.add(version)
         self._remaining[window] -= 1
         self._finish_if_done(window)
@@ -299,10 +299,11 @@ class ChangeFeed:
             got = results[window]
             if isinstance(got, tuple):
                 continue
-            fresh = [i for i in got if version_of(i) not in self._skip]
+            versions = ((item, version_of(item)) for item in got)
+            fresh = [(window, item, v) for item, v in versions if v not in self._skip]
             self._open[window] = set()
             self._remaining[window] = len(fresh)
-            self._ready.extend((window, item) for item in fresh)
+            self._ready.extend(fresh)
             self._finish_if_done(window)
 
     async def _read(self, window: Window) -> list[Any] | tuple[Window, Window]:

@@ -29,7 +29,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from ._cli_common import (
     CliError,
@@ -82,7 +82,8 @@ def add_sync_parser(
     p.set_defaults(run=sync_issues)
 
 
-def _read_state(path: Path) -> dict[str, Any] | None:
+def _read_state(path: Path) -> tuple[int, ChangeCheckpoint] | None:
+    """Return the recorded output size and the feed's checkpoint, or None before a first run."""
     if not path.exists():
         return None
     from ._changes import ChangeCheckpoint
@@ -91,11 +92,9 @@ def _read_state(path: Path) -> dict[str, Any] | None:
         state = json.loads(path.read_text(encoding="utf-8"))
         if state.get("version") != _STATE_VERSION:
             raise ValueError(f"version {state.get('version')!r}")
-        int(state["output_bytes"])
-        ChangeCheckpoint.from_dict(state["feed"])
+        return int(state["output_bytes"]), ChangeCheckpoint.from_dict(state["feed"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CliError(f"{path} is not a readable sync state ({exc})") from None
-    return dict(state)
 
 
 class _Sink:
@@ -106,10 +105,9 @@ class _Sink:
         self.state_path = state_path
         self._file: IO[bytes] | None = None
 
-    def open(self, state: dict[str, Any] | None) -> None:
+    def open(self, size: int) -> None:
         if self.path is None:
             return
-        size = int(state["output_bytes"]) if state else 0
         actual = self.path.stat().st_size if self.path.exists() else 0
         if actual < size:
             raise CliError(
@@ -149,18 +147,19 @@ def sync_issues(args: argparse.Namespace) -> int:
     """Run ``pylon issues sync``."""
     state_path = Path(args.state)
     state = _read_state(state_path)
-    if state is None and args.since is None:
+    size, checkpoint = state if state is not None else (0, None)
+    if checkpoint is None and args.since is None:
         raise CliError(f"{state_path} does not exist yet: give --since for the first run")
     if args.limit < 1 or args.limit > 1000:
         raise CliError("--limit must be between 1 and 1000")
     client = make_client(args)
     sink = _Sink(args.output, state_path)
-    sink.open(state)
+    sink.open(size)
     progress = ProgressLine(sys.stderr, enabled=args.progress or sys.stderr.isatty())
 
     async def job() -> int:
         async with client:
-            return await _run(client, args, state, sink, progress)
+            return await _run(client, args, checkpoint, sink, progress)
 
     try:
         return run_async(args, job)
@@ -168,10 +167,9 @@ def sync_issues(args: argparse.Namespace) -> int:
         sink.close()
 
 
-def _feed(pylon: AsyncPylon, args: argparse.Namespace, state: dict[str, Any] | None) -> ChangeFeed:
-    from ._changes import ChangeCheckpoint
-
-    checkpoint = ChangeCheckpoint.from_dict(state["feed"]) if state else None
+def _feed(
+    pylon: AsyncPylon, args: argparse.Namespace, checkpoint: ChangeCheckpoint | None
+) -> ChangeFeed:
     return pylon.issues.changes(
         since=None if checkpoint else args.since,
         until=args.until,
@@ -185,11 +183,11 @@ def _feed(pylon: AsyncPylon, args: argparse.Namespace, state: dict[str, Any] | N
 async def _run(
     pylon: AsyncPylon,
     args: argparse.Namespace,
-    state: dict[str, Any] | None,
+    checkpoint: ChangeCheckpoint | None,
     sink: _Sink,
     progress: ProgressLine,
 ) -> int:
-    feed = _feed(pylon, args, state)
+    feed = _feed(pylon, args, checkpoint)
     written = 0
     consistent = True  # every version handed out so far is written
     try:

@@ -12,10 +12,9 @@ instead of one window, any number of ids instead of 1 to 100), hence the ``overr
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
 
 from ._batching import MAX_BATCH, check_merge, chunk, normalize_ids
 from ._batching import BulkResult as BulkResult
@@ -36,11 +35,29 @@ if TYPE_CHECKING:
 
 __all__ = ["AccountsResource", "IssuesResource", "TasksResource"]
 
-_CHANGES_DOC = """Every {kind} whose ``updated_at`` lies in ``[since, until)``, each version once.
 
-        Searches ``POST /{kind}/search`` on ``updated_at`` (Pylon allows 120 a minute), in
-        windows of ``window`` (default 30 days) read ``concurrency`` at a time (default 4), each
-        halved until its results fit a page of ``limit`` (default 1000).
+class _ChangeFeeds:
+    """``changes()``, for the resources whose search filters on ``updated_at``."""
+
+    __slots__ = ()
+    _kind: ClassVar[Kind]
+
+    def changes(
+        self,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        *,
+        checkpoint: ChangeCheckpoint | None = None,
+        overlap: timedelta | None = None,
+        window: timedelta = DEFAULT_WINDOW,
+        concurrency: int = 4,
+        limit: int | None = 1000,
+    ) -> ChangeFeed:
+        """Every issue (or task) whose ``updated_at`` is in ``[since, until)``, each version once.
+
+        Searches ``POST /issues/search`` (or ``/tasks/search``) on ``updated_at`` (Pylon allows
+        120 a minute), in windows of ``window`` (default 30 days) read ``concurrency`` at a time
+        (default 4), each halved until its results fit a page of ``limit`` (default 1000).
 
         Args:
             since: the start, inclusive: a timezone-aware datetime or a date (midnight UTC).
@@ -50,33 +67,39 @@ _CHANGES_DOC = """Every {kind} whose ``updated_at`` lies in ``[since, until)``, 
                 less ``overlap``, up to ``until`` (default now), skipping what it yielded.
             overlap: how far the next run reaches back, for clock skew and search lag;
                 default two minutes (a checkpoint's own when resuming).
-            window, concurrency, limit: how the range is read.
+            window: the longest window searched at once; default 30 days.
+            concurrency: windows read at once; default 4.
+            limit: page size, 1 to 1000; default 1000.
 
-        Returns a :class:`ChangeFeed`: ``async for {item} in ...``, ``.checkpoint()``.
+        Returns a :class:`ChangeFeed`: ``async for obj in ...``, ``.checkpoint()``.
+
         """
+        from ._filter_builder import F  # loaded on first use (see the imports)
 
+        search = cast(Any, self).search  # the generated search of the class this mixes into
 
-def _changes(
-    search: Callable[..., Any], kind: Kind, since: Any, until: Any, checkpoint: Any, **options: Any
-) -> ChangeFeed:
-    """Build a change feed whose windows are read with ``search`` (a generated search)."""
-    from ._filter_builder import F  # loaded on first use (see the imports)
+        async def fetch(window: Window, cursor: str | None, limit: int | None) -> PageLike[Any]:
+            time_range = F("updated_at").time_range(window.start, window.end)
+            return await anext(search(filter=time_range, limit=limit, cursor=cursor).pages())
 
-    async def fetch(window: Window, cursor: str | None, limit: int | None) -> PageLike[Any]:
-        pages = search(
-            filter=F("updated_at").time_range(window.start, window.end),
+        return ChangeFeed(
+            fetch,
+            kind=self._kind,
+            since=since,
+            until=until,
+            checkpoint=checkpoint,
+            overlap=overlap,
+            window=window,
+            concurrency=concurrency,
             limit=limit,
-            cursor=cursor,
-        ).pages()
-        return await anext(pages)
-
-    return ChangeFeed(fetch, kind=kind, since=since, until=until, checkpoint=checkpoint, **options)
+        )
 
 
-class IssuesResource(generated.IssuesResource):
-    """``pylon.issues``: the generated methods, with ``list`` over any time range."""
+class IssuesResource(_ChangeFeeds, generated.IssuesResource):
+    """``pylon.issues``: the generated methods, ``list`` over any time range, ``changes``."""
 
     __slots__ = ("_max_window",)
+    _kind = "issues"
 
     def __init__(self, client: AsyncPylon, *, max_window: timedelta) -> None:
         super().__init__(client)
@@ -128,31 +151,6 @@ class IssuesResource(generated.IssuesResource):
             checkpoint=checkpoint,
         )
 
-    def changes(
-        self,
-        since: datetime | date | None = None,
-        until: datetime | date | None = None,
-        *,
-        checkpoint: ChangeCheckpoint | None = None,
-        overlap: timedelta | None = None,
-        window: timedelta = DEFAULT_WINDOW,
-        concurrency: int = 4,
-        limit: int | None = 1000,
-    ) -> ChangeFeed:
-        return _changes(
-            functools.partial(generated.IssuesResource.search, self),
-            "issues",
-            since,
-            until,
-            checkpoint,
-            overlap=overlap,
-            window=window,
-            concurrency=concurrency,
-            limit=limit,
-        )
-
-    changes.__doc__ = _CHANGES_DOC.format(kind="issues", item="issue")
-
     async def _fetch_window_page(
         self, window: Window, cursor: str | None, limit: int | None
     ) -> PageLike[Any]:
@@ -169,35 +167,11 @@ class IssuesResource(generated.IssuesResource):
         return await anext(pages)
 
 
-class TasksResource(generated.TasksResource):
+class TasksResource(_ChangeFeeds, generated.TasksResource):
     """``pylon.tasks``: the generated methods, with ``changes`` since a watermark."""
 
     __slots__ = ()
-
-    def changes(
-        self,
-        since: datetime | date | None = None,
-        until: datetime | date | None = None,
-        *,
-        checkpoint: ChangeCheckpoint | None = None,
-        overlap: timedelta | None = None,
-        window: timedelta = DEFAULT_WINDOW,
-        concurrency: int = 4,
-        limit: int | None = 1000,
-    ) -> ChangeFeed:
-        return _changes(
-            functools.partial(generated.TasksResource.search, self),
-            "tasks",
-            since,
-            until,
-            checkpoint,
-            overlap=overlap,
-            window=window,
-            concurrency=concurrency,
-            limit=limit,
-        )
-
-    changes.__doc__ = _CHANGES_DOC.format(kind="tasks", item="task")
+    _kind = "tasks"
 
 
 class AccountsResource(generated.AccountsResource):
