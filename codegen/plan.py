@@ -35,6 +35,7 @@ from schema import (
 )
 
 __all__ = [
+    "CALL_OPTIONS",
     "Binding",
     "MethodPlan",
     "Model",
@@ -57,7 +58,18 @@ _UPLOAD_DOC = (
     "object (sync or async), optionally as ``(filename, content[, type])``; it is\n"
     "streamed, never read whole into memory."
 )
+_SYNC_PAGING_DOC = (
+    "Returns an iterator of items; ``.pages()`` iterates pages and\n"
+    "``.collect()`` gathers a small result into a list."
+)
 _PAGE_OPTIONS = ("limit: int | None = None", "cursor: str | None = None")
+# Every method takes these last (the per-call options of ``_contract.RequestOptions``).
+CALL_OPTIONS = (
+    "extra_headers: Mapping[str, str] | None = None",
+    "extra_query: Mapping[str, Any] | None = None",
+    "extra_body: Mapping[str, Any] | None = None",
+    "timeout: Timeout | Unset = UNSET",
+)
 _MAX_ITEMS = "max_items: int | None = None"
 
 
@@ -119,6 +131,29 @@ class MethodPlan:
     def is_async(self) -> bool:
         """Whether the method is a coroutine (paginators are returned, not awaited)."""
         return self.kind not in ("list", "search")
+
+    @property
+    def signatures(self) -> tuple[tuple[str, ...], ...]:
+        """The keywords of each ``@overload``, then of the method itself, options last."""
+        return tuple((*k, *CALL_OPTIONS) for k in (*self.overloads, self.keywords))
+
+    @property
+    def arguments(self) -> str:
+        """Every parameter passed on by name, as the sync method calls the async one."""
+        names = [*self.path_args, *(k.split(":")[0] for k in (*self.keywords, *CALL_OPTIONS))]
+        return ", ".join(f"{n}={n}" for n in names)
+
+    @property
+    def sync_returns(self) -> str:
+        """The return annotation of the sync method."""
+        if self.is_async:
+            return self.returns
+        return "SyncPaginatorLike" + self.returns.removeprefix("Paginator")
+
+    @property
+    def sync_doc(self) -> str:
+        """The docstring of the sync method."""
+        return self.doc.replace(_PAGING_DOC, _SYNC_PAGING_DOC)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,24 @@
 """pylon-client: an async-first client for the Pylon (usepylon.com) REST API.
 
-import anyio
-from pylon_client import AsyncPylon
+Async (asyncio or trio)::
 
-async def main() -> None:
-async with AsyncPylon() as pylon:            # token from PYLON_API_TOKEN
-async for task in pylon.tasks.list():
-print(task.title)
+    import anyio
+    from pylon_client import AsyncPylon
 
-anyio.run(main)                                   # or anyio.run(main, backend="trio")
+    async def main() -> None:
+        async with AsyncPylon() as pylon:            # token from PYLON_API_TOKEN
+            async for task in pylon.tasks.list():
+                print(task.title)
+
+    anyio.run(main)                                   # or anyio.run(main, backend="trio")
+
+Sync (scripts, Django, Celery, notebooks)::
+
+    from pylon_client import Pylon
+
+    with Pylon() as pylon:
+        for task in pylon.tasks.list():
+            print(task.title)
 """
 
 import importlib
@@ -47,6 +57,7 @@ if TYPE_CHECKING:
     from ._ratelimit import RateLimiter
     from ._ratelimit_redis import RedisRateLimiter
     from ._ratelimit_transport import RateLimitBackend
+    from ._raw import RateLimit, RawResponse
     from ._retry import RetryEvent, RetryPolicy
     from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
 
@@ -66,7 +77,9 @@ _HOMES = {
     "IssueExport": "._issues",
     "LastResponse": "._client",
     "Page": "._pagination",
+    "RateLimit": "._raw",
     "RateLimitBackend": "._ratelimit_transport",
+    "RawResponse": "._raw",
     "RateLimiter": "._ratelimit",
     "RedisRateLimiter": "._ratelimit_redis",
     "RetryEvent": "._retry",
@@ -124,10 +137,12 @@ __all__ = [
     "PylonError",
     "PylonInputError",
     "PylonTimeoutError",
+    "RateLimit",
     "RateLimitBackend",
     "RateLimitBackendError",
     "RateLimitError",
     "RateLimiter",
+    "RawResponse",
     "RedisRateLimiter",
     "ResponseValidationError",
     "RetryEvent",

@@ -12,6 +12,7 @@ stored in a repr, a log line or an exception message.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import logging
@@ -24,12 +25,14 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from urllib.parse import quote
 
 import anyio
+import attrs
 import httpx
 
 from ._config import (
     BASE_URL_ENV,
     TOKEN_ENV,
     check_base_url,
+    check_timeout,
     check_token,
     enable_debug_logging,
     region_url,
@@ -43,21 +46,25 @@ from ._errors import (
     ResponseValidationError,
     error_for_status,
 )
+from ._generated._contract import RequestOptions
 from ._generated._endpoints import ENDPOINTS, Endpoint
 from ._generated._resources import PageData, Resources, Upload
+from ._generated.types import UNSET, Unset
 from ._http import (
     LAST,
     ClientTransport,
     LastResponse,
+    apply_options,
     connection_message,
     is_write,
     log_failure,
     log_response,
     query_params,
 )
-from ._pagination import AsyncPaginator
+from ._pagination import AsyncPaginator, Page
 from ._ratelimit import RateLimiter, check_org_key
 from ._ratelimit_transport import RateLimitBackend, RateLimitTransport
+from ._raw import RawResponse
 from ._retry import RetryEvent, RetryPolicy, RetryTransport, may_have_been_sent, parse_retry_after
 from ._version import __version__
 from ._windows import DEFAULT_MAX_WINDOW
@@ -66,6 +73,8 @@ if TYPE_CHECKING:
     # Loaded on first use: the hand-written resources (with the export, the change feeds and
     # the bulk helpers) when ``pylon.issues``, ``.tasks`` or ``.accounts`` is first read, the
     # upload machinery with the first upload, the filter builder with the first filter.
+    from ._auth import TokenProvider
+    from ._generated._resources import ResourcesWithRawResponse
     from ._resources import AccountsResource, IssuesResource, TasksResource
     from ._upload_stream import MultipartStream
 
@@ -83,7 +92,9 @@ class AsyncPylon(Resources):
     """The async client: every Pylon operation as ``pylon.<resource>.<method>(...)``.
 
     Args:
-        token: the API token; default the ``PYLON_API_TOKEN`` environment variable.
+        token: the API token; default the ``PYLON_API_TOKEN`` environment variable. A function
+            or async function returning the token is called before every attempt, for tokens
+            that rotate (see ``_auth``).
         base_url: the API root; default ``PYLON_BASE_URL``, else the host of ``region``.
         region: ``"us"`` (default) or ``"eu"``.
         timeout: seconds per request (connect, read, write, pool); default 30.0. ``None`` means
@@ -109,6 +120,9 @@ class AsyncPylon(Resources):
             ``window``.
         sleep: awaited with a delay in seconds by retries and the rate limiter; default
             ``anyio.sleep``. Tests pass a fake to run without waiting.
+        tracing: OpenTelemetry spans, one client span per call, retries as its events;
+            default False (``opentelemetry`` is never imported). True uses the global tracer
+            provider; a ``TracerProvider`` is used as given. Needs ``pylon-client[otel]``.
 
     Raises:
         PylonConfigError: no token, a token with whitespace, a bad base URL or region, or an
@@ -123,7 +137,7 @@ class AsyncPylon(Resources):
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | TokenProvider | None = None,
         *,
         base_url: str | None = None,
         region: Literal["us", "eu"] = "us",
@@ -141,10 +155,14 @@ class AsyncPylon(Resources):
         on_retry: Callable[[RetryEvent], object] | None = None,
         max_issue_window: dt.timedelta = DEFAULT_MAX_WINDOW,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        tracing: bool | Any = False,
     ) -> None:
-        token = token if token is not None else os.environ.get(TOKEN_ENV)
-        check_token(token)
-        assert token is not None  # noqa: S101 (narrowing after _check_token)
+        provider: TokenProvider | None = None
+        if callable(token):
+            provider = token
+        else:
+            token = token if token is not None else os.environ.get(TOKEN_ENV)
+            check_token(token)
         if rate_limit_key is not None:
             check_org_key("rate_limit_key", rate_limit_key)
         self.base_url = check_base_url(
@@ -152,8 +170,9 @@ class AsyncPylon(Resources):
         )
         headers = httpx.Headers(default_headers or {})
         headers["User-Agent"] = f"pylon-client/{__version__}"
-        headers["Authorization"] = f"Bearer {token}"
-        # httpx.Headers masks Authorization in its repr; the token lives nowhere else.
+        if provider is None:
+            # httpx.Headers masks Authorization in its repr; the token lives nowhere else.
+            headers["Authorization"] = f"Bearer {token}"
         self._headers = headers
         if http_client is not None and transport is not None:
             raise PylonConfigError("pass http_client or transport, not both")
@@ -164,29 +183,33 @@ class AsyncPylon(Resources):
         self._http = http_client or httpx.AsyncClient(
             timeout=timeout, transport=transport, follow_redirects=False, headers=headers
         )
+        self._timeout: httpx.Timeout | None = None  # None: the httpx client's own
+        self._raw = False
+        base: httpx.AsyncBaseTransport = ClientTransport(self._http)
+        if provider is not None:
+            from ._auth import TokenTransport  # loaded only for a token provider
+
+            base = TokenTransport(base, provider)
+        self._base = base
         if not isinstance(rate_limit, bool):
             limiter: RateLimitBackend | None = rate_limit
         elif rate_limit:
-            limits = {k: e.rate_limit for k, e in ENDPOINTS.items() if e.rate_limit}
-            limiter = RateLimiter(
-                limits, scale=rate_limit_scale, overrides=rate_limit_overrides, sleep=sleep
-            )
+            limiter = _default_limiter(rate_limit_scale, rate_limit_overrides, sleep)
         else:
             limiter = None
         self.rate_limiter = limiter
-        inner: httpx.AsyncBaseTransport = ClientTransport(self._http)
-        policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
-        if limiter is not None:
-            inner = RateLimitTransport(
-                inner,
-                limiter,
-                max_penalty=policy.max_retry_wait,
-                org=rate_limit_key if rate_limit_key is not None else limiter.key,
-                me_url=self.base_url + "/me",
-            )
-        self._stack: httpx.AsyncBaseTransport = RetryTransport(
-            inner, policy, sleep=sleep, on_retry=on_retry, decode_json=True
-        )
+        self._rate_limit_key = rate_limit_key
+        self._policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
+        self._paced = self._pace(limiter)
+        self._sleep = sleep
+        self._tracer: Any = None
+        if tracing is not False:
+            from ._otel import Tracing  # loaded only when tracing is asked for
+
+            self._tracer = Tracing(None if tracing is True else tracing, base_url=self.base_url)
+            on_retry = _chain(on_retry, self._tracer.on_retry)
+        self._on_retry = on_retry
+        self._stack = self._build_stack()
         self._generated: Any = None
         self._init_resources(self)
         if not isinstance(max_issue_window, dt.timedelta) or max_issue_window <= dt.timedelta(0):
@@ -199,6 +222,101 @@ class AsyncPylon(Resources):
 
     def __repr__(self) -> str:
         return f"AsyncPylon(base_url={self.base_url!r})"
+
+    # ------------------------------------------------------------------ copies
+
+    def _pace(self, limiter: RateLimitBackend | None) -> httpx.AsyncBaseTransport:
+        """Return the layer under the retries: the connection, paced by ``limiter`` if any."""
+        if limiter is None:
+            return self._base
+        return RateLimitTransport(
+            self._base,
+            limiter,
+            max_penalty=self._policy.max_retry_wait,
+            org=self._rate_limit_key if self._rate_limit_key is not None else limiter.key,
+            me_url=self.base_url + "/me",
+        )
+
+    def _build_stack(self) -> httpx.AsyncBaseTransport:
+        stack: httpx.AsyncBaseTransport = RetryTransport(
+            self._paced, self._policy, sleep=self._sleep, on_retry=self._on_retry, decode_json=True
+        )
+        if self._tracer is not None:
+            stack = self._tracer.wrap(stack)
+        return stack
+
+    def _copy(self) -> Self:
+        """Return a copy sharing the connection pool, the limiter and the stack; nothing cached."""
+        clone = copy.copy(self)
+        for name in _cached_names(type(self)):
+            clone.__dict__.pop(name, None)
+        clone._owns_http = False
+        clone._generated = None
+        clone._init_resources(clone)
+        return clone
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | Unset | None = UNSET,
+        max_retries: int | None = None,
+        rate_limit: bool | RateLimitBackend | None = None,
+    ) -> Self:
+        """Return a copy with other options, sharing this client's connections and limiter.
+
+        Cheap (no connection, no limiter is created): use it per call site, e.g.
+        ``await pylon.with_options(timeout=5, max_retries=0).tasks.get("task_1")``.
+
+        Args:
+            timeout: seconds per request, an ``httpx.Timeout``, or None for no limit; default:
+                unchanged.
+            max_retries: retries after the first attempt; default: unchanged.
+            rate_limit: False to send unpaced, True for this client's limiter, or another
+                :class:`RateLimiter` / :class:`RedisRateLimiter`; default: unchanged.
+
+        The copy does not own the connections: closing it closes nothing, and closing this
+        client closes them for every copy.
+
+        Raises:
+            PylonConfigError: a negative ``max_retries`` or a bad ``timeout``.
+
+        """
+        clone = self._copy()
+        if not isinstance(timeout, Unset):
+            clone._timeout = check_timeout(timeout)
+        rebuild = False
+        if max_retries is not None:
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise PylonConfigError(f"max_retries must be an int >= 0, got {max_retries!r}")
+            clone._policy = attrs.evolve(self._policy, max_retries=max_retries)
+            rebuild = True
+        if rate_limit is not None:
+            limiter: RateLimitBackend | None
+            if rate_limit is True:
+                limiter = self.rate_limiter or _default_limiter(1.0, None, self._sleep)
+            else:
+                limiter = None if rate_limit is False else rate_limit
+            if limiter is not self.rate_limiter:
+                clone.rate_limiter = limiter
+                clone._paced = clone._pace(limiter)
+                rebuild = True
+        if rebuild:
+            clone._stack = clone._build_stack()
+        return clone
+
+    @functools.cached_property
+    def with_raw_response(self) -> ResourcesWithRawResponse:
+        """Every method, returning a :class:`RawResponse` (status, headers, request id, parse).
+
+        ``raw = await pylon.with_raw_response.tasks.get("task_1")``; ``raw.parse()`` is the
+        ``Task``. Errors are raised as by the plain call. A list or search answers with its
+        first page (``raw.parse()`` is a ``Page``).
+        """
+        from ._generated._resources import ResourcesWithRawResponse
+
+        clone = self._copy()
+        clone._raw = True
+        return ResourcesWithRawResponse(clone)
 
     async def __aenter__(self) -> Self:
         return self
@@ -315,9 +433,12 @@ class AsyncPylon(Resources):
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        options: RequestOptions | None = None,
     ) -> T:
         """Send one request and return the parsed, unwrapped result."""
-        response = await self._send(endpoint, path, params, json)
+        response = await self._send(endpoint, path, params, json, None, options)
+        if self._raw:
+            return self._raw_response(endpoint, response, parse)  # type: ignore[return-value]  # with_raw_response retypes the call
         return self._parse(endpoint, response, parse)
 
     async def upload(
@@ -328,6 +449,7 @@ class AsyncPylon(Resources):
         *,
         fields: dict[str, Any],
         files: dict[str, Upload | Sequence[Upload]],
+        options: RequestOptions | None = None,
     ) -> T:
         """Send one ``multipart/form-data`` request, streaming its files, and return the result.
 
@@ -343,11 +465,15 @@ class AsyncPylon(Resources):
         """
         from ._uploads import prepare_upload  # loaded with the first upload
 
+        if options is not None and options.body:
+            fields = {**fields, **options.body}  # extra_body: more text parts
         form = await prepare_upload(fields, files)
         try:
-            response = await self._send(endpoint, path, None, None, form)
+            response = await self._send(endpoint, path, None, None, form, options)
         finally:
             await form.aclose()
+        if self._raw:
+            return self._raw_response(endpoint, response, parse)  # type: ignore[return-value]  # with_raw_response retypes the call
         return self._parse(endpoint, response, parse)
 
     def paginate(
@@ -361,15 +487,20 @@ class AsyncPylon(Resources):
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        options: RequestOptions | None = None,
     ) -> AsyncPaginator[Any]:
         """Return an :class:`AsyncPaginator` over a list or search endpoint."""
+        responses: list[httpx.Response] = []
 
         async def fetch(
             ep: Endpoint, p: str, q: dict[str, Any] | None, j: dict[str, Any] | None
         ) -> PageData:
-            return self._parse(ep, await self._send(ep, p, q, j), parse)
+            response = await self._send(ep, p, q, j, None, options)
+            if self._raw:
+                responses.append(response)
+            return self._parse(ep, response, parse)
 
-        return AsyncPaginator(
+        paginator: AsyncPaginator[Any] = AsyncPaginator(
             fetch,
             endpoint,
             path,
@@ -378,6 +509,28 @@ class AsyncPylon(Resources):
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+        )
+        if self._raw:
+            return self._raw_page(paginator, responses)  # type: ignore[return-value]  # with_raw_response retypes the call
+        return paginator
+
+    async def _raw_page(
+        self, paginator: AsyncPaginator[Any], responses: list[httpx.Response]
+    ) -> RawResponse[Page[Any]]:
+        page = await paginator.pages().__anext__()
+        return RawResponse(responses[0], page.request_id, lambda: page)
+
+    def _raw_response(
+        self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]
+    ) -> RawResponse[T]:
+        if not 200 <= response.status_code < 300:
+            self._parse(endpoint, response, parse)  # raises the typed error
+        payload = response.extensions.get("pylon_json")
+        request_id = payload.get("request_id") if isinstance(payload, dict) else None
+        return RawResponse(
+            response,
+            request_id if isinstance(request_id, str) else None,
+            functools.partial(self._parse, endpoint, response, parse),
         )
 
     # ------------------------------------------------------------------ sending
@@ -389,10 +542,16 @@ class AsyncPylon(Resources):
         params: dict[str, Any] | None,
         json: Any,
         form: MultipartStream | None = None,
+        options: RequestOptions | None = None,
     ) -> httpx.Response:
         if self._http.is_closed:
             raise PylonConnectionError(f"{endpoint.method} {path}: the client is closed")
         headers = self._request_headers
+        timeout = self._timeout
+        if options is not None:
+            headers, params, json, timeout = apply_options(
+                endpoint, options, headers, params, json, timeout, has_form=form is not None
+            )
         extensions: dict[str, Any] = {"pylon_endpoint": endpoint.key}
         if form is not None:
             headers = httpx.Headers(headers)
@@ -406,6 +565,7 @@ class AsyncPylon(Resources):
             content=form,
             headers=headers,
             extensions=extensions,
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
         )
         if form is not None:
             request.stream = form  # as it is: httpx would wrap it in a one-shot async generator
@@ -482,3 +642,39 @@ class AsyncPylon(Resources):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _default_limiter(
+    scale: float, overrides: Mapping[str, int] | None, sleep: Callable[[float], Awaitable[None]]
+) -> RateLimiter:
+    limits = {k: e.rate_limit for k, e in ENDPOINTS.items() if e.rate_limit}
+    return RateLimiter(limits, scale=scale, overrides=overrides, sleep=sleep)
+
+
+_CACHED: dict[type, frozenset[str]] = {}
+
+
+def _cached_names(cls: type) -> frozenset[str]:
+    """Return the names of the ``cached_property`` attributes of ``cls``."""
+    names = _CACHED.get(cls)
+    if names is None:
+        names = _CACHED[cls] = frozenset(
+            name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, functools.cached_property)
+        )
+    return names
+
+
+def _chain(
+    first: Callable[[RetryEvent], object] | None, second: Callable[[RetryEvent], object]
+) -> Callable[[RetryEvent], object]:
+    if first is None:
+        return second
+
+    def both(event: RetryEvent) -> None:
+        first(event)
+        second(event)
+
+    return both

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 
 import httpx
 
-from ._errors import PylonConfigError
+from ._errors import PylonConfigError, PylonError
 
 __all__ = [
     "BASE_URL_ENV",
     "REGIONS",
     "TOKEN_ENV",
     "check_base_url",
+    "check_timeout",
     "check_token",
     "enable_debug_logging",
     "is_loopback",
@@ -46,6 +48,22 @@ def check_token(token: str | None) -> None:
         raise PylonConfigError("the API token contains whitespace or control characters")
     if not token.isascii():
         raise PylonConfigError("the API token contains non-ASCII characters")
+
+
+def check_timeout(
+    value: object, error: type[PylonError] = PylonConfigError, name: str = "timeout"
+) -> httpx.Timeout:
+    """Return ``value`` (seconds > 0, an ``httpx.Timeout``, or None for no limit) as a Timeout."""
+    if isinstance(value, httpx.Timeout) or value is None:
+        return httpx.Timeout(value)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise error(f"{name} must be seconds > 0, an httpx.Timeout or None, got {value!r}")
+    return httpx.Timeout(value)
 
 
 def region_url(region: str) -> str:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
 import httpx
 
+from ._config import check_timeout
+from ._errors import PylonInputError
+from ._generated._contract import RequestOptions
 from ._generated._endpoints import Endpoint
+from ._generated.types import Unset
 from ._retry import may_have_been_sent
 from ._windows import format_rfc3339
 
@@ -24,6 +28,7 @@ __all__ = [
     "Body",
     "ClientTransport",
     "LastResponse",
+    "apply_options",
     "connection_message",
     "is_write",
     "log_failure",
@@ -120,6 +125,47 @@ def query_params(params: dict[str, Any]) -> dict[str, Any]:
         k: format_rfc3339(v) if isinstance(v, dt.datetime | dt.date) else v
         for k, v in params.items()
     }
+
+
+def apply_options(
+    endpoint: Endpoint,
+    options: RequestOptions,
+    headers: httpx.Headers | None,
+    params: dict[str, Any] | None,
+    json: Any,
+    timeout: httpx.Timeout | None,
+    *,
+    has_form: bool,
+) -> tuple[httpx.Headers | None, dict[str, Any] | None, Any, httpx.Timeout | None]:
+    """Fold one call's ``extra_*`` and ``timeout`` into its headers, query, body and timeout.
+
+    ``extra_headers`` add to (and override) the client's headers, ``extra_query`` to the query,
+    ``extra_body`` to the JSON object sent; an upload takes ``extra_body`` as more form fields
+    (see ``AsyncPylon.upload``). A request without a JSON body refuses ``extra_body``.
+
+    Raises:
+        PylonInputError: an option of the wrong type, or ``extra_body`` where nothing is sent.
+
+    """
+    for name, value in (
+        ("extra_headers", options.headers),
+        ("extra_query", options.query),
+        ("extra_body", options.body),
+    ):
+        if value is not None and not isinstance(value, Mapping):
+            raise PylonInputError(f"{name} must be a mapping, got {type(value).__name__}")
+    if options.headers:
+        headers = httpx.Headers(headers)
+        headers.update(options.headers)
+    if options.query:
+        params = {**(params or {}), **options.query}
+    if options.body and not has_form:
+        if not isinstance(json, dict):
+            raise PylonInputError(f"extra_body: {endpoint.key} sends no JSON object")
+        json = {**json, **options.body}
+    if not isinstance(options.timeout, Unset):
+        timeout = check_timeout(options.timeout, PylonInputError)
+    return headers, params, json, timeout
 
 
 def is_write(endpoint: Endpoint) -> bool:

@@ -8,19 +8,22 @@
 
 Every other method is the generated one. The overrides change signatures on purpose (a range
 instead of one window, any number of ids instead of 1 to 100), hence the ``override`` ignores.
+Each helper takes the per-call options (``extra_headers``, ``extra_query``, ``extra_body``,
+``timeout``) and passes them on to every request it makes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Unpack, cast
 
 from ._batching import MAX_BATCH, check_merge, chunk, normalize_ids
 from ._batching import BulkResult as BulkResult
 from ._changes import DEFAULT_WINDOW, ChangeCheckpoint, ChangeFeed, Kind
 from ._errors import PylonConfigError, PylonInputError
 from ._generated import _resources as generated
+from ._generated._contract import CallOptions, check_call_options
 from ._generated._resources import PageLike
 from ._generated.types import UNSET, Unset
 from ._windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339
@@ -52,6 +55,7 @@ class _ChangeFeeds:
         window: timedelta = DEFAULT_WINDOW,
         concurrency: int = 4,
         limit: int | None = 1000,
+        **options: Unpack[CallOptions],
     ) -> ChangeFeed:
         """Every issue (or task) whose ``updated_at`` is in ``[since, until)``, each version once.
 
@@ -76,11 +80,13 @@ class _ChangeFeeds:
         """
         from ._filter_builder import F  # loaded on first use (see the imports)
 
+        check_call_options("changes", options)
         search = cast(Any, self).search  # the generated search of the class this mixes into
 
         async def fetch(window: Window, cursor: str | None, limit: int | None) -> PageLike[Any]:
             time_range = F("updated_at").time_range(window.start, window.end)
-            return await anext(search(filter=time_range, limit=limit, cursor=cursor).pages())
+            paginator = search(filter=time_range, limit=limit, cursor=cursor, **options)
+            return await anext(paginator.pages())
 
         return ChangeFeed(
             fetch,
@@ -115,6 +121,7 @@ class IssuesResource(_ChangeFeeds, generated.IssuesResource):
         order: Order = "newest",
         limit: int | None = None,
         checkpoint: IssueCheckpoint | None = None,
+        **options: Unpack[CallOptions],
     ) -> IssueExport:
         """Every issue created in ``[start_time, end_time)``, over as many windows as it takes.
 
@@ -139,8 +146,13 @@ class IssuesResource(_ChangeFeeds, generated.IssuesResource):
         """
         from ._issues import IssueExport  # loaded on first use (see the imports)
 
+        check_call_options("list", options)
+
+        async def fetch(window: Window, cursor: str | None, limit: int | None) -> PageLike[Any]:
+            return await self._fetch_window_page(window, cursor, limit, options)
+
         return IssueExport(
-            self._fetch_window_page,
+            fetch,
             start_time=start_time,
             end_time=end_time,
             window=window,
@@ -152,7 +164,7 @@ class IssuesResource(_ChangeFeeds, generated.IssuesResource):
         )
 
     async def _fetch_window_page(
-        self, window: Window, cursor: str | None, limit: int | None
+        self, window: Window, cursor: str | None, limit: int | None, options: CallOptions
     ) -> PageLike[Any]:
         pages = (
             super()
@@ -161,6 +173,7 @@ class IssuesResource(_ChangeFeeds, generated.IssuesResource):
                 end_time=format_rfc3339(window.end),
                 limit=limit,
                 cursor=cursor,
+                **options,
             )
             .pages()
         )
@@ -196,6 +209,7 @@ class AccountsResource(generated.AccountsResource):
         batch_size: int = MAX_BATCH,
         concurrency: int = 2,
         on_progress: ProgressCallback | None = None,
+        **options: Unpack[CallOptions],
     ) -> BulkResult:
         """Update any number of accounts, in batches of at most 100 (``PATCH /accounts``).
 
@@ -210,6 +224,7 @@ class AccountsResource(generated.AccountsResource):
         """
         from ._bulk import check_success, run_batches  # loaded on first use (see the imports)
 
+        check_call_options("update_many", options)
         ids = normalize_ids(account_ids)
         batches = chunk(ids, batch_size)
         fields: dict[str, Any] = {
@@ -225,7 +240,7 @@ class AccountsResource(generated.AccountsResource):
 
         async def send(batch: list[str]) -> str | None:
             response = await generated.AccountsResource.update_many(
-                self, account_ids=batch, **fields
+                self, account_ids=batch, **fields, **options
             )
             request_id = self._client.last_request_id
             check_success(response, request_id)
@@ -242,6 +257,7 @@ class AccountsResource(generated.AccountsResource):
         merge_account_ids: Iterable[str],
         batch_size: int = MAX_BATCH,
         on_progress: ProgressCallback | None = None,
+        **options: Unpack[CallOptions],
     ) -> BulkResult:
         """Merge any number of accounts into one, 100 at a time (``POST /accounts/merge``).
 
@@ -264,12 +280,18 @@ class AccountsResource(generated.AccountsResource):
             )
         from ._bulk import run_batches  # loaded on first use (see the imports)
 
+        check_call_options("merge", options)
         ids = normalize_ids(merge_account_ids, name="merge_account_ids")
         check_merge(merge_into_account_id, ids)
         batches = chunk(ids, batch_size)
 
         async def send(batch: list[str]) -> str | None:
-            await merge(self, merge_into_account_id=merge_into_account_id, merge_account_ids=batch)
+            await merge(
+                self,
+                merge_into_account_id=merge_into_account_id,
+                merge_account_ids=batch,
+                **options,
+            )
             return self._client.last_request_id
 
         return await run_batches(

@@ -8,31 +8,52 @@ re-exports its public names. Edit it here: it is linted and type-checked like an
 * ``Core``: what the resources call, implemented by ``pylon_client.AsyncPylon``;
 * ``Paginator`` and ``PageLike``: what list and search methods return, page by page;
 * ``PageData``: one parsed page, as the parse functions hand it to ``Core.paginate``;
-* ``Upload``, ``FileContent``, ``AsyncReadable``: what an upload method takes as a file.
+* ``Upload``, ``FileContent``, ``AsyncReadable``: what an upload method takes as a file;
+* ``RequestOptions``: the per-call ``extra_headers``, ``extra_query``, ``extra_body`` and
+  ``timeout`` every method takes, ``None`` when none was given;
+* ``RawResponseLike``: what ``with_raw_response`` methods return, implemented by
+  ``pylon_client.RawResponse``; ``_raw`` and ``_raw_pages`` retype a method bound to a core
+  that answers raw (they are the identity at run time);
+* ``Runner``, ``SyncPaginatorLike``, ``_blocking``: what the sync classes call to run an async
+  method to completion, implemented by ``pylon_client.Pylon``'s worker thread.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import IO, Any, NamedTuple, Protocol, TypeAlias, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
+from typing import IO, Any, NamedTuple, ParamSpec, Protocol, TypeAlias, TypedDict, TypeVar, cast
+
+import httpx
 
 from ._endpoints import Endpoint
-from .types import Unset
+from .types import UNSET, Unset
 
 __all__ = [
     "AsyncReadable",
+    "CallOptions",
     "Core",
     "FileContent",
     "PageData",
     "PageLike",
     "Paginator",
+    "RateLimit",
+    "RawResponseLike",
+    "RequestOptions",
+    "Runner",
+    "SyncPaginatorLike",
+    "Timeout",
     "Upload",
+    "check_call_options",
 ]
 
+P = ParamSpec("P")
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
+
+Timeout: TypeAlias = float | httpx.Timeout | None
+"""A per-call timeout: seconds, an ``httpx.Timeout``, or ``None`` for no limit."""
 
 
 class AsyncReadable(Protocol):
@@ -90,6 +111,95 @@ class Paginator(Protocol[T]):
     async def collect(self) -> list[T]: ...
 
 
+class CallOptions(TypedDict, total=False):
+    """The per-call options as keywords, for helpers that pass them on to every call they make."""
+
+    extra_headers: Mapping[str, str] | None
+    extra_query: Mapping[str, Any] | None
+    extra_body: Mapping[str, Any] | None
+    timeout: Timeout | Unset
+
+
+_CALL_OPTIONS = frozenset(CallOptions.__annotations__)
+
+
+def check_call_options(name: str, options: Mapping[str, Any]) -> None:
+    """Refuse a keyword that is not a per-call option, before any request is sent."""
+    unknown = sorted(set(options) - _CALL_OPTIONS)
+    if unknown:
+        raise TypeError(f"{name}() got unexpected keyword argument(s): {', '.join(unknown)}")
+
+
+class RequestOptions(NamedTuple):
+    """The per-call options of one method call, as given (``UNSET`` timeout: the client's)."""
+
+    headers: Mapping[str, str] | None
+    query: Mapping[str, Any] | None
+    body: Mapping[str, Any] | None
+    timeout: Timeout | Unset
+
+
+class RateLimit(NamedTuple):
+    """The rate-limit headers of one answer: the endpoint's budget as Pylon counted it.
+
+    ``limit`` is requests a minute (``X-RateLimit-Limit``), ``remaining`` what is left after this
+    call, ``reset`` the seconds until the budget refills; ``limit`` and ``reset`` are None when
+    Pylon did not say.
+    """
+
+    limit: int | None
+    remaining: int
+    reset: float | None
+
+
+class RawResponseLike(Protocol[T_co]):
+    """One call's HTTP response, read whole, with ``parse()`` for the typed result."""
+
+    @property
+    def http_response(self) -> httpx.Response: ...
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> httpx.Headers: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def request_id(self) -> str | None: ...
+
+    @property
+    def rate_limit(self) -> RateLimit | None: ...
+
+    def parse(self) -> T_co: ...
+
+
+class SyncPaginatorLike(Protocol[T]):
+    """What list and search methods of the sync client return: an iterator of items.
+
+    Implemented by ``pylon_client.SyncPaginator``.
+    """
+
+    @property
+    def cursor(self) -> str | None: ...
+
+    def __iter__(self) -> Iterator[T]: ...
+
+    def pages(self) -> Iterator[PageLike[T]]: ...
+
+    def collect(self) -> list[T]: ...
+
+
+class Runner(Protocol):
+    """Runs the async methods for the sync classes; implemented by ``pylon_client.Pylon``."""
+
+    def run(self, func: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T: ...
+
+    def paginator(self, paginator: Paginator[T]) -> SyncPaginatorLike[T]: ...
+
+
 class Core(Protocol):
     """The client core the resources call; implemented by ``pylon_client.AsyncPylon``."""
 
@@ -107,6 +217,7 @@ class Core(Protocol):
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        options: RequestOptions | None = None,
     ) -> T: ...
 
     async def upload(
@@ -117,6 +228,7 @@ class Core(Protocol):
         *,
         fields: dict[str, Any],
         files: dict[str, Upload | Sequence[Upload]],
+        options: RequestOptions | None = None,
     ) -> T: ...
 
     def paginate(
@@ -130,6 +242,7 @@ class Core(Protocol):
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        options: RequestOptions | None = None,
     ) -> Paginator[Any]: ...
 
 
@@ -146,6 +259,41 @@ def _jsonable(value: Any) -> Any:
 def _fields(**values: Any) -> dict[str, Any]:
     """Return the arguments that were given (not ``UNSET``), made JSON-ready."""
     return {k: _jsonable(v) for k, v in values.items() if not isinstance(v, Unset)}
+
+
+def _options(
+    extra_headers: Mapping[str, str] | None,
+    extra_query: Mapping[str, Any] | None,
+    extra_body: Mapping[str, Any] | None,
+    timeout: Timeout | Unset,
+) -> RequestOptions | None:
+    """Return the per-call options, or ``None`` (the common case) when none was given."""
+    if extra_headers is None and extra_query is None and extra_body is None and timeout is UNSET:
+        return None
+    return RequestOptions(extra_headers, extra_query, extra_body, timeout)
+
+
+def _raw(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponseLike[T]]]:
+    """Retype a method whose core answers raw; the method itself is returned."""
+    return cast(Callable[P, Awaitable[RawResponseLike[T]]], func)
+
+
+def _raw_pages(
+    func: Callable[P, Paginator[T]],
+) -> Callable[P, Awaitable[RawResponseLike[PageLike[T]]]]:
+    """Retype a list method whose core answers raw: it returns the first page, raw."""
+    return cast(Callable[P, Awaitable[RawResponseLike[PageLike[T]]]], func)
+
+
+def _blocking(runner: Runner, func: Callable[P, Awaitable[T]]) -> Callable[P, T]:
+    """Return ``func`` as a blocking function that ``runner`` runs to completion."""
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> T:
+        return runner.run(func, *args, **kwargs)
+
+    call.__name__ = getattr(func, "__name__", "call")
+    call.__doc__ = func.__doc__
+    return call
 
 
 def _files(**values: Any) -> dict[str, Any]:

@@ -12,12 +12,18 @@ and returns the unwrapped ``data`` of Pylon's envelope as the generated model.
 ``pylon.tasks`` imports ``resources/tasks.py`` the first time it is read, and keeps the
 instance: importing the client loads none of the 24 resource modules.
 The classes are importable from here too (``_resources.TasksResource``), also on first use.
+
+Beside ``Resources`` (the async client's), three roots lay out the same resources:
+``ResourcesWithRawResponse`` (``pylon.with_raw_response``), ``SyncResources`` (the sync
+client, each method running the async one through a ``Runner``) and
+``SyncResourcesWithRawResponse``.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._contract import (
@@ -27,36 +33,165 @@ from ._contract import (
     PageData,
     PageLike,
     Paginator,
+    RawResponseLike,
+    RequestOptions,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
     Upload,
+    _blocking,
+    _options,
+    _raw,
 )
 from ._endpoints import ENDPOINTS
+from .types import UNSET, Unset
 
 if TYPE_CHECKING:
     from .models.organization import Organization
-    from .resources.accounts import AccountsResource
-    from .resources.activity_types import ActivityTypesResource
-    from .resources.attachments import AttachmentsResource
-    from .resources.audit_logs import AuditLogsResource
-    from .resources.contacts import ContactsResource
-    from .resources.custom_fields import CustomFieldsResource
-    from .resources.custom_objects import CustomObjectsResource
-    from .resources.feature_requests import FeatureRequestsResource
-    from .resources.imports import ImportsResource
-    from .resources.issue_statuses import IssueStatusesResource
-    from .resources.issues import IssuesResource
-    from .resources.knowledge_bases import KnowledgeBasesResource
-    from .resources.macro_groups import MacroGroupsResource
-    from .resources.macros import MacrosResource
-    from .resources.milestones import MilestonesResource
-    from .resources.projects import ProjectsResource
-    from .resources.surveys import SurveysResource
-    from .resources.tags import TagsResource
-    from .resources.tasks import TasksResource
-    from .resources.teams import TeamsResource
-    from .resources.ticket_forms import TicketFormsResource
-    from .resources.training_data import TrainingDataResource
-    from .resources.user_roles import UserRolesResource
-    from .resources.users import UsersResource
+    from .resources.accounts import (
+        AccountsResource,
+        AccountsResourceWithRawResponse,
+        SyncAccountsResource,
+        SyncAccountsResourceWithRawResponse,
+    )
+    from .resources.activity_types import (
+        ActivityTypesResource,
+        ActivityTypesResourceWithRawResponse,
+        SyncActivityTypesResource,
+        SyncActivityTypesResourceWithRawResponse,
+    )
+    from .resources.attachments import (
+        AttachmentsResource,
+        AttachmentsResourceWithRawResponse,
+        SyncAttachmentsResource,
+        SyncAttachmentsResourceWithRawResponse,
+    )
+    from .resources.audit_logs import (
+        AuditLogsResource,
+        AuditLogsResourceWithRawResponse,
+        SyncAuditLogsResource,
+        SyncAuditLogsResourceWithRawResponse,
+    )
+    from .resources.contacts import (
+        ContactsResource,
+        ContactsResourceWithRawResponse,
+        SyncContactsResource,
+        SyncContactsResourceWithRawResponse,
+    )
+    from .resources.custom_fields import (
+        CustomFieldsResource,
+        CustomFieldsResourceWithRawResponse,
+        SyncCustomFieldsResource,
+        SyncCustomFieldsResourceWithRawResponse,
+    )
+    from .resources.custom_objects import (
+        CustomObjectsResource,
+        CustomObjectsResourceWithRawResponse,
+        SyncCustomObjectsResource,
+        SyncCustomObjectsResourceWithRawResponse,
+    )
+    from .resources.feature_requests import (
+        FeatureRequestsResource,
+        FeatureRequestsResourceWithRawResponse,
+        SyncFeatureRequestsResource,
+        SyncFeatureRequestsResourceWithRawResponse,
+    )
+    from .resources.imports import (
+        ImportsResource,
+        ImportsResourceWithRawResponse,
+        SyncImportsResource,
+        SyncImportsResourceWithRawResponse,
+    )
+    from .resources.issue_statuses import (
+        IssueStatusesResource,
+        IssueStatusesResourceWithRawResponse,
+        SyncIssueStatusesResource,
+        SyncIssueStatusesResourceWithRawResponse,
+    )
+    from .resources.issues import (
+        IssuesResource,
+        IssuesResourceWithRawResponse,
+        SyncIssuesResource,
+        SyncIssuesResourceWithRawResponse,
+    )
+    from .resources.knowledge_bases import (
+        KnowledgeBasesResource,
+        KnowledgeBasesResourceWithRawResponse,
+        SyncKnowledgeBasesResource,
+        SyncKnowledgeBasesResourceWithRawResponse,
+    )
+    from .resources.macro_groups import (
+        MacroGroupsResource,
+        MacroGroupsResourceWithRawResponse,
+        SyncMacroGroupsResource,
+        SyncMacroGroupsResourceWithRawResponse,
+    )
+    from .resources.macros import (
+        MacrosResource,
+        MacrosResourceWithRawResponse,
+        SyncMacrosResource,
+        SyncMacrosResourceWithRawResponse,
+    )
+    from .resources.milestones import (
+        MilestonesResource,
+        MilestonesResourceWithRawResponse,
+        SyncMilestonesResource,
+        SyncMilestonesResourceWithRawResponse,
+    )
+    from .resources.projects import (
+        ProjectsResource,
+        ProjectsResourceWithRawResponse,
+        SyncProjectsResource,
+        SyncProjectsResourceWithRawResponse,
+    )
+    from .resources.surveys import (
+        SurveysResource,
+        SurveysResourceWithRawResponse,
+        SyncSurveysResource,
+        SyncSurveysResourceWithRawResponse,
+    )
+    from .resources.tags import (
+        SyncTagsResource,
+        SyncTagsResourceWithRawResponse,
+        TagsResource,
+        TagsResourceWithRawResponse,
+    )
+    from .resources.tasks import (
+        SyncTasksResource,
+        SyncTasksResourceWithRawResponse,
+        TasksResource,
+        TasksResourceWithRawResponse,
+    )
+    from .resources.teams import (
+        SyncTeamsResource,
+        SyncTeamsResourceWithRawResponse,
+        TeamsResource,
+        TeamsResourceWithRawResponse,
+    )
+    from .resources.ticket_forms import (
+        SyncTicketFormsResource,
+        SyncTicketFormsResourceWithRawResponse,
+        TicketFormsResource,
+        TicketFormsResourceWithRawResponse,
+    )
+    from .resources.training_data import (
+        SyncTrainingDataResource,
+        SyncTrainingDataResourceWithRawResponse,
+        TrainingDataResource,
+        TrainingDataResourceWithRawResponse,
+    )
+    from .resources.user_roles import (
+        SyncUserRolesResource,
+        SyncUserRolesResourceWithRawResponse,
+        UserRolesResource,
+        UserRolesResourceWithRawResponse,
+    )
+    from .resources.users import (
+        SyncUsersResource,
+        SyncUsersResourceWithRawResponse,
+        UsersResource,
+        UsersResourceWithRawResponse,
+    )
 
 __all__ = [
     "AccountsResource",
@@ -81,12 +216,20 @@ __all__ = [
     "PageLike",
     "Paginator",
     "ProjectsResource",
+    "RawResponseLike",
+    "RequestOptions",
     "Resources",
+    "ResourcesWithRawResponse",
+    "Runner",
     "SurveysResource",
+    "SyncPaginatorLike",
+    "SyncResources",
+    "SyncResourcesWithRawResponse",
     "TagsResource",
     "TasksResource",
     "TeamsResource",
     "TicketFormsResource",
+    "Timeout",
     "TrainingDataResource",
     "Upload",
     "UserRolesResource",
@@ -95,29 +238,101 @@ __all__ = [
 
 _MODULES = {
     "AccountsResource": "resources.accounts",
+    "AccountsResourceWithRawResponse": "resources.accounts",
+    "SyncAccountsResource": "resources.accounts",
+    "SyncAccountsResourceWithRawResponse": "resources.accounts",
     "ActivityTypesResource": "resources.activity_types",
+    "ActivityTypesResourceWithRawResponse": "resources.activity_types",
+    "SyncActivityTypesResource": "resources.activity_types",
+    "SyncActivityTypesResourceWithRawResponse": "resources.activity_types",
     "AttachmentsResource": "resources.attachments",
+    "AttachmentsResourceWithRawResponse": "resources.attachments",
+    "SyncAttachmentsResource": "resources.attachments",
+    "SyncAttachmentsResourceWithRawResponse": "resources.attachments",
     "AuditLogsResource": "resources.audit_logs",
+    "AuditLogsResourceWithRawResponse": "resources.audit_logs",
+    "SyncAuditLogsResource": "resources.audit_logs",
+    "SyncAuditLogsResourceWithRawResponse": "resources.audit_logs",
     "ContactsResource": "resources.contacts",
+    "ContactsResourceWithRawResponse": "resources.contacts",
+    "SyncContactsResource": "resources.contacts",
+    "SyncContactsResourceWithRawResponse": "resources.contacts",
     "CustomFieldsResource": "resources.custom_fields",
+    "CustomFieldsResourceWithRawResponse": "resources.custom_fields",
+    "SyncCustomFieldsResource": "resources.custom_fields",
+    "SyncCustomFieldsResourceWithRawResponse": "resources.custom_fields",
     "CustomObjectsResource": "resources.custom_objects",
+    "CustomObjectsResourceWithRawResponse": "resources.custom_objects",
+    "SyncCustomObjectsResource": "resources.custom_objects",
+    "SyncCustomObjectsResourceWithRawResponse": "resources.custom_objects",
     "FeatureRequestsResource": "resources.feature_requests",
+    "FeatureRequestsResourceWithRawResponse": "resources.feature_requests",
+    "SyncFeatureRequestsResource": "resources.feature_requests",
+    "SyncFeatureRequestsResourceWithRawResponse": "resources.feature_requests",
     "ImportsResource": "resources.imports",
+    "ImportsResourceWithRawResponse": "resources.imports",
+    "SyncImportsResource": "resources.imports",
+    "SyncImportsResourceWithRawResponse": "resources.imports",
     "IssueStatusesResource": "resources.issue_statuses",
+    "IssueStatusesResourceWithRawResponse": "resources.issue_statuses",
+    "SyncIssueStatusesResource": "resources.issue_statuses",
+    "SyncIssueStatusesResourceWithRawResponse": "resources.issue_statuses",
     "IssuesResource": "resources.issues",
+    "IssuesResourceWithRawResponse": "resources.issues",
+    "SyncIssuesResource": "resources.issues",
+    "SyncIssuesResourceWithRawResponse": "resources.issues",
     "KnowledgeBasesResource": "resources.knowledge_bases",
+    "KnowledgeBasesResourceWithRawResponse": "resources.knowledge_bases",
+    "SyncKnowledgeBasesResource": "resources.knowledge_bases",
+    "SyncKnowledgeBasesResourceWithRawResponse": "resources.knowledge_bases",
     "MacroGroupsResource": "resources.macro_groups",
+    "MacroGroupsResourceWithRawResponse": "resources.macro_groups",
+    "SyncMacroGroupsResource": "resources.macro_groups",
+    "SyncMacroGroupsResourceWithRawResponse": "resources.macro_groups",
     "MacrosResource": "resources.macros",
+    "MacrosResourceWithRawResponse": "resources.macros",
+    "SyncMacrosResource": "resources.macros",
+    "SyncMacrosResourceWithRawResponse": "resources.macros",
     "MilestonesResource": "resources.milestones",
+    "MilestonesResourceWithRawResponse": "resources.milestones",
+    "SyncMilestonesResource": "resources.milestones",
+    "SyncMilestonesResourceWithRawResponse": "resources.milestones",
     "ProjectsResource": "resources.projects",
+    "ProjectsResourceWithRawResponse": "resources.projects",
+    "SyncProjectsResource": "resources.projects",
+    "SyncProjectsResourceWithRawResponse": "resources.projects",
     "SurveysResource": "resources.surveys",
+    "SurveysResourceWithRawResponse": "resources.surveys",
+    "SyncSurveysResource": "resources.surveys",
+    "SyncSurveysResourceWithRawResponse": "resources.surveys",
     "TagsResource": "resources.tags",
+    "TagsResourceWithRawResponse": "resources.tags",
+    "SyncTagsResource": "resources.tags",
+    "SyncTagsResourceWithRawResponse": "resources.tags",
     "TasksResource": "resources.tasks",
+    "TasksResourceWithRawResponse": "resources.tasks",
+    "SyncTasksResource": "resources.tasks",
+    "SyncTasksResourceWithRawResponse": "resources.tasks",
     "TeamsResource": "resources.teams",
+    "TeamsResourceWithRawResponse": "resources.teams",
+    "SyncTeamsResource": "resources.teams",
+    "SyncTeamsResourceWithRawResponse": "resources.teams",
     "TicketFormsResource": "resources.ticket_forms",
+    "TicketFormsResourceWithRawResponse": "resources.ticket_forms",
+    "SyncTicketFormsResource": "resources.ticket_forms",
+    "SyncTicketFormsResourceWithRawResponse": "resources.ticket_forms",
     "TrainingDataResource": "resources.training_data",
+    "TrainingDataResourceWithRawResponse": "resources.training_data",
+    "SyncTrainingDataResource": "resources.training_data",
+    "SyncTrainingDataResourceWithRawResponse": "resources.training_data",
     "UserRolesResource": "resources.user_roles",
+    "UserRolesResourceWithRawResponse": "resources.user_roles",
+    "SyncUserRolesResource": "resources.user_roles",
+    "SyncUserRolesResourceWithRawResponse": "resources.user_roles",
     "UsersResource": "resources.users",
+    "UsersResourceWithRawResponse": "resources.users",
+    "SyncUsersResource": "resources.users",
+    "SyncUsersResourceWithRawResponse": "resources.users",
 }
 
 
@@ -320,10 +535,624 @@ class Resources:
 
         return UsersResource(self._c)
 
-    async def me(self) -> Organization:
+    async def me(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Organization:
         """Get the authenticated user.
 
         ``GET /me`` (Pylon allows 300 a minute).
         """
         json = None
-        return await self._c.request(ENDPOINTS["GET /me"], "/me", _parse_me_response, params=None, json=json)
+        return await self._c.request(
+            ENDPOINTS["GET /me"],
+            "/me",
+            _parse_me_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
+
+
+class ResourcesWithRawResponse:
+    """``pylon.with_raw_response``: every method returns a ``RawResponse`` (``.parse()``)."""
+
+    def __init__(self, core: Core) -> None:
+        self._c = core
+        top = Resources()
+        top._init_resources(core)
+        self.me = _raw(top.me)
+
+    @functools.cached_property
+    def accounts(self) -> AccountsResourceWithRawResponse:
+        """``pylon.with_raw_response.accounts``."""
+        from .resources.accounts import (
+            AccountsResource,
+            AccountsResourceWithRawResponse,
+        )
+
+        return AccountsResourceWithRawResponse(AccountsResource(self._c))
+
+    @functools.cached_property
+    def activity_types(self) -> ActivityTypesResourceWithRawResponse:
+        """``pylon.with_raw_response.activity_types``."""
+        from .resources.activity_types import (
+            ActivityTypesResource,
+            ActivityTypesResourceWithRawResponse,
+        )
+
+        return ActivityTypesResourceWithRawResponse(ActivityTypesResource(self._c))
+
+    @functools.cached_property
+    def attachments(self) -> AttachmentsResourceWithRawResponse:
+        """``pylon.with_raw_response.attachments``."""
+        from .resources.attachments import (
+            AttachmentsResource,
+            AttachmentsResourceWithRawResponse,
+        )
+
+        return AttachmentsResourceWithRawResponse(AttachmentsResource(self._c))
+
+    @functools.cached_property
+    def audit_logs(self) -> AuditLogsResourceWithRawResponse:
+        """``pylon.with_raw_response.audit_logs``."""
+        from .resources.audit_logs import (
+            AuditLogsResource,
+            AuditLogsResourceWithRawResponse,
+        )
+
+        return AuditLogsResourceWithRawResponse(AuditLogsResource(self._c))
+
+    @functools.cached_property
+    def contacts(self) -> ContactsResourceWithRawResponse:
+        """``pylon.with_raw_response.contacts``."""
+        from .resources.contacts import (
+            ContactsResource,
+            ContactsResourceWithRawResponse,
+        )
+
+        return ContactsResourceWithRawResponse(ContactsResource(self._c))
+
+    @functools.cached_property
+    def custom_fields(self) -> CustomFieldsResourceWithRawResponse:
+        """``pylon.with_raw_response.custom_fields``."""
+        from .resources.custom_fields import (
+            CustomFieldsResource,
+            CustomFieldsResourceWithRawResponse,
+        )
+
+        return CustomFieldsResourceWithRawResponse(CustomFieldsResource(self._c))
+
+    @functools.cached_property
+    def custom_objects(self) -> CustomObjectsResourceWithRawResponse:
+        """``pylon.with_raw_response.custom_objects``."""
+        from .resources.custom_objects import (
+            CustomObjectsResource,
+            CustomObjectsResourceWithRawResponse,
+        )
+
+        return CustomObjectsResourceWithRawResponse(CustomObjectsResource(self._c))
+
+    @functools.cached_property
+    def feature_requests(self) -> FeatureRequestsResourceWithRawResponse:
+        """``pylon.with_raw_response.feature_requests``."""
+        from .resources.feature_requests import (
+            FeatureRequestsResource,
+            FeatureRequestsResourceWithRawResponse,
+        )
+
+        return FeatureRequestsResourceWithRawResponse(FeatureRequestsResource(self._c))
+
+    @functools.cached_property
+    def imports(self) -> ImportsResourceWithRawResponse:
+        """``pylon.with_raw_response.imports``."""
+        from .resources.imports import ImportsResource, ImportsResourceWithRawResponse
+
+        return ImportsResourceWithRawResponse(ImportsResource(self._c))
+
+    @functools.cached_property
+    def issue_statuses(self) -> IssueStatusesResourceWithRawResponse:
+        """``pylon.with_raw_response.issue_statuses``."""
+        from .resources.issue_statuses import (
+            IssueStatusesResource,
+            IssueStatusesResourceWithRawResponse,
+        )
+
+        return IssueStatusesResourceWithRawResponse(IssueStatusesResource(self._c))
+
+    @functools.cached_property
+    def issues(self) -> IssuesResourceWithRawResponse:
+        """``pylon.with_raw_response.issues``."""
+        from .resources.issues import IssuesResource, IssuesResourceWithRawResponse
+
+        return IssuesResourceWithRawResponse(IssuesResource(self._c))
+
+    @functools.cached_property
+    def knowledge_bases(self) -> KnowledgeBasesResourceWithRawResponse:
+        """``pylon.with_raw_response.knowledge_bases``."""
+        from .resources.knowledge_bases import (
+            KnowledgeBasesResource,
+            KnowledgeBasesResourceWithRawResponse,
+        )
+
+        return KnowledgeBasesResourceWithRawResponse(KnowledgeBasesResource(self._c))
+
+    @functools.cached_property
+    def macro_groups(self) -> MacroGroupsResourceWithRawResponse:
+        """``pylon.with_raw_response.macro_groups``."""
+        from .resources.macro_groups import (
+            MacroGroupsResource,
+            MacroGroupsResourceWithRawResponse,
+        )
+
+        return MacroGroupsResourceWithRawResponse(MacroGroupsResource(self._c))
+
+    @functools.cached_property
+    def macros(self) -> MacrosResourceWithRawResponse:
+        """``pylon.with_raw_response.macros``."""
+        from .resources.macros import MacrosResource, MacrosResourceWithRawResponse
+
+        return MacrosResourceWithRawResponse(MacrosResource(self._c))
+
+    @functools.cached_property
+    def milestones(self) -> MilestonesResourceWithRawResponse:
+        """``pylon.with_raw_response.milestones``."""
+        from .resources.milestones import (
+            MilestonesResource,
+            MilestonesResourceWithRawResponse,
+        )
+
+        return MilestonesResourceWithRawResponse(MilestonesResource(self._c))
+
+    @functools.cached_property
+    def projects(self) -> ProjectsResourceWithRawResponse:
+        """``pylon.with_raw_response.projects``."""
+        from .resources.projects import (
+            ProjectsResource,
+            ProjectsResourceWithRawResponse,
+        )
+
+        return ProjectsResourceWithRawResponse(ProjectsResource(self._c))
+
+    @functools.cached_property
+    def surveys(self) -> SurveysResourceWithRawResponse:
+        """``pylon.with_raw_response.surveys``."""
+        from .resources.surveys import SurveysResource, SurveysResourceWithRawResponse
+
+        return SurveysResourceWithRawResponse(SurveysResource(self._c))
+
+    @functools.cached_property
+    def tags(self) -> TagsResourceWithRawResponse:
+        """``pylon.with_raw_response.tags``."""
+        from .resources.tags import TagsResource, TagsResourceWithRawResponse
+
+        return TagsResourceWithRawResponse(TagsResource(self._c))
+
+    @functools.cached_property
+    def tasks(self) -> TasksResourceWithRawResponse:
+        """``pylon.with_raw_response.tasks``."""
+        from .resources.tasks import TasksResource, TasksResourceWithRawResponse
+
+        return TasksResourceWithRawResponse(TasksResource(self._c))
+
+    @functools.cached_property
+    def teams(self) -> TeamsResourceWithRawResponse:
+        """``pylon.with_raw_response.teams``."""
+        from .resources.teams import TeamsResource, TeamsResourceWithRawResponse
+
+        return TeamsResourceWithRawResponse(TeamsResource(self._c))
+
+    @functools.cached_property
+    def ticket_forms(self) -> TicketFormsResourceWithRawResponse:
+        """``pylon.with_raw_response.ticket_forms``."""
+        from .resources.ticket_forms import (
+            TicketFormsResource,
+            TicketFormsResourceWithRawResponse,
+        )
+
+        return TicketFormsResourceWithRawResponse(TicketFormsResource(self._c))
+
+    @functools.cached_property
+    def training_data(self) -> TrainingDataResourceWithRawResponse:
+        """``pylon.with_raw_response.training_data``."""
+        from .resources.training_data import (
+            TrainingDataResource,
+            TrainingDataResourceWithRawResponse,
+        )
+
+        return TrainingDataResourceWithRawResponse(TrainingDataResource(self._c))
+
+    @functools.cached_property
+    def user_roles(self) -> UserRolesResourceWithRawResponse:
+        """``pylon.with_raw_response.user_roles``."""
+        from .resources.user_roles import (
+            UserRolesResource,
+            UserRolesResourceWithRawResponse,
+        )
+
+        return UserRolesResourceWithRawResponse(UserRolesResource(self._c))
+
+    @functools.cached_property
+    def users(self) -> UsersResourceWithRawResponse:
+        """``pylon.with_raw_response.users``."""
+        from .resources.users import UsersResource, UsersResourceWithRawResponse
+
+        return UsersResourceWithRawResponse(UsersResource(self._c))
+
+
+class SyncResources:
+    """The sync client's resources: each method runs the async client's through a ``Runner``."""
+
+    _a: Resources
+    _r: Runner
+
+    def _init_sync(self, resources: Resources, runner: Runner) -> None:
+        self._a = resources
+        self._r = runner
+
+    @functools.cached_property
+    def accounts(self) -> SyncAccountsResource:
+        """``pylon.accounts``: list, create, update_many, get, update, delete, search, merge, create_highlight, update_highlight, delete_highlight, create_activity, create_file."""
+        from .resources.accounts import SyncAccountsResource
+
+        return SyncAccountsResource(self._a.accounts, self._r)
+
+    @functools.cached_property
+    def activity_types(self) -> SyncActivityTypesResource:
+        """``pylon.activity_types``: list."""
+        from .resources.activity_types import SyncActivityTypesResource
+
+        return SyncActivityTypesResource(self._a.activity_types, self._r)
+
+    @functools.cached_property
+    def attachments(self) -> SyncAttachmentsResource:
+        """``pylon.attachments``: create."""
+        from .resources.attachments import SyncAttachmentsResource
+
+        return SyncAttachmentsResource(self._a.attachments, self._r)
+
+    @functools.cached_property
+    def audit_logs(self) -> SyncAuditLogsResource:
+        """``pylon.audit_logs``: list."""
+        from .resources.audit_logs import SyncAuditLogsResource
+
+        return SyncAuditLogsResource(self._a.audit_logs, self._r)
+
+    @functools.cached_property
+    def contacts(self) -> SyncContactsResource:
+        """``pylon.contacts``: list, create, get, update, delete, search."""
+        from .resources.contacts import SyncContactsResource
+
+        return SyncContactsResource(self._a.contacts, self._r)
+
+    @functools.cached_property
+    def custom_fields(self) -> SyncCustomFieldsResource:
+        """``pylon.custom_fields``: list, create, get, update."""
+        from .resources.custom_fields import SyncCustomFieldsResource
+
+        return SyncCustomFieldsResource(self._a.custom_fields, self._r)
+
+    @functools.cached_property
+    def custom_objects(self) -> SyncCustomObjectsResource:
+        """``pylon.custom_objects``: list, create, search, get, update, delete."""
+        from .resources.custom_objects import SyncCustomObjectsResource
+
+        return SyncCustomObjectsResource(self._a.custom_objects, self._r)
+
+    @functools.cached_property
+    def feature_requests(self) -> SyncFeatureRequestsResource:
+        """``pylon.feature_requests``: search, get, update, delete."""
+        from .resources.feature_requests import SyncFeatureRequestsResource
+
+        return SyncFeatureRequestsResource(self._a.feature_requests, self._r)
+
+    @functools.cached_property
+    def imports(self) -> SyncImportsResource:
+        """``pylon.imports``: create_contact, create_issue, create_issue_messages."""
+        from .resources.imports import SyncImportsResource
+
+        return SyncImportsResource(self._a.imports, self._r)
+
+    @functools.cached_property
+    def issue_statuses(self) -> SyncIssueStatusesResource:
+        """``pylon.issue_statuses``: list."""
+        from .resources.issue_statuses import SyncIssueStatusesResource
+
+        return SyncIssueStatusesResource(self._a.issue_statuses, self._r)
+
+    @functools.cached_property
+    def issues(self) -> SyncIssuesResource:
+        """``pylon.issues``: list, create, get, update, delete, search, snooze, list_followers, update_followers, link_external_issue, create_ai_response, list_messages, delete_message, redact_message, create_note, create_reply, list_threads, create_thread."""
+        from .resources.issues import SyncIssuesResource
+
+        return SyncIssuesResource(self._a.issues, self._r)
+
+    @functools.cached_property
+    def knowledge_bases(self) -> SyncKnowledgeBasesResource:
+        """``pylon.knowledge_bases``: list, list_collections, create_collection, get_collection, update_collection, delete_collection, list_articles, create_article, get_article, update_article, delete_article, create_route_redirect, get."""
+        from .resources.knowledge_bases import SyncKnowledgeBasesResource
+
+        return SyncKnowledgeBasesResource(self._a.knowledge_bases, self._r)
+
+    @functools.cached_property
+    def macro_groups(self) -> SyncMacroGroupsResource:
+        """``pylon.macro_groups``: list."""
+        from .resources.macro_groups import SyncMacroGroupsResource
+
+        return SyncMacroGroupsResource(self._a.macro_groups, self._r)
+
+    @functools.cached_property
+    def macros(self) -> SyncMacrosResource:
+        """``pylon.macros``: list, create, get, update."""
+        from .resources.macros import SyncMacrosResource
+
+        return SyncMacrosResource(self._a.macros, self._r)
+
+    @functools.cached_property
+    def milestones(self) -> SyncMilestonesResource:
+        """``pylon.milestones``: create, get, update, delete, search."""
+        from .resources.milestones import SyncMilestonesResource
+
+        return SyncMilestonesResource(self._a.milestones, self._r)
+
+    @functools.cached_property
+    def projects(self) -> SyncProjectsResource:
+        """``pylon.projects``: create, get, update, delete, search."""
+        from .resources.projects import SyncProjectsResource
+
+        return SyncProjectsResource(self._a.projects, self._r)
+
+    @functools.cached_property
+    def surveys(self) -> SyncSurveysResource:
+        """``pylon.surveys``: list, search, get, list_responses."""
+        from .resources.surveys import SyncSurveysResource
+
+        return SyncSurveysResource(self._a.surveys, self._r)
+
+    @functools.cached_property
+    def tags(self) -> SyncTagsResource:
+        """``pylon.tags``: list, create, get, update, delete."""
+        from .resources.tags import SyncTagsResource
+
+        return SyncTagsResource(self._a.tags, self._r)
+
+    @functools.cached_property
+    def tasks(self) -> SyncTasksResource:
+        """``pylon.tasks``: list, create, get, update, delete, search."""
+        from .resources.tasks import SyncTasksResource
+
+        return SyncTasksResource(self._a.tasks, self._r)
+
+    @functools.cached_property
+    def teams(self) -> SyncTeamsResource:
+        """``pylon.teams``: list, create, get, update."""
+        from .resources.teams import SyncTeamsResource
+
+        return SyncTeamsResource(self._a.teams, self._r)
+
+    @functools.cached_property
+    def ticket_forms(self) -> SyncTicketFormsResource:
+        """``pylon.ticket_forms``: list, get."""
+        from .resources.ticket_forms import SyncTicketFormsResource
+
+        return SyncTicketFormsResource(self._a.ticket_forms, self._r)
+
+    @functools.cached_property
+    def training_data(self) -> SyncTrainingDataResource:
+        """``pylon.training_data``: list, create, upload, upload_content, get, delete_documents."""
+        from .resources.training_data import SyncTrainingDataResource
+
+        return SyncTrainingDataResource(self._a.training_data, self._r)
+
+    @functools.cached_property
+    def user_roles(self) -> SyncUserRolesResource:
+        """``pylon.user_roles``: list."""
+        from .resources.user_roles import SyncUserRolesResource
+
+        return SyncUserRolesResource(self._a.user_roles, self._r)
+
+    @functools.cached_property
+    def users(self) -> SyncUsersResource:
+        """``pylon.users``: list, get, update, search."""
+        from .resources.users import SyncUsersResource
+
+        return SyncUsersResource(self._a.users, self._r)
+
+    def me(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Organization:
+        """Get the authenticated user.
+
+        ``GET /me`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.me, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+        )
+
+
+class SyncResourcesWithRawResponse:
+    """The sync client's ``with_raw_response``."""
+
+    def __init__(self, raw: ResourcesWithRawResponse, runner: Runner) -> None:
+        self._raw = raw
+        self._r = runner
+        self.me = _blocking(runner, raw.me)
+
+    @functools.cached_property
+    def accounts(self) -> SyncAccountsResourceWithRawResponse:
+        """``pylon.with_raw_response.accounts`` of the sync client."""
+        from .resources.accounts import SyncAccountsResourceWithRawResponse
+
+        return SyncAccountsResourceWithRawResponse(self._raw.accounts, self._r)
+
+    @functools.cached_property
+    def activity_types(self) -> SyncActivityTypesResourceWithRawResponse:
+        """``pylon.with_raw_response.activity_types`` of the sync client."""
+        from .resources.activity_types import SyncActivityTypesResourceWithRawResponse
+
+        return SyncActivityTypesResourceWithRawResponse(self._raw.activity_types, self._r)
+
+    @functools.cached_property
+    def attachments(self) -> SyncAttachmentsResourceWithRawResponse:
+        """``pylon.with_raw_response.attachments`` of the sync client."""
+        from .resources.attachments import SyncAttachmentsResourceWithRawResponse
+
+        return SyncAttachmentsResourceWithRawResponse(self._raw.attachments, self._r)
+
+    @functools.cached_property
+    def audit_logs(self) -> SyncAuditLogsResourceWithRawResponse:
+        """``pylon.with_raw_response.audit_logs`` of the sync client."""
+        from .resources.audit_logs import SyncAuditLogsResourceWithRawResponse
+
+        return SyncAuditLogsResourceWithRawResponse(self._raw.audit_logs, self._r)
+
+    @functools.cached_property
+    def contacts(self) -> SyncContactsResourceWithRawResponse:
+        """``pylon.with_raw_response.contacts`` of the sync client."""
+        from .resources.contacts import SyncContactsResourceWithRawResponse
+
+        return SyncContactsResourceWithRawResponse(self._raw.contacts, self._r)
+
+    @functools.cached_property
+    def custom_fields(self) -> SyncCustomFieldsResourceWithRawResponse:
+        """``pylon.with_raw_response.custom_fields`` of the sync client."""
+        from .resources.custom_fields import SyncCustomFieldsResourceWithRawResponse
+
+        return SyncCustomFieldsResourceWithRawResponse(self._raw.custom_fields, self._r)
+
+    @functools.cached_property
+    def custom_objects(self) -> SyncCustomObjectsResourceWithRawResponse:
+        """``pylon.with_raw_response.custom_objects`` of the sync client."""
+        from .resources.custom_objects import SyncCustomObjectsResourceWithRawResponse
+
+        return SyncCustomObjectsResourceWithRawResponse(self._raw.custom_objects, self._r)
+
+    @functools.cached_property
+    def feature_requests(self) -> SyncFeatureRequestsResourceWithRawResponse:
+        """``pylon.with_raw_response.feature_requests`` of the sync client."""
+        from .resources.feature_requests import (
+            SyncFeatureRequestsResourceWithRawResponse,
+        )
+
+        return SyncFeatureRequestsResourceWithRawResponse(self._raw.feature_requests, self._r)
+
+    @functools.cached_property
+    def imports(self) -> SyncImportsResourceWithRawResponse:
+        """``pylon.with_raw_response.imports`` of the sync client."""
+        from .resources.imports import SyncImportsResourceWithRawResponse
+
+        return SyncImportsResourceWithRawResponse(self._raw.imports, self._r)
+
+    @functools.cached_property
+    def issue_statuses(self) -> SyncIssueStatusesResourceWithRawResponse:
+        """``pylon.with_raw_response.issue_statuses`` of the sync client."""
+        from .resources.issue_statuses import SyncIssueStatusesResourceWithRawResponse
+
+        return SyncIssueStatusesResourceWithRawResponse(self._raw.issue_statuses, self._r)
+
+    @functools.cached_property
+    def issues(self) -> SyncIssuesResourceWithRawResponse:
+        """``pylon.with_raw_response.issues`` of the sync client."""
+        from .resources.issues import SyncIssuesResourceWithRawResponse
+
+        return SyncIssuesResourceWithRawResponse(self._raw.issues, self._r)
+
+    @functools.cached_property
+    def knowledge_bases(self) -> SyncKnowledgeBasesResourceWithRawResponse:
+        """``pylon.with_raw_response.knowledge_bases`` of the sync client."""
+        from .resources.knowledge_bases import SyncKnowledgeBasesResourceWithRawResponse
+
+        return SyncKnowledgeBasesResourceWithRawResponse(self._raw.knowledge_bases, self._r)
+
+    @functools.cached_property
+    def macro_groups(self) -> SyncMacroGroupsResourceWithRawResponse:
+        """``pylon.with_raw_response.macro_groups`` of the sync client."""
+        from .resources.macro_groups import SyncMacroGroupsResourceWithRawResponse
+
+        return SyncMacroGroupsResourceWithRawResponse(self._raw.macro_groups, self._r)
+
+    @functools.cached_property
+    def macros(self) -> SyncMacrosResourceWithRawResponse:
+        """``pylon.with_raw_response.macros`` of the sync client."""
+        from .resources.macros import SyncMacrosResourceWithRawResponse
+
+        return SyncMacrosResourceWithRawResponse(self._raw.macros, self._r)
+
+    @functools.cached_property
+    def milestones(self) -> SyncMilestonesResourceWithRawResponse:
+        """``pylon.with_raw_response.milestones`` of the sync client."""
+        from .resources.milestones import SyncMilestonesResourceWithRawResponse
+
+        return SyncMilestonesResourceWithRawResponse(self._raw.milestones, self._r)
+
+    @functools.cached_property
+    def projects(self) -> SyncProjectsResourceWithRawResponse:
+        """``pylon.with_raw_response.projects`` of the sync client."""
+        from .resources.projects import SyncProjectsResourceWithRawResponse
+
+        return SyncProjectsResourceWithRawResponse(self._raw.projects, self._r)
+
+    @functools.cached_property
+    def surveys(self) -> SyncSurveysResourceWithRawResponse:
+        """``pylon.with_raw_response.surveys`` of the sync client."""
+        from .resources.surveys import SyncSurveysResourceWithRawResponse
+
+        return SyncSurveysResourceWithRawResponse(self._raw.surveys, self._r)
+
+    @functools.cached_property
+    def tags(self) -> SyncTagsResourceWithRawResponse:
+        """``pylon.with_raw_response.tags`` of the sync client."""
+        from .resources.tags import SyncTagsResourceWithRawResponse
+
+        return SyncTagsResourceWithRawResponse(self._raw.tags, self._r)
+
+    @functools.cached_property
+    def tasks(self) -> SyncTasksResourceWithRawResponse:
+        """``pylon.with_raw_response.tasks`` of the sync client."""
+        from .resources.tasks import SyncTasksResourceWithRawResponse
+
+        return SyncTasksResourceWithRawResponse(self._raw.tasks, self._r)
+
+    @functools.cached_property
+    def teams(self) -> SyncTeamsResourceWithRawResponse:
+        """``pylon.with_raw_response.teams`` of the sync client."""
+        from .resources.teams import SyncTeamsResourceWithRawResponse
+
+        return SyncTeamsResourceWithRawResponse(self._raw.teams, self._r)
+
+    @functools.cached_property
+    def ticket_forms(self) -> SyncTicketFormsResourceWithRawResponse:
+        """``pylon.with_raw_response.ticket_forms`` of the sync client."""
+        from .resources.ticket_forms import SyncTicketFormsResourceWithRawResponse
+
+        return SyncTicketFormsResourceWithRawResponse(self._raw.ticket_forms, self._r)
+
+    @functools.cached_property
+    def training_data(self) -> SyncTrainingDataResourceWithRawResponse:
+        """``pylon.with_raw_response.training_data`` of the sync client."""
+        from .resources.training_data import SyncTrainingDataResourceWithRawResponse
+
+        return SyncTrainingDataResourceWithRawResponse(self._raw.training_data, self._r)
+
+    @functools.cached_property
+    def user_roles(self) -> SyncUserRolesResourceWithRawResponse:
+        """``pylon.with_raw_response.user_roles`` of the sync client."""
+        from .resources.user_roles import SyncUserRolesResourceWithRawResponse
+
+        return SyncUserRolesResourceWithRawResponse(self._raw.user_roles, self._r)
+
+    @functools.cached_property
+    def users(self) -> SyncUsersResourceWithRawResponse:
+        """``pylon.with_raw_response.users`` of the sync client."""
+        from .resources.users import SyncUsersResourceWithRawResponse
+
+        return SyncUsersResourceWithRawResponse(self._raw.users, self._r)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.accounts``: the ``AccountsResource`` class, loaded on first use."""
+"""``pylon.accounts``: the ``AccountsResource`` class and its companions, loaded on first use.
+
+* ``AccountsResource``: the async methods, each building one request for the core;
+* ``AccountsResourceWithRawResponse``: ``pylon.with_raw_response.accounts``;
+* ``SyncAccountsResource``: the sync client's methods, each running the async one;
+* ``SyncAccountsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,22 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, Upload, _fields, _files, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    Upload,
+    _blocking,
+    _fields,
+    _files,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -39,7 +60,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     )
     from ..models.update_account_request import UpdateAccountRequest
     from ..models.update_accounts_request import UpdateAccountsRequest
-__all__ = ["AccountsResource"]
+__all__ = [
+    "AccountsResource",
+    "AccountsResourceWithRawResponse",
+    "SyncAccountsResource",
+    "SyncAccountsResourceWithRawResponse",
+]
 
 
 def _parse_account_response(payload: Any) -> Account:
@@ -141,7 +167,15 @@ class AccountsResource:
         self._c = core
 
     def list(
-        self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Account]:
         """List accounts.
 
@@ -158,6 +192,7 @@ class AccountsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -176,10 +211,22 @@ class AccountsResource:
         primary_domain: str | Unset = UNSET,
         subaccount_ids: builtins.list[str] | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Account: ...
 
     @overload
-    async def create(self, *, body: CreateAccountRequest | Mapping[str, Any]) -> Account: ...
+    async def create(
+        self,
+        *,
+        body: CreateAccountRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
 
     async def create(
         self,
@@ -197,6 +244,10 @@ class AccountsResource:
         subaccount_ids: builtins.list[str] | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
         body: CreateAccountRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Account:
         """Create an account.
 
@@ -229,7 +280,12 @@ class AccountsResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /accounts"], "/accounts", _parse_account_response, params=None, json=json
+            ENDPOINTS["POST /accounts"],
+            "/accounts",
+            _parse_account_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -243,10 +299,22 @@ class AccountsResource:
         owner_id: str | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
         tags_apply_mode: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> SuccessResponse: ...
 
     @overload
-    async def update_many(self, *, body: UpdateAccountsRequest | Mapping[str, Any]) -> SuccessResponse: ...
+    async def update_many(
+        self,
+        *,
+        body: UpdateAccountsRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SuccessResponse: ...
 
     async def update_many(
         self,
@@ -259,6 +327,10 @@ class AccountsResource:
         tags: builtins.list[str] | Unset = UNSET,
         tags_apply_mode: str | Unset = UNSET,
         body: UpdateAccountsRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> SuccessResponse:
         """Update multiple accounts.
 
@@ -286,10 +358,23 @@ class AccountsResource:
                 raise TypeError(f"update_many() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["PATCH /accounts"], "/accounts", _parse_success_response, params=None, json=json
+            ENDPOINTS["PATCH /accounts"],
+            "/accounts",
+            _parse_success_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Account:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account:
         """Get an account.
 
         ``GET /accounts/{id}`` (Pylon allows 300 a minute).
@@ -301,6 +386,7 @@ class AccountsResource:
             _parse_account_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -320,10 +406,23 @@ class AccountsResource:
         primary_domain: str | Unset = UNSET,
         subaccount_ids: builtins.list[str] | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Account: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateAccountRequest | Mapping[str, Any]) -> Account: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateAccountRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
 
     async def update(
         self,
@@ -342,6 +441,10 @@ class AccountsResource:
         subaccount_ids: builtins.list[str] | Unset = UNSET,
         tags: builtins.list[str] | Unset = UNSET,
         body: UpdateAccountRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Account:
         """Update an account.
 
@@ -376,9 +479,18 @@ class AccountsResource:
             _parse_account_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete an account.
 
         ``DELETE /accounts/{id}`` (Pylon allows 30 a minute).
@@ -390,6 +502,7 @@ class AccountsResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
@@ -400,6 +513,10 @@ class AccountsResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Account]:
         """Search accounts.
 
@@ -420,13 +537,31 @@ class AccountsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
-    async def merge(self, *, merge_account_ids: builtins.list[str], merge_into_account_id: str) -> Account: ...
+    async def merge(
+        self,
+        *,
+        merge_account_ids: builtins.list[str],
+        merge_into_account_id: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
 
     @overload
-    async def merge(self, *, body: MergeAccountsRequest | Mapping[str, Any]) -> Account: ...
+    async def merge(
+        self,
+        *,
+        body: MergeAccountsRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
 
     async def merge(
         self,
@@ -434,6 +569,10 @@ class AccountsResource:
         merge_account_ids: builtins.list[str] | Unset = UNSET,
         merge_into_account_id: str | Unset = UNSET,
         body: MergeAccountsRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Account:
         """Merge accounts.
 
@@ -453,17 +592,37 @@ class AccountsResource:
                 raise TypeError(f"merge() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /accounts/merge"], "/accounts/merge", _parse_account_response, params=None, json=json
+            ENDPOINTS["POST /accounts/merge"],
+            "/accounts/merge",
+            _parse_account_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def create_highlight(
-        self, account_id: str, *, content_html: str, expires_at: str | Unset = UNSET
+        self,
+        account_id: str,
+        *,
+        content_html: str,
+        expires_at: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     @overload
     async def create_highlight(
-        self, account_id: str, *, body: CreateAccountHighlightRequestBody | Mapping[str, Any]
+        self,
+        account_id: str,
+        *,
+        body: CreateAccountHighlightRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     async def create_highlight(
@@ -473,6 +632,10 @@ class AccountsResource:
         content_html: str | Unset = UNSET,
         expires_at: str | Unset = UNSET,
         body: CreateAccountHighlightRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> AccountHighlight:
         """Create an account highlight.
 
@@ -497,16 +660,34 @@ class AccountsResource:
             _parse_create_account_highlight_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def update_highlight(
-        self, account_id: str, highlight_id: str, *, content_html: str | Unset = UNSET, expires_at: str | Unset = UNSET
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        content_html: str | Unset = UNSET,
+        expires_at: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     @overload
     async def update_highlight(
-        self, account_id: str, highlight_id: str, *, body: UpdateAccountHighlightRequestBody | Mapping[str, Any]
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        body: UpdateAccountHighlightRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     async def update_highlight(
@@ -517,6 +698,10 @@ class AccountsResource:
         content_html: str | Unset = UNSET,
         expires_at: str | Unset = UNSET,
         body: UpdateAccountHighlightRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> AccountHighlight:
         """Update an account highlight.
 
@@ -538,9 +723,19 @@ class AccountsResource:
             _parse_update_account_highlight_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete_highlight(self, account_id: str, highlight_id: str) -> DeleteAccountHighlightResponseData:
+    async def delete_highlight(
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteAccountHighlightResponseData:
         """Delete an account highlight.
 
         ``DELETE /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
@@ -552,6 +747,7 @@ class AccountsResource:
             _parse_delete_account_highlight_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -566,11 +762,22 @@ class AccountsResource:
         link: str | Unset = UNSET,
         link_text: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateActivityResponseData: ...
 
     @overload
     async def create_activity(
-        self, id: str, *, body: CreateActivityRequest | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: CreateActivityRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateActivityResponseData: ...
 
     async def create_activity(
@@ -585,6 +792,10 @@ class AccountsResource:
         slug: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
         body: CreateActivityRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateActivityResponseData:
         """Create a new activity for an account.
 
@@ -617,10 +828,19 @@ class AccountsResource:
             _parse_create_activity_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     async def create_file(
-        self, id: str, *, file: Upload | Unset = UNSET, file_url: str | Unset = UNSET
+        self,
+        id: str,
+        *,
+        file: Upload | Unset = UNSET,
+        file_url: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[Attachment]:
         """Upload files to an account.
 
@@ -636,4 +856,719 @@ class AccountsResource:
             _parse_upload_account_file_response_body,
             fields=_fields(file_url=file_url),
             files=_files(file=file),
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class AccountsResourceWithRawResponse:
+    """``pylon.with_raw_response.accounts``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "update_many",
+        "get",
+        "update",
+        "delete",
+        "search",
+        "merge",
+        "create_highlight",
+        "update_highlight",
+        "delete_highlight",
+        "create_activity",
+        "create_file",
+    )
+
+    def __init__(self, resource: AccountsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.update_many = _raw(resource.update_many)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+        self.search = _raw_pages(resource.search)
+        self.merge = _raw(resource.merge)
+        self.create_highlight = _raw(resource.create_highlight)
+        self.update_highlight = _raw(resource.update_highlight)
+        self.delete_highlight = _raw(resource.delete_highlight)
+        self.create_activity = _raw(resource.create_activity)
+        self.create_file = _raw(resource.create_file)
+
+
+class SyncAccountsResource:
+    """``pylon.accounts`` of the sync client: list, create, update_many, get, update, delete, search, merge, create_highlight, update_highlight, delete_highlight, create_activity, create_file."""
+
+    def __init__(self, resource: AccountsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Account]:
+        """List accounts.
+
+        ``GET /accounts`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        account_type: str | Unset = UNSET,
+        channels: builtins.list[Channel | dict[str, Any]] | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        domain: str | Unset = UNSET,
+        domains: builtins.list[str] | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        logo_url: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        primary_domain: str | Unset = UNSET,
+        subaccount_ids: builtins.list[str] | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateAccountRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
+
+    def create(
+        self,
+        *,
+        account_type: str | Unset = UNSET,
+        channels: builtins.list[Channel | dict[str, Any]] | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        domain: str | Unset = UNSET,
+        domains: builtins.list[str] | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        logo_url: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        primary_domain: str | Unset = UNSET,
+        subaccount_ids: builtins.list[str] | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        body: CreateAccountRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account:
+        """Create an account.
+
+        ``POST /accounts`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateAccountRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            account_type=account_type,
+            channels=channels,
+            custom_fields=custom_fields,
+            domain=domain,
+            domains=domains,
+            external_ids=external_ids,
+            logo_url=logo_url,
+            name=name,
+            owner_id=owner_id,
+            primary_domain=primary_domain,
+            subaccount_ids=subaccount_ids,
+            tags=tags,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update_many(
+        self,
+        *,
+        account_ids: builtins.list[str],
+        account_type: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        is_disabled: bool | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        tags_apply_mode: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SuccessResponse: ...
+
+    @overload
+    def update_many(
+        self,
+        *,
+        body: UpdateAccountsRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SuccessResponse: ...
+
+    def update_many(
+        self,
+        *,
+        account_ids: builtins.list[str] | Unset = UNSET,
+        account_type: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        is_disabled: bool | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        tags_apply_mode: str | Unset = UNSET,
+        body: UpdateAccountsRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SuccessResponse:
+        """Update multiple accounts.
+
+        ``PATCH /accounts`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateAccountsRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update_many,
+            account_ids=account_ids,
+            account_type=account_type,
+            custom_fields=custom_fields,
+            is_disabled=is_disabled,
+            owner_id=owner_id,
+            tags=tags,
+            tags_apply_mode=tags_apply_mode,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account:
+        """Get an account.
+
+        ``GET /accounts/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        account_type: str | Unset = UNSET,
+        channels: builtins.list[Channel | dict[str, Any]] | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        domains: builtins.list[str] | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        is_disabled: bool | Unset = UNSET,
+        logo_url: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        primary_domain: str | Unset = UNSET,
+        subaccount_ids: builtins.list[str] | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateAccountRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        account_type: str | Unset = UNSET,
+        channels: builtins.list[Channel | dict[str, Any]] | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        domains: builtins.list[str] | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        is_disabled: bool | Unset = UNSET,
+        logo_url: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        primary_domain: str | Unset = UNSET,
+        subaccount_ids: builtins.list[str] | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        body: UpdateAccountRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account:
+        """Update an account.
+
+        ``PATCH /accounts/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateAccountRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            account_type=account_type,
+            channels=channels,
+            custom_fields=custom_fields,
+            domains=domains,
+            external_ids=external_ids,
+            is_disabled=is_disabled,
+            logo_url=logo_url,
+            name=name,
+            owner_id=owner_id,
+            primary_domain=primary_domain,
+            subaccount_ids=subaccount_ids,
+            tags=tags,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete an account.
+
+        ``DELETE /accounts/{id}`` (Pylon allows 30 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        search_text: str | Unset = UNSET,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Account]:
+        """Search accounts.
+
+        ``POST /accounts/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                search_text=search_text,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def merge(
+        self,
+        *,
+        merge_account_ids: builtins.list[str],
+        merge_into_account_id: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
+
+    @overload
+    def merge(
+        self,
+        *,
+        body: MergeAccountsRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account: ...
+
+    def merge(
+        self,
+        *,
+        merge_account_ids: builtins.list[str] | Unset = UNSET,
+        merge_into_account_id: str | Unset = UNSET,
+        body: MergeAccountsRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Account:
+        """Merge accounts.
+
+        ``POST /accounts/merge`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``MergeAccountsRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.merge,
+            merge_account_ids=merge_account_ids,
+            merge_into_account_id=merge_into_account_id,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_highlight(
+        self,
+        account_id: str,
+        *,
+        content_html: str,
+        expires_at: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> AccountHighlight: ...
+
+    @overload
+    def create_highlight(
+        self,
+        account_id: str,
+        *,
+        body: CreateAccountHighlightRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> AccountHighlight: ...
+
+    def create_highlight(
+        self,
+        account_id: str,
+        *,
+        content_html: str | Unset = UNSET,
+        expires_at: str | Unset = UNSET,
+        body: CreateAccountHighlightRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> AccountHighlight:
+        """Create an account highlight.
+
+        ``POST /accounts/{account_id}/highlights`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_highlight,
+            account_id=account_id,
+            content_html=content_html,
+            expires_at=expires_at,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update_highlight(
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        content_html: str | Unset = UNSET,
+        expires_at: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> AccountHighlight: ...
+
+    @overload
+    def update_highlight(
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        body: UpdateAccountHighlightRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> AccountHighlight: ...
+
+    def update_highlight(
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        content_html: str | Unset = UNSET,
+        expires_at: str | Unset = UNSET,
+        body: UpdateAccountHighlightRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> AccountHighlight:
+        """Update an account highlight.
+
+        ``PATCH /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update_highlight,
+            account_id=account_id,
+            highlight_id=highlight_id,
+            content_html=content_html,
+            expires_at=expires_at,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete_highlight(
+        self,
+        account_id: str,
+        highlight_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteAccountHighlightResponseData:
+        """Delete an account highlight.
+
+        ``DELETE /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete_highlight,
+            account_id=account_id,
+            highlight_id=highlight_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_activity(
+        self,
+        id: str,
+        *,
+        slug: str,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        happened_at: str | Unset = UNSET,
+        link: str | Unset = UNSET,
+        link_text: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateActivityResponseData: ...
+
+    @overload
+    def create_activity(
+        self,
+        id: str,
+        *,
+        body: CreateActivityRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateActivityResponseData: ...
+
+    def create_activity(
+        self,
+        id: str,
+        *,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        happened_at: str | Unset = UNSET,
+        link: str | Unset = UNSET,
+        link_text: str | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateActivityRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateActivityResponseData:
+        """Create a new activity for an account.
+
+        ``POST /accounts/{id}/activities`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateActivityRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_activity,
+            id=id,
+            body_html=body_html,
+            contact_id=contact_id,
+            happened_at=happened_at,
+            link=link,
+            link_text=link_text,
+            slug=slug,
+            user_id=user_id,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def create_file(
+        self,
+        id: str,
+        *,
+        file: Upload | Unset = UNSET,
+        file_url: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Attachment]:
+        """Upload files to an account.
+
+        ``POST /accounts/{id}/files`` (Pylon allows 30 a minute).
+
+        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
+        object (sync or async), optionally as ``(filename, content[, type])``; it is
+        streamed, never read whole into memory.
+        """
+        return self._r.run(
+            self._a.create_file,
+            id=id,
+            file=file,
+            file_url=file_url,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncAccountsResourceWithRawResponse:
+    """``pylon.with_raw_response.accounts`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "update_many",
+        "get",
+        "update",
+        "delete",
+        "search",
+        "merge",
+        "create_highlight",
+        "update_highlight",
+        "delete_highlight",
+        "create_activity",
+        "create_file",
+    )
+
+    def __init__(self, raw: AccountsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.update_many = _blocking(runner, raw.update_many)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)
+        self.search = _blocking(runner, raw.search)
+        self.merge = _blocking(runner, raw.merge)
+        self.create_highlight = _blocking(runner, raw.create_highlight)
+        self.update_highlight = _blocking(runner, raw.update_highlight)
+        self.delete_highlight = _blocking(runner, raw.delete_highlight)
+        self.create_activity = _blocking(runner, raw.create_activity)
+        self.create_file = _blocking(runner, raw.create_file)

@@ -3,18 +3,42 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.activity_types``: the ``ActivityTypesResource`` class, loaded on first use."""
+"""``pylon.activity_types``: the ``ActivityTypesResource`` class and its companions, loaded on first use.
+
+* ``ActivityTypesResource``: the async methods, each building one request for the core;
+* ``ActivityTypesResourceWithRawResponse``: ``pylon.with_raw_response.activity_types``;
+* ``SyncActivityTypesResource``: the sync client's methods, each running the async one;
+* ``SyncActivityTypesResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._contract import Core, PageData, Paginator, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _options,
+    _page,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.activity_type import ActivityType
-__all__ = ["ActivityTypesResource"]
+__all__ = [
+    "ActivityTypesResource",
+    "ActivityTypesResourceWithRawResponse",
+    "SyncActivityTypesResource",
+    "SyncActivityTypesResourceWithRawResponse",
+]
 
 
 def _page_activity_type(payload: Any) -> PageData:
@@ -31,7 +55,15 @@ class ActivityTypesResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[ActivityType]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[ActivityType]:
         """Get custom activity types.
 
         ``GET /activity-types`` (Pylon allows 30 a minute).
@@ -40,5 +72,62 @@ class ActivityTypesResource:
         ``await .collect()`` gathers a small result into a list.
         """
         return self._c.paginate(
-            ENDPOINTS["GET /activity-types"], "/activity-types", _page_activity_type, params=None, max_items=max_items
+            ENDPOINTS["GET /activity-types"],
+            "/activity-types",
+            _page_activity_type,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class ActivityTypesResourceWithRawResponse:
+    """``pylon.with_raw_response.activity_types``: each method returns a ``RawResponse``."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, resource: ActivityTypesResource) -> None:
+        self.list = _raw_pages(resource.list)
+
+
+class SyncActivityTypesResource:
+    """``pylon.activity_types`` of the sync client: list."""
+
+    def __init__(self, resource: ActivityTypesResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[ActivityType]:
+        """Get custom activity types.
+
+        ``GET /activity-types`` (Pylon allows 30 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncActivityTypesResourceWithRawResponse:
+    """``pylon.with_raw_response.activity_types`` of the sync client."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, raw: ActivityTypesResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)

@@ -3,19 +3,41 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.attachments``: the ``AttachmentsResource`` class, loaded on first use."""
+"""``pylon.attachments``: the ``AttachmentsResource`` class and its companions, loaded on first use.
+
+* ``AttachmentsResource``: the async methods, each building one request for the core;
+* ``AttachmentsResourceWithRawResponse``: ``pylon.with_raw_response.attachments``;
+* ``SyncAttachmentsResource``: the sync client's methods, each running the async one;
+* ``SyncAttachmentsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._contract import Core, Upload, _fields, _files
+from .._contract import (
+    Core,
+    Runner,
+    Timeout,
+    Upload,
+    _blocking,
+    _fields,
+    _files,
+    _options,
+    _raw,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.attachment import Attachment
-__all__ = ["AttachmentsResource"]
+__all__ = [
+    "AttachmentsResource",
+    "AttachmentsResourceWithRawResponse",
+    "SyncAttachmentsResource",
+    "SyncAttachmentsResourceWithRawResponse",
+]
 
 
 def _parse_create_attachment_response_body(payload: Any) -> Attachment:
@@ -38,7 +60,15 @@ class AttachmentsResource:
         self._c = core
 
     async def create(
-        self, *, file: Upload | Unset = UNSET, description: str | Unset = UNSET, file_url: str | Unset = UNSET
+        self,
+        *,
+        file: Upload | Unset = UNSET,
+        description: str | Unset = UNSET,
+        file_url: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Attachment:
         """Create an attachment.
 
@@ -54,4 +84,61 @@ class AttachmentsResource:
             _parse_create_attachment_response_body,
             fields=_fields(description=description, file_url=file_url),
             files=_files(file=file),
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class AttachmentsResourceWithRawResponse:
+    """``pylon.with_raw_response.attachments``: each method returns a ``RawResponse``."""
+
+    __slots__ = ("create",)
+
+    def __init__(self, resource: AttachmentsResource) -> None:
+        self.create = _raw(resource.create)
+
+
+class SyncAttachmentsResource:
+    """``pylon.attachments`` of the sync client: create."""
+
+    def __init__(self, resource: AttachmentsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def create(
+        self,
+        *,
+        file: Upload | Unset = UNSET,
+        description: str | Unset = UNSET,
+        file_url: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Attachment:
+        """Create an attachment.
+
+        ``POST /attachments`` (Pylon allows 30 a minute).
+
+        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
+        object (sync or async), optionally as ``(filename, content[, type])``; it is
+        streamed, never read whole into memory.
+        """
+        return self._r.run(
+            self._a.create,
+            file=file,
+            description=description,
+            file_url=file_url,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncAttachmentsResourceWithRawResponse:
+    """``pylon.with_raw_response.attachments`` of the sync client."""
+
+    __slots__ = ("create",)
+
+    def __init__(self, raw: AttachmentsResourceWithRawResponse, runner: Runner) -> None:
+        self.create = _blocking(runner, raw.create)

@@ -3,18 +3,42 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.audit_logs``: the ``AuditLogsResource`` class, loaded on first use."""
+"""``pylon.audit_logs``: the ``AuditLogsResource`` class and its companions, loaded on first use.
+
+* ``AuditLogsResource``: the async methods, each building one request for the core;
+* ``AuditLogsResourceWithRawResponse``: ``pylon.with_raw_response.audit_logs``;
+* ``SyncAuditLogsResource``: the sync client's methods, each running the async one;
+* ``SyncAuditLogsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._contract import Core, PageData, Paginator, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _options,
+    _page,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.audit_log import AuditLog
-__all__ = ["AuditLogsResource"]
+__all__ = [
+    "AuditLogsResource",
+    "AuditLogsResourceWithRawResponse",
+    "SyncAuditLogsResource",
+    "SyncAuditLogsResourceWithRawResponse",
+]
 
 
 def _page_audit_log(payload: Any) -> PageData:
@@ -32,7 +56,15 @@ class AuditLogsResource:
         self._c = core
 
     def list(
-        self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[AuditLog]:
         """Get a list of audit logs.
 
@@ -49,4 +81,61 @@ class AuditLogsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class AuditLogsResourceWithRawResponse:
+    """``pylon.with_raw_response.audit_logs``: each method returns a ``RawResponse``."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, resource: AuditLogsResource) -> None:
+        self.list = _raw_pages(resource.list)
+
+
+class SyncAuditLogsResource:
+    """``pylon.audit_logs`` of the sync client: list."""
+
+    def __init__(self, resource: AuditLogsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[AuditLog]:
+        """Get a list of audit logs.
+
+        ``GET /audit-logs`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncAuditLogsResourceWithRawResponse:
+    """``pylon.with_raw_response.audit_logs`` of the sync client."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, raw: AuditLogsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)

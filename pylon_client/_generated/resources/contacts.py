@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.contacts``: the ``ContactsResource`` class, loaded on first use."""
+"""``pylon.contacts``: the ``ContactsResource`` class and its companions, loaded on first use.
+
+* ``ContactsResource``: the async methods, each building one request for the core;
+* ``ContactsResourceWithRawResponse``: ``pylon.with_raw_response.contacts``;
+* ``SyncContactsResource``: the sync client's methods, each running the async one;
+* ``SyncContactsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,20 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -23,7 +42,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.external_id import ExternalId
     from ..models.update_contact_email import UpdateContactEmail
     from ..models.update_contact_request import UpdateContactRequest
-__all__ = ["ContactsResource"]
+__all__ = [
+    "ContactsResource",
+    "ContactsResourceWithRawResponse",
+    "SyncContactsResource",
+    "SyncContactsResourceWithRawResponse",
+]
 
 
 def _parse_contact_response(payload: Any) -> Contact:
@@ -60,7 +84,15 @@ class ContactsResource:
         self._c = core
 
     def list(
-        self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Contact]:
         """List contacts.
 
@@ -77,6 +109,7 @@ class ContactsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -94,10 +127,22 @@ class ContactsResource:
         portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
         portal_role_id: str | Unset = UNSET,
         primary_phone_number: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
-    async def create(self, *, body: CreateContactRequest | Mapping[str, Any]) -> Contact: ...
+    async def create(
+        self,
+        *,
+        body: CreateContactRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
 
     async def create(
         self,
@@ -114,6 +159,10 @@ class ContactsResource:
         portal_role_id: str | Unset = UNSET,
         primary_phone_number: str | Unset = UNSET,
         body: CreateContactRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Contact:
         """Create a contact.
 
@@ -145,10 +194,23 @@ class ContactsResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /contacts"], "/contacts", _parse_contact_response, params=None, json=json
+            ENDPOINTS["POST /contacts"],
+            "/contacts",
+            _parse_contact_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Contact:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact:
         """Get a contact.
 
         ``GET /contacts/{id}`` (Pylon allows 300 a minute).
@@ -160,6 +222,7 @@ class ContactsResource:
             _parse_contact_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -179,10 +242,23 @@ class ContactsResource:
         portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
         portal_role_id: str | Unset = UNSET,
         primary_phone_number: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateContactRequest | Mapping[str, Any]) -> Contact: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateContactRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
 
     async def update(
         self,
@@ -201,6 +277,10 @@ class ContactsResource:
         portal_role_id: str | Unset = UNSET,
         primary_phone_number: str | Unset = UNSET,
         body: UpdateContactRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Contact:
         """Update a contact.
 
@@ -235,9 +315,18 @@ class ContactsResource:
             _parse_contact_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete a contact.
 
         ``DELETE /contacts/{id}`` (Pylon allows 30 a minute).
@@ -249,6 +338,7 @@ class ContactsResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
@@ -259,6 +349,10 @@ class ContactsResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Contact]:
         """Search contacts.
 
@@ -279,4 +373,328 @@ class ContactsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class ContactsResourceWithRawResponse:
+    """``pylon.with_raw_response.contacts``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, resource: ContactsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+        self.search = _raw_pages(resource.search)
+
+
+class SyncContactsResource:
+    """``pylon.contacts`` of the sync client: list, create, get, update, delete, search."""
+
+    def __init__(self, resource: ContactsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Contact]:
+        """List contacts.
+
+        ``GET /contacts`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        account_external_id: str | Unset = UNSET,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        email: str | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        phone_numbers: builtins.list[str] | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        portal_role_id: str | Unset = UNSET,
+        primary_phone_number: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateContactRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
+
+    def create(
+        self,
+        *,
+        account_external_id: str | Unset = UNSET,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        email: str | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        phone_numbers: builtins.list[str] | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        portal_role_id: str | Unset = UNSET,
+        primary_phone_number: str | Unset = UNSET,
+        body: CreateContactRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact:
+        """Create a contact.
+
+        ``POST /contacts`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateContactRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            account_external_id=account_external_id,
+            account_id=account_id,
+            avatar_url=avatar_url,
+            custom_fields=custom_fields,
+            email=email,
+            external_ids=external_ids,
+            name=name,
+            phone_numbers=phone_numbers,
+            portal_role=portal_role,
+            portal_role_id=portal_role_id,
+            primary_phone_number=primary_phone_number,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact:
+        """Get a contact.
+
+        ``GET /contacts/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        account_external_id: str | Unset = UNSET,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        email: str | Unset = UNSET,
+        emails: builtins.list[UpdateContactEmail | dict[str, Any]] | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        phone_numbers: builtins.list[str] | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        portal_role_id: str | Unset = UNSET,
+        primary_phone_number: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateContactRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        account_external_id: str | Unset = UNSET,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        email: str | Unset = UNSET,
+        emails: builtins.list[UpdateContactEmail | dict[str, Any]] | Unset = UNSET,
+        external_ids: builtins.list[ExternalId | dict[str, Any]] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        phone_numbers: builtins.list[str] | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        portal_role_id: str | Unset = UNSET,
+        primary_phone_number: str | Unset = UNSET,
+        body: UpdateContactRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact:
+        """Update a contact.
+
+        ``PATCH /contacts/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateContactRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            account_external_id=account_external_id,
+            account_id=account_id,
+            avatar_url=avatar_url,
+            custom_fields=custom_fields,
+            email=email,
+            emails=emails,
+            external_ids=external_ids,
+            name=name,
+            phone_numbers=phone_numbers,
+            portal_role=portal_role,
+            portal_role_id=portal_role_id,
+            primary_phone_number=primary_phone_number,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete a contact.
+
+        ``DELETE /contacts/{id}`` (Pylon allows 30 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        search_text: str | Unset = UNSET,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Contact]:
+        """Search contacts.
+
+        ``POST /contacts/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                search_text=search_text,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncContactsResourceWithRawResponse:
+    """``pylon.with_raw_response.contacts`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, raw: ContactsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)
+        self.search = _blocking(runner, raw.search)

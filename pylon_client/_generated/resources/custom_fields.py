@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.custom_fields``: the ``CustomFieldsResource`` class, loaded on first use."""
+"""``pylon.custom_fields``: the ``CustomFieldsResource`` class and its companions, loaded on first use.
+
+* ``CustomFieldsResource``: the async methods, each building one request for the core;
+* ``CustomFieldsResourceWithRawResponse``: ``pylon.with_raw_response.custom_fields``;
+* ``SyncCustomFieldsResource``: the sync client's methods, each running the async one;
+* ``SyncCustomFieldsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,20 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -22,7 +41,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
         CustomFieldDefinitionSelectOption,
     )
     from ..models.update_custom_field_request import UpdateCustomFieldRequest
-__all__ = ["CustomFieldsResource"]
+__all__ = [
+    "CustomFieldsResource",
+    "CustomFieldsResourceWithRawResponse",
+    "SyncCustomFieldsResource",
+    "SyncCustomFieldsResourceWithRawResponse",
+]
 
 
 def _parse_custom_field_response(payload: Any) -> CustomField:
@@ -55,6 +79,10 @@ class CustomFieldsResource:
         *,
         object_type: Literal["account", "issue", "contact", "task", "project", "meeting", "opportunity"],
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[CustomField]:
         """List custom fields.
 
@@ -69,6 +97,7 @@ class CustomFieldsResource:
             _page_custom_field,
             params=_fields(object_type=object_type),
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -83,10 +112,22 @@ class CustomFieldsResource:
         description: str | Unset = UNSET,
         select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
         slug: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CustomField: ...
 
     @overload
-    async def create(self, *, body: CreateCustomFieldRequest | Mapping[str, Any]) -> CustomField: ...
+    async def create(
+        self,
+        *,
+        body: CreateCustomFieldRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField: ...
 
     async def create(
         self,
@@ -100,6 +141,10 @@ class CustomFieldsResource:
         slug: str | Unset = UNSET,
         type: str | Unset = UNSET,
         body: CreateCustomFieldRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CustomField:
         """Create a custom field.
 
@@ -128,10 +173,23 @@ class CustomFieldsResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /custom-fields"], "/custom-fields", _parse_custom_field_response, params=None, json=json
+            ENDPOINTS["POST /custom-fields"],
+            "/custom-fields",
+            _parse_custom_field_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> CustomField:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField:
         """Get a custom field.
 
         ``GET /custom-fields/{id}`` (Pylon allows 300 a minute).
@@ -143,6 +201,7 @@ class CustomFieldsResource:
             _parse_custom_field_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -156,10 +215,23 @@ class CustomFieldsResource:
         label: str | Unset = UNSET,
         select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
         slug: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CustomField: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateCustomFieldRequest | Mapping[str, Any]) -> CustomField: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateCustomFieldRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField: ...
 
     async def update(
         self,
@@ -172,6 +244,10 @@ class CustomFieldsResource:
         select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
         slug: str | Unset = UNSET,
         body: UpdateCustomFieldRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CustomField:
         """Update a custom field.
 
@@ -200,4 +276,235 @@ class CustomFieldsResource:
             _parse_custom_field_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class CustomFieldsResourceWithRawResponse:
+    """``pylon.with_raw_response.custom_fields``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+    )
+
+    def __init__(self, resource: CustomFieldsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+
+
+class SyncCustomFieldsResource:
+    """``pylon.custom_fields`` of the sync client: list, create, get, update."""
+
+    def __init__(self, resource: CustomFieldsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        object_type: Literal["account", "issue", "contact", "task", "project", "meeting", "opportunity"],
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[CustomField]:
+        """List custom fields.
+
+        ``GET /custom-fields`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                object_type=object_type,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        label: str,
+        object_type: str,
+        type: str,
+        default_value: str | Unset = UNSET,
+        default_values: builtins.list[str] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateCustomFieldRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField: ...
+
+    def create(
+        self,
+        *,
+        default_value: str | Unset = UNSET,
+        default_values: builtins.list[str] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        label: str | Unset = UNSET,
+        object_type: str | Unset = UNSET,
+        select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        type: str | Unset = UNSET,
+        body: CreateCustomFieldRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField:
+        """Create a custom field.
+
+        ``POST /custom-fields`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateCustomFieldRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            default_value=default_value,
+            default_values=default_values,
+            description=description,
+            label=label,
+            object_type=object_type,
+            select_options=select_options,
+            slug=slug,
+            type=type,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField:
+        """Get a custom field.
+
+        ``GET /custom-fields/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        default_value: str | Unset = UNSET,
+        default_values: builtins.list[str] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        label: str | Unset = UNSET,
+        select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateCustomFieldRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        default_value: str | Unset = UNSET,
+        default_values: builtins.list[str] | Unset = UNSET,
+        description: str | Unset = UNSET,
+        label: str | Unset = UNSET,
+        select_options: builtins.list[CustomFieldDefinitionSelectOption | dict[str, Any]] | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        body: UpdateCustomFieldRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CustomField:
+        """Update a custom field.
+
+        ``PATCH /custom-fields/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateCustomFieldRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            default_value=default_value,
+            default_values=default_values,
+            description=description,
+            label=label,
+            select_options=select_options,
+            slug=slug,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncCustomFieldsResourceWithRawResponse:
+    """``pylon.with_raw_response.custom_fields`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+    )
+
+    def __init__(self, raw: CustomFieldsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)

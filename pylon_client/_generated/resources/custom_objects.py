@@ -3,14 +3,33 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.custom_objects``: the ``CustomObjectsResource`` class, loaded on first use."""
+"""``pylon.custom_objects``: the ``CustomObjectsResource`` class and its companions, loaded on first use.
+
+* ``CustomObjectsResource``: the async methods, each building one request for the core;
+* ``CustomObjectsResourceWithRawResponse``: ``pylon.with_raw_response.custom_objects``;
+* ``SyncCustomObjectsResource``: the sync client's methods, each running the async one;
+* ``SyncCustomObjectsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -21,7 +40,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
         DeleteCustomObjectResponseBody,
     )
     from ..models.update_custom_object_request_body import UpdateCustomObjectRequestBody
-__all__ = ["CustomObjectsResource"]
+__all__ = [
+    "CustomObjectsResource",
+    "CustomObjectsResourceWithRawResponse",
+    "SyncCustomObjectsResource",
+    "SyncCustomObjectsResourceWithRawResponse",
+]
 
 
 def _parse_create_custom_object_response_body(payload: Any) -> APICustomObject:
@@ -82,7 +106,16 @@ class CustomObjectsResource:
         self._c = core
 
     def list(
-        self, type: str, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        type: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[APICustomObject]:
         """List custom objects.
 
@@ -99,16 +132,32 @@ class CustomObjectsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def create(
-        self, type: str, *, name: str, custom_fields: dict[str, Any] | Unset = UNSET
+        self,
+        type: str,
+        *,
+        name: str,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> APICustomObject: ...
 
     @overload
     async def create(
-        self, type: str, *, body: CreateCustomObjectRequestBody | Mapping[str, Any]
+        self,
+        type: str,
+        *,
+        body: CreateCustomObjectRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> APICustomObject: ...
 
     async def create(
@@ -118,6 +167,10 @@ class CustomObjectsResource:
         custom_fields: dict[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         body: CreateCustomObjectRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> APICustomObject:
         """Create a custom object.
 
@@ -142,6 +195,7 @@ class CustomObjectsResource:
             _parse_create_custom_object_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
@@ -152,6 +206,10 @@ class CustomObjectsResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[APICustomObject]:
         """Search for custom objects by a given filter.
 
@@ -172,9 +230,19 @@ class CustomObjectsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, type: str, id: str) -> APICustomObject:
+    async def get(
+        self,
+        type: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject:
         """Get a custom object.
 
         ``GET /custom-objects/{type}/{id}`` (Pylon allows 300 a minute).
@@ -186,16 +254,34 @@ class CustomObjectsResource:
             _parse_get_custom_object_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def update(
-        self, type: str, id: str, *, custom_fields: dict[str, Any] | Unset = UNSET, name: str | Unset = UNSET
+        self,
+        type: str,
+        id: str,
+        *,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> APICustomObject: ...
 
     @overload
     async def update(
-        self, type: str, id: str, *, body: UpdateCustomObjectRequestBody | Mapping[str, Any]
+        self,
+        type: str,
+        id: str,
+        *,
+        body: UpdateCustomObjectRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> APICustomObject: ...
 
     async def update(
@@ -206,6 +292,10 @@ class CustomObjectsResource:
         custom_fields: dict[str, Any] | Unset = UNSET,
         name: str | Unset = UNSET,
         body: UpdateCustomObjectRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> APICustomObject:
         """Update a custom object.
 
@@ -227,9 +317,19 @@ class CustomObjectsResource:
             _parse_update_custom_object_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, type: str, id: str) -> DeleteCustomObjectResponseBody:
+    async def delete(
+        self,
+        type: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteCustomObjectResponseBody:
         """Delete a custom object.
 
         ``DELETE /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
@@ -241,4 +341,285 @@ class CustomObjectsResource:
             _parse_delete_custom_object_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class CustomObjectsResourceWithRawResponse:
+    """``pylon.with_raw_response.custom_objects``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "search",
+        "get",
+        "update",
+        "delete",
+    )
+
+    def __init__(self, resource: CustomObjectsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.search = _raw_pages(resource.search)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+
+
+class SyncCustomObjectsResource:
+    """``pylon.custom_objects`` of the sync client: list, create, search, get, update, delete."""
+
+    def __init__(self, resource: CustomObjectsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        type: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[APICustomObject]:
+        """List custom objects.
+
+        ``GET /custom-objects/{type}`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                type=type,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        type: str,
+        *,
+        name: str,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject: ...
+
+    @overload
+    def create(
+        self,
+        type: str,
+        *,
+        body: CreateCustomObjectRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject: ...
+
+    def create(
+        self,
+        type: str,
+        *,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        body: CreateCustomObjectRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject:
+        """Create a custom object.
+
+        ``POST /custom-objects/{type}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            type=type,
+            custom_fields=custom_fields,
+            name=name,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        type: str,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[APICustomObject]:
+        """Search for custom objects by a given filter.
+
+        ``POST /custom-objects/{type}/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                type=type,
+                filter=filter,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    def get(
+        self,
+        type: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject:
+        """Get a custom object.
+
+        ``GET /custom-objects/{type}/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            type=type,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        type: str,
+        id: str,
+        *,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject: ...
+
+    @overload
+    def update(
+        self,
+        type: str,
+        id: str,
+        *,
+        body: UpdateCustomObjectRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject: ...
+
+    def update(
+        self,
+        type: str,
+        id: str,
+        *,
+        custom_fields: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        body: UpdateCustomObjectRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> APICustomObject:
+        """Update a custom object.
+
+        ``PATCH /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            type=type,
+            id=id,
+            custom_fields=custom_fields,
+            name=name,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        type: str,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteCustomObjectResponseBody:
+        """Delete a custom object.
+
+        ``DELETE /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            type=type,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncCustomObjectsResourceWithRawResponse:
+    """``pylon.with_raw_response.custom_objects`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "search",
+        "get",
+        "update",
+        "delete",
+    )
+
+    def __init__(self, raw: CustomObjectsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.search = _blocking(runner, raw.search)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)

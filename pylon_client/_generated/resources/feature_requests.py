@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.feature_requests``: the ``FeatureRequestsResource`` class, loaded on first use."""
+"""``pylon.feature_requests``: the ``FeatureRequestsResource`` class and its companions, loaded on first use.
+
+* ``FeatureRequestsResource``: the async methods, each building one request for the core;
+* ``FeatureRequestsResourceWithRawResponse``: ``pylon.with_raw_response.feature_requests``;
+* ``SyncFeatureRequestsResource``: the sync client's methods, each running the async one;
+* ``SyncFeatureRequestsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,15 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, _fields
+from .._contract import (
+    Core,
+    Runner,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _raw,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -26,7 +40,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.update_feature_request_request_body import (
         UpdateFeatureRequestRequestBody,
     )
-__all__ = ["FeatureRequestsResource"]
+__all__ = [
+    "FeatureRequestsResource",
+    "FeatureRequestsResourceWithRawResponse",
+    "SyncFeatureRequestsResource",
+    "SyncFeatureRequestsResourceWithRawResponse",
+]
 
 
 def _parse_delete_feature_request_response_body(payload: Any) -> DeleteFeatureRequestResponseBody:
@@ -88,11 +107,21 @@ class FeatureRequestsResource:
         limit: int | Unset = UNSET,
         query: str | Unset = UNSET,
         request_statuses: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]: ...
 
     @overload
     async def search(
-        self, *, body: SearchFeatureRequestsRequest | Mapping[str, Any]
+        self,
+        *,
+        body: SearchFeatureRequestsRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]: ...
 
     async def search(
@@ -103,6 +132,10 @@ class FeatureRequestsResource:
         query: str | Unset = UNSET,
         request_statuses: builtins.list[str] | Unset = UNSET,
         body: SearchFeatureRequestsRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]:
         """Search or list feature requests.
 
@@ -124,9 +157,19 @@ class FeatureRequestsResource:
             _parse_search_feature_requests_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str, *, fetch_evidence: bool | Unset = UNSET) -> FeatureRequest:
+    async def get(
+        self,
+        id: str,
+        *,
+        fetch_evidence: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> FeatureRequest:
         """Get a feature request by ID.
 
         ``GET /feature-requests/{id}`` (Pylon allows 300 a minute).
@@ -138,6 +181,7 @@ class FeatureRequestsResource:
             _parse_get_feature_request_response_body,
             params=_fields(fetch_evidence=fetch_evidence),
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -147,10 +191,23 @@ class FeatureRequestsResource:
         *,
         custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
         request_status: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> FeatureRequest: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateFeatureRequestRequestBody | Mapping[str, Any]) -> FeatureRequest: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateFeatureRequestRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> FeatureRequest: ...
 
     async def update(
         self,
@@ -159,6 +216,10 @@ class FeatureRequestsResource:
         custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
         request_status: str | Unset = UNSET,
         body: UpdateFeatureRequestRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> FeatureRequest:
         """Update a feature request.
 
@@ -180,9 +241,18 @@ class FeatureRequestsResource:
             _parse_update_feature_request_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteFeatureRequestResponseBody:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteFeatureRequestResponseBody:
         """Delete a feature request.
 
         ``DELETE /feature-requests/{id}`` (Pylon allows 120 a minute).
@@ -194,4 +264,207 @@ class FeatureRequestsResource:
             _parse_delete_feature_request_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class FeatureRequestsResourceWithRawResponse:
+    """``pylon.with_raw_response.feature_requests``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "search",
+        "get",
+        "update",
+        "delete",
+    )
+
+    def __init__(self, resource: FeatureRequestsResource) -> None:
+        self.search = _raw(resource.search)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+
+
+class SyncFeatureRequestsResource:
+    """``pylon.feature_requests`` of the sync client: search, get, update, delete."""
+
+    def __init__(self, resource: FeatureRequestsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    @overload
+    def search(
+        self,
+        *,
+        account_ids: builtins.list[str] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        request_statuses: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[FeatureRequestSearchResult]: ...
+
+    @overload
+    def search(
+        self,
+        *,
+        body: SearchFeatureRequestsRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[FeatureRequestSearchResult]: ...
+
+    def search(
+        self,
+        *,
+        account_ids: builtins.list[str] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        query: str | Unset = UNSET,
+        request_statuses: builtins.list[str] | Unset = UNSET,
+        body: SearchFeatureRequestsRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[FeatureRequestSearchResult]:
+        """Search or list feature requests.
+
+        ``POST /feature-requests/search`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``SearchFeatureRequestsRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.search,
+            account_ids=account_ids,
+            limit=limit,
+            query=query,
+            request_statuses=request_statuses,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        fetch_evidence: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> FeatureRequest:
+        """Get a feature request by ID.
+
+        ``GET /feature-requests/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            fetch_evidence=fetch_evidence,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        request_status: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> FeatureRequest: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateFeatureRequestRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> FeatureRequest: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        request_status: str | Unset = UNSET,
+        body: UpdateFeatureRequestRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> FeatureRequest:
+        """Update a feature request.
+
+        ``PATCH /feature-requests/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            custom_fields=custom_fields,
+            request_status=request_status,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteFeatureRequestResponseBody:
+        """Delete a feature request.
+
+        ``DELETE /feature-requests/{id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncFeatureRequestsResourceWithRawResponse:
+    """``pylon.with_raw_response.feature_requests`` of the sync client."""
+
+    __slots__ = (
+        "search",
+        "get",
+        "update",
+        "delete",
+    )
+
+    def __init__(self, raw: FeatureRequestsResourceWithRawResponse, runner: Runner) -> None:
+        self.search = _blocking(runner, raw.search)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.imports``: the ``ImportsResource`` class, loaded on first use."""
+"""``pylon.imports``: the ``ImportsResource`` class and its companions, loaded on first use.
+
+* ``ImportsResource``: the async methods, each building one request for the core;
+* ``ImportsResourceWithRawResponse``: ``pylon.with_raw_response.imports``;
+* ``SyncImportsResource``: the sync client's methods, each running the async one;
+* ``SyncImportsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,15 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._contract import Core, _fields
+from .._contract import (
+    Core,
+    Runner,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _raw,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -25,7 +39,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.import_issue_request import ImportIssueRequest
     from ..models.import_messages_request import ImportMessagesRequest
     from ..models.issue import Issue
-__all__ = ["ImportsResource"]
+__all__ = [
+    "ImportsResource",
+    "ImportsResourceWithRawResponse",
+    "SyncImportsResource",
+    "SyncImportsResourceWithRawResponse",
+]
 
 
 def _parse_import_contact_response_body(payload: Any) -> Contact:
@@ -79,10 +98,22 @@ class ImportsResource:
         avatar_url: str | Unset = UNSET,
         custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
         portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
-    async def create_contact(self, *, body: ImportContactRequestBody | Mapping[str, Any]) -> Contact: ...
+    async def create_contact(
+        self,
+        *,
+        body: ImportContactRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
 
     async def create_contact(
         self,
@@ -94,6 +125,10 @@ class ImportsResource:
         name: str | Unset = UNSET,
         portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
         body: ImportContactRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Contact:
         """Import a new contact.
 
@@ -125,6 +160,7 @@ class ImportsResource:
             _parse_import_contact_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -147,10 +183,22 @@ class ImportsResource:
         tags: builtins.list[str] | Unset = UNSET,
         team_id: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue: ...
 
     @overload
-    async def create_issue(self, *, body: ImportIssueRequest | Mapping[str, Any]) -> Issue: ...
+    async def create_issue(
+        self,
+        *,
+        body: ImportIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     async def create_issue(
         self,
@@ -172,6 +220,10 @@ class ImportsResource:
         title: str | Unset = UNSET,
         updated_at: str | Unset = UNSET,
         body: ImportIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue:
         """Import an issue.
 
@@ -213,15 +265,32 @@ class ImportsResource:
             _parse_import_issue_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def create_issue_messages(
-        self, id: str, *, messages: builtins.list[ImportIssueMessage | dict[str, Any]]
+        self,
+        id: str,
+        *,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue: ...
 
     @overload
-    async def create_issue_messages(self, id: str, *, body: ImportMessagesRequest | Mapping[str, Any]) -> Issue: ...
+    async def create_issue_messages(
+        self,
+        id: str,
+        *,
+        body: ImportMessagesRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     async def create_issue_messages(
         self,
@@ -229,6 +298,10 @@ class ImportsResource:
         *,
         messages: builtins.list[ImportIssueMessage | dict[str, Any]] | Unset = UNSET,
         body: ImportMessagesRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue:
         """Import messages onto an existing issue.
 
@@ -253,4 +326,254 @@ class ImportsResource:
             _parse_import_messages_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class ImportsResourceWithRawResponse:
+    """``pylon.with_raw_response.imports``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "create_contact",
+        "create_issue",
+        "create_issue_messages",
+    )
+
+    def __init__(self, resource: ImportsResource) -> None:
+        self.create_contact = _raw(resource.create_contact)
+        self.create_issue = _raw(resource.create_issue)
+        self.create_issue_messages = _raw(resource.create_issue_messages)
+
+
+class SyncImportsResource:
+    """``pylon.imports`` of the sync client: create_contact, create_issue, create_issue_messages."""
+
+    def __init__(self, resource: ImportsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    @overload
+    def create_contact(
+        self,
+        *,
+        email: str,
+        name: str,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
+
+    @overload
+    def create_contact(
+        self,
+        *,
+        body: ImportContactRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact: ...
+
+    def create_contact(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        avatar_url: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        email: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        portal_role: Literal["no_access", "member", "admin"] | Unset = UNSET,
+        body: ImportContactRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Contact:
+        """Import a new contact.
+
+        ``POST /import/contacts`` (Pylon allows 20 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``ImportContactRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_contact,
+            account_id=account_id,
+            avatar_url=avatar_url,
+            custom_fields=custom_fields,
+            email=email,
+            name=name,
+            portal_role=portal_role,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_issue(
+        self,
+        *,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]],
+        state: str,
+        title: str,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        external_issues: builtins.list[ImportExternalIssue | dict[str, Any]] | Unset = UNSET,
+        external_refs: ImportIssueExternalRefs | dict[str, Any] | Unset = UNSET,
+        first_response_time: str | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        resolution_time: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    def create_issue(
+        self,
+        *,
+        body: ImportIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    def create_issue(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldValue | dict[str, Any]] | Unset = UNSET,
+        external_issues: builtins.list[ImportExternalIssue | dict[str, Any]] | Unset = UNSET,
+        external_refs: ImportIssueExternalRefs | dict[str, Any] | Unset = UNSET,
+        first_response_time: str | Unset = UNSET,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]] | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        resolution_time: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        updated_at: str | Unset = UNSET,
+        body: ImportIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Import an issue.
+
+        ``POST /import/issues`` (Pylon allows 20 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``ImportIssueRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_issue,
+            account_id=account_id,
+            assignee_id=assignee_id,
+            attachment_urls=attachment_urls,
+            created_at=created_at,
+            custom_fields=custom_fields,
+            external_issues=external_issues,
+            external_refs=external_refs,
+            first_response_time=first_response_time,
+            messages=messages,
+            requester_id=requester_id,
+            resolution_time=resolution_time,
+            state=state,
+            tags=tags,
+            team_id=team_id,
+            title=title,
+            updated_at=updated_at,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_issue_messages(
+        self,
+        id: str,
+        *,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    def create_issue_messages(
+        self,
+        id: str,
+        *,
+        body: ImportMessagesRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    def create_issue_messages(
+        self,
+        id: str,
+        *,
+        messages: builtins.list[ImportIssueMessage | dict[str, Any]] | Unset = UNSET,
+        body: ImportMessagesRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Import messages onto an existing issue.
+
+        ``POST /import/issues/{id}/messages`` (Pylon allows 20 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``ImportMessagesRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_issue_messages,
+            id=id,
+            messages=messages,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncImportsResourceWithRawResponse:
+    """``pylon.with_raw_response.imports`` of the sync client."""
+
+    __slots__ = (
+        "create_contact",
+        "create_issue",
+        "create_issue_messages",
+    )
+
+    def __init__(self, raw: ImportsResourceWithRawResponse, runner: Runner) -> None:
+        self.create_contact = _blocking(runner, raw.create_contact)
+        self.create_issue = _blocking(runner, raw.create_issue)
+        self.create_issue_messages = _blocking(runner, raw.create_issue_messages)

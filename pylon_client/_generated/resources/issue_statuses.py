@@ -3,18 +3,42 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.issue_statuses``: the ``IssueStatusesResource`` class, loaded on first use."""
+"""``pylon.issue_statuses``: the ``IssueStatusesResource`` class and its companions, loaded on first use.
+
+* ``IssueStatusesResource``: the async methods, each building one request for the core;
+* ``IssueStatusesResourceWithRawResponse``: ``pylon.with_raw_response.issue_statuses``;
+* ``SyncIssueStatusesResource``: the sync client's methods, each running the async one;
+* ``SyncIssueStatusesResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._contract import Core, PageData, Paginator, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _options,
+    _page,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.issue_status import IssueStatus
-__all__ = ["IssueStatusesResource"]
+__all__ = [
+    "IssueStatusesResource",
+    "IssueStatusesResourceWithRawResponse",
+    "SyncIssueStatusesResource",
+    "SyncIssueStatusesResourceWithRawResponse",
+]
 
 
 def _page_issue_status(payload: Any) -> PageData:
@@ -31,7 +55,15 @@ class IssueStatusesResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[IssueStatus]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[IssueStatus]:
         """Get all issue statuses.
 
         ``GET /issue-statuses`` (Pylon allows 30 a minute).
@@ -40,5 +72,62 @@ class IssueStatusesResource:
         ``await .collect()`` gathers a small result into a list.
         """
         return self._c.paginate(
-            ENDPOINTS["GET /issue-statuses"], "/issue-statuses", _page_issue_status, params=None, max_items=max_items
+            ENDPOINTS["GET /issue-statuses"],
+            "/issue-statuses",
+            _page_issue_status,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class IssueStatusesResourceWithRawResponse:
+    """``pylon.with_raw_response.issue_statuses``: each method returns a ``RawResponse``."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, resource: IssueStatusesResource) -> None:
+        self.list = _raw_pages(resource.list)
+
+
+class SyncIssueStatusesResource:
+    """``pylon.issue_statuses`` of the sync client: list."""
+
+    def __init__(self, resource: IssueStatusesResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[IssueStatus]:
+        """Get all issue statuses.
+
+        ``GET /issue-statuses`` (Pylon allows 30 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncIssueStatusesResourceWithRawResponse:
+    """``pylon.with_raw_response.issue_statuses`` of the sync client."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, raw: IssueStatusesResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.issues``: the ``IssuesResource`` class, loaded on first use."""
+"""``pylon.issues``: the ``IssuesResource`` class and its companions, loaded on first use.
+
+* ``IssuesResource``: the async methods, each building one request for the core;
+* ``IssuesResourceWithRawResponse``: ``pylon.with_raw_response.issues``;
+* ``SyncIssuesResource``: the sync client's methods, each running the async one;
+* ``SyncIssuesResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,20 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -43,7 +62,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.snooze_issue_request import SnoozeIssueRequest
     from ..models.update_issue_followers_request import UpdateIssueFollowersRequest
     from ..models.update_issue_request import UpdateIssueRequest
-__all__ = ["IssuesResource"]
+__all__ = [
+    "IssuesResource",
+    "IssuesResourceWithRawResponse",
+    "SyncIssuesResource",
+    "SyncIssuesResourceWithRawResponse",
+]
 
 
 def _parse_create_issue_ai_response_response_body(payload: Any) -> CreateIssueAIResponseResponseBody:
@@ -178,6 +202,10 @@ class IssuesResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Issue]:
         """List issues.
 
@@ -194,6 +222,7 @@ class IssuesResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -220,10 +249,22 @@ class IssuesResource:
         tags: builtins.list[str] | Unset = UNSET,
         team_id: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue: ...
 
     @overload
-    async def create(self, *, body: CreateIssueRequest | Mapping[str, Any]) -> Issue: ...
+    async def create(
+        self,
+        *,
+        body: CreateIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     async def create(
         self,
@@ -249,6 +290,10 @@ class IssuesResource:
         title: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
         body: CreateIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue:
         """Create an issue.
 
@@ -289,10 +334,23 @@ class IssuesResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /issues"], "/issues", _parse_issue_response, params=None, json=json
+            ENDPOINTS["POST /issues"],
+            "/issues",
+            _parse_issue_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Issue:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
         """Get an issue.
 
         ``GET /issues/{id}`` (Pylon allows 300 a minute).
@@ -304,6 +362,7 @@ class IssuesResource:
             _parse_issue_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -322,10 +381,23 @@ class IssuesResource:
         team_id: str | Unset = UNSET,
         title: str | Unset = UNSET,
         type: Literal["conversation", "ticket"] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateIssueRequest | Mapping[str, Any]) -> Issue: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     async def update(
         self,
@@ -343,6 +415,10 @@ class IssuesResource:
         title: str | Unset = UNSET,
         type: Literal["conversation", "ticket"] | Unset = UNSET,
         body: UpdateIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue:
         """Update an issue.
 
@@ -376,9 +452,18 @@ class IssuesResource:
             _parse_issue_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete an issue.
 
         ``DELETE /issues/{id}`` (Pylon allows 120 a minute).
@@ -390,6 +475,7 @@ class IssuesResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
@@ -400,6 +486,10 @@ class IssuesResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Issue]:
         """Search issues.
 
@@ -420,16 +510,43 @@ class IssuesResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
-    async def snooze(self, id: str, *, snooze_until: str) -> Issue: ...
+    async def snooze(
+        self,
+        id: str,
+        *,
+        snooze_until: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     @overload
-    async def snooze(self, id: str, *, body: SnoozeIssueRequest | Mapping[str, Any]) -> Issue: ...
+    async def snooze(
+        self,
+        id: str,
+        *,
+        body: SnoozeIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     async def snooze(
-        self, id: str, *, snooze_until: str | Unset = UNSET, body: SnoozeIssueRequest | Mapping[str, Any] | None = None
+        self,
+        id: str,
+        *,
+        snooze_until: str | Unset = UNSET,
+        body: SnoozeIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue:
         """Snooze an issue.
 
@@ -454,9 +571,19 @@ class IssuesResource:
             _parse_issue_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    def list_followers(self, id: str, *, max_items: int | None = None) -> Paginator[Follower]:
+    def list_followers(
+        self,
+        id: str,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[Follower]:
         """List issue followers.
 
         ``GET /issues/{id}/followers`` (Pylon allows 300 a minute).
@@ -470,6 +597,7 @@ class IssuesResource:
             _page_follower,
             params=None,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -480,11 +608,22 @@ class IssuesResource:
         contact_ids: builtins.list[str] | Unset = UNSET,
         operation: str | Unset = UNSET,
         user_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[Follower]: ...
 
     @overload
     async def update_followers(
-        self, id: str, *, body: UpdateIssueFollowersRequest | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: UpdateIssueFollowersRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[Follower]: ...
 
     async def update_followers(
@@ -495,6 +634,10 @@ class IssuesResource:
         operation: str | Unset = UNSET,
         user_ids: builtins.list[str] | Unset = UNSET,
         body: UpdateIssueFollowersRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[Follower]:
         """Add or remove issue followers.
 
@@ -516,15 +659,34 @@ class IssuesResource:
             _parse_follower_list_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def link_external_issue(
-        self, id: str, *, external_issue_id: str, source: str, operation: str | Unset = UNSET
+        self,
+        id: str,
+        *,
+        external_issue_id: str,
+        source: str,
+        operation: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue: ...
 
     @overload
-    async def link_external_issue(self, id: str, *, body: LinkExternalIssueRequest | Mapping[str, Any]) -> Issue: ...
+    async def link_external_issue(
+        self,
+        id: str,
+        *,
+        body: LinkExternalIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
 
     async def link_external_issue(
         self,
@@ -534,6 +696,10 @@ class IssuesResource:
         operation: str | Unset = UNSET,
         source: str | Unset = UNSET,
         body: LinkExternalIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Issue:
         """Link or unlink external issues.
 
@@ -558,16 +724,32 @@ class IssuesResource:
             _parse_issue_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def create_ai_response(
-        self, id: str, *, ai_agent_id: str, post_as_internal_note: bool | Unset = UNSET
+        self,
+        id: str,
+        *,
+        ai_agent_id: str,
+        post_as_internal_note: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueAIResponseResponseBody: ...
 
     @overload
     async def create_ai_response(
-        self, id: str, *, body: CreateIssueAIResponseRequestBody | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: CreateIssueAIResponseRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueAIResponseResponseBody: ...
 
     async def create_ai_response(
@@ -577,6 +759,10 @@ class IssuesResource:
         ai_agent_id: str | Unset = UNSET,
         post_as_internal_note: bool | Unset = UNSET,
         body: CreateIssueAIResponseRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueAIResponseResponseBody:
         """Create an AI response for an issue.
 
@@ -601,10 +787,20 @@ class IssuesResource:
             _parse_create_issue_ai_response_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def list_messages(
-        self, id: str, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        id: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Message]:
         """Get all messages on an issue.
 
@@ -621,9 +817,19 @@ class IssuesResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete_message(self, id: str, message_id: str) -> DeleteMessageResponseBody:
+    async def delete_message(
+        self,
+        id: str,
+        message_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteMessageResponseBody:
         """Delete a message.
 
         ``DELETE /issues/{id}/messages/{message_id}`` (Pylon allows 30 a minute).
@@ -635,9 +841,19 @@ class IssuesResource:
             _parse_delete_message_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def redact_message(self, id: str, message_id: str) -> Message:
+    async def redact_message(
+        self,
+        id: str,
+        message_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Message:
         """Redact a message.
 
         ``POST /issues/{id}/messages/{message_id}/redact`` (Pylon allows 120 a minute).
@@ -649,6 +865,7 @@ class IssuesResource:
             _parse_redact_message_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -662,11 +879,22 @@ class IssuesResource:
         thread_id: str | Unset = UNSET,
         thread_name: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueNoteResponseData: ...
 
     @overload
     async def create_note(
-        self, id: str, *, body: CreateIssueNoteRequestBody | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: CreateIssueNoteRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueNoteResponseData: ...
 
     async def create_note(
@@ -680,6 +908,10 @@ class IssuesResource:
         thread_name: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
         body: CreateIssueNoteRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueNoteResponseData:
         """Create an internal note on an issue.
 
@@ -711,6 +943,7 @@ class IssuesResource:
             _parse_create_issue_note_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -725,11 +958,22 @@ class IssuesResource:
         custom_source: CustomSourceInfo | dict[str, Any] | Unset = UNSET,
         email_info: CreateIssueReplyEmailInfo | dict[str, Any] | Unset = UNSET,
         user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueReplyResponseData: ...
 
     @overload
     async def create_reply(
-        self, id: str, *, body: CreateIssueReplyRequestBody | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: CreateIssueReplyRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueReplyResponseData: ...
 
     async def create_reply(
@@ -744,6 +988,10 @@ class IssuesResource:
         message_id: str | Unset = UNSET,
         user_id: str | Unset = UNSET,
         body: CreateIssueReplyRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> CreateIssueReplyResponseData:
         """Reply to an issue.
 
@@ -776,9 +1024,19 @@ class IssuesResource:
             _parse_create_issue_reply_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    def list_threads(self, id: str, *, max_items: int | None = None) -> Paginator[IssueThread]:
+    def list_threads(
+        self,
+        id: str,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[IssueThread]:
         """Get all threads on an issue.
 
         ``GET /issues/{id}/threads`` (Pylon allows 120 a minute).
@@ -792,14 +1050,31 @@ class IssuesResource:
             _page_issue_thread,
             params=None,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
-    async def create_thread(self, id: str, *, name: str | Unset = UNSET) -> IssueThread: ...
+    async def create_thread(
+        self,
+        id: str,
+        *,
+        name: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> IssueThread: ...
 
     @overload
     async def create_thread(
-        self, id: str, *, body: CreateIssueThreadRequestBody | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: CreateIssueThreadRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> IssueThread: ...
 
     async def create_thread(
@@ -808,6 +1083,10 @@ class IssuesResource:
         *,
         name: str | Unset = UNSET,
         body: CreateIssueThreadRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> IssueThread:
         """Create a thread on an issue.
 
@@ -829,4 +1108,959 @@ class IssuesResource:
             _parse_create_issue_thread_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class IssuesResourceWithRawResponse:
+    """``pylon.with_raw_response.issues``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+        "snooze",
+        "list_followers",
+        "update_followers",
+        "link_external_issue",
+        "create_ai_response",
+        "list_messages",
+        "delete_message",
+        "redact_message",
+        "create_note",
+        "create_reply",
+        "list_threads",
+        "create_thread",
+    )
+
+    def __init__(self, resource: IssuesResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+        self.search = _raw_pages(resource.search)
+        self.snooze = _raw(resource.snooze)
+        self.list_followers = _raw_pages(resource.list_followers)
+        self.update_followers = _raw(resource.update_followers)
+        self.link_external_issue = _raw(resource.link_external_issue)
+        self.create_ai_response = _raw(resource.create_ai_response)
+        self.list_messages = _raw_pages(resource.list_messages)
+        self.delete_message = _raw(resource.delete_message)
+        self.redact_message = _raw(resource.redact_message)
+        self.create_note = _raw(resource.create_note)
+        self.create_reply = _raw(resource.create_reply)
+        self.list_threads = _raw_pages(resource.list_threads)
+        self.create_thread = _raw(resource.create_thread)
+
+
+class SyncIssuesResource:
+    """``pylon.issues`` of the sync client: list, create, get, update, delete, search, snooze, list_followers, update_followers, link_external_issue, create_ai_response, list_messages, delete_message, redact_message, create_note, create_reply, list_threads, create_thread."""
+
+    def __init__(self, resource: IssuesResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        start_time: datetime.datetime | str,
+        end_time: datetime.datetime | str,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Issue]:
+        """List issues.
+
+        ``GET /issues`` (Pylon allows 30 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                start_time=start_time,
+                end_time=end_time,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        body_html: str,
+        title: str,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        author_unverified: bool | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        destination_metadata: DestinationMetadata | dict[str, Any] | Unset = UNSET,
+        priority: str | Unset = UNSET,
+        requester_avatar_url: str | Unset = UNSET,
+        requester_email: str | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        requester_name: str | Unset = UNSET,
+        requester_phone_number: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    def create(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        author_unverified: bool | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        created_at: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        destination_metadata: DestinationMetadata | dict[str, Any] | Unset = UNSET,
+        priority: str | Unset = UNSET,
+        requester_avatar_url: str | Unset = UNSET,
+        requester_email: str | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        requester_name: str | Unset = UNSET,
+        requester_phone_number: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Create an issue.
+
+        ``POST /issues`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            account_id=account_id,
+            assignee_id=assignee_id,
+            attachment_urls=attachment_urls,
+            author_unverified=author_unverified,
+            body_html=body_html,
+            contact_id=contact_id,
+            created_at=created_at,
+            custom_fields=custom_fields,
+            customer_portal_visible=customer_portal_visible,
+            destination_metadata=destination_metadata,
+            priority=priority,
+            requester_avatar_url=requester_avatar_url,
+            requester_email=requester_email,
+            requester_id=requester_id,
+            requester_name=requester_name,
+            requester_phone_number=requester_phone_number,
+            tags=tags,
+            team_id=team_id,
+            title=title,
+            user_id=user_id,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Get an issue.
+
+        ``GET /issues/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        requestor_id: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        type: Literal["conversation", "ticket"] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        requester_id: str | Unset = UNSET,
+        requestor_id: str | Unset = UNSET,
+        state: str | Unset = UNSET,
+        tags: builtins.list[str] | Unset = UNSET,
+        team_id: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        type: Literal["conversation", "ticket"] | Unset = UNSET,
+        body: UpdateIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Update an issue.
+
+        ``PATCH /issues/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateIssueRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            account_id=account_id,
+            assignee_id=assignee_id,
+            custom_fields=custom_fields,
+            customer_portal_visible=customer_portal_visible,
+            requester_id=requester_id,
+            requestor_id=requestor_id,
+            state=state,
+            tags=tags,
+            team_id=team_id,
+            title=title,
+            type=type,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete an issue.
+
+        ``DELETE /issues/{id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        search_text: str | Unset = UNSET,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Issue]:
+        """Search issues.
+
+        ``POST /issues/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                search_text=search_text,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def snooze(
+        self,
+        id: str,
+        *,
+        snooze_until: str,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    def snooze(
+        self,
+        id: str,
+        *,
+        body: SnoozeIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    def snooze(
+        self,
+        id: str,
+        *,
+        snooze_until: str | Unset = UNSET,
+        body: SnoozeIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Snooze an issue.
+
+        ``POST /issues/{id}/snooze`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``SnoozeIssueRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.snooze,
+            id=id,
+            snooze_until=snooze_until,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def list_followers(
+        self,
+        id: str,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Follower]:
+        """List issue followers.
+
+        ``GET /issues/{id}/followers`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list_followers(
+                id=id,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def update_followers(
+        self,
+        id: str,
+        *,
+        contact_ids: builtins.list[str] | Unset = UNSET,
+        operation: str | Unset = UNSET,
+        user_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Follower]: ...
+
+    @overload
+    def update_followers(
+        self,
+        id: str,
+        *,
+        body: UpdateIssueFollowersRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Follower]: ...
+
+    def update_followers(
+        self,
+        id: str,
+        *,
+        contact_ids: builtins.list[str] | Unset = UNSET,
+        operation: str | Unset = UNSET,
+        user_ids: builtins.list[str] | Unset = UNSET,
+        body: UpdateIssueFollowersRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Follower]:
+        """Add or remove issue followers.
+
+        ``POST /issues/{id}/followers`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateIssueFollowersRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update_followers,
+            id=id,
+            contact_ids=contact_ids,
+            operation=operation,
+            user_ids=user_ids,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def link_external_issue(
+        self,
+        id: str,
+        *,
+        external_issue_id: str,
+        source: str,
+        operation: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    @overload
+    def link_external_issue(
+        self,
+        id: str,
+        *,
+        body: LinkExternalIssueRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue: ...
+
+    def link_external_issue(
+        self,
+        id: str,
+        *,
+        external_issue_id: str | Unset = UNSET,
+        operation: str | Unset = UNSET,
+        source: str | Unset = UNSET,
+        body: LinkExternalIssueRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Issue:
+        """Link or unlink external issues.
+
+        ``POST /issues/{id}/external-issues`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``LinkExternalIssueRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.link_external_issue,
+            id=id,
+            external_issue_id=external_issue_id,
+            operation=operation,
+            source=source,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_ai_response(
+        self,
+        id: str,
+        *,
+        ai_agent_id: str,
+        post_as_internal_note: bool | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueAIResponseResponseBody: ...
+
+    @overload
+    def create_ai_response(
+        self,
+        id: str,
+        *,
+        body: CreateIssueAIResponseRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueAIResponseResponseBody: ...
+
+    def create_ai_response(
+        self,
+        id: str,
+        *,
+        ai_agent_id: str | Unset = UNSET,
+        post_as_internal_note: bool | Unset = UNSET,
+        body: CreateIssueAIResponseRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueAIResponseResponseBody:
+        """Create an AI response for an issue.
+
+        ``POST /issues/{id}/ai-response`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueAIResponseRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_ai_response,
+            id=id,
+            ai_agent_id=ai_agent_id,
+            post_as_internal_note=post_as_internal_note,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def list_messages(
+        self,
+        id: str,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Message]:
+        """Get all messages on an issue.
+
+        ``GET /issues/{id}/messages`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list_messages(
+                id=id,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    def delete_message(
+        self,
+        id: str,
+        message_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteMessageResponseBody:
+        """Delete a message.
+
+        ``DELETE /issues/{id}/messages/{message_id}`` (Pylon allows 30 a minute).
+        """
+        return self._r.run(
+            self._a.delete_message,
+            id=id,
+            message_id=message_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def redact_message(
+        self,
+        id: str,
+        message_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Message:
+        """Redact a message.
+
+        ``POST /issues/{id}/messages/{message_id}/redact`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.redact_message,
+            id=id,
+            message_id=message_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_note(
+        self,
+        id: str,
+        *,
+        body_html: str,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        message_id: str | Unset = UNSET,
+        thread_id: str | Unset = UNSET,
+        thread_name: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueNoteResponseData: ...
+
+    @overload
+    def create_note(
+        self,
+        id: str,
+        *,
+        body: CreateIssueNoteRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueNoteResponseData: ...
+
+    def create_note(
+        self,
+        id: str,
+        *,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        message_id: str | Unset = UNSET,
+        thread_id: str | Unset = UNSET,
+        thread_name: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateIssueNoteRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueNoteResponseData:
+        """Create an internal note on an issue.
+
+        ``POST /issues/{id}/note`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueNoteRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_note,
+            id=id,
+            attachment_urls=attachment_urls,
+            body_html=body_html,
+            message_id=message_id,
+            thread_id=thread_id,
+            thread_name=thread_name,
+            user_id=user_id,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_reply(
+        self,
+        id: str,
+        *,
+        body_html: str,
+        message_id: str,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        custom_source: CustomSourceInfo | dict[str, Any] | Unset = UNSET,
+        email_info: CreateIssueReplyEmailInfo | dict[str, Any] | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueReplyResponseData: ...
+
+    @overload
+    def create_reply(
+        self,
+        id: str,
+        *,
+        body: CreateIssueReplyRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueReplyResponseData: ...
+
+    def create_reply(
+        self,
+        id: str,
+        *,
+        attachment_urls: builtins.list[str] | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        custom_source: CustomSourceInfo | dict[str, Any] | Unset = UNSET,
+        email_info: CreateIssueReplyEmailInfo | dict[str, Any] | Unset = UNSET,
+        message_id: str | Unset = UNSET,
+        user_id: str | Unset = UNSET,
+        body: CreateIssueReplyRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> CreateIssueReplyResponseData:
+        """Reply to an issue.
+
+        ``POST /issues/{id}/reply`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueReplyRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_reply,
+            id=id,
+            attachment_urls=attachment_urls,
+            body_html=body_html,
+            contact_id=contact_id,
+            custom_source=custom_source,
+            email_info=email_info,
+            message_id=message_id,
+            user_id=user_id,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def list_threads(
+        self,
+        id: str,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[IssueThread]:
+        """Get all threads on an issue.
+
+        ``GET /issues/{id}/threads`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list_threads(
+                id=id,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create_thread(
+        self,
+        id: str,
+        *,
+        name: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> IssueThread: ...
+
+    @overload
+    def create_thread(
+        self,
+        id: str,
+        *,
+        body: CreateIssueThreadRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> IssueThread: ...
+
+    def create_thread(
+        self,
+        id: str,
+        *,
+        name: str | Unset = UNSET,
+        body: CreateIssueThreadRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> IssueThread:
+        """Create a thread on an issue.
+
+        ``POST /issues/{id}/threads`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateIssueThreadRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_thread,
+            id=id,
+            name=name,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncIssuesResourceWithRawResponse:
+    """``pylon.with_raw_response.issues`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+        "snooze",
+        "list_followers",
+        "update_followers",
+        "link_external_issue",
+        "create_ai_response",
+        "list_messages",
+        "delete_message",
+        "redact_message",
+        "create_note",
+        "create_reply",
+        "list_threads",
+        "create_thread",
+    )
+
+    def __init__(self, raw: IssuesResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)
+        self.search = _blocking(runner, raw.search)
+        self.snooze = _blocking(runner, raw.snooze)
+        self.list_followers = _blocking(runner, raw.list_followers)
+        self.update_followers = _blocking(runner, raw.update_followers)
+        self.link_external_issue = _blocking(runner, raw.link_external_issue)
+        self.create_ai_response = _blocking(runner, raw.create_ai_response)
+        self.list_messages = _blocking(runner, raw.list_messages)
+        self.delete_message = _blocking(runner, raw.delete_message)
+        self.redact_message = _blocking(runner, raw.redact_message)
+        self.create_note = _blocking(runner, raw.create_note)
+        self.create_reply = _blocking(runner, raw.create_reply)
+        self.list_threads = _blocking(runner, raw.list_threads)
+        self.create_thread = _blocking(runner, raw.create_thread)

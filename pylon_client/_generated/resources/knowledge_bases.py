@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.knowledge_bases``: the ``KnowledgeBasesResource`` class, loaded on first use."""
+"""``pylon.knowledge_bases``: the ``KnowledgeBasesResource`` class and its companions, loaded on first use.
+
+* ``KnowledgeBasesResource``: the async methods, each building one request for the core;
+* ``KnowledgeBasesResourceWithRawResponse``: ``pylon.with_raw_response.knowledge_bases``;
+* ``SyncKnowledgeBasesResource``: the sync client's methods, each running the async one;
+* ``SyncKnowledgeBasesResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,20 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -28,7 +47,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.update_article_request import UpdateArticleRequest
     from ..models.update_collection_request import UpdateCollectionRequest
     from ..models.visibility_config import VisibilityConfig
-__all__ = ["KnowledgeBasesResource"]
+__all__ = [
+    "KnowledgeBasesResource",
+    "KnowledgeBasesResourceWithRawResponse",
+    "SyncKnowledgeBasesResource",
+    "SyncKnowledgeBasesResourceWithRawResponse",
+]
 
 
 def _parse_article_response(payload: Any) -> Article:
@@ -120,7 +144,15 @@ class KnowledgeBasesResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[KnowledgeBase]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[KnowledgeBase]:
         """List knowledge bases.
 
         ``GET /knowledge-bases`` (Pylon allows 300 a minute).
@@ -134,9 +166,19 @@ class KnowledgeBasesResource:
             _page_knowledge_base,
             params=None,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    def list_collections(self, id: str, *, max_items: int | None = None) -> Paginator[Collection]:
+    def list_collections(
+        self,
+        id: str,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[Collection]:
         """List collections.
 
         ``GET /knowledge-bases/{id}/collections`` (Pylon allows 120 a minute).
@@ -150,6 +192,7 @@ class KnowledgeBasesResource:
             _page_collection,
             params=None,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -162,10 +205,23 @@ class KnowledgeBasesResource:
         parent_collection_id: str | Unset = UNSET,
         slug: str | Unset = UNSET,
         visibility_config: dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Collection: ...
 
     @overload
-    async def create_collection(self, id: str, *, body: CreateCollectionRequest | Mapping[str, Any]) -> Collection: ...
+    async def create_collection(
+        self,
+        id: str,
+        *,
+        body: CreateCollectionRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection: ...
 
     async def create_collection(
         self,
@@ -177,6 +233,10 @@ class KnowledgeBasesResource:
         title: str | Unset = UNSET,
         visibility_config: dict[str, Any] | Unset = UNSET,
         body: CreateCollectionRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Collection:
         """Create a collection.
 
@@ -207,9 +267,19 @@ class KnowledgeBasesResource:
             _parse_collection_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get_collection(self, id: str, collection_id: str) -> Collection:
+    async def get_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection:
         """Get a collection by its ID.
 
         ``GET /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 120 a minute).
@@ -221,6 +291,7 @@ class KnowledgeBasesResource:
             _parse_get_collection_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -233,11 +304,23 @@ class KnowledgeBasesResource:
         slug: str | Unset = UNSET,
         title: str | Unset = UNSET,
         visibility_config: dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Collection: ...
 
     @overload
     async def update_collection(
-        self, id: str, collection_id: str, *, body: UpdateCollectionRequest | Mapping[str, Any]
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        body: UpdateCollectionRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Collection: ...
 
     async def update_collection(
@@ -250,6 +333,10 @@ class KnowledgeBasesResource:
         title: str | Unset = UNSET,
         visibility_config: dict[str, Any] | Unset = UNSET,
         body: UpdateCollectionRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Collection:
         """Update a collection.
 
@@ -271,9 +358,19 @@ class KnowledgeBasesResource:
             _parse_collection_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete_collection(self, id: str, collection_id: str) -> DeleteResponse:
+    async def delete_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete a collection.
 
         ``DELETE /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 30 a minute).
@@ -285,6 +382,7 @@ class KnowledgeBasesResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def list_articles(
@@ -295,6 +393,10 @@ class KnowledgeBasesResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Article]:
         """List articles.
 
@@ -311,6 +413,7 @@ class KnowledgeBasesResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -327,10 +430,23 @@ class KnowledgeBasesResource:
         slug: str | Unset = UNSET,
         translations: builtins.list[ArticleTranslationInput | dict[str, Any]] | Unset = UNSET,
         visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Article: ...
 
     @overload
-    async def create_article(self, id: str, *, body: CreateArticleRequest | Mapping[str, Any]) -> Article: ...
+    async def create_article(
+        self,
+        id: str,
+        *,
+        body: CreateArticleRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article: ...
 
     async def create_article(
         self,
@@ -346,6 +462,10 @@ class KnowledgeBasesResource:
         translations: builtins.list[ArticleTranslationInput | dict[str, Any]] | Unset = UNSET,
         visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
         body: CreateArticleRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Article:
         """Create an article.
 
@@ -380,9 +500,20 @@ class KnowledgeBasesResource:
             _parse_article_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get_article(self, id: str, article_id: str, *, language: str | Unset = UNSET) -> Article:
+    async def get_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article:
         """Get an article.
 
         ``GET /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 300 a minute).
@@ -394,6 +525,7 @@ class KnowledgeBasesResource:
             _parse_article_response,
             params=_fields(language=language),
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -412,11 +544,23 @@ class KnowledgeBasesResource:
         tag_ids: builtins.list[str] | Unset = UNSET,
         title: str | Unset = UNSET,
         visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Article: ...
 
     @overload
     async def update_article(
-        self, id: str, article_id: str, *, body: UpdateArticleRequest | Mapping[str, Any]
+        self,
+        id: str,
+        article_id: str,
+        *,
+        body: UpdateArticleRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Article: ...
 
     async def update_article(
@@ -435,6 +579,10 @@ class KnowledgeBasesResource:
         title: str | Unset = UNSET,
         visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
         body: UpdateArticleRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Article:
         """Update an article.
 
@@ -467,9 +615,19 @@ class KnowledgeBasesResource:
             _parse_article_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete_article(self, id: str, article_id: str) -> DeleteResponse:
+    async def delete_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete an article.
 
         ``DELETE /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 120 a minute).
@@ -481,16 +639,34 @@ class KnowledgeBasesResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def create_route_redirect(
-        self, id: str, *, from_path: str, object_id: str, object_type: str, language: str | Unset = UNSET
+        self,
+        id: str,
+        *,
+        from_path: str,
+        object_id: str,
+        object_type: str,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> RouteRedirect: ...
 
     @overload
     async def create_route_redirect(
-        self, id: str, *, body: CreateRouteRedirectRequest | Mapping[str, Any]
+        self,
+        id: str,
+        *,
+        body: CreateRouteRedirectRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> RouteRedirect: ...
 
     async def create_route_redirect(
@@ -502,6 +678,10 @@ class KnowledgeBasesResource:
         object_id: str | Unset = UNSET,
         object_type: str | Unset = UNSET,
         body: CreateRouteRedirectRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> RouteRedirect:
         """Create a route redirect.
 
@@ -526,9 +706,18 @@ class KnowledgeBasesResource:
             _parse_route_redirect_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> KnowledgeBase:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> KnowledgeBase:
         """Get a knowledge base by its ID.
 
         ``GET /knowledge-bases/{id}`` (Pylon allows 300 a minute).
@@ -540,4 +729,645 @@ class KnowledgeBasesResource:
             _parse_get_knowledge_base_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class KnowledgeBasesResourceWithRawResponse:
+    """``pylon.with_raw_response.knowledge_bases``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "list_collections",
+        "create_collection",
+        "get_collection",
+        "update_collection",
+        "delete_collection",
+        "list_articles",
+        "create_article",
+        "get_article",
+        "update_article",
+        "delete_article",
+        "create_route_redirect",
+        "get",
+    )
+
+    def __init__(self, resource: KnowledgeBasesResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.list_collections = _raw_pages(resource.list_collections)
+        self.create_collection = _raw(resource.create_collection)
+        self.get_collection = _raw(resource.get_collection)
+        self.update_collection = _raw(resource.update_collection)
+        self.delete_collection = _raw(resource.delete_collection)
+        self.list_articles = _raw_pages(resource.list_articles)
+        self.create_article = _raw(resource.create_article)
+        self.get_article = _raw(resource.get_article)
+        self.update_article = _raw(resource.update_article)
+        self.delete_article = _raw(resource.delete_article)
+        self.create_route_redirect = _raw(resource.create_route_redirect)
+        self.get = _raw(resource.get)
+
+
+class SyncKnowledgeBasesResource:
+    """``pylon.knowledge_bases`` of the sync client: list, list_collections, create_collection, get_collection, update_collection, delete_collection, list_articles, create_article, get_article, update_article, delete_article, create_route_redirect, get."""
+
+    def __init__(self, resource: KnowledgeBasesResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[KnowledgeBase]:
+        """List knowledge bases.
+
+        ``GET /knowledge-bases`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    def list_collections(
+        self,
+        id: str,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Collection]:
+        """List collections.
+
+        ``GET /knowledge-bases/{id}/collections`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list_collections(
+                id=id,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create_collection(
+        self,
+        id: str,
+        *,
+        title: str,
+        description: str | Unset = UNSET,
+        parent_collection_id: str | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        visibility_config: dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection: ...
+
+    @overload
+    def create_collection(
+        self,
+        id: str,
+        *,
+        body: CreateCollectionRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection: ...
+
+    def create_collection(
+        self,
+        id: str,
+        *,
+        description: str | Unset = UNSET,
+        parent_collection_id: str | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        visibility_config: dict[str, Any] | Unset = UNSET,
+        body: CreateCollectionRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection:
+        """Create a collection.
+
+        ``POST /knowledge-bases/{id}/collections`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateCollectionRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_collection,
+            id=id,
+            description=description,
+            parent_collection_id=parent_collection_id,
+            slug=slug,
+            title=title,
+            visibility_config=visibility_config,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection:
+        """Get a collection by its ID.
+
+        ``GET /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.get_collection,
+            id=id,
+            collection_id=collection_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        description: str | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        visibility_config: dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection: ...
+
+    @overload
+    def update_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        body: UpdateCollectionRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection: ...
+
+    def update_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        description: str | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        visibility_config: dict[str, Any] | Unset = UNSET,
+        body: UpdateCollectionRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Collection:
+        """Update a collection.
+
+        ``PATCH /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateCollectionRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update_collection,
+            id=id,
+            collection_id=collection_id,
+            description=description,
+            slug=slug,
+            title=title,
+            visibility_config=visibility_config,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete_collection(
+        self,
+        id: str,
+        collection_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete a collection.
+
+        ``DELETE /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 30 a minute).
+        """
+        return self._r.run(
+            self._a.delete_collection,
+            id=id,
+            collection_id=collection_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def list_articles(
+        self,
+        id: str,
+        *,
+        language: str | Unset = UNSET,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Article]:
+        """List articles.
+
+        ``GET /knowledge-bases/{id}/articles`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list_articles(
+                id=id,
+                language=language,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create_article(
+        self,
+        id: str,
+        *,
+        author_user_id: str,
+        body_html: str,
+        title: str,
+        collection_id: str | Unset = UNSET,
+        is_published: bool | Unset = UNSET,
+        is_unlisted: bool | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        translations: builtins.list[ArticleTranslationInput | dict[str, Any]] | Unset = UNSET,
+        visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article: ...
+
+    @overload
+    def create_article(
+        self,
+        id: str,
+        *,
+        body: CreateArticleRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article: ...
+
+    def create_article(
+        self,
+        id: str,
+        *,
+        author_user_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        collection_id: str | Unset = UNSET,
+        is_published: bool | Unset = UNSET,
+        is_unlisted: bool | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        translations: builtins.list[ArticleTranslationInput | dict[str, Any]] | Unset = UNSET,
+        visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
+        body: CreateArticleRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article:
+        """Create an article.
+
+        ``POST /knowledge-bases/{id}/articles`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateArticleRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_article,
+            id=id,
+            author_user_id=author_user_id,
+            body_html=body_html,
+            collection_id=collection_id,
+            is_published=is_published,
+            is_unlisted=is_unlisted,
+            slug=slug,
+            title=title,
+            translations=translations,
+            visibility_config=visibility_config,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article:
+        """Get an article.
+
+        ``GET /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get_article,
+            id=id,
+            article_id=article_id,
+            language=language,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        author_user_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        collection_id: str | Unset = UNSET,
+        is_published: bool | Unset = UNSET,
+        is_unlisted: bool | Unset = UNSET,
+        language: str | Unset = UNSET,
+        publish_updated_body_html: bool | Unset = UNSET,
+        tag_ids: builtins.list[str] | Unset = UNSET,
+        title: str | Unset = UNSET,
+        visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article: ...
+
+    @overload
+    def update_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        body: UpdateArticleRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article: ...
+
+    def update_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        author_user_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        collection_id: str | Unset = UNSET,
+        is_published: bool | Unset = UNSET,
+        is_unlisted: bool | Unset = UNSET,
+        language: str | Unset = UNSET,
+        publish_updated_body_html: bool | Unset = UNSET,
+        tag_ids: builtins.list[str] | Unset = UNSET,
+        title: str | Unset = UNSET,
+        visibility_config: VisibilityConfig | dict[str, Any] | Unset = UNSET,
+        body: UpdateArticleRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Article:
+        """Update an article.
+
+        ``PATCH /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateArticleRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update_article,
+            id=id,
+            article_id=article_id,
+            author_user_id=author_user_id,
+            body_html=body_html,
+            collection_id=collection_id,
+            is_published=is_published,
+            is_unlisted=is_unlisted,
+            language=language,
+            publish_updated_body_html=publish_updated_body_html,
+            tag_ids=tag_ids,
+            title=title,
+            visibility_config=visibility_config,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete_article(
+        self,
+        id: str,
+        article_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete an article.
+
+        ``DELETE /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete_article,
+            id=id,
+            article_id=article_id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def create_route_redirect(
+        self,
+        id: str,
+        *,
+        from_path: str,
+        object_id: str,
+        object_type: str,
+        language: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> RouteRedirect: ...
+
+    @overload
+    def create_route_redirect(
+        self,
+        id: str,
+        *,
+        body: CreateRouteRedirectRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> RouteRedirect: ...
+
+    def create_route_redirect(
+        self,
+        id: str,
+        *,
+        from_path: str | Unset = UNSET,
+        language: str | Unset = UNSET,
+        object_id: str | Unset = UNSET,
+        object_type: str | Unset = UNSET,
+        body: CreateRouteRedirectRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> RouteRedirect:
+        """Create a route redirect.
+
+        ``POST /knowledge-bases/{id}/route-redirects`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateRouteRedirectRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create_route_redirect,
+            id=id,
+            from_path=from_path,
+            language=language,
+            object_id=object_id,
+            object_type=object_type,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> KnowledgeBase:
+        """Get a knowledge base by its ID.
+
+        ``GET /knowledge-bases/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncKnowledgeBasesResourceWithRawResponse:
+    """``pylon.with_raw_response.knowledge_bases`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "list_collections",
+        "create_collection",
+        "get_collection",
+        "update_collection",
+        "delete_collection",
+        "list_articles",
+        "create_article",
+        "get_article",
+        "update_article",
+        "delete_article",
+        "create_route_redirect",
+        "get",
+    )
+
+    def __init__(self, raw: KnowledgeBasesResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.list_collections = _blocking(runner, raw.list_collections)
+        self.create_collection = _blocking(runner, raw.create_collection)
+        self.get_collection = _blocking(runner, raw.get_collection)
+        self.update_collection = _blocking(runner, raw.update_collection)
+        self.delete_collection = _blocking(runner, raw.delete_collection)
+        self.list_articles = _blocking(runner, raw.list_articles)
+        self.create_article = _blocking(runner, raw.create_article)
+        self.get_article = _blocking(runner, raw.get_article)
+        self.update_article = _blocking(runner, raw.update_article)
+        self.delete_article = _blocking(runner, raw.delete_article)
+        self.create_route_redirect = _blocking(runner, raw.create_route_redirect)
+        self.get = _blocking(runner, raw.get)

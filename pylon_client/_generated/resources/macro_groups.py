@@ -3,18 +3,42 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.macro_groups``: the ``MacroGroupsResource`` class, loaded on first use."""
+"""``pylon.macro_groups``: the ``MacroGroupsResource`` class and its companions, loaded on first use.
+
+* ``MacroGroupsResource``: the async methods, each building one request for the core;
+* ``MacroGroupsResourceWithRawResponse``: ``pylon.with_raw_response.macro_groups``;
+* ``SyncMacroGroupsResource``: the sync client's methods, each running the async one;
+* ``SyncMacroGroupsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._contract import Core, PageData, Paginator, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _options,
+    _page,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.macro_group import MacroGroup
-__all__ = ["MacroGroupsResource"]
+__all__ = [
+    "MacroGroupsResource",
+    "MacroGroupsResourceWithRawResponse",
+    "SyncMacroGroupsResource",
+    "SyncMacroGroupsResourceWithRawResponse",
+]
 
 
 def _page_macro_group(payload: Any) -> PageData:
@@ -31,7 +55,15 @@ class MacroGroupsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[MacroGroup]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[MacroGroup]:
         """Get all macro groups.
 
         ``GET /macro-groups`` (Pylon allows 300 a minute).
@@ -40,5 +72,62 @@ class MacroGroupsResource:
         ``await .collect()`` gathers a small result into a list.
         """
         return self._c.paginate(
-            ENDPOINTS["GET /macro-groups"], "/macro-groups", _page_macro_group, params=None, max_items=max_items
+            ENDPOINTS["GET /macro-groups"],
+            "/macro-groups",
+            _page_macro_group,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class MacroGroupsResourceWithRawResponse:
+    """``pylon.with_raw_response.macro_groups``: each method returns a ``RawResponse``."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, resource: MacroGroupsResource) -> None:
+        self.list = _raw_pages(resource.list)
+
+
+class SyncMacroGroupsResource:
+    """``pylon.macro_groups`` of the sync client: list."""
+
+    def __init__(self, resource: MacroGroupsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[MacroGroup]:
+        """Get all macro groups.
+
+        ``GET /macro-groups`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncMacroGroupsResourceWithRawResponse:
+    """``pylon.with_raw_response.macro_groups`` of the sync client."""
+
+    __slots__ = ("list",)
+
+    def __init__(self, raw: MacroGroupsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)

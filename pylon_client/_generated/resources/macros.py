@@ -3,14 +3,33 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.macros``: the ``MacrosResource`` class, loaded on first use."""
+"""``pylon.macros``: the ``MacrosResource`` class and its companions, loaded on first use.
+
+* ``MacrosResource``: the async methods, each building one request for the core;
+* ``MacrosResourceWithRawResponse``: ``pylon.with_raw_response.macros``;
+* ``SyncMacrosResource``: the sync client's methods, each running the async one;
+* ``SyncMacrosResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -20,7 +39,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.search_filter import SearchFilter
     from ..models.update_macro_request_body import UpdateMacroRequestBody
     from ..models.visibility_input import VisibilityInput
-__all__ = ["MacrosResource"]
+__all__ = [
+    "MacrosResource",
+    "MacrosResourceWithRawResponse",
+    "SyncMacrosResource",
+    "SyncMacrosResourceWithRawResponse",
+]
 
 
 def _parse_create_macro_response_body(payload: Any) -> Macro:
@@ -70,7 +94,16 @@ class MacrosResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, macro_group_id: str | Unset = UNSET, max_items: int | None = None) -> Paginator[Macro]:
+    def list(
+        self,
+        *,
+        macro_group_id: str | Unset = UNSET,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[Macro]:
         """Get all macros.
 
         ``GET /macros`` (Pylon allows 300 a minute).
@@ -84,6 +117,7 @@ class MacrosResource:
             _page_macro,
             params=_fields(macro_group_id=macro_group_id),
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -96,10 +130,22 @@ class MacrosResource:
         conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
         text_type: str | Unset = UNSET,
         visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Macro: ...
 
     @overload
-    async def create(self, *, body: CreateMacroRequestBody | Mapping[str, Any]) -> Macro: ...
+    async def create(
+        self,
+        *,
+        body: CreateMacroRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro: ...
 
     async def create(
         self,
@@ -111,6 +157,10 @@ class MacrosResource:
         text_type: str | Unset = UNSET,
         visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
         body: CreateMacroRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Macro:
         """Create a new macro.
 
@@ -137,10 +187,23 @@ class MacrosResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /macros"], "/macros", _parse_create_macro_response_body, params=None, json=json
+            ENDPOINTS["POST /macros"],
+            "/macros",
+            _parse_create_macro_response_body,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Macro:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro:
         """Get a macro by its ID.
 
         ``GET /macros/{id}`` (Pylon allows 300 a minute).
@@ -152,6 +215,7 @@ class MacrosResource:
             _parse_get_macro_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -165,10 +229,23 @@ class MacrosResource:
         text_html: str | Unset = UNSET,
         text_type: str | Unset = UNSET,
         visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Macro: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateMacroRequestBody | Mapping[str, Any]) -> Macro: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateMacroRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro: ...
 
     async def update(
         self,
@@ -181,6 +258,10 @@ class MacrosResource:
         text_type: str | Unset = UNSET,
         visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
         body: UpdateMacroRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Macro:
         """Update a macro.
 
@@ -209,4 +290,229 @@ class MacrosResource:
             _parse_update_macro_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class MacrosResourceWithRawResponse:
+    """``pylon.with_raw_response.macros``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+    )
+
+    def __init__(self, resource: MacrosResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+
+
+class SyncMacrosResource:
+    """``pylon.macros`` of the sync client: list, create, get, update."""
+
+    def __init__(self, resource: MacrosResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        macro_group_id: str | Unset = UNSET,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Macro]:
+        """Get all macros.
+
+        ``GET /macros`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                macro_group_id=macro_group_id,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        macro_group_id: str,
+        name: str,
+        text_html: str,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateMacroRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro: ...
+
+    def create(
+        self,
+        *,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        macro_group_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        text_html: str | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        body: CreateMacroRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro:
+        """Create a new macro.
+
+        ``POST /macros`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateMacroRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            conditions=conditions,
+            macro_group_id=macro_group_id,
+            name=name,
+            text_html=text_html,
+            text_type=text_type,
+            visibility=visibility,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro:
+        """Get a macro by its ID.
+
+        ``GET /macros/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        macro_group_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        text_html: str | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateMacroRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        conditions: SearchFilter | dict[str, Any] | Unset = UNSET,
+        macro_group_id: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        text_html: str | Unset = UNSET,
+        text_type: str | Unset = UNSET,
+        visibility: VisibilityInput | dict[str, Any] | Unset = UNSET,
+        body: UpdateMacroRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Macro:
+        """Update a macro.
+
+        ``PATCH /macros/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateMacroRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            conditions=conditions,
+            macro_group_id=macro_group_id,
+            name=name,
+            text_html=text_html,
+            text_type=text_type,
+            visibility=visibility,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncMacrosResourceWithRawResponse:
+    """``pylon.with_raw_response.macros`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+    )
+
+    def __init__(self, raw: MacrosResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)

@@ -3,14 +3,33 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.milestones``: the ``MilestonesResource`` class, loaded on first use."""
+"""``pylon.milestones``: the ``MilestonesResource`` class and its companions, loaded on first use.
+
+* ``MilestonesResource``: the async methods, each building one request for the core;
+* ``MilestonesResourceWithRawResponse``: ``pylon.with_raw_response.milestones``;
+* ``SyncMilestonesResource``: the sync client's methods, each running the async one;
+* ``SyncMilestonesResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -19,7 +38,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.delete_response import DeleteResponse
     from ..models.milestone import Milestone
     from ..models.update_milestone_request import UpdateMilestoneRequest
-__all__ = ["MilestonesResource"]
+__all__ = [
+    "MilestonesResource",
+    "MilestonesResourceWithRawResponse",
+    "SyncMilestonesResource",
+    "SyncMilestonesResourceWithRawResponse",
+]
 
 
 def _parse_delete_response(payload: Any) -> DeleteResponse:
@@ -57,11 +81,28 @@ class MilestonesResource:
 
     @overload
     async def create(
-        self, *, name: str, project_id: str, account_id: str | Unset = UNSET, due_date: str | Unset = UNSET
+        self,
+        *,
+        name: str,
+        project_id: str,
+        account_id: str | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Milestone: ...
 
     @overload
-    async def create(self, *, body: CreateMilestoneRequest | Mapping[str, Any]) -> Milestone: ...
+    async def create(
+        self,
+        *,
+        body: CreateMilestoneRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
 
     async def create(
         self,
@@ -71,6 +112,10 @@ class MilestonesResource:
         name: str | Unset = UNSET,
         project_id: str | Unset = UNSET,
         body: CreateMilestoneRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Milestone:
         """Create a milestone.
 
@@ -90,10 +135,23 @@ class MilestonesResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /milestones"], "/milestones", _parse_milestone_response, params=None, json=json
+            ENDPOINTS["POST /milestones"],
+            "/milestones",
+            _parse_milestone_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Milestone:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone:
         """Get a milestone.
 
         ``GET /milestones/{id}`` (Pylon allows 300 a minute).
@@ -105,13 +163,33 @@ class MilestonesResource:
             _parse_milestone_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
-    async def update(self, id: str, *, due_date: str | Unset = UNSET, name: str | Unset = UNSET) -> Milestone: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        due_date: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateMilestoneRequest | Mapping[str, Any]) -> Milestone: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateMilestoneRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
 
     async def update(
         self,
@@ -120,6 +198,10 @@ class MilestonesResource:
         due_date: str | Unset = UNSET,
         name: str | Unset = UNSET,
         body: UpdateMilestoneRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Milestone:
         """Update a milestone.
 
@@ -141,9 +223,18 @@ class MilestonesResource:
             _parse_milestone_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete a milestone.
 
         ``DELETE /milestones/{id}`` (Pylon allows 300 a minute).
@@ -155,10 +246,20 @@ class MilestonesResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
-        self, *, filter: Any = None, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Milestone]:
         """Search milestones.
 
@@ -179,4 +280,241 @@ class MilestonesResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class MilestonesResourceWithRawResponse:
+    """``pylon.with_raw_response.milestones``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, resource: MilestonesResource) -> None:
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+        self.search = _raw_pages(resource.search)
+
+
+class SyncMilestonesResource:
+    """``pylon.milestones`` of the sync client: create, get, update, delete, search."""
+
+    def __init__(self, resource: MilestonesResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        project_id: str,
+        account_id: str | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateMilestoneRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
+
+    def create(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        project_id: str | Unset = UNSET,
+        body: CreateMilestoneRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone:
+        """Create a milestone.
+
+        ``POST /milestones`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateMilestoneRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            account_id=account_id,
+            due_date=due_date,
+            name=name,
+            project_id=project_id,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone:
+        """Get a milestone.
+
+        ``GET /milestones/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        due_date: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateMilestoneRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        due_date: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        body: UpdateMilestoneRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Milestone:
+        """Update a milestone.
+
+        ``PATCH /milestones/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateMilestoneRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            due_date=due_date,
+            name=name,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete a milestone.
+
+        ``DELETE /milestones/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Milestone]:
+        """Search milestones.
+
+        ``POST /milestones/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncMilestonesResourceWithRawResponse:
+    """``pylon.with_raw_response.milestones`` of the sync client."""
+
+    __slots__ = (
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, raw: MilestonesResourceWithRawResponse, runner: Runner) -> None:
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)
+        self.search = _blocking(runner, raw.search)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.projects``: the ``ProjectsResource`` class, loaded on first use."""
+"""``pylon.projects``: the ``ProjectsResource`` class and its companions, loaded on first use.
+
+* ``ProjectsResource``: the async methods, each building one request for the core;
+* ``ProjectsResourceWithRawResponse``: ``pylon.with_raw_response.projects``;
+* ``SyncProjectsResource``: the sync client's methods, each running the async one;
+* ``SyncProjectsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,20 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -21,7 +40,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.delete_response import DeleteResponse
     from ..models.project import Project
     from ..models.update_project_request import UpdateProjectRequest
-__all__ = ["ProjectsResource"]
+__all__ = [
+    "ProjectsResource",
+    "ProjectsResourceWithRawResponse",
+    "SyncProjectsResource",
+    "SyncProjectsResourceWithRawResponse",
+]
 
 
 def _parse_delete_response(payload: Any) -> DeleteResponse:
@@ -69,10 +93,22 @@ class ProjectsResource:
         owner_id: str | Unset = UNSET,
         project_template_id: str | Unset = UNSET,
         start_date: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Project: ...
 
     @overload
-    async def create(self, *, body: CreateProjectRequest | Mapping[str, Any]) -> Project: ...
+    async def create(
+        self,
+        *,
+        body: CreateProjectRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project: ...
 
     async def create(
         self,
@@ -86,6 +122,10 @@ class ProjectsResource:
         project_template_id: str | Unset = UNSET,
         start_date: str | Unset = UNSET,
         body: CreateProjectRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Project:
         """Create a project.
 
@@ -114,10 +154,23 @@ class ProjectsResource:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
         return await self._c.request(
-            ENDPOINTS["POST /projects"], "/projects", _parse_project_response, params=None, json=json
+            ENDPOINTS["POST /projects"],
+            "/projects",
+            _parse_project_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Project:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project:
         """Get a project.
 
         ``GET /projects/{id}`` (Pylon allows 300 a minute).
@@ -129,6 +182,7 @@ class ProjectsResource:
             _parse_project_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -144,10 +198,23 @@ class ProjectsResource:
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
         start_date: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Project: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateProjectRequest | Mapping[str, Any]) -> Project: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateProjectRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project: ...
 
     async def update(
         self,
@@ -162,6 +229,10 @@ class ProjectsResource:
         owner_id: str | Unset = UNSET,
         start_date: str | Unset = UNSET,
         body: UpdateProjectRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Project:
         """Update a project.
 
@@ -192,9 +263,18 @@ class ProjectsResource:
             _parse_project_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete a project.
 
         ``DELETE /projects/{id}`` (Pylon allows 120 a minute).
@@ -206,10 +286,20 @@ class ProjectsResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
-        self, *, filter: Any = None, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Project]:
         """Search projects.
 
@@ -230,4 +320,271 @@ class ProjectsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class ProjectsResourceWithRawResponse:
+    """``pylon.with_raw_response.projects``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, resource: ProjectsResource) -> None:
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+        self.search = _raw_pages(resource.search)
+
+
+class SyncProjectsResource:
+    """``pylon.projects`` of the sync client: create, get, update, delete, search."""
+
+    def __init__(self, resource: ProjectsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    @overload
+    def create(
+        self,
+        *,
+        account_id: str,
+        customer_portal_visible: bool | Unset = UNSET,
+        description_html: str | Unset = UNSET,
+        end_date: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        project_template_id: str | Unset = UNSET,
+        start_date: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateProjectRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project: ...
+
+    def create(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        description_html: str | Unset = UNSET,
+        end_date: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        project_template_id: str | Unset = UNSET,
+        start_date: str | Unset = UNSET,
+        body: CreateProjectRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project:
+        """Create a project.
+
+        ``POST /projects`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateProjectRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            account_id=account_id,
+            customer_portal_visible=customer_portal_visible,
+            description_html=description_html,
+            end_date=end_date,
+            name=name,
+            owner_id=owner_id,
+            project_template_id=project_template_id,
+            start_date=start_date,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project:
+        """Get a project.
+
+        ``GET /projects/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        description_html: str | Unset = UNSET,
+        end_date: str | Unset = UNSET,
+        is_archived: bool | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        start_date: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateProjectRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        description_html: str | Unset = UNSET,
+        end_date: str | Unset = UNSET,
+        is_archived: bool | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner_id: str | Unset = UNSET,
+        start_date: str | Unset = UNSET,
+        body: UpdateProjectRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Project:
+        """Update a project.
+
+        ``PATCH /projects/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateProjectRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            custom_fields=custom_fields,
+            customer_portal_visible=customer_portal_visible,
+            description_html=description_html,
+            end_date=end_date,
+            is_archived=is_archived,
+            name=name,
+            owner_id=owner_id,
+            start_date=start_date,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete a project.
+
+        ``DELETE /projects/{id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Project]:
+        """Search projects.
+
+        ``POST /projects/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncProjectsResourceWithRawResponse:
+    """``pylon.with_raw_response.projects`` of the sync client."""
+
+    __slots__ = (
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, raw: ProjectsResourceWithRawResponse, runner: Runner) -> None:
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)
+        self.search = _blocking(runner, raw.search)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.surveys``: the ``SurveysResource`` class, loaded on first use."""
+"""``pylon.surveys``: the ``SurveysResource`` class and its companions, loaded on first use.
+
+* ``SurveysResource``: the async methods, each building one request for the core;
+* ``SurveysResourceWithRawResponse``: ``pylon.with_raw_response.surveys``;
+* ``SyncSurveysResource``: the sync client's methods, each running the async one;
+* ``SyncSurveysResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,20 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -20,7 +39,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.search_surveys_request import SearchSurveysRequest
     from ..models.survey import Survey
     from ..models.survey_response import SurveyResponse
-__all__ = ["SurveysResource"]
+__all__ = [
+    "SurveysResource",
+    "SurveysResourceWithRawResponse",
+    "SyncSurveysResource",
+    "SyncSurveysResourceWithRawResponse",
+]
 
 
 def _parse_get_survey_response_body(payload: Any) -> Survey:
@@ -65,7 +89,15 @@ class SurveysResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[Survey]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[Survey]:
         """Get all surveys.
 
         ``GET /surveys`` (Pylon allows 300 a minute).
@@ -73,15 +105,37 @@ class SurveysResource:
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
         """
-        return self._c.paginate(ENDPOINTS["GET /surveys"], "/surveys", _page_survey, params=None, max_items=max_items)
+        return self._c.paginate(
+            ENDPOINTS["GET /surveys"],
+            "/surveys",
+            _page_survey,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
 
     @overload
     async def search(
-        self, *, filter: SearchFilter | dict[str, Any] | Unset = UNSET, limit: int | Unset = UNSET
+        self,
+        *,
+        filter: SearchFilter | dict[str, Any] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[Survey]: ...
 
     @overload
-    async def search(self, *, body: SearchSurveysRequest | Mapping[str, Any]) -> builtins.list[Survey]: ...
+    async def search(
+        self,
+        *,
+        body: SearchSurveysRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Survey]: ...
 
     async def search(
         self,
@@ -89,6 +143,10 @@ class SurveysResource:
         filter: SearchFilter | dict[str, Any] | Unset = UNSET,
         limit: int | Unset = UNSET,
         body: SearchSurveysRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> builtins.list[Survey]:
         """Search for surveys by a given filter.
 
@@ -110,9 +168,18 @@ class SurveysResource:
             _parse_search_surveys_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> Survey:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Survey:
         """Get a survey by its ID.
 
         ``GET /surveys/{id}`` (Pylon allows 300 a minute).
@@ -124,6 +191,7 @@ class SurveysResource:
             _parse_get_survey_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def list_responses(
@@ -137,6 +205,10 @@ class SurveysResource:
         limit: int | None = None,
         cursor: str | None = None,
         max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[SurveyResponse]:
         """Get survey responses for a survey.
 
@@ -158,4 +230,187 @@ class SurveysResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class SurveysResourceWithRawResponse:
+    """``pylon.with_raw_response.surveys``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "search",
+        "get",
+        "list_responses",
+    )
+
+    def __init__(self, resource: SurveysResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.search = _raw(resource.search)
+        self.get = _raw(resource.get)
+        self.list_responses = _raw_pages(resource.list_responses)
+
+
+class SyncSurveysResource:
+    """``pylon.surveys`` of the sync client: list, search, get, list_responses."""
+
+    def __init__(self, resource: SurveysResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Survey]:
+        """Get all surveys.
+
+        ``GET /surveys`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def search(
+        self,
+        *,
+        filter: SearchFilter | dict[str, Any] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Survey]: ...
+
+    @overload
+    def search(
+        self,
+        *,
+        body: SearchSurveysRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Survey]: ...
+
+    def search(
+        self,
+        *,
+        filter: SearchFilter | dict[str, Any] | Unset = UNSET,
+        limit: int | Unset = UNSET,
+        body: SearchSurveysRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> builtins.list[Survey]:
+        """Search for surveys by a given filter.
+
+        ``POST /surveys/search`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``SearchSurveysRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.search,
+            filter=filter,
+            limit=limit,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Survey:
+        """Get a survey by its ID.
+
+        ``GET /surveys/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def list_responses(
+        self,
+        id: str,
+        *,
+        submitted_after: str | Unset = UNSET,
+        submitted_before: str | Unset = UNSET,
+        account_id: str | Unset = UNSET,
+        contact_id: str | Unset = UNSET,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[SurveyResponse]:
+        """Get survey responses for a survey.
+
+        ``GET /surveys/{id}/responses`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list_responses(
+                id=id,
+                submitted_after=submitted_after,
+                submitted_before=submitted_before,
+                account_id=account_id,
+                contact_id=contact_id,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncSurveysResourceWithRawResponse:
+    """``pylon.with_raw_response.surveys`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "search",
+        "get",
+        "list_responses",
+    )
+
+    def __init__(self, raw: SurveysResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.search = _blocking(runner, raw.search)
+        self.get = _blocking(runner, raw.get)
+        self.list_responses = _blocking(runner, raw.list_responses)

@@ -3,14 +3,33 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.tags``: the ``TagsResource`` class, loaded on first use."""
+"""``pylon.tags``: the ``TagsResource`` class and its companions, loaded on first use.
+
+* ``TagsResource``: the async methods, each building one request for the core;
+* ``TagsResourceWithRawResponse``: ``pylon.with_raw_response.tags``;
+* ``SyncTagsResource``: the sync client's methods, each running the async one;
+* ``SyncTagsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -19,7 +38,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.delete_response import DeleteResponse
     from ..models.tag import Tag
     from ..models.update_tag_request import UpdateTagRequest
-__all__ = ["TagsResource"]
+__all__ = [
+    "TagsResource",
+    "TagsResourceWithRawResponse",
+    "SyncTagsResource",
+    "SyncTagsResourceWithRawResponse",
+]
 
 
 def _parse_delete_response(payload: Any) -> DeleteResponse:
@@ -55,7 +79,15 @@ class TagsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[Tag]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[Tag]:
         """List tags.
 
         ``GET /tags`` (Pylon allows 300 a minute).
@@ -63,13 +95,38 @@ class TagsResource:
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
         """
-        return self._c.paginate(ENDPOINTS["GET /tags"], "/tags", _page_tag, params=None, max_items=max_items)
+        return self._c.paginate(
+            ENDPOINTS["GET /tags"],
+            "/tags",
+            _page_tag,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
 
     @overload
-    async def create(self, *, object_type: str, value: str, hex_color: str | Unset = UNSET) -> Tag: ...
+    async def create(
+        self,
+        *,
+        object_type: str,
+        value: str,
+        hex_color: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
 
     @overload
-    async def create(self, *, body: CreateTagRequest | Mapping[str, Any]) -> Tag: ...
+    async def create(
+        self,
+        *,
+        body: CreateTagRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
 
     async def create(
         self,
@@ -78,6 +135,10 @@ class TagsResource:
         object_type: str | Unset = UNSET,
         value: str | Unset = UNSET,
         body: CreateTagRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Tag:
         """Create a tag.
 
@@ -96,9 +157,24 @@ class TagsResource:
             if missing:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
-        return await self._c.request(ENDPOINTS["POST /tags"], "/tags", _parse_tag_response, params=None, json=json)
+        return await self._c.request(
+            ENDPOINTS["POST /tags"],
+            "/tags",
+            _parse_tag_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def get(self, id: str) -> Tag:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag:
         """Get a tag.
 
         ``GET /tags/{id}`` (Pylon allows 300 a minute).
@@ -110,13 +186,33 @@ class TagsResource:
             _parse_tag_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
-    async def update(self, id: str, *, hex_color: str | Unset = UNSET, value: str | Unset = UNSET) -> Tag: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        hex_color: str | Unset = UNSET,
+        value: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateTagRequest | Mapping[str, Any]) -> Tag: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateTagRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
 
     async def update(
         self,
@@ -125,6 +221,10 @@ class TagsResource:
         hex_color: str | Unset = UNSET,
         value: str | Unset = UNSET,
         body: UpdateTagRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Tag:
         """Update a tag.
 
@@ -146,9 +246,18 @@ class TagsResource:
             _parse_tag_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete a tag.
 
         ``DELETE /tags/{id}`` (Pylon allows 30 a minute).
@@ -160,4 +269,232 @@ class TagsResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class TagsResourceWithRawResponse:
+    """``pylon.with_raw_response.tags``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+    )
+
+    def __init__(self, resource: TagsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+
+
+class SyncTagsResource:
+    """``pylon.tags`` of the sync client: list, create, get, update, delete."""
+
+    def __init__(self, resource: TagsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Tag]:
+        """List tags.
+
+        ``GET /tags`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        object_type: str,
+        value: str,
+        hex_color: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateTagRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
+
+    def create(
+        self,
+        *,
+        hex_color: str | Unset = UNSET,
+        object_type: str | Unset = UNSET,
+        value: str | Unset = UNSET,
+        body: CreateTagRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag:
+        """Create a tag.
+
+        ``POST /tags`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateTagRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            hex_color=hex_color,
+            object_type=object_type,
+            value=value,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag:
+        """Get a tag.
+
+        ``GET /tags/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        hex_color: str | Unset = UNSET,
+        value: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateTagRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        hex_color: str | Unset = UNSET,
+        value: str | Unset = UNSET,
+        body: UpdateTagRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Tag:
+        """Update a tag.
+
+        ``PATCH /tags/{id}`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateTagRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            hex_color=hex_color,
+            value=value,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete a tag.
+
+        ``DELETE /tags/{id}`` (Pylon allows 30 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncTagsResourceWithRawResponse:
+    """``pylon.with_raw_response.tags`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+    )
+
+    def __init__(self, raw: TagsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.tasks``: the ``TasksResource`` class, loaded on first use."""
+"""``pylon.tasks``: the ``TasksResource`` class and its companions, loaded on first use.
+
+* ``TasksResource``: the async methods, each building one request for the core;
+* ``TasksResourceWithRawResponse``: ``pylon.with_raw_response.tasks``;
+* ``SyncTasksResource``: the sync client's methods, each running the async one;
+* ``SyncTasksResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,20 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -22,7 +41,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.delete_response import DeleteResponse
     from ..models.task import Task
     from ..models.update_task_request import UpdateTaskRequest
-__all__ = ["TasksResource"]
+__all__ = [
+    "TasksResource",
+    "TasksResourceWithRawResponse",
+    "SyncTasksResource",
+    "SyncTasksResourceWithRawResponse",
+]
 
 
 def _parse_delete_response(payload: Any) -> DeleteResponse:
@@ -59,7 +83,15 @@ class TasksResource:
         self._c = core
 
     def list(
-        self, *, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Task]:
         """List tasks.
 
@@ -69,7 +101,14 @@ class TasksResource:
         ``await .collect()`` gathers a small result into a list.
         """
         return self._c.paginate(
-            ENDPOINTS["GET /tasks"], "/tasks", _page_task, params=None, limit=limit, cursor=cursor, max_items=max_items
+            ENDPOINTS["GET /tasks"],
+            "/tasks",
+            _page_task,
+            params=None,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -87,10 +126,22 @@ class TasksResource:
         parent_task_id: str | Unset = UNSET,
         project_id: str | Unset = UNSET,
         status: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Task: ...
 
     @overload
-    async def create(self, *, body: CreateTaskRequest | Mapping[str, Any]) -> Task: ...
+    async def create(
+        self,
+        *,
+        body: CreateTaskRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task: ...
 
     async def create(
         self,
@@ -107,6 +158,10 @@ class TasksResource:
         status: str | Unset = UNSET,
         title: str | Unset = UNSET,
         body: CreateTaskRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Task:
         """Create a task.
 
@@ -137,9 +192,24 @@ class TasksResource:
             if missing:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
-        return await self._c.request(ENDPOINTS["POST /tasks"], "/tasks", _parse_task_response, params=None, json=json)
+        return await self._c.request(
+            ENDPOINTS["POST /tasks"],
+            "/tasks",
+            _parse_task_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def get(self, id: str) -> Task:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task:
         """Get a task.
 
         ``GET /tasks/{id}`` (Pylon allows 300 a minute).
@@ -151,6 +221,7 @@ class TasksResource:
             _parse_task_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -168,10 +239,23 @@ class TasksResource:
         project_id: str | Unset = UNSET,
         status: str | Unset = UNSET,
         title: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Task: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateTaskRequest | Mapping[str, Any]) -> Task: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateTaskRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task: ...
 
     async def update(
         self,
@@ -188,6 +272,10 @@ class TasksResource:
         status: str | Unset = UNSET,
         title: str | Unset = UNSET,
         body: UpdateTaskRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Task:
         """Update a task.
 
@@ -220,9 +308,18 @@ class TasksResource:
             _parse_task_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def delete(self, id: str) -> DeleteResponse:
+    async def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
         """Delete a task.
 
         ``DELETE /tasks/{id}`` (Pylon allows 120 a minute).
@@ -234,10 +331,20 @@ class TasksResource:
             _parse_delete_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
-        self, *, filter: Any = None, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[Task]:
         """Search tasks.
 
@@ -258,4 +365,320 @@ class TasksResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class TasksResourceWithRawResponse:
+    """``pylon.with_raw_response.tasks``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, resource: TasksResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.delete = _raw(resource.delete)
+        self.search = _raw_pages(resource.search)
+
+
+class SyncTasksResource:
+    """``pylon.tasks`` of the sync client: list, create, get, update, delete, search."""
+
+    def __init__(self, resource: TasksResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Task]:
+        """List tasks.
+
+        ``GET /tasks`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        title: str,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        milestone_id: str | Unset = UNSET,
+        parent_task_id: str | Unset = UNSET,
+        project_id: str | Unset = UNSET,
+        status: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateTaskRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task: ...
+
+    def create(
+        self,
+        *,
+        account_id: str | Unset = UNSET,
+        assignee_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        milestone_id: str | Unset = UNSET,
+        parent_task_id: str | Unset = UNSET,
+        project_id: str | Unset = UNSET,
+        status: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        body: CreateTaskRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task:
+        """Create a task.
+
+        ``POST /tasks`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateTaskRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            account_id=account_id,
+            assignee_id=assignee_id,
+            body_html=body_html,
+            custom_fields=custom_fields,
+            customer_portal_visible=customer_portal_visible,
+            due_date=due_date,
+            milestone_id=milestone_id,
+            parent_task_id=parent_task_id,
+            project_id=project_id,
+            status=status,
+            title=title,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task:
+        """Get a task.
+
+        ``GET /tasks/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        assignee_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        completed_at: datetime.datetime | str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        milestone_id: str | Unset = UNSET,
+        project_id: str | Unset = UNSET,
+        status: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateTaskRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        assignee_id: str | Unset = UNSET,
+        body_html: str | Unset = UNSET,
+        completed_at: datetime.datetime | str | Unset = UNSET,
+        custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
+        customer_portal_visible: bool | Unset = UNSET,
+        due_date: str | Unset = UNSET,
+        milestone_id: str | Unset = UNSET,
+        project_id: str | Unset = UNSET,
+        status: str | Unset = UNSET,
+        title: str | Unset = UNSET,
+        body: UpdateTaskRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Task:
+        """Update a task.
+
+        ``PATCH /tasks/{id}`` (Pylon allows 300 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateTaskRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            assignee_id=assignee_id,
+            body_html=body_html,
+            completed_at=completed_at,
+            custom_fields=custom_fields,
+            customer_portal_visible=customer_portal_visible,
+            due_date=due_date,
+            milestone_id=milestone_id,
+            project_id=project_id,
+            status=status,
+            title=title,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteResponse:
+        """Delete a task.
+
+        ``DELETE /tasks/{id}`` (Pylon allows 120 a minute).
+        """
+        return self._r.run(
+            self._a.delete,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Task]:
+        """Search tasks.
+
+        ``POST /tasks/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncTasksResourceWithRawResponse:
+    """``pylon.with_raw_response.tasks`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+        "delete",
+        "search",
+    )
+
+    def __init__(self, raw: TasksResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.delete = _blocking(runner, raw.delete)
+        self.search = _blocking(runner, raw.search)

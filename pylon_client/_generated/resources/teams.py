@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.teams``: the ``TeamsResource`` class, loaded on first use."""
+"""``pylon.teams``: the ``TeamsResource`` class and its companions, loaded on first use.
+
+* ``TeamsResource``: the async methods, each building one request for the core;
+* ``TeamsResourceWithRawResponse``: ``pylon.with_raw_response.teams``;
+* ``SyncTeamsResource``: the sync client's methods, each running the async one;
+* ``SyncTeamsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,20 @@ import builtins
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -19,7 +38,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.create_team_request import CreateTeamRequest
     from ..models.team import Team
     from ..models.update_team_request import UpdateTeamRequest
-__all__ = ["TeamsResource"]
+__all__ = [
+    "TeamsResource",
+    "TeamsResourceWithRawResponse",
+    "SyncTeamsResource",
+    "SyncTeamsResourceWithRawResponse",
+]
 
 
 def _parse_team_response(payload: Any) -> Team:
@@ -47,7 +71,15 @@ class TeamsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[Team]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[Team]:
         """List teams.
 
         ``GET /teams`` (Pylon allows 300 a minute).
@@ -55,7 +87,14 @@ class TeamsResource:
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
         """
-        return self._c.paginate(ENDPOINTS["GET /teams"], "/teams", _page_team, params=None, max_items=max_items)
+        return self._c.paginate(
+            ENDPOINTS["GET /teams"],
+            "/teams",
+            _page_team,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
 
     @overload
     async def create(
@@ -65,10 +104,22 @@ class TeamsResource:
         assignment_configuration: dict[str, Any] | Unset = UNSET,
         schedule: dict[str, Any] | Unset = UNSET,
         user_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Team: ...
 
     @overload
-    async def create(self, *, body: CreateTeamRequest | Mapping[str, Any]) -> Team: ...
+    async def create(
+        self,
+        *,
+        body: CreateTeamRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team: ...
 
     async def create(
         self,
@@ -78,6 +129,10 @@ class TeamsResource:
         schedule: dict[str, Any] | Unset = UNSET,
         user_ids: builtins.list[str] | Unset = UNSET,
         body: CreateTeamRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Team:
         """Create a team.
 
@@ -98,9 +153,24 @@ class TeamsResource:
             if missing:
                 raise TypeError(f"create() missing required keyword argument(s): {', '.join(missing)}")
             json = fields
-        return await self._c.request(ENDPOINTS["POST /teams"], "/teams", _parse_team_response, params=None, json=json)
+        return await self._c.request(
+            ENDPOINTS["POST /teams"],
+            "/teams",
+            _parse_team_response,
+            params=None,
+            json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def get(self, id: str) -> Team:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team:
         """Get a team.
 
         ``GET /teams/{id}`` (Pylon allows 300 a minute).
@@ -112,6 +182,7 @@ class TeamsResource:
             _parse_team_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -123,10 +194,23 @@ class TeamsResource:
         name: str | Unset = UNSET,
         schedule: dict[str, Any] | Unset = UNSET,
         user_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Team: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateTeamRequest | Mapping[str, Any]) -> Team: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateTeamRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team: ...
 
     async def update(
         self,
@@ -137,6 +221,10 @@ class TeamsResource:
         schedule: dict[str, Any] | Unset = UNSET,
         user_ids: builtins.list[str] | Unset = UNSET,
         body: UpdateTeamRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Team:
         """Update a team.
 
@@ -160,4 +248,215 @@ class TeamsResource:
             _parse_team_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class TeamsResourceWithRawResponse:
+    """``pylon.with_raw_response.teams``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+    )
+
+    def __init__(self, resource: TeamsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+
+
+class SyncTeamsResource:
+    """``pylon.teams`` of the sync client: list, create, get, update."""
+
+    def __init__(self, resource: TeamsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[Team]:
+        """List teams.
+
+        ``GET /teams`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        name: str,
+        assignment_configuration: dict[str, Any] | Unset = UNSET,
+        schedule: dict[str, Any] | Unset = UNSET,
+        user_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateTeamRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team: ...
+
+    def create(
+        self,
+        *,
+        assignment_configuration: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        schedule: dict[str, Any] | Unset = UNSET,
+        user_ids: builtins.list[str] | Unset = UNSET,
+        body: CreateTeamRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team:
+        """Create a team.
+
+        ``POST /teams`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateTeamRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            assignment_configuration=assignment_configuration,
+            name=name,
+            schedule=schedule,
+            user_ids=user_ids,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team:
+        """Get a team.
+
+        ``GET /teams/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        assignment_configuration: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        schedule: dict[str, Any] | Unset = UNSET,
+        user_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateTeamRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        assignment_configuration: dict[str, Any] | Unset = UNSET,
+        name: str | Unset = UNSET,
+        schedule: dict[str, Any] | Unset = UNSET,
+        user_ids: builtins.list[str] | Unset = UNSET,
+        body: UpdateTeamRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Team:
+        """Update a team.
+
+        ``PATCH /teams/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateTeamRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            assignment_configuration=assignment_configuration,
+            name=name,
+            schedule=schedule,
+            user_ids=user_ids,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncTeamsResourceWithRawResponse:
+    """``pylon.with_raw_response.teams`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "get",
+        "update",
+    )
+
+    def __init__(self, raw: TeamsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)

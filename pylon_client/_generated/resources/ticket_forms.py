@@ -3,18 +3,43 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.ticket_forms``: the ``TicketFormsResource`` class, loaded on first use."""
+"""``pylon.ticket_forms``: the ``TicketFormsResource`` class and its companions, loaded on first use.
+
+* ``TicketFormsResource``: the async methods, each building one request for the core;
+* ``TicketFormsResourceWithRawResponse``: ``pylon.with_raw_response.ticket_forms``;
+* ``SyncTicketFormsResource``: the sync client's methods, each running the async one;
+* ``SyncTicketFormsResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._contract import Core, PageData, Paginator, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.ticket_form import TicketForm
-__all__ = ["TicketFormsResource"]
+__all__ = [
+    "TicketFormsResource",
+    "TicketFormsResourceWithRawResponse",
+    "SyncTicketFormsResource",
+    "SyncTicketFormsResourceWithRawResponse",
+]
 
 
 def _parse_get_ticket_form_response_body(payload: Any) -> TicketForm:
@@ -42,7 +67,15 @@ class TicketFormsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[TicketForm]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[TicketForm]:
         """Get a list of ticket forms.
 
         ``GET /ticket-forms`` (Pylon allows 300 a minute).
@@ -51,10 +84,23 @@ class TicketFormsResource:
         ``await .collect()`` gathers a small result into a list.
         """
         return self._c.paginate(
-            ENDPOINTS["GET /ticket-forms"], "/ticket-forms", _page_ticket_form, params=None, max_items=max_items
+            ENDPOINTS["GET /ticket-forms"],
+            "/ticket-forms",
+            _page_ticket_form,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> TicketForm:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TicketForm:
         """Get a ticket form.
 
         ``GET /ticket-forms/{id}`` (Pylon allows 300 a minute).
@@ -66,4 +112,87 @@ class TicketFormsResource:
             _parse_get_ticket_form_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class TicketFormsResourceWithRawResponse:
+    """``pylon.with_raw_response.ticket_forms``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "get",
+    )
+
+    def __init__(self, resource: TicketFormsResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.get = _raw(resource.get)
+
+
+class SyncTicketFormsResource:
+    """``pylon.ticket_forms`` of the sync client: list, get."""
+
+    def __init__(self, resource: TicketFormsResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[TicketForm]:
+        """Get a list of ticket forms.
+
+        ``GET /ticket-forms`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TicketForm:
+        """Get a ticket form.
+
+        ``GET /ticket-forms/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncTicketFormsResourceWithRawResponse:
+    """``pylon.with_raw_response.ticket_forms`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "get",
+    )
+
+    def __init__(self, raw: TicketFormsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.get = _blocking(runner, raw.get)

@@ -3,7 +3,13 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.training_data``: the ``TrainingDataResource`` class, loaded on first use."""
+"""``pylon.training_data``: the ``TrainingDataResource`` class and its companions, loaded on first use.
+
+* ``TrainingDataResource``: the async methods, each building one request for the core;
+* ``TrainingDataResourceWithRawResponse``: ``pylon.with_raw_response.training_data``;
+* ``SyncTrainingDataResource``: the sync client's methods, each running the async one;
+* ``SyncTrainingDataResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,22 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, Upload, _fields, _files, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    Upload,
+    _blocking,
+    _fields,
+    _files,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
@@ -24,7 +45,12 @@ if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.upload_training_data_file_content_request_body import (
         UploadTrainingDataFileContentRequestBody,
     )
-__all__ = ["TrainingDataResource"]
+__all__ = [
+    "TrainingDataResource",
+    "TrainingDataResourceWithRawResponse",
+    "SyncTrainingDataResource",
+    "SyncTrainingDataResourceWithRawResponse",
+]
 
 
 def _parse_create_training_data_response_body(payload: Any) -> TrainingData:
@@ -84,7 +110,15 @@ class TrainingDataResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, max_items: int | None = None) -> Paginator[TrainingData]:
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[TrainingData]:
         """List all training data configurations.
 
         ``GET /training-data`` (Pylon allows 300 a minute).
@@ -93,16 +127,36 @@ class TrainingDataResource:
         ``await .collect()`` gathers a small result into a list.
         """
         return self._c.paginate(
-            ENDPOINTS["GET /training-data"], "/training-data", _page_training_data, params=None, max_items=max_items
+            ENDPOINTS["GET /training-data"],
+            "/training-data",
+            _page_training_data,
+            params=None,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
     async def create(
-        self, *, training_data_name: str | Unset = UNSET, visibility: str | Unset = UNSET
+        self,
+        *,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> TrainingData: ...
 
     @overload
-    async def create(self, *, body: CreateTrainingDataRequestBody | Mapping[str, Any]) -> TrainingData: ...
+    async def create(
+        self,
+        *,
+        body: CreateTrainingDataRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData: ...
 
     async def create(
         self,
@@ -110,6 +164,10 @@ class TrainingDataResource:
         training_data_name: str | Unset = UNSET,
         visibility: str | Unset = UNSET,
         body: CreateTrainingDataRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> TrainingData:
         """Create a training data configuration.
 
@@ -131,6 +189,7 @@ class TrainingDataResource:
             _parse_create_training_data_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     async def upload(
@@ -142,6 +201,10 @@ class TrainingDataResource:
         training_data_id: str | Unset = UNSET,
         training_data_name: str | Unset = UNSET,
         visibility: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> TrainingData:
         """Upload files as training data.
 
@@ -163,6 +226,7 @@ class TrainingDataResource:
                 visibility=visibility,
             ),
             files=_files(files=files),
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -175,11 +239,21 @@ class TrainingDataResource:
         training_data_id: str | Unset = UNSET,
         training_data_name: str | Unset = UNSET,
         visibility: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> TrainingData: ...
 
     @overload
     async def upload_content(
-        self, *, body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any]
+        self,
+        *,
+        body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> TrainingData: ...
 
     async def upload_content(
@@ -192,6 +266,10 @@ class TrainingDataResource:
         training_data_name: str | Unset = UNSET,
         visibility: str | Unset = UNSET,
         body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> TrainingData:
         """Upload text content as training data.
 
@@ -220,9 +298,18 @@ class TrainingDataResource:
             _parse_training_data_upload_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> TrainingData:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData:
         """Get a training data configuration by its ID.
 
         ``GET /training-data/{id}`` (Pylon allows 300 a minute).
@@ -234,6 +321,7 @@ class TrainingDataResource:
             _parse_get_training_data_response_body,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     async def delete_documents(
@@ -242,6 +330,10 @@ class TrainingDataResource:
         *,
         document_ids: builtins.list[str] | Unset = UNSET,
         external_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> DeleteTrainingDataDocumentsResponseBody:
         """Delete training data documents.
 
@@ -254,4 +346,281 @@ class TrainingDataResource:
             _parse_delete_training_data_documents_response_body,
             params=_fields(document_ids=document_ids, external_ids=external_ids),
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class TrainingDataResourceWithRawResponse:
+    """``pylon.with_raw_response.training_data``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "upload",
+        "upload_content",
+        "get",
+        "delete_documents",
+    )
+
+    def __init__(self, resource: TrainingDataResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.create = _raw(resource.create)
+        self.upload = _raw(resource.upload)
+        self.upload_content = _raw(resource.upload_content)
+        self.get = _raw(resource.get)
+        self.delete_documents = _raw(resource.delete_documents)
+
+
+class SyncTrainingDataResource:
+    """``pylon.training_data`` of the sync client: list, create, upload, upload_content, get, delete_documents."""
+
+    def __init__(self, resource: TrainingDataResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[TrainingData]:
+        """List all training data configurations.
+
+        ``GET /training-data`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    @overload
+    def create(
+        self,
+        *,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData: ...
+
+    @overload
+    def create(
+        self,
+        *,
+        body: CreateTrainingDataRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData: ...
+
+    def create(
+        self,
+        *,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        body: CreateTrainingDataRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData:
+        """Create a training data configuration.
+
+        ``POST /training-data`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``CreateTrainingDataRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.create,
+            training_data_name=training_data_name,
+            visibility=visibility,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def upload(
+        self,
+        *,
+        files: Sequence[Upload],
+        external_ids: builtins.list[str] | Unset = UNSET,
+        file_names: builtins.list[str] | Unset = UNSET,
+        training_data_id: str | Unset = UNSET,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData:
+        """Upload files as training data.
+
+        ``POST /training-data/upload`` (Pylon allows 30 a minute).
+
+        Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
+        object (sync or async), optionally as ``(filename, content[, type])``; it is
+        streamed, never read whole into memory.
+        """
+        return self._r.run(
+            self._a.upload,
+            files=files,
+            external_ids=external_ids,
+            file_names=file_names,
+            training_data_id=training_data_id,
+            training_data_name=training_data_name,
+            visibility=visibility,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def upload_content(
+        self,
+        *,
+        content: str | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        file_name: str | Unset = UNSET,
+        training_data_id: str | Unset = UNSET,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData: ...
+
+    @overload
+    def upload_content(
+        self,
+        *,
+        body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData: ...
+
+    def upload_content(
+        self,
+        *,
+        content: str | Unset = UNSET,
+        external_id: str | Unset = UNSET,
+        file_name: str | Unset = UNSET,
+        training_data_id: str | Unset = UNSET,
+        training_data_name: str | Unset = UNSET,
+        visibility: str | Unset = UNSET,
+        body: UploadTrainingDataFileContentRequestBody | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData:
+        """Upload text content as training data.
+
+        ``POST /training-data/upload-content`` (Pylon allows 30 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UploadTrainingDataFileContentRequestBody`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.upload_content,
+            content=content,
+            external_id=external_id,
+            file_name=file_name,
+            training_data_id=training_data_id,
+            training_data_name=training_data_name,
+            visibility=visibility,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> TrainingData:
+        """Get a training data configuration by its ID.
+
+        ``GET /training-data/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def delete_documents(
+        self,
+        id: str,
+        *,
+        document_ids: builtins.list[str] | Unset = UNSET,
+        external_ids: builtins.list[str] | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> DeleteTrainingDataDocumentsResponseBody:
+        """Delete training data documents.
+
+        ``DELETE /training-data/{id}/documents`` (Pylon allows 30 a minute).
+        """
+        return self._r.run(
+            self._a.delete_documents,
+            id=id,
+            document_ids=document_ids,
+            external_ids=external_ids,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+
+class SyncTrainingDataResourceWithRawResponse:
+    """``pylon.with_raw_response.training_data`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "create",
+        "upload",
+        "upload_content",
+        "get",
+        "delete_documents",
+    )
+
+    def __init__(self, raw: TrainingDataResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.create = _blocking(runner, raw.create)
+        self.upload = _blocking(runner, raw.upload)
+        self.upload_content = _blocking(runner, raw.upload_content)
+        self.get = _blocking(runner, raw.get)
+        self.delete_documents = _blocking(runner, raw.delete_documents)

@@ -3,21 +3,45 @@
 # overlay codegen/overlay.yaml sha256 fe78d7eca75f0d97b2086bc0adcee3fe2c7e8b4e02eccb2acf46657745155b8d
 # rate limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
 # Regenerate with `make generate`; change codegen/, never this file.
-"""``pylon.users``: the ``UsersResource`` class, loaded on first use."""
+"""``pylon.users``: the ``UsersResource`` class and its companions, loaded on first use.
+
+* ``UsersResource``: the async methods, each building one request for the core;
+* ``UsersResourceWithRawResponse``: ``pylon.with_raw_response.users``;
+* ``SyncUsersResource``: the sync client's methods, each running the async one;
+* ``SyncUsersResourceWithRawResponse``: the sync client's ``with_raw_response``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
-from .._contract import Core, PageData, Paginator, _fields, _page
+from .._contract import (
+    Core,
+    PageData,
+    Paginator,
+    Runner,
+    SyncPaginatorLike,
+    Timeout,
+    _blocking,
+    _fields,
+    _options,
+    _page,
+    _raw,
+    _raw_pages,
+)
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:  # models load on first use, inside the parse functions below
     from ..models.update_user_request import UpdateUserRequest
     from ..models.user import User
-__all__ = ["UsersResource"]
+__all__ = [
+    "UsersResource",
+    "UsersResourceWithRawResponse",
+    "SyncUsersResource",
+    "SyncUsersResourceWithRawResponse",
+]
 
 
 def _parse_user_response(payload: Any) -> User:
@@ -45,7 +69,16 @@ class UsersResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
-    def list(self, *, include_deactivated: bool | Unset = UNSET, max_items: int | None = None) -> Paginator[User]:
+    def list(
+        self,
+        *,
+        include_deactivated: bool | Unset = UNSET,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> Paginator[User]:
         """List users.
 
         ``GET /users`` (Pylon allows 300 a minute).
@@ -59,9 +92,18 @@ class UsersResource:
             _page_user,
             params=_fields(include_deactivated=include_deactivated),
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def get(self, id: str) -> User:
+    async def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> User:
         """Get a user.
 
         ``GET /users/{id}`` (Pylon allows 300 a minute).
@@ -73,6 +115,7 @@ class UsersResource:
             _parse_user_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     @overload
@@ -84,10 +127,23 @@ class UsersResource:
         name: str | Unset = UNSET,
         role_id: str | Unset = UNSET,
         status: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> User: ...
 
     @overload
-    async def update(self, id: str, *, body: UpdateUserRequest | Mapping[str, Any]) -> User: ...
+    async def update(
+        self,
+        id: str,
+        *,
+        body: UpdateUserRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> User: ...
 
     async def update(
         self,
@@ -98,6 +154,10 @@ class UsersResource:
         role_id: str | Unset = UNSET,
         status: str | Unset = UNSET,
         body: UpdateUserRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> User:
         """Update a user.
 
@@ -119,10 +179,20 @@ class UsersResource:
             _parse_user_response,
             params=None,
             json=json,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
 
     def search(
-        self, *, filter: Any = None, limit: int | None = None, cursor: str | None = None, max_items: int | None = None
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
     ) -> Paginator[User]:
         """Search users.
 
@@ -143,4 +213,191 @@ class UsersResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout),
         )
+
+
+class UsersResourceWithRawResponse:
+    """``pylon.with_raw_response.users``: each method returns a ``RawResponse``."""
+
+    __slots__ = (
+        "list",
+        "get",
+        "update",
+        "search",
+    )
+
+    def __init__(self, resource: UsersResource) -> None:
+        self.list = _raw_pages(resource.list)
+        self.get = _raw(resource.get)
+        self.update = _raw(resource.update)
+        self.search = _raw_pages(resource.search)
+
+
+class SyncUsersResource:
+    """``pylon.users`` of the sync client: list, get, update, search."""
+
+    def __init__(self, resource: UsersResource, runner: Runner) -> None:
+        self._a = resource
+        self._r = runner
+
+    def list(
+        self,
+        *,
+        include_deactivated: bool | Unset = UNSET,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[User]:
+        """List users.
+
+        ``GET /users`` (Pylon allows 300 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.list(
+                include_deactivated=include_deactivated,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> User:
+        """Get a user.
+
+        ``GET /users/{id}`` (Pylon allows 300 a minute).
+        """
+        return self._r.run(
+            self._a.get,
+            id=id,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        avatar_url: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        role_id: str | Unset = UNSET,
+        status: str | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> User: ...
+
+    @overload
+    def update(
+        self,
+        id: str,
+        *,
+        body: UpdateUserRequest | Mapping[str, Any],
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> User: ...
+
+    def update(
+        self,
+        id: str,
+        *,
+        avatar_url: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        role_id: str | Unset = UNSET,
+        status: str | Unset = UNSET,
+        body: UpdateUserRequest | Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> User:
+        """Update a user.
+
+        ``PATCH /users/{id}`` (Pylon allows 120 a minute).
+
+        Body fields are keyword arguments named as in the API; pass ``body=`` a
+        ``UpdateUserRequest`` (or a dict) instead to send a prepared body.
+        """
+        return self._r.run(
+            self._a.update,
+            id=id,
+            avatar_url=avatar_url,
+            name=name,
+            role_id=role_id,
+            status=status,
+            body=body,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
+
+    def search(
+        self,
+        *,
+        filter: Any = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+    ) -> SyncPaginatorLike[User]:
+        """Search users.
+
+        ``POST /users/search`` (Pylon allows 120 a minute).
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+        """
+        return self._r.paginator(
+            self._a.search(
+                filter=filter,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
+
+
+class SyncUsersResourceWithRawResponse:
+    """``pylon.with_raw_response.users`` of the sync client."""
+
+    __slots__ = (
+        "list",
+        "get",
+        "update",
+        "search",
+    )
+
+    def __init__(self, raw: UsersResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
+        self.get = _blocking(runner, raw.get)
+        self.update = _blocking(runner, raw.update)
+        self.search = _blocking(runner, raw.search)
