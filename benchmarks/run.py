@@ -4,7 +4,8 @@ Sections, in order: ``calls`` (per-call cost against raw httpx), ``coldstart`` (
 to first request), ``export`` (windowed issue export at concurrency 1, 4, 8), ``memory``
 (streaming 100,000 issues), ``ratelimit`` (pacing against a scaled limit), ``changes`` (a
 change feed against a rate-limited search), ``shared`` (four processes, one budget, through
-Redis), ``upload`` (memory and throughput of a 200 MB streamed upload). Each prints a line
+Redis), ``upload`` (memory and throughput of a 200 MB streamed upload), ``sync`` (the sync
+client's per-call cost against the async client's). Each prints a line
 on stderr when it starts; the table comes at the end, on stdout.
 """
 
@@ -20,7 +21,7 @@ import httpx
 
 import pylon_client
 
-from . import calls, changes, coldstart, export, memory, ratelimit, shared, upload
+from . import calls, changes, coldstart, export, memory, ratelimit, shared, sync, upload
 from ._table import Row, print_table
 
 __all__ = ["SECTIONS", "main"]
@@ -34,6 +35,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "changes": changes.run,
     "shared": shared.run,
     "upload": upload.run,
+    "sync": sync.run,
 }
 
 

@@ -54,11 +54,14 @@ if TYPE_CHECKING:
     from ._filter_builder import F, Filter, and_, or_
     from ._issues import IssueCheckpoint, IssueExport
     from ._pagination import AsyncPaginator, Page
+    from ._portal import SyncPaginator
     from ._ratelimit import RateLimiter
     from ._ratelimit_redis import RedisRateLimiter
     from ._ratelimit_transport import RateLimitBackend
     from ._raw import RateLimit, RawResponse
     from ._retry import RetryEvent, RetryPolicy
+    from ._sync_client import Pylon
+    from ._sync_resources import SyncChangeFeed, SyncIssueExport
     from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
 
 # Every public name but __version__ loads on first use, from the module named here (see
@@ -77,6 +80,10 @@ _HOMES = {
     "IssueExport": "._issues",
     "LastResponse": "._client",
     "Page": "._pagination",
+    "Pylon": "._sync_client",
+    "SyncChangeFeed": "._sync_resources",
+    "SyncIssueExport": "._sync_resources",
+    "SyncPaginator": "._portal",
     "RateLimit": "._raw",
     "RateLimitBackend": "._ratelimit_transport",
     "RawResponse": "._raw",
@@ -131,6 +138,7 @@ __all__ = [
     "Page",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "Pylon",
     "PylonAPIError",
     "PylonConfigError",
     "PylonConnectionError",
@@ -147,6 +155,9 @@ __all__ = [
     "ResponseValidationError",
     "RetryEvent",
     "RetryPolicy",
+    "SyncChangeFeed",
+    "SyncIssueExport",
+    "SyncPaginator",
     "WebhookVerificationError",
     "Window",
     "__version__",

@@ -523,15 +523,21 @@ class AsyncPylon(Resources):
     def _raw_response(
         self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]
     ) -> RawResponse[T]:
-        if not 200 <= response.status_code < 300:
+        payload = response.extensions.get("pylon_json", _BAD_JSON)
+        if not 200 <= response.status_code < 300 or payload is _BAD_JSON:
             self._parse(endpoint, response, parse)  # raises the typed error
-        payload = response.extensions.get("pylon_json")
+        # As _parse would, without parsing: that waits for RawResponse.parse(), which then
+        # touches no per-task state (it may run in another task, or another thread).
         request_id = payload.get("request_id") if isinstance(payload, dict) else None
-        return RawResponse(
+        last = RawResponse(
             response,
             request_id if isinstance(request_id, str) else None,
-            functools.partial(self._parse, endpoint, response, parse),
+            functools.partial(self._decode, endpoint, response, parse, payload),
         )
+        LAST.set(last)
+        if _logger.isEnabledFor(logging.DEBUG):
+            log_response(endpoint, response, last.request_id)
+        return last
 
     # ------------------------------------------------------------------ sending
 
@@ -608,7 +614,6 @@ class AsyncPylon(Resources):
                 path=response.request.url.path,
                 retry_after=parse_retry_after(response.headers) if status == 429 else None,
             )
-        content = response.content
         # Parsed by the retry layer (which retries a read whose body does not parse).
         payload = response.extensions.get("pylon_json", _BAD_JSON)
         if payload is _BAD_JSON:
@@ -618,7 +623,7 @@ class AsyncPylon(Resources):
             raise ResponseValidationError(
                 f"{endpoint.key}: the response is not JSON",
                 status_code=status,
-                body=content,
+                body=response.content,
                 maybe_applied=is_write(endpoint),
             )
         request_id = payload.get("request_id") if isinstance(payload, dict) else None
@@ -627,6 +632,12 @@ class AsyncPylon(Resources):
         LAST.set(LastResponse(response, request_id))
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, request_id)
+        return self._decode(endpoint, response, parse, payload)
+
+    def _decode(
+        self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T], payload: Any
+    ) -> T:
+        """Parse a 2xx JSON payload with ``parse``, any mismatch a ResponseValidationError."""
         try:
             return parse(payload)
         except PylonError:
@@ -635,8 +646,8 @@ class AsyncPylon(Resources):
             raise ResponseValidationError(
                 f"{endpoint.key}: the response does not match the API description "
                 f"({type(exc).__name__}: {exc})",
-                status_code=status,
-                body=content,
+                status_code=response.status_code,
+                body=response.content,
                 maybe_applied=is_write(endpoint),
             ) from exc
 

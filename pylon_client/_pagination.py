@@ -16,6 +16,10 @@ a cursor it already gave raises :class:`ResponseValidationError` instead of loop
 Each page's response is read and closed before its items are handed out, so leaving a loop
 early (``break``, a cancel scope, an exception) leaves no connection open and no task running.
 The iterators are plain classes, not async generators, so nothing needs finalizing.
+
+``item_batches()`` hands out the items a page at a time, with ``max_items`` applied: the item
+iterator is built on it, and so is the sync client's ``SyncPaginator`` (``_portal.py``), which
+crosses to the event loop once per page instead of once per item.
 """
 
 from __future__ import annotations
@@ -149,6 +153,15 @@ class AsyncPaginator(Generic[T]):
         """Iterate page by page (each a :class:`Page`); ``max_items`` is not applied here."""
         return _PageIterator(self)
 
+    def item_batches(self) -> _ItemBatches[T]:
+        """Return the items in batches, a page at a time, cut at ``max_items`` as ``async for`` is.
+
+        Each ``await batches.next_batch()`` fetches pages until one has items (or the listing
+        ends) and returns those items, cut at ``max_items``; ``batches.exhausted`` says, without
+        any I/O, that the next call would return nothing.
+        """
+        return _ItemBatches(self)
+
     def __aiter__(self) -> _ItemIterator[T]:
         return _ItemIterator(self)
 
@@ -163,6 +176,11 @@ class _PageIterator(Generic[T]):
     def __init__(self, paginator: AsyncPaginator[T]) -> None:
         self._paginator = paginator
 
+    @property
+    def exhausted(self) -> bool:
+        """True once the last page is in: the next step would fetch nothing."""
+        return self._paginator._done
+
     def __aiter__(self) -> _PageIterator[T]:
         return self
 
@@ -173,28 +191,51 @@ class _PageIterator(Generic[T]):
         return page
 
 
-class _ItemIterator(Generic[T]):
-    __slots__ = ("_buffer", "_index", "_left", "_paginator")
+class _ItemBatches(Generic[T]):
+    """The items of each page in turn, cut at ``max_items``; the one place that rule lives."""
+
+    __slots__ = ("_left", "_paginator")
 
     def __init__(self, paginator: AsyncPaginator[T]) -> None:
         self._paginator = paginator
+        self._left = paginator._max_items
+
+    @property
+    def exhausted(self) -> bool:
+        """True when ``max_items`` is reached or the last page is in: no more items, no I/O."""
+        return (self._left is not None and self._left <= 0) or self._paginator._done
+
+    async def next_batch(self) -> Sequence[T]:
+        """Return the next non-empty page's items (cut at ``max_items``), or ``()`` at the end."""
+        while not self.exhausted:
+            page = await self._paginator._next_page()
+            if page is None:
+                break
+            items = page.items
+            if self._left is not None:
+                items = items[: self._left]
+                self._left -= len(items)
+            if items:
+                return items
+        return ()
+
+
+class _ItemIterator(Generic[T]):
+    __slots__ = ("_batches", "_buffer", "_index")
+
+    def __init__(self, paginator: AsyncPaginator[T]) -> None:
+        self._batches = _ItemBatches(paginator)
         self._buffer: Sequence[T] = ()
         self._index = 0
-        self._left = paginator._max_items
 
     def __aiter__(self) -> _ItemIterator[T]:
         return self
 
     async def __anext__(self) -> T:
-        if self._left is not None:
-            if self._left <= 0:
+        if self._index >= len(self._buffer):
+            self._buffer, self._index = await self._batches.next_batch(), 0
+            if not self._buffer:
                 raise StopAsyncIteration
-            self._left -= 1
-        while self._index >= len(self._buffer):
-            page = await self._paginator._next_page()
-            if page is None:
-                raise StopAsyncIteration
-            self._buffer, self._index = page.items, 0
         item = self._buffer[self._index]
         self._index += 1
         return item

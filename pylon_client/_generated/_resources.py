@@ -975,7 +975,12 @@ class SyncResources:
         ``GET /me`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.me, extra_headers=extra_headers, extra_query=extra_query, extra_body=extra_body, timeout=timeout
+            Resources.me,
+            self._a,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
         )
 
 

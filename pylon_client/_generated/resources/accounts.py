@@ -921,7 +921,8 @@ class SyncAccountsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            AccountsResource.list(
+                self._a,
                 limit=limit,
                 cursor=cursor,
                 max_items=max_items,
@@ -994,7 +995,8 @@ class SyncAccountsResource:
         ``CreateAccountRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            AccountsResource.create,
+            self._a,
             account_type=account_type,
             channels=channels,
             custom_fields=custom_fields,
@@ -1066,7 +1068,8 @@ class SyncAccountsResource:
         ``UpdateAccountsRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update_many,
+            AccountsResource.update_many,
+            self._a,
             account_ids=account_ids,
             account_type=account_type,
             custom_fields=custom_fields,
@@ -1095,7 +1098,8 @@ class SyncAccountsResource:
         ``GET /accounts/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            AccountsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1168,7 +1172,8 @@ class SyncAccountsResource:
         ``UpdateAccountRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            AccountsResource.update,
+            self._a,
             id=id,
             account_type=account_type,
             channels=channels,
@@ -1203,7 +1208,8 @@ class SyncAccountsResource:
         ``DELETE /accounts/{id}`` (Pylon allows 30 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            AccountsResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1232,7 +1238,8 @@ class SyncAccountsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            AccountsResource.search(
+                self._a,
                 filter=filter,
                 search_text=search_text,
                 limit=limit,
@@ -1287,7 +1294,8 @@ class SyncAccountsResource:
         ``MergeAccountsRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.merge,
+            AccountsResource.merge,
+            self._a,
             merge_account_ids=merge_account_ids,
             merge_into_account_id=merge_into_account_id,
             body=body,
@@ -1342,7 +1350,8 @@ class SyncAccountsResource:
         ``CreateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_highlight,
+            AccountsResource.create_highlight,
+            self._a,
             account_id=account_id,
             content_html=content_html,
             expires_at=expires_at,
@@ -1401,7 +1410,8 @@ class SyncAccountsResource:
         ``UpdateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update_highlight,
+            AccountsResource.update_highlight,
+            self._a,
             account_id=account_id,
             highlight_id=highlight_id,
             content_html=content_html,
@@ -1428,7 +1438,8 @@ class SyncAccountsResource:
         ``DELETE /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete_highlight,
+            AccountsResource.delete_highlight,
+            self._a,
             account_id=account_id,
             highlight_id=highlight_id,
             extra_headers=extra_headers,
@@ -1492,7 +1503,8 @@ class SyncAccountsResource:
         ``CreateActivityRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_activity,
+            AccountsResource.create_activity,
+            self._a,
             id=id,
             body_html=body_html,
             contact_id=contact_id,
@@ -1528,7 +1540,8 @@ class SyncAccountsResource:
         streamed, never read whole into memory.
         """
         return self._r.run(
-            self._a.create_file,
+            AccountsResource.create_file,
+            self._a,
             id=id,
             file=file,
             file_url=file_url,

@@ -124,7 +124,8 @@ class SyncAttachmentsResource:
         streamed, never read whole into memory.
         """
         return self._r.run(
-            self._a.create,
+            AttachmentsResource.create,
+            self._a,
             file=file,
             description=description,
             file_url=file_url,

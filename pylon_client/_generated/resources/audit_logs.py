@@ -120,7 +120,8 @@ class SyncAuditLogsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            AuditLogsResource.list(
+                self._a,
                 limit=limit,
                 cursor=cursor,
                 max_items=max_items,

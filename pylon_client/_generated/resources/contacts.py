@@ -424,7 +424,8 @@ class SyncContactsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            ContactsResource.list(
+                self._a,
                 limit=limit,
                 cursor=cursor,
                 max_items=max_items,
@@ -495,7 +496,8 @@ class SyncContactsResource:
         ``CreateContactRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            ContactsResource.create,
+            self._a,
             account_external_id=account_external_id,
             account_id=account_id,
             avatar_url=avatar_url,
@@ -528,7 +530,8 @@ class SyncContactsResource:
         ``GET /contacts/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            ContactsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -601,7 +604,8 @@ class SyncContactsResource:
         ``UpdateContactRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            ContactsResource.update,
+            self._a,
             id=id,
             account_external_id=account_external_id,
             account_id=account_id,
@@ -636,7 +640,8 @@ class SyncContactsResource:
         ``DELETE /contacts/{id}`` (Pylon allows 30 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            ContactsResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -665,7 +670,8 @@ class SyncContactsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            ContactsResource.search(
+                self._a,
                 filter=filter,
                 search_text=search_text,
                 limit=limit,

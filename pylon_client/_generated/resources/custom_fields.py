@@ -322,7 +322,8 @@ class SyncCustomFieldsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            CustomFieldsResource.list(
+                self._a,
                 object_type=object_type,
                 max_items=max_items,
                 extra_headers=extra_headers,
@@ -386,7 +387,8 @@ class SyncCustomFieldsResource:
         ``CreateCustomFieldRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            CustomFieldsResource.create,
+            self._a,
             default_value=default_value,
             default_values=default_values,
             description=description,
@@ -416,7 +418,8 @@ class SyncCustomFieldsResource:
         ``GET /custom-fields/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            CustomFieldsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -477,7 +480,8 @@ class SyncCustomFieldsResource:
         ``UpdateCustomFieldRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            CustomFieldsResource.update,
+            self._a,
             id=id,
             default_value=default_value,
             default_values=default_values,

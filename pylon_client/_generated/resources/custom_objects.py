@@ -393,7 +393,8 @@ class SyncCustomObjectsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            CustomObjectsResource.list(
+                self._a,
                 type=type,
                 limit=limit,
                 cursor=cursor,
@@ -450,7 +451,8 @@ class SyncCustomObjectsResource:
         ``CreateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            CustomObjectsResource.create,
+            self._a,
             type=type,
             custom_fields=custom_fields,
             name=name,
@@ -482,7 +484,8 @@ class SyncCustomObjectsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            CustomObjectsResource.search(
+                self._a,
                 type=type,
                 filter=filter,
                 limit=limit,
@@ -510,7 +513,8 @@ class SyncCustomObjectsResource:
         ``GET /custom-objects/{type}/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            CustomObjectsResource.get,
+            self._a,
             type=type,
             id=id,
             extra_headers=extra_headers,
@@ -567,7 +571,8 @@ class SyncCustomObjectsResource:
         ``UpdateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            CustomObjectsResource.update,
+            self._a,
             type=type,
             id=id,
             custom_fields=custom_fields,
@@ -594,7 +599,8 @@ class SyncCustomObjectsResource:
         ``DELETE /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            CustomObjectsResource.delete,
+            self._a,
             type=type,
             id=id,
             extra_headers=extra_headers,

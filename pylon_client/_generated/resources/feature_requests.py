@@ -338,7 +338,8 @@ class SyncFeatureRequestsResource:
         ``SearchFeatureRequestsRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.search,
+            FeatureRequestsResource.search,
+            self._a,
             account_ids=account_ids,
             limit=limit,
             query=query,
@@ -365,7 +366,8 @@ class SyncFeatureRequestsResource:
         ``GET /feature-requests/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            FeatureRequestsResource.get,
+            self._a,
             id=id,
             fetch_evidence=fetch_evidence,
             extra_headers=extra_headers,
@@ -419,7 +421,8 @@ class SyncFeatureRequestsResource:
         ``UpdateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            FeatureRequestsResource.update,
+            self._a,
             id=id,
             custom_fields=custom_fields,
             request_status=request_status,
@@ -444,7 +447,8 @@ class SyncFeatureRequestsResource:
         ``DELETE /feature-requests/{id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            FeatureRequestsResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,

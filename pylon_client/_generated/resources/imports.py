@@ -402,7 +402,8 @@ class SyncImportsResource:
         ``ImportContactRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_contact,
+            ImportsResource.create_contact,
+            self._a,
             account_id=account_id,
             avatar_url=avatar_url,
             custom_fields=custom_fields,
@@ -486,7 +487,8 @@ class SyncImportsResource:
         ``ImportIssueRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_issue,
+            ImportsResource.create_issue,
+            self._a,
             account_id=account_id,
             assignee_id=assignee_id,
             attachment_urls=attachment_urls,
@@ -553,7 +555,8 @@ class SyncImportsResource:
         ``ImportMessagesRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_issue_messages,
+            ImportsResource.create_issue_messages,
+            self._a,
             id=id,
             messages=messages,
             body=body,

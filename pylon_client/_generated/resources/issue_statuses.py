@@ -114,7 +114,8 @@ class SyncIssueStatusesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            IssueStatusesResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,

@@ -1185,7 +1185,8 @@ class SyncIssuesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            IssuesResource.list(
+                self._a,
                 start_time=start_time,
                 end_time=end_time,
                 limit=limit,
@@ -1276,7 +1277,8 @@ class SyncIssuesResource:
         ``CreateIssueRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            IssuesResource.create,
+            self._a,
             account_id=account_id,
             assignee_id=assignee_id,
             attachment_urls=attachment_urls,
@@ -1318,7 +1320,8 @@ class SyncIssuesResource:
         ``GET /issues/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            IssuesResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1389,7 +1392,8 @@ class SyncIssuesResource:
         ``UpdateIssueRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            IssuesResource.update,
+            self._a,
             id=id,
             account_id=account_id,
             assignee_id=assignee_id,
@@ -1423,7 +1427,8 @@ class SyncIssuesResource:
         ``DELETE /issues/{id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            IssuesResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -1452,7 +1457,8 @@ class SyncIssuesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            IssuesResource.search(
+                self._a,
                 filter=filter,
                 search_text=search_text,
                 limit=limit,
@@ -1508,7 +1514,8 @@ class SyncIssuesResource:
         ``SnoozeIssueRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.snooze,
+            IssuesResource.snooze,
+            self._a,
             id=id,
             snooze_until=snooze_until,
             body=body,
@@ -1536,7 +1543,8 @@ class SyncIssuesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list_followers(
+            IssuesResource.list_followers(
+                self._a,
                 id=id,
                 max_items=max_items,
                 extra_headers=extra_headers,
@@ -1593,7 +1601,8 @@ class SyncIssuesResource:
         ``UpdateIssueFollowersRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update_followers,
+            IssuesResource.update_followers,
+            self._a,
             id=id,
             contact_ids=contact_ids,
             operation=operation,
@@ -1652,7 +1661,8 @@ class SyncIssuesResource:
         ``LinkExternalIssueRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.link_external_issue,
+            IssuesResource.link_external_issue,
+            self._a,
             id=id,
             external_issue_id=external_issue_id,
             operation=operation,
@@ -1709,7 +1719,8 @@ class SyncIssuesResource:
         ``CreateIssueAIResponseRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_ai_response,
+            IssuesResource.create_ai_response,
+            self._a,
             id=id,
             ai_agent_id=ai_agent_id,
             post_as_internal_note=post_as_internal_note,
@@ -1740,7 +1751,8 @@ class SyncIssuesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list_messages(
+            IssuesResource.list_messages(
+                self._a,
                 id=id,
                 limit=limit,
                 cursor=cursor,
@@ -1767,7 +1779,8 @@ class SyncIssuesResource:
         ``DELETE /issues/{id}/messages/{message_id}`` (Pylon allows 30 a minute).
         """
         return self._r.run(
-            self._a.delete_message,
+            IssuesResource.delete_message,
+            self._a,
             id=id,
             message_id=message_id,
             extra_headers=extra_headers,
@@ -1791,7 +1804,8 @@ class SyncIssuesResource:
         ``POST /issues/{id}/messages/{message_id}/redact`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.redact_message,
+            IssuesResource.redact_message,
+            self._a,
             id=id,
             message_id=message_id,
             extra_headers=extra_headers,
@@ -1853,7 +1867,8 @@ class SyncIssuesResource:
         ``CreateIssueNoteRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_note,
+            IssuesResource.create_note,
+            self._a,
             id=id,
             attachment_urls=attachment_urls,
             body_html=body_html,
@@ -1923,7 +1938,8 @@ class SyncIssuesResource:
         ``CreateIssueReplyRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_reply,
+            IssuesResource.create_reply,
+            self._a,
             id=id,
             attachment_urls=attachment_urls,
             body_html=body_html,
@@ -1957,7 +1973,8 @@ class SyncIssuesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list_threads(
+            IssuesResource.list_threads(
+                self._a,
                 id=id,
                 max_items=max_items,
                 extra_headers=extra_headers,
@@ -2010,7 +2027,8 @@ class SyncIssuesResource:
         ``CreateIssueThreadRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_thread,
+            IssuesResource.create_thread,
+            self._a,
             id=id,
             name=name,
             body=body,

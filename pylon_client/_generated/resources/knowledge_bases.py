@@ -792,7 +792,8 @@ class SyncKnowledgeBasesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            KnowledgeBasesResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -819,7 +820,8 @@ class SyncKnowledgeBasesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list_collections(
+            KnowledgeBasesResource.list_collections(
+                self._a,
                 id=id,
                 max_items=max_items,
                 extra_headers=extra_headers,
@@ -880,7 +882,8 @@ class SyncKnowledgeBasesResource:
         ``CreateCollectionRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_collection,
+            KnowledgeBasesResource.create_collection,
+            self._a,
             id=id,
             description=description,
             parent_collection_id=parent_collection_id,
@@ -909,7 +912,8 @@ class SyncKnowledgeBasesResource:
         ``GET /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.get_collection,
+            KnowledgeBasesResource.get_collection,
+            self._a,
             id=id,
             collection_id=collection_id,
             extra_headers=extra_headers,
@@ -970,7 +974,8 @@ class SyncKnowledgeBasesResource:
         ``UpdateCollectionRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update_collection,
+            KnowledgeBasesResource.update_collection,
+            self._a,
             id=id,
             collection_id=collection_id,
             description=description,
@@ -999,7 +1004,8 @@ class SyncKnowledgeBasesResource:
         ``DELETE /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 30 a minute).
         """
         return self._r.run(
-            self._a.delete_collection,
+            KnowledgeBasesResource.delete_collection,
+            self._a,
             id=id,
             collection_id=collection_id,
             extra_headers=extra_headers,
@@ -1029,7 +1035,8 @@ class SyncKnowledgeBasesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list_articles(
+            KnowledgeBasesResource.list_articles(
+                self._a,
                 id=id,
                 language=language,
                 limit=limit,
@@ -1101,7 +1108,8 @@ class SyncKnowledgeBasesResource:
         ``CreateArticleRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_article,
+            KnowledgeBasesResource.create_article,
+            self._a,
             id=id,
             author_user_id=author_user_id,
             body_html=body_html,
@@ -1135,7 +1143,8 @@ class SyncKnowledgeBasesResource:
         ``GET /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get_article,
+            KnowledgeBasesResource.get_article,
+            self._a,
             id=id,
             article_id=article_id,
             language=language,
@@ -1209,7 +1218,8 @@ class SyncKnowledgeBasesResource:
         ``UpdateArticleRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update_article,
+            KnowledgeBasesResource.update_article,
+            self._a,
             id=id,
             article_id=article_id,
             author_user_id=author_user_id,
@@ -1244,7 +1254,8 @@ class SyncKnowledgeBasesResource:
         ``DELETE /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete_article,
+            KnowledgeBasesResource.delete_article,
+            self._a,
             id=id,
             article_id=article_id,
             extra_headers=extra_headers,
@@ -1302,7 +1313,8 @@ class SyncKnowledgeBasesResource:
         ``CreateRouteRedirectRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create_route_redirect,
+            KnowledgeBasesResource.create_route_redirect,
+            self._a,
             id=id,
             from_path=from_path,
             language=language,
@@ -1329,7 +1341,8 @@ class SyncKnowledgeBasesResource:
         ``GET /knowledge-bases/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            KnowledgeBasesResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,

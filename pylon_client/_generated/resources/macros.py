@@ -336,7 +336,8 @@ class SyncMacrosResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            MacrosResource.list(
+                self._a,
                 macro_group_id=macro_group_id,
                 max_items=max_items,
                 extra_headers=extra_headers,
@@ -396,7 +397,8 @@ class SyncMacrosResource:
         ``CreateMacroRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            MacrosResource.create,
+            self._a,
             conditions=conditions,
             macro_group_id=macro_group_id,
             name=name,
@@ -424,7 +426,8 @@ class SyncMacrosResource:
         ``GET /macros/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            MacrosResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -485,7 +488,8 @@ class SyncMacrosResource:
         ``UpdateMacroRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            MacrosResource.update,
+            self._a,
             id=id,
             conditions=conditions,
             macro_group_id=macro_group_id,

@@ -356,7 +356,8 @@ class SyncMilestonesResource:
         ``CreateMilestoneRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            MilestonesResource.create,
+            self._a,
             account_id=account_id,
             due_date=due_date,
             name=name,
@@ -382,7 +383,8 @@ class SyncMilestonesResource:
         ``GET /milestones/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            MilestonesResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -435,7 +437,8 @@ class SyncMilestonesResource:
         ``UpdateMilestoneRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            MilestonesResource.update,
+            self._a,
             id=id,
             due_date=due_date,
             name=name,
@@ -460,7 +463,8 @@ class SyncMilestonesResource:
         ``DELETE /milestones/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            MilestonesResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -488,7 +492,8 @@ class SyncMilestonesResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            MilestonesResource.search(
+                self._a,
                 filter=filter,
                 limit=limit,
                 cursor=cursor,

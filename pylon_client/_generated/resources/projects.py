@@ -404,7 +404,8 @@ class SyncProjectsResource:
         ``CreateProjectRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            ProjectsResource.create,
+            self._a,
             account_id=account_id,
             customer_portal_visible=customer_portal_visible,
             description_html=description_html,
@@ -434,7 +435,8 @@ class SyncProjectsResource:
         ``GET /projects/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            ProjectsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -499,7 +501,8 @@ class SyncProjectsResource:
         ``UpdateProjectRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            ProjectsResource.update,
+            self._a,
             id=id,
             custom_fields=custom_fields,
             customer_portal_visible=customer_portal_visible,
@@ -530,7 +533,8 @@ class SyncProjectsResource:
         ``DELETE /projects/{id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            ProjectsResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -558,7 +562,8 @@ class SyncProjectsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            ProjectsResource.search(
+                self._a,
                 filter=filter,
                 limit=limit,
                 cursor=cursor,

@@ -275,7 +275,8 @@ class SyncSurveysResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            SurveysResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -326,7 +327,8 @@ class SyncSurveysResource:
         ``SearchSurveysRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.search,
+            SurveysResource.search,
+            self._a,
             filter=filter,
             limit=limit,
             body=body,
@@ -350,7 +352,8 @@ class SyncSurveysResource:
         ``GET /surveys/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            SurveysResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -382,7 +385,8 @@ class SyncSurveysResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list_responses(
+            SurveysResource.list_responses(
+                self._a,
                 id=id,
                 submitted_after=submitted_after,
                 submitted_before=submitted_before,

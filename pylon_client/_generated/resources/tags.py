@@ -316,7 +316,8 @@ class SyncTagsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            TagsResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -369,7 +370,8 @@ class SyncTagsResource:
         ``CreateTagRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            TagsResource.create,
+            self._a,
             hex_color=hex_color,
             object_type=object_type,
             value=value,
@@ -394,7 +396,8 @@ class SyncTagsResource:
         ``GET /tags/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            TagsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -447,7 +450,8 @@ class SyncTagsResource:
         ``UpdateTagRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            TagsResource.update,
+            self._a,
             id=id,
             hex_color=hex_color,
             value=value,
@@ -472,7 +476,8 @@ class SyncTagsResource:
         ``DELETE /tags/{id}`` (Pylon allows 30 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            TagsResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -416,7 +416,8 @@ class SyncTasksResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            TasksResource.list(
+                self._a,
                 limit=limit,
                 cursor=cursor,
                 max_items=max_items,
@@ -487,7 +488,8 @@ class SyncTasksResource:
         ``CreateTaskRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            TasksResource.create,
+            self._a,
             account_id=account_id,
             assignee_id=assignee_id,
             body_html=body_html,
@@ -520,7 +522,8 @@ class SyncTasksResource:
         ``GET /tasks/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            TasksResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -589,7 +592,8 @@ class SyncTasksResource:
         ``UpdateTaskRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            TasksResource.update,
+            self._a,
             id=id,
             assignee_id=assignee_id,
             body_html=body_html,
@@ -622,7 +626,8 @@ class SyncTasksResource:
         ``DELETE /tasks/{id}`` (Pylon allows 120 a minute).
         """
         return self._r.run(
-            self._a.delete,
+            TasksResource.delete,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -650,7 +655,8 @@ class SyncTasksResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            TasksResource.search(
+                self._a,
                 filter=filter,
                 limit=limit,
                 cursor=cursor,

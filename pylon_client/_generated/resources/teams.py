@@ -293,7 +293,8 @@ class SyncTeamsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            TeamsResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -348,7 +349,8 @@ class SyncTeamsResource:
         ``CreateTeamRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            TeamsResource.create,
+            self._a,
             assignment_configuration=assignment_configuration,
             name=name,
             schedule=schedule,
@@ -374,7 +376,8 @@ class SyncTeamsResource:
         ``GET /teams/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            TeamsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -431,7 +434,8 @@ class SyncTeamsResource:
         ``UpdateTeamRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            TeamsResource.update,
+            self._a,
             id=id,
             assignment_configuration=assignment_configuration,
             name=name,

@@ -153,7 +153,8 @@ class SyncTicketFormsResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            TicketFormsResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -176,7 +177,8 @@ class SyncTicketFormsResource:
         ``GET /ticket-forms/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            TicketFormsResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,

@@ -395,7 +395,8 @@ class SyncTrainingDataResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            TrainingDataResource.list(
+                self._a,
                 max_items=max_items,
                 extra_headers=extra_headers,
                 extra_query=extra_query,
@@ -446,7 +447,8 @@ class SyncTrainingDataResource:
         ``CreateTrainingDataRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.create,
+            TrainingDataResource.create,
+            self._a,
             training_data_name=training_data_name,
             visibility=visibility,
             body=body,
@@ -479,7 +481,8 @@ class SyncTrainingDataResource:
         streamed, never read whole into memory.
         """
         return self._r.run(
-            self._a.upload,
+            TrainingDataResource.upload,
+            self._a,
             files=files,
             external_ids=external_ids,
             file_names=file_names,
@@ -542,7 +545,8 @@ class SyncTrainingDataResource:
         ``UploadTrainingDataFileContentRequestBody`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.upload_content,
+            TrainingDataResource.upload_content,
+            self._a,
             content=content,
             external_id=external_id,
             file_name=file_name,
@@ -570,7 +574,8 @@ class SyncTrainingDataResource:
         ``GET /training-data/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            TrainingDataResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -594,7 +599,8 @@ class SyncTrainingDataResource:
         ``DELETE /training-data/{id}/documents`` (Pylon allows 30 a minute).
         """
         return self._r.run(
-            self._a.delete_documents,
+            TrainingDataResource.delete_documents,
+            self._a,
             id=id,
             document_ids=document_ids,
             external_ids=external_ids,

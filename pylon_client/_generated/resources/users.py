@@ -259,7 +259,8 @@ class SyncUsersResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.list(
+            UsersResource.list(
+                self._a,
                 include_deactivated=include_deactivated,
                 max_items=max_items,
                 extra_headers=extra_headers,
@@ -283,7 +284,8 @@ class SyncUsersResource:
         ``GET /users/{id}`` (Pylon allows 300 a minute).
         """
         return self._r.run(
-            self._a.get,
+            UsersResource.get,
+            self._a,
             id=id,
             extra_headers=extra_headers,
             extra_query=extra_query,
@@ -340,7 +342,8 @@ class SyncUsersResource:
         ``UpdateUserRequest`` (or a dict) instead to send a prepared body.
         """
         return self._r.run(
-            self._a.update,
+            UsersResource.update,
+            self._a,
             id=id,
             avatar_url=avatar_url,
             name=name,
@@ -373,7 +376,8 @@ class SyncUsersResource:
         ``.collect()`` gathers a small result into a list.
         """
         return self._r.paginator(
-            self._a.search(
+            UsersResource.search(
+                self._a,
                 filter=filter,
                 limit=limit,
                 cursor=cursor,
