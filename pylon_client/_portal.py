@@ -47,13 +47,17 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, G
 from concurrent.futures import CancelledError, Future
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
-import sniffio
-
 from ._errors import PylonConfigError, PylonConnectionError
 from ._generated._contract import Paginator
 from ._pagination import AsyncPaginator, Page
 
 __all__ = ["Portal", "SyncPaginator"]
+
+_sniffio: Any
+try:
+    import sniffio as _sniffio
+except ImportError:  # anyio runs without it, on asyncio alone (trio needs it): nothing to say
+    _sniffio = None
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -97,6 +101,7 @@ class Portal:
         self._lock = threading.Lock()  # guards _loop creation and _closed
         self._driving = threading.Lock()  # held by the thread running the loop
         self._freed = threading.Condition()  # notified when a call ends or the loop is free
+        self._followers = 0  # threads waiting on _freed (changed under it): notify only then
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -246,18 +251,23 @@ class Portal:
             try:
                 if self._closed:
                     raise PylonConnectionError(_CLOSED)
-                return _run_own(loop, func(*args, **kwargs))
+                return _run_call(loop, func, args, kwargs)
             finally:
                 self._driving.release()
-                with self._freed:
-                    self._freed.notify_all()
+                if self._followers:  # a follower counts itself before it looks at the lock
+                    with self._freed:
+                        self._freed.notify_all()
         # Another thread runs the loop: hand the call to it, and take over if it stops first.
         future: Future[T] = asyncio.run_coroutine_threadsafe(_coroutine(func, args, kwargs), loop)
         future.add_done_callback(self._notify)
         try:
             while True:
                 with self._freed:
-                    self._freed.wait_for(lambda: future.done() or not self._driving.locked())
+                    self._followers += 1
+                    try:
+                        self._freed.wait_for(lambda: future.done() or not self._driving.locked())
+                    finally:
+                        self._followers -= 1
                 if future.done():
                     break
                 if self._driving.acquire(blocking=False):
@@ -347,6 +357,49 @@ async def _next_or_end(iterator: AsyncIterator[T]) -> T | _End:
         return _End.END
 
 
+def _run_call(
+    loop: asyncio.AbstractEventLoop,
+    func: Callable[..., Awaitable[T]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> T:
+    """Run one call on the loop, which stops as soon as the call returns.
+
+    The call's coroutine stops the loop itself when it ends, so the loop turns once for a
+    call that never waits, where ``run_until_complete`` turns once more to see the task done.
+    An interrupt cancels the call and lets it unwind (see :func:`_run_own`).
+    """
+    local = _sniffio.thread_local if _sniffio is not None else threading.local()
+    said, local.name = getattr(local, "name", None), "asyncio"
+    try:
+        task = loop.create_task(_stopping(loop, func, args, kwargs))
+        try:
+            loop.run_forever()
+        except BaseException:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):  # the interrupt is what matters
+                    loop.run_until_complete(task)
+            raise
+        if not task.done():  # stopped by close() of another thread's call: cannot happen
+            raise PylonConnectionError(_CLOSED)
+        return task.result()
+    finally:
+        local.name = said
+
+
+async def _stopping(
+    loop: asyncio.AbstractEventLoop,
+    func: Callable[..., Awaitable[T]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> T:
+    try:
+        return await func(*args, **kwargs)
+    finally:
+        loop.stop()
+
+
 def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
     """Run the loop until ``awaitable`` is done; on an interrupt, cancel it, let it unwind.
 
@@ -354,7 +407,8 @@ def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
     runs; anyio would then take our asyncio tasks for trio ones. The name says asyncio for as
     long as this thread runs our loop, and is put back after.
     """
-    said, sniffio.thread_local.name = sniffio.thread_local.name, "asyncio"
+    local = _sniffio.thread_local if _sniffio is not None else threading.local()
+    said, local.name = getattr(local, "name", None), "asyncio"
     try:
         task = asyncio.ensure_future(awaitable, loop=loop)
         try:
@@ -366,7 +420,7 @@ def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
                     loop.run_until_complete(task)
             raise
     finally:
-        sniffio.thread_local.name = said
+        local.name = said
 
 
 def _shut_down(loop: asyncio.AbstractEventLoop) -> None:
