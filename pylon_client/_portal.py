@@ -25,8 +25,10 @@ as any blocking call would; ``AsyncPylon`` is the client that does not block. A 
 (a hook of the async core) would wait for itself: it raises :class:`PylonConfigError`.
 
 Cancellation and Ctrl-C: an interrupt reaches the driving thread inside the loop; the call's
-task is cancelled and run until it has unwound (so no request of the call is left going), then
-the interrupt is re-raised. A waiting thread that is interrupted cancels its task and re-raises.
+task is cancelled and run until it has unwound (so no request of the call is left going; a
+thread that took over driving for a handed-over call turns the loop up to ``UNWIND_GRACE``
+seconds for it), then the interrupt is re-raised. A thread interrupted while it waits for
+another thread's turn cancels its task, which unwinds the next time the loop turns.
 
 Closing: ``close()`` waits for the driver to finish its call, runs an optional final coroutine
 (the owner passes the async client's ``aclose``), cancels whatever is still pending (its callers
@@ -216,7 +218,9 @@ class Portal:
                 self._closed = True
                 loop, self._loop = self._loop, None
             if loop is None:
-                return
+                if final is None:
+                    return
+                loop = asyncio.new_event_loop()  # final() runs even if no call was made
             try:
                 if final is not None:
                     _run_own(loop, final())
@@ -258,31 +262,48 @@ class Portal:
                     with self._freed:
                         self._freed.notify_all()
         # Another thread runs the loop: hand the call to it, and take over if it stops first.
-        future: Future[T] = asyncio.run_coroutine_threadsafe(_coroutine(func, args, kwargs), loop)
-        future.add_done_callback(self._notify)
+        finished = threading.Event()
+        coro = _coroutine(func, args, kwargs, finished)
         try:
-            while True:
+            future: Future[T] = asyncio.run_coroutine_threadsafe(coro, loop)
+        except RuntimeError as exc:  # the loop was closed by close() meanwhile
+            coro.close()
+            raise PylonConnectionError(_CLOSED) from exc
+        future.add_done_callback(self._notify)
+        while True:
+            try:
                 with self._freed:
                     self._followers += 1
                     try:
                         self._freed.wait_for(lambda: future.done() or not self._driving.locked())
                     finally:
                         self._followers -= 1
+            except BaseException:
+                future.cancel()  # the task is cancelled when the loop next turns
+                raise
+            if future.done() or not self._driving.acquire(blocking=False):
                 if future.done():
                     break
-                if self._driving.acquire(blocking=False):
-                    try:
-                        if self._closed:
-                            break
-                        _run_own(loop, asyncio.wrap_future(future, loop=loop))
-                    finally:
-                        self._driving.release()
-                        with self._freed:
-                            self._freed.notify_all()
-                    break
-        except BaseException:
-            future.cancel()
-            raise
+                continue
+            try:
+                if self._closed:
+                    # close() had the loop first; a task it could not see is never run now.
+                    future.cancel()
+                    raise PylonConnectionError(_CLOSED)
+                try:
+                    _run_own(loop, asyncio.wrap_future(future, loop=loop))
+                except BaseException:
+                    # Interrupted while driving: the wrapper is cancelled, the call's task only
+                    # asked to; run the loop until it has unwound, as the driver's own call does.
+                    future.cancel()
+                    _unwind(loop, finished)
+                    raise
+            finally:
+                self._driving.release()
+                if self._followers:
+                    with self._freed:
+                        self._freed.notify_all()
+            break
         try:
             return future.result()
         except CancelledError as exc:
@@ -344,9 +365,28 @@ class SyncPaginator(Generic[T]):
 
 
 async def _coroutine(
-    func: Callable[..., Awaitable[T]], args: tuple[Any, ...], kwargs: dict[str, Any]
+    func: Callable[..., Awaitable[T]],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    finished: threading.Event,
 ) -> T:
-    return await func(*args, **kwargs)
+    try:
+        return await func(*args, **kwargs)
+    finally:
+        finished.set()
+
+
+UNWIND_GRACE = 5.0
+"""Seconds an interrupted thread keeps turning the loop for a cancelled call to unwind."""
+
+
+def _unwind(loop: asyncio.AbstractEventLoop, finished: threading.Event) -> None:
+    """Turn the loop until ``finished`` is set (a cancelled call has unwound), at most a grace."""
+    deadline = loop.time() + UNWIND_GRACE
+    with _asyncio_named():
+        while not finished.is_set() and loop.time() < deadline:
+            with contextlib.suppress(BaseException):  # the interrupt being raised is what matters
+                loop.run_until_complete(asyncio.sleep(0.001))
 
 
 async def _next_or_end(iterator: AsyncIterator[T]) -> T | _End:
@@ -369,9 +409,7 @@ def _run_call(
     call that never waits, where ``run_until_complete`` turns once more to see the task done.
     An interrupt cancels the call and lets it unwind (see :func:`_run_own`).
     """
-    local = _sniffio.thread_local if _sniffio is not None else threading.local()
-    said, local.name = getattr(local, "name", None), "asyncio"
-    try:
+    with _asyncio_named():
         task = loop.create_task(_stopping(loop, func, args, kwargs))
         try:
             loop.run_forever()
@@ -384,8 +422,6 @@ def _run_call(
         if not task.done():  # stopped by close() of another thread's call: cannot happen
             raise PylonConnectionError(_CLOSED)
         return task.result()
-    finally:
-        local.name = said
 
 
 async def _stopping(
@@ -407,9 +443,7 @@ def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
     runs; anyio would then take our asyncio tasks for trio ones. The name says asyncio for as
     long as this thread runs our loop, and is put back after.
     """
-    local = _sniffio.thread_local if _sniffio is not None else threading.local()
-    said, local.name = getattr(local, "name", None), "asyncio"
-    try:
+    with _asyncio_named():
         task = asyncio.ensure_future(awaitable, loop=loop)
         try:
             return loop.run_until_complete(task)
@@ -419,19 +453,41 @@ def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
                 with contextlib.suppress(BaseException):  # the interrupt below is what matters
                     loop.run_until_complete(task)
             raise
+
+
+@contextlib.contextmanager
+def _asyncio_named() -> Iterator[None]:
+    """Have sniffio say asyncio in this thread while it runs our loop (see :func:`_run_own`)."""
+    if _sniffio is None:
+        yield
+        return
+    local = _sniffio.thread_local
+    said, local.name = getattr(local, "name", None), "asyncio"
+    try:
+        yield
     finally:
         local.name = said
 
 
 def _shut_down(loop: asyncio.AbstractEventLoop) -> None:
-    """Cancel every pending task, let them unwind, and close ``loop``."""
+    """Cancel every pending task, let them unwind, and close ``loop``.
+
+    Repeated until no task is left: a call handed over just before (its task made by a
+    callback the loop had not run yet) gets cancelled too, never left on a closed loop.
+    """
     try:
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.run_until_complete(loop.shutdown_asyncgens())
+        with _asyncio_named():
+            while True:
+                pending = asyncio.all_tasks(loop)
+                if not pending:
+                    loop.run_until_complete(asyncio.sleep(0))  # run handed-over callbacks
+                    pending = asyncio.all_tasks(loop)
+                    if not pending:
+                        break
+                for task in pending:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         loop.close()
 
