@@ -290,8 +290,10 @@ def _parse_rows(rounds: int = ROUNDS) -> list[Row]:
 
 
 async def _run() -> list[Row]:
+    from .accelerator import rows as accelerator_rows
+
     variants = _Variants()
-    rows: list[Row] = _parse_rows()
+    rows: list[Row] = _parse_rows() + accelerator_rows()
     try:
         for operation, (n, target) in _OPERATIONS.items():
             times = await measure(variants.calls(operation), n, ROUNDS)
