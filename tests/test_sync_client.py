@@ -296,3 +296,23 @@ def test_token_provider_and_repr_never_show_the_token() -> None:
         pylon.tasks.get("t1")
         assert repr(pylon) == "Pylon(base_url='https://api.usepylon.com')"
     assert [r.headers["authorization"] for r in api.requests][-1] == "Bearer b"
+
+
+def test_spans_of_sync_calls_are_children_of_the_callers_span() -> None:
+    """With tracing, a sync call's span has the caller's current span as its parent."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    api = Api(task("task_42"))
+    tracer = provider.get_tracer("test")
+    with on_api(api, tracing=provider) as pylon, tracer.start_as_current_span("job") as job:
+        pylon.tasks.get("task_42")
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    call = spans["GET /tasks/{id}"]
+    assert call.parent is not None
+    assert call.parent.span_id == job.get_span_context().span_id
+    assert "task_42" not in call.to_json()
