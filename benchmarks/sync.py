@@ -20,29 +20,17 @@ import gc
 import statistics
 import time
 
-import httpx
-
 from pylon_client import AsyncPylon, Pylon
 
-from ._bodies import TASK_BODY
 from ._table import Row, fmt_ratio, fmt_us, verdict
+from .calls import BASE_URL, TASK_ID, TOKEN, _transport  # section 1's canned answers
 
 __all__ = ["run"]
 
-BASE_URL = "https://api.usepylon.com"
-TOKEN = "bench-token"  # noqa: S105 (a canned transport's token, checked by nothing)
-TASK_ID = "task_00000001"
 TARGET = 1.30
 CALLS = 2000
 ROUNDS = 15
 WARMUP = 100
-
-
-def _transport() -> httpx.MockTransport:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=TASK_BODY, headers={"Content-Type": "application/json"})
-
-    return httpx.MockTransport(handler)
 
 
 async def _async_block(pylon: AsyncPylon, n: int) -> float:

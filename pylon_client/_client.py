@@ -19,7 +19,7 @@ import functools
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import anyio
 import attrs
@@ -218,9 +218,7 @@ class AsyncPylon(ClientCore, Resources):
 
     def _copy(self) -> Self:
         """Return a copy sharing the connection pool, the limiter and the stack; nothing cached."""
-        clone = copy.copy(self)
-        for name in _cached_names(type(self)):
-            clone.__dict__.pop(name, None)
+        clone = uncached_copy(self)
         clone._owns_http = False
         clone._generated = None
         clone._init_resources(clone)
@@ -377,10 +375,12 @@ def _default_limiter(
 
 
 _CACHED: dict[type, frozenset[str]] = {}
+C = TypeVar("C")
 
 
-def _cached_names(cls: type) -> frozenset[str]:
-    """Return the names of the ``cached_property`` attributes of ``cls``."""
+def uncached_copy(obj: C) -> C:
+    """Return a shallow copy of ``obj`` without its ``cached_property`` values (resources)."""
+    cls = type(obj)
     names = _CACHED.get(cls)
     if names is None:
         names = _CACHED[cls] = frozenset(
@@ -389,7 +389,10 @@ def _cached_names(cls: type) -> frozenset[str]:
             for name, value in vars(klass).items()
             if isinstance(value, functools.cached_property)
         )
-    return names
+    clone = copy.copy(obj)
+    for name in names:
+        clone.__dict__.pop(name, None)
+    return clone
 
 
 def _chain(

@@ -42,7 +42,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
-import functools
 import threading
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Iterator
@@ -88,9 +87,8 @@ class Portal:
     Example::
 
         portal = Portal()
-        get = portal.call(async_pylon.tasks.get)  # same signature, but blocking
-        task = get("task_1")
-        for task in portal.pages(async_pylon.tasks.list)(limit=100):
+        task = portal.run(async_pylon.tasks.get, "task_1")
+        for task in portal.paginator(async_pylon.tasks.list(limit=100)):
             ...
         portal.close(async_pylon.aclose)
 
@@ -134,31 +132,6 @@ class Portal:
         if running is not None:
             return _in_helper_thread(lambda: self._drive(loop, func, args, kwargs))
         return self._drive(loop, func, args, kwargs)
-
-    def call(self, func: Callable[P, Awaitable[T]]) -> Callable[P, T]:
-        """Return a blocking version of the async ``func``, with the same signature.
-
-        Example: ``get = portal.call(async_pylon.tasks.get); task = get("task_1")``.
-        """
-
-        @functools.wraps(func)
-        def blocking(*args: P.args, **kwargs: P.kwargs) -> T:
-            return self.run(func, *args, **kwargs)
-
-        return blocking
-
-    def pages(self, func: Callable[P, Paginator[T]]) -> Callable[P, SyncPaginator[T]]:
-        """Return a blocking version of a list or search method: it returns a SyncPaginator.
-
-        ``func`` is called in the caller's thread: building a paginator sends nothing, so its
-        argument checks (``limit``, ``cursor``, ``max_items``) raise there, before any request.
-        """
-
-        @functools.wraps(func)
-        def blocking(*args: P.args, **kwargs: P.kwargs) -> SyncPaginator[T]:
-            return self.paginator(func(*args, **kwargs))
-
-        return blocking
 
     def paginator(self, paginator: Paginator[T], runner: _Runs | None = None) -> SyncPaginator[T]:
         """Wrap an :class:`AsyncPaginator` in a :class:`SyncPaginator` run by ``runner``.
@@ -255,7 +228,7 @@ class Portal:
             try:
                 if self._closed:
                     raise PylonConnectionError(_CLOSED)
-                return _run_call(loop, func, args, kwargs)
+                return _run_own(loop, func(*args, **kwargs))
             finally:
                 self._driving.release()
                 if self._followers:  # a follower counts itself before it looks at the lock
@@ -397,62 +370,36 @@ async def _next_or_end(iterator: AsyncIterator[T]) -> T | _End:
         return _End.END
 
 
-def _run_call(
-    loop: asyncio.AbstractEventLoop,
-    func: Callable[..., Awaitable[T]],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> T:
-    """Run one call on the loop, which stops as soon as the call returns.
-
-    The call's coroutine stops the loop itself when it ends, so the loop turns once for a
-    call that never waits, where ``run_until_complete`` turns once more to see the task done.
-    An interrupt cancels the call and lets it unwind (see :func:`_run_own`).
-    """
-    with _asyncio_named():
-        task = loop.create_task(_stopping(loop, func, args, kwargs))
-        try:
-            loop.run_forever()
-        except BaseException:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(BaseException):  # the interrupt is what matters
-                    loop.run_until_complete(task)
-            raise
-        if not task.done():  # stopped by close() of another thread's call: cannot happen
-            raise PylonConnectionError(_CLOSED)
-        return task.result()
-
-
-async def _stopping(
-    loop: asyncio.AbstractEventLoop,
-    func: Callable[..., Awaitable[T]],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> T:
-    try:
-        return await func(*args, **kwargs)
-    finally:
-        loop.stop()
-
-
 def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
     """Run the loop until ``awaitable`` is done; on an interrupt, cancel it, let it unwind.
+
+    The awaitable's task stops the loop itself when it ends, so the loop turns once for a call
+    that never waits, where ``run_until_complete`` turns once more to see the task done.
 
     A thread running ``trio.run`` names trio in ``sniffio``'s thread-local while its task
     runs; anyio would then take our asyncio tasks for trio ones. The name says asyncio for as
     long as this thread runs our loop, and is put back after.
     """
     with _asyncio_named():
-        task = asyncio.ensure_future(awaitable, loop=loop)
+        task = loop.create_task(_stopping(loop, awaitable))
         try:
-            return loop.run_until_complete(task)
+            loop.run_forever()
         except BaseException:
             if not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):  # the interrupt below is what matters
                     loop.run_until_complete(task)
             raise
+        if not task.done():  # somebody else stopped the loop: nothing of ours does
+            raise PylonConnectionError(_CLOSED)
+        return task.result()
+
+
+async def _stopping(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
+    try:
+        return await awaitable
+    finally:
+        loop.stop()
 
 
 @contextlib.contextmanager

@@ -20,7 +20,6 @@ any blocking call would. Prefer :class:`AsyncPylon` there.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import threading
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 import anyio
 import httpx
 
-from ._client import AsyncPylon, _cached_names
+from ._client import AsyncPylon, uncached_copy
 from ._generated._contract import Paginator
 from ._generated._resources import SyncResources
 from ._generated.types import UNSET, Unset
@@ -210,9 +209,7 @@ class Pylon(SyncResources):
 
         See :meth:`AsyncPylon.with_options`. Closing the copy closes nothing.
         """
-        clone = copy.copy(self)
-        for name in _cached_names(type(self)):
-            clone.__dict__.pop(name, None)
+        clone = uncached_copy(self)
         clone._async = self._async.with_options(
             timeout=timeout, max_retries=max_retries, rate_limit=rate_limit
         )

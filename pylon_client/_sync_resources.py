@@ -8,9 +8,9 @@ when the async side is idle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal, Unpack
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, Unpack
 
 from ._batching import MAX_BATCH
 from ._changes import DEFAULT_WINDOW
@@ -24,11 +24,14 @@ from ._windows import DEFAULT_MAX_WINDOW
 if TYPE_CHECKING:
     from ._batching import BulkResult
     from ._bulk import ProgressCallback
-    from ._changes import ChangeCheckpoint, ChangeFeed
+    from ._changes import ChangeCheckpoint
     from ._generated.models.custom_field_input import CustomFieldInput
-    from ._issues import IssueCheckpoint, IssueExport, Order
-    from ._resources import AccountsResource, IssuesResource, TasksResource
+    from ._issues import IssueCheckpoint, Order
+    from ._resources import AccountsResource, IssuesResource, TasksResource, _ChangeFeeds
     from ._sync_client import _Runner
+
+C = TypeVar("C")
+C_co = TypeVar("C_co", covariant=True)
 
 __all__ = [
     "SyncAccountsResource",
@@ -39,75 +42,104 @@ __all__ = [
 ]
 
 
-class SyncIssueExport:
+class _Resumable(Protocol[C_co]):
+    """What the async export and change feed share: items, progress, a checkpoint."""
+
+    def __aiter__(self) -> AsyncIterator[Any]: ...
+
+    @property
+    def progress(self) -> float: ...
+
+    @property
+    def windows(self) -> int: ...
+
+    def checkpoint(self) -> C_co: ...
+
+    async def collect(self) -> list[Any]: ...
+
+
+class _SyncResumable(Generic[C]):
+    """An async export or change feed, iterated from blocking code, one item per loop run."""
+
+    def __init__(self, source: _Resumable[C], runner: _Runner) -> None:
+        self._source = source
+        self._runner = runner
+
+    def __repr__(self) -> str:
+        return f"Sync{self._source!r}"
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._runner.portal.iterate(self._source, self._runner)
+
+    @property
+    def progress(self) -> float:
+        """The share of the range done, 0.0 to 1.0."""
+        return self._source.progress
+
+    @property
+    def windows(self) -> int:
+        """The number of windows of the range."""
+        return self._source.windows
+
+    def checkpoint(self) -> C:
+        """Where it stands, to resume with ``checkpoint=`` (see the async one)."""
+        return self._source.checkpoint()
+
+    def collect(self) -> list[Any]:
+        """Every item of the range in a list; for small ranges."""
+        return self._runner.run(self._source.collect)
+
+
+class SyncIssueExport(_SyncResumable["IssueCheckpoint"]):
     """An issue export for the sync client: ``for issue in export``, ``.checkpoint()``.
 
     The same export as :class:`IssueExport` (windows, concurrency, checkpoints), driven from
     the client's event loop one issue at a time.
     """
 
-    def __init__(self, export: IssueExport, runner: _Runner) -> None:
-        self._export = export
-        self._runner = runner
 
-    def __repr__(self) -> str:
-        return f"Sync{self._export!r}"
-
-    def __iter__(self) -> Iterator[Any]:
-        return self._runner.portal.iterate(self._export, self._runner)
-
-    @property
-    def progress(self) -> float:
-        """The share of the range done, 0.0 to 1.0."""
-        return self._export.progress
-
-    @property
-    def windows(self) -> int:
-        """The number of windows of the range."""
-        return self._export.windows
-
-    def checkpoint(self) -> IssueCheckpoint:
-        """Where the export stands, to resume with ``issues.list(checkpoint=...)``."""
-        return self._export.checkpoint()
-
-    def collect(self) -> list[Any]:
-        """Every issue of the range in a list; for small ranges."""
-        return self._runner.run(self._export.collect)
-
-
-class SyncChangeFeed:
+class SyncChangeFeed(_SyncResumable["ChangeCheckpoint"]):
     """A change feed for the sync client: ``for obj in feed``, ``.checkpoint()``."""
 
-    def __init__(self, feed: ChangeFeed, runner: _Runner) -> None:
-        self._feed = feed
-        self._runner = runner
 
-    def __repr__(self) -> str:
-        return f"Sync{self._feed!r}"
+class _SyncChangeFeeds:
+    """``changes()`` for the sync resources whose async resource has it."""
 
-    def __iter__(self) -> Iterator[Any]:
-        return self._runner.portal.iterate(self._feed, self._runner)
+    _feeds: _ChangeFeeds
+    _runner: _Runner
 
-    @property
-    def progress(self) -> float:
-        """The share of the range done, 0.0 to 1.0."""
-        return self._feed.progress
+    def changes(
+        self,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+        *,
+        checkpoint: ChangeCheckpoint | None = None,
+        overlap: timedelta | None = None,
+        window: timedelta = DEFAULT_WINDOW,
+        concurrency: int = 4,
+        limit: int | None = 1000,
+        **options: Unpack[CallOptions],
+    ) -> SyncChangeFeed:
+        """Every object updated in ``[since, until)``; see ``AsyncPylon.issues.changes``."""
+        feed = self._feeds.changes(
+            since,
+            until,
+            checkpoint=checkpoint,
+            overlap=overlap,
+            window=window,
+            concurrency=concurrency,
+            limit=limit,
+            **options,
+        )
+        return SyncChangeFeed(feed, self._runner)
 
-    def checkpoint(self) -> ChangeCheckpoint:
-        """Where the feed stands, to continue with ``changes(checkpoint=...)``."""
-        return self._feed.checkpoint()
 
-    def collect(self) -> list[Any]:
-        """Every changed object in a list; for small ranges."""
-        return self._runner.run(self._feed.collect)
-
-
-class SyncIssuesResource(_SyncIssues):
+class SyncIssuesResource(_SyncChangeFeeds, _SyncIssues):
     """``pylon.issues`` of the sync client: the generated methods, ``list`` and ``changes``."""
 
     def __init__(self, resource: IssuesResource, runner: _Runner) -> None:
         super().__init__(resource, runner)
-        self._issues = resource
+        self._issues = self._feeds = resource
         self._runner = runner
 
     def list(  # type: ignore[override]  # a range, cut into windows, as the async client's
@@ -136,64 +168,14 @@ class SyncIssuesResource(_SyncIssues):
         )
         return SyncIssueExport(export, self._runner)
 
-    def changes(
-        self,
-        since: datetime | date | None = None,
-        until: datetime | date | None = None,
-        *,
-        checkpoint: ChangeCheckpoint | None = None,
-        overlap: timedelta | None = None,
-        window: timedelta = DEFAULT_WINDOW,
-        concurrency: int = 4,
-        limit: int | None = 1000,
-        **options: Unpack[CallOptions],
-    ) -> SyncChangeFeed:
-        """Every issue updated in ``[since, until)``; see ``AsyncPylon.issues.changes``."""
-        feed = self._issues.changes(
-            since,
-            until,
-            checkpoint=checkpoint,
-            overlap=overlap,
-            window=window,
-            concurrency=concurrency,
-            limit=limit,
-            **options,
-        )
-        return SyncChangeFeed(feed, self._runner)
 
-
-class SyncTasksResource(_SyncTasks):
+class SyncTasksResource(_SyncChangeFeeds, _SyncTasks):
     """``pylon.tasks`` of the sync client: the generated methods and ``changes``."""
 
     def __init__(self, resource: TasksResource, runner: _Runner) -> None:
         super().__init__(resource, runner)
-        self._tasks = resource
+        self._feeds = resource
         self._runner = runner
-
-    def changes(
-        self,
-        since: datetime | date | None = None,
-        until: datetime | date | None = None,
-        *,
-        checkpoint: ChangeCheckpoint | None = None,
-        overlap: timedelta | None = None,
-        window: timedelta = DEFAULT_WINDOW,
-        concurrency: int = 4,
-        limit: int | None = 1000,
-        **options: Unpack[CallOptions],
-    ) -> SyncChangeFeed:
-        """Every task updated in ``[since, until)``; see ``AsyncPylon.tasks.changes``."""
-        feed = self._tasks.changes(
-            since,
-            until,
-            checkpoint=checkpoint,
-            overlap=overlap,
-            window=window,
-            concurrency=concurrency,
-            limit=limit,
-            **options,
-        )
-        return SyncChangeFeed(feed, self._runner)
 
 
 class SyncAccountsResource(_SyncAccounts):

@@ -86,8 +86,8 @@ def _multipart(files: Any, data: Any) -> dict[str, Any]:
 class FacadeClient:
     """Enough of ``httpx.AsyncClient`` for the walks, sending through the facade."""
 
-    def __init__(self, pylon: AsyncPylon) -> None:
-        self.pylon = pylon
+    def __init__(self, pylon: Any) -> None:
+        self.pylon = pylon  # an AsyncPylon here; a Pylon in test_sync_client
         self.called: set[str] = set()
 
     async def request(
@@ -111,10 +111,7 @@ class FacadeClient:
         call = _method(self.pylon, endpoint)
         self.called.add(endpoint.key)
         try:
-            if endpoint.paging:
-                await anext(call(*path_args, **kwargs).pages())
-            else:
-                await call(*path_args, **kwargs)
+            await self.send(call, endpoint, path_args, kwargs)
         except PylonAPIError as exc:
             body = {"errors": exc.errors, "code": exc.code, "request_id": exc.request_id}
             return httpx.Response(exc.status_code, json=body, request=httpx.Request(method, url))
@@ -123,6 +120,15 @@ class FacadeClient:
         return httpx.Response(
             last.status_code, content=last.content, request=httpx.Request(method, url)
         )
+
+    async def send(
+        self, call: Any, endpoint: Endpoint, path_args: list[str], kwargs: dict[str, Any]
+    ) -> None:
+        """Call the facade method: a list's first page, or the one request."""
+        if endpoint.paging:
+            await anext(call(*path_args, **kwargs).pages())
+        else:
+            await call(*path_args, **kwargs)
 
     async def get(self, url: str, **kw: Any) -> httpx.Response:
         return await self.request("GET", url, **kw)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
-import inspect
 import itertools
 import signal
 import sys
@@ -161,7 +160,7 @@ def test_call_returns_the_coroutine_result(portal: Portal) -> None:
     """A blocking call returns what the async method returns, computed in the calling thread."""
     api = Api(task("t1"))
     pylon = connect(api)
-    assert portal.call(pylon.tasks.get)("t1").id == "t1"
+    assert portal.run(pylon.tasks.get, "t1").id == "t1"
     assert api.last.url.path == "/tasks/t1"
 
     async def where() -> tuple[threading.Thread, str]:
@@ -175,7 +174,7 @@ def test_call_raises_the_typed_error_unchanged(portal: Portal) -> None:
     """A 404 raises NotFoundError, and any error of the coroutine arrives as the same object."""
     pylon = connect(Api(reply(404, envelope("not_found", "no such task"))))
     with pytest.raises(NotFoundError, match="no such task"):
-        portal.call(pylon.tasks.get)("t9")
+        portal.run(pylon.tasks.get, "t9")
 
     error = LookupError("mine")
 
@@ -187,20 +186,6 @@ def test_call_raises_the_typed_error_unchanged(portal: Portal) -> None:
     assert caught.value is error
 
 
-def test_call_keeps_name_doc_and_signature(portal: Portal) -> None:
-    """portal.call(f) has f's name, docstring and signature."""
-
-    async def add(a: int, b: int = 2, *, c: int = 3) -> int:
-        """Add three numbers."""
-        return a + b + c
-
-    blocking = portal.call(add)
-    assert blocking(1, c=10) == 13
-    assert blocking.__name__ == "add"
-    assert blocking.__doc__ == "Add three numbers."
-    assert inspect.signature(blocking) == inspect.signature(add)
-
-
 def test_a_new_portal_makes_no_loop_and_no_thread() -> None:
     """Constructing a Portal makes no loop; calls make one and still start no thread."""
     before = set(threading.enumerate())
@@ -208,7 +193,6 @@ def test_a_new_portal_makes_no_loop_and_no_thread() -> None:
     assert portal._loop is None
     assert repr(portal) == "Portal(not started)"
     assert portal.run(one) == 1
-    assert portal.call(one)() == 1
     assert portal._loop is not None
     assert repr(portal) == "Portal(open)"
     assert set(threading.enumerate()) == before
@@ -232,15 +216,6 @@ def test_items_cross_every_page_with_one_run_per_page(portal: Portal) -> None:
     assert tasks.cursor is None
 
 
-def test_pages_wraps_a_list_method(portal: Portal) -> None:
-    """portal.pages(f) returns a blocking f whose listing runs on the portal."""
-    api = five_tasks()
-    tasks = portal.pages(connect(api).tasks.list)(limit=2)
-    assert isinstance(tasks, SyncPaginator)
-    assert ids(tasks) == ["t1", "t2", "t3", "t4", "t5"]
-    assert [r.url.params.get("limit") for r in api.requests] == ["2", "2", "2"]
-
-
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -260,7 +235,7 @@ def test_bad_arguments_raise_in_the_caller_before_any_run(
     with pytest.raises(PylonInputError, match=name):
         portal.paginator(pylon.tasks.list(**bad), runs)
     with pytest.raises(PylonInputError, match=name):
-        portal.pages(pylon.tasks.list)(**bad)
+        portal.paginator(pylon.tasks.list(**bad))
     assert runs.count == 0
     assert portal._loop is None
     assert api.requests == []
@@ -270,11 +245,11 @@ def test_cursor_after_a_partial_read_is_the_resume_point(portal: Portal) -> None
     """After three items, cursor is the next unfetched page's; resuming from it gives the rest."""
     api = five_tasks()
     pylon = connect(api)
-    tasks = portal.pages(pylon.tasks.list)()
+    tasks = portal.paginator(pylon.tasks.list())
     assert ids(itertools.islice(tasks, 3)) == ["t1", "t2", "t3"]
     assert tasks.cursor == "c2"
     assert len(api.requests) == 2
-    assert ids(portal.pages(pylon.tasks.list)(cursor=tasks.cursor)) == ["t5"]
+    assert ids(portal.paginator(pylon.tasks.list(cursor=tasks.cursor))) == ["t5"]
     assert [r.url.params.get("cursor") for r in api.requests] == [None, "c1", "c2"]
 
 
@@ -310,10 +285,10 @@ def test_max_items_matches_the_async_iterator(
 
     expected, expected_requests = anyio.run(async_items)
     api = Api(*script)
-    tasks = portal.pages(connect(api).tasks.list)(max_items=max_items)
+    tasks = portal.paginator(connect(api).tasks.list(max_items=max_items))
     assert ids(tasks) == expected
     assert len(api.requests) == expected_requests
-    collected = portal.pages(connect(Api(*script)).tasks.list)(max_items=max_items).collect()
+    collected = portal.paginator(connect(Api(*script)).tasks.list(max_items=max_items)).collect()
     assert ids(collected) == expected
 
 
@@ -340,7 +315,7 @@ def test_collect_is_one_run(portal: Portal) -> None:
 
 def test_repr_shows_the_async_paginator(portal: Portal) -> None:
     """A SyncPaginator's repr wraps its AsyncPaginator's."""
-    tasks = portal.pages(connect(five_tasks()).tasks.list)()
+    tasks = portal.paginator(connect(five_tasks()).tasks.list())
     assert repr(tasks) == "SyncPaginator(AsyncPaginator(GET /tasks, cursor=None, done=False))"
 
 
@@ -355,7 +330,10 @@ def test_paginator_refuses_what_is_not_an_async_paginator(portal: Portal) -> Non
 
 def test_works_from_inside_asyncio_run(portal: Portal) -> None:
     """A call made under asyncio.run is served from a short-lived helper thread, and returns."""
-    get = portal.call(connect(Api(task("t1"))).tasks.get)
+    tasks = connect(Api(task("t1"))).tasks
+
+    def get(task_id: str) -> Any:
+        return portal.run(tasks.get, task_id)
 
     async def where() -> threading.Thread:
         return threading.current_thread()
@@ -371,7 +349,10 @@ def test_works_from_inside_asyncio_run(portal: Portal) -> None:
 
 def test_works_from_inside_trio_run(portal: Portal) -> None:
     """Under trio.run the calling thread drives the loop itself, with sniffio saying asyncio."""
-    get = portal.call(connect(Api(task("t1"))).tasks.get)
+    tasks = connect(Api(task("t1"))).tasks
+
+    def get(task_id: str) -> Any:
+        return portal.run(tasks.get, task_id)
 
     async def where() -> tuple[threading.Thread, str]:
         await anyio.lowlevel.checkpoint()  # anyio: works only if sniffio says asyncio
@@ -479,8 +460,8 @@ def test_close_is_idempotent_closes_the_loop_and_refuses_later_calls() -> None:
     """close() closes the loop, twice is fine, and later calls raise 'closed'."""
     portal = Portal()
     pylon = connect(Api(task("t1")))
-    tasks = portal.pages(connect(five_tasks()).tasks.list)()
-    assert portal.call(pylon.tasks.get)("t1").id == "t1"
+    tasks = portal.paginator(connect(five_tasks()).tasks.list())
+    assert portal.run(pylon.tasks.get, "t1").id == "t1"
     loop = portal._loop
     assert loop is not None
     portal.close(pylon.aclose)
@@ -489,7 +470,7 @@ def test_close_is_idempotent_closes_the_loop_and_refuses_later_calls() -> None:
     assert portal._loop is None
     portal.close()
     with pytest.raises(PylonConnectionError, match="the client is closed"):
-        portal.call(pylon.tasks.get)("t1")
+        portal.run(pylon.tasks.get, "t1")
     with pytest.raises(PylonConnectionError, match="the client is closed"):
         list(tasks)
     with pytest.raises(PylonConnectionError, match="the client is closed"):

@@ -11,7 +11,7 @@ import httpx
 import pytest
 import trio
 from fake_harness import small_fake
-from harness import Api, envelope, reply, task
+from harness import Api, envelope, no_sleep, reply, task
 from test_facade_walk import FacadeClient
 
 from pylon_client import (
@@ -24,7 +24,7 @@ from pylon_client import (
     SyncIssueExport,
     SyncPaginator,
 )
-from pylon_client._generated._endpoints import ENDPOINTS
+from pylon_client._generated._endpoints import ENDPOINTS, Endpoint
 from pylon_client.testing import FakePylon
 
 TOKEN = "test-token"
@@ -40,8 +40,6 @@ def on_fake(fake: FakePylon, **kwargs: Any) -> Pylon:
 
 def on_api(api: Api, **kwargs: Any) -> Pylon:
     """A sync client answered by ``api``, unpaced, retrying without waiting."""
-    from harness import no_sleep
-
     kwargs.setdefault("rate_limit", False)
     kwargs.setdefault("sleep", no_sleep)
     return Pylon("tok", transport=api.transport, **kwargs)
@@ -50,43 +48,14 @@ def on_api(api: Api, **kwargs: Any) -> Pylon:
 class SyncFacadeClient(FacadeClient):
     """The facade walk's client, each request sent by the sync client's method."""
 
-    def __init__(self, pylon: Pylon) -> None:
-        self.sync = pylon
-        self.called: set[str] = set()
-
-    async def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        from test_facade_walk import _arg, _endpoint, _method, _multipart
-
-        endpoint, path_args = _endpoint(method, url)
-        kwargs: dict[str, Any] = {}
-        if kw.get("files") is not None or kw.get("data") is not None:
-            kwargs.update(_multipart(kw.get("files"), kw.get("data")))
-        elif isinstance(kw.get("json"), dict):
-            kwargs.update(kw["json"])
-        kwargs.update(kw.get("params") or {})
-        kwargs = {_arg(k): v for k, v in kwargs.items()}
-        call = _method(self.sync, endpoint)  # type: ignore[arg-type]  # the sync facade
-        self.called.add(endpoint.key)
-        try:
-            if endpoint.paging:
-                page = next(iter(call(*path_args, **kwargs).pages()))
-                assert page is not None
-            else:
-                call(*path_args, **kwargs)
-        except NotFoundError as exc:
-            body = {"errors": exc.errors, "code": exc.code, "request_id": exc.request_id}
-            return httpx.Response(404, json=body, request=httpx.Request(method, url))
-        except Exception as exc:
-            status = getattr(exc, "status_code", None)
-            if status is None:
-                raise
-            body = {"errors": getattr(exc, "errors", []), "code": getattr(exc, "code", "")}
-            return httpx.Response(status, json=body, request=httpx.Request(method, url))
-        last = self.sync.last_response
-        assert last is not None
-        return httpx.Response(
-            last.status_code, content=last.content, request=httpx.Request(method, url)
-        )
+    async def send(
+        self, call: Any, endpoint: Endpoint, path_args: list[str], kwargs: dict[str, Any]
+    ) -> None:
+        """Call the sync method, blocking this coroutine's loop: a list's first page or one."""
+        if endpoint.paging:
+            next(iter(call(*path_args, **kwargs).pages()))
+        else:
+            call(*path_args, **kwargs)
 
 
 @pytest.mark.anyio
