@@ -46,6 +46,7 @@ __all__ = [
     "Timeout",
     "Upload",
     "check_call_options",
+    "page_data",
 ]
 
 P = ParamSpec("P")
@@ -311,15 +312,20 @@ def _page(payload: Any, parse_item: Callable[[Any], Any]) -> PageData:
     for item in data:
         if not isinstance(item, dict):
             raise TypeError(f"an item of data is a {type(item).__name__}, not an object")
-    pagination = payload.get("pagination")
+    items = [parse_item(item) for item in data]
+    return page_data(items, payload.get("pagination"), payload.get("request_id"))
+
+
+def page_data(items: list[Any], pagination: Any, request_id: Any) -> PageData:
+    """Return a page of parsed ``items`` with the envelope's ``pagination`` and ``request_id``."""
     cursor = has_next = None
     if isinstance(pagination, dict):
         cursor = pagination.get("cursor")
         has_next = pagination.get("has_next_page")
     return PageData(
-        [parse_item(item) for item in data],
+        items,
         cursor if isinstance(cursor, str) else None,
         has_next if isinstance(has_next, bool) else None,
-        payload.get("request_id"),
+        request_id,
         isinstance(pagination, dict),
     )

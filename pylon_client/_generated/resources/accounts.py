@@ -158,6 +158,23 @@ def _page_account(payload: Any) -> PageData:
     return _page(payload, Account.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_account_response": ("object", "account", "Account"),
+    "_parse_create_account_highlight_response_body": ("object", "account_highlight", "AccountHighlight"),
+    "_parse_create_activity_response_body": ("object", "create_activity_response_data", "CreateActivityResponseData"),
+    "_parse_delete_account_highlight_response_body": (
+        "object",
+        "delete_account_highlight_response_data",
+        "DeleteAccountHighlightResponseData",
+    ),
+    "_parse_update_account_highlight_response_body": ("object", "account_highlight", "AccountHighlight"),
+    "_parse_upload_account_file_response_body": ("list", "attachment", "Attachment"),
+    "_page_account": ("page", "account", "Account"),
+}
+
+
 class AccountsResource:
     """``pylon.accounts``: list, create, update_many, get, update, delete, search, merge, create_highlight, update_highlight, delete_highlight, create_activity, create_file."""
 

@@ -51,6 +51,13 @@ def _parse_create_attachment_response_body(payload: Any) -> Attachment:
     return Attachment.from_dict(data)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_create_attachment_response_body": ("object", "attachment", "Attachment"),
+}
+
+
 class AttachmentsResource:
     """``pylon.attachments``: create."""
 

@@ -75,6 +75,14 @@ def _page_contact(payload: Any) -> PageData:
     return _page(payload, Contact.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_contact_response": ("object", "contact", "Contact"),
+    "_page_contact": ("page", "contact", "Contact"),
+}
+
+
 class ContactsResource:
     """``pylon.contacts``: list, create, get, update, delete, search."""
 

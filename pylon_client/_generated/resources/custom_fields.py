@@ -66,6 +66,14 @@ def _page_custom_field(payload: Any) -> PageData:
     return _page(payload, CustomField.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_custom_field_response": ("object", "custom_field", "CustomField"),
+    "_page_custom_field": ("page", "custom_field", "CustomField"),
+}
+
+
 class CustomFieldsResource:
     """``pylon.custom_fields``: list, create, get, update."""
 

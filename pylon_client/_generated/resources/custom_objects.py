@@ -97,6 +97,16 @@ def _page_api_custom_object(payload: Any) -> PageData:
     return _page(payload, APICustomObject.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_create_custom_object_response_body": ("object", "api_custom_object", "APICustomObject"),
+    "_parse_get_custom_object_response_body": ("object", "api_custom_object", "APICustomObject"),
+    "_parse_update_custom_object_response_body": ("object", "api_custom_object", "APICustomObject"),
+    "_page_api_custom_object": ("page", "api_custom_object", "APICustomObject"),
+}
+
+
 class CustomObjectsResource:
     """``pylon.custom_objects``: list, create, search, get, update, delete."""
 

@@ -91,6 +91,19 @@ def _parse_update_feature_request_response_body(payload: Any) -> FeatureRequest:
     return FeatureRequest.from_dict(data)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_get_feature_request_response_body": ("object", "feature_request", "FeatureRequest"),
+    "_parse_search_feature_requests_response_body": (
+        "list",
+        "feature_request_search_result",
+        "FeatureRequestSearchResult",
+    ),
+    "_parse_update_feature_request_response_body": ("object", "feature_request", "FeatureRequest"),
+}
+
+
 class FeatureRequestsResource:
     """``pylon.feature_requests``: search, get, update, delete."""
 

@@ -80,6 +80,15 @@ def _parse_import_messages_response_body(payload: Any) -> Issue:
     return Issue.from_dict(data)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_import_contact_response_body": ("object", "contact", "Contact"),
+    "_parse_import_issue_response_body": ("object", "issue", "Issue"),
+    "_parse_import_messages_response_body": ("object", "issue", "Issue"),
+}
+
+
 class ImportsResource:
     """``pylon.imports``: create_contact, create_issue, create_issue_messages."""
 

@@ -186,6 +186,30 @@ def _page_message(payload: Any) -> PageData:
     return _page(payload, Message.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_create_issue_note_response_body": (
+        "object",
+        "create_issue_note_response_data",
+        "CreateIssueNoteResponseData",
+    ),
+    "_parse_create_issue_reply_response_body": (
+        "object",
+        "create_issue_reply_response_data",
+        "CreateIssueReplyResponseData",
+    ),
+    "_parse_create_issue_thread_response_body": ("object", "issue_thread", "IssueThread"),
+    "_parse_follower_list_response": ("list", "follower", "Follower"),
+    "_parse_issue_response": ("object", "issue", "Issue"),
+    "_parse_redact_message_response_body": ("object", "message", "Message"),
+    "_page_follower": ("page", "follower", "Follower"),
+    "_page_issue": ("page", "issue", "Issue"),
+    "_page_issue_thread": ("page", "issue_thread", "IssueThread"),
+    "_page_message": ("page", "message", "Message"),
+}
+
+
 class IssuesResource:
     """``pylon.issues``: list, create, get, update, delete, search, snooze, list_followers, update_followers, link_external_issue, create_ai_response, list_messages, delete_message, redact_message, create_note, create_reply, list_threads, create_thread."""
 

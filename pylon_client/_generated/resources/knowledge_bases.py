@@ -136,6 +136,20 @@ def _page_knowledge_base(payload: Any) -> PageData:
     return _page(payload, KnowledgeBase.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_article_response": ("object", "article", "Article"),
+    "_parse_collection_response": ("object", "collection", "Collection"),
+    "_parse_get_collection_response_body": ("object", "collection", "Collection"),
+    "_parse_get_knowledge_base_response_body": ("object", "knowledge_base", "KnowledgeBase"),
+    "_parse_route_redirect_response": ("object", "route_redirect", "RouteRedirect"),
+    "_page_article": ("page", "article", "Article"),
+    "_page_collection": ("page", "collection", "Collection"),
+    "_page_knowledge_base": ("page", "knowledge_base", "KnowledgeBase"),
+}
+
+
 class KnowledgeBasesResource:
     """``pylon.knowledge_bases``: list, list_collections, create_collection, get_collection, update_collection, delete_collection, list_articles, create_article, get_article, update_article, delete_article, create_route_redirect, get."""
 

@@ -86,6 +86,16 @@ def _page_macro(payload: Any) -> PageData:
     return _page(payload, Macro.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_create_macro_response_body": ("object", "macro", "Macro"),
+    "_parse_get_macro_response_body": ("object", "macro", "Macro"),
+    "_parse_update_macro_response_body": ("object", "macro", "Macro"),
+    "_page_macro": ("page", "macro", "Macro"),
+}
+
+
 class MacrosResource:
     """``pylon.macros``: list, create, get, update."""
 

@@ -71,6 +71,14 @@ def _page_milestone(payload: Any) -> PageData:
     return _page(payload, Milestone.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_milestone_response": ("object", "milestone", "Milestone"),
+    "_page_milestone": ("page", "milestone", "Milestone"),
+}
+
+
 class MilestonesResource:
     """``pylon.milestones``: create, get, update, delete, search."""
 

@@ -73,6 +73,14 @@ def _page_project(payload: Any) -> PageData:
     return _page(payload, Project.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_project_response": ("object", "project", "Project"),
+    "_page_project": ("page", "project", "Project"),
+}
+
+
 class ProjectsResource:
     """``pylon.projects``: create, get, update, delete, search."""
 

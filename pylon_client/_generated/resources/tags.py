@@ -71,6 +71,14 @@ def _page_tag(payload: Any) -> PageData:
     return _page(payload, Tag.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_tag_response": ("object", "tag", "Tag"),
+    "_page_tag": ("page", "tag", "Tag"),
+}
+
+
 class TagsResource:
     """``pylon.tags``: list, create, get, update, delete."""
 

@@ -74,6 +74,14 @@ def _page_task(payload: Any) -> PageData:
     return _page(payload, Task.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_task_response": ("object", "task", "Task"),
+    "_page_task": ("page", "task", "Task"),
+}
+
+
 class TasksResource:
     """``pylon.tasks``: list, create, get, update, delete, search."""
 

@@ -63,6 +63,14 @@ def _page_team(payload: Any) -> PageData:
     return _page(payload, Team.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_team_response": ("object", "team", "Team"),
+    "_page_team": ("page", "team", "Team"),
+}
+
+
 class TeamsResource:
     """``pylon.teams``: list, create, get, update."""
 

@@ -59,6 +59,14 @@ def _page_ticket_form(payload: Any) -> PageData:
     return _page(payload, TicketForm.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_get_ticket_form_response_body": ("object", "ticket_form", "TicketForm"),
+    "_page_ticket_form": ("page", "ticket_form", "TicketForm"),
+}
+
+
 class TicketFormsResource:
     """``pylon.ticket_forms``: list, get."""
 

@@ -61,6 +61,14 @@ def _page_user(payload: Any) -> PageData:
     return _page(payload, User.from_dict)
 
 
+# pylon-client: what each parse function reads (its envelope, then the model's module and class),
+# for the optional msgspec decoder in pylon_client/_accel.py.
+PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
+    "_parse_user_response": ("object", "user", "User"),
+    "_page_user": ("page", "user", "User"),
+}
+
+
 class UsersResource:
     """``pylon.users``: list, get, update, search."""
 
