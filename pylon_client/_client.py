@@ -28,6 +28,7 @@ import httpx
 from ._config import (
     BASE_URL_ENV,
     TOKEN_ENV,
+    accelerator,
     check_base_url,
     check_timeout,
     check_token,
@@ -96,8 +97,8 @@ class AsyncPylon(ClientCore, Resources):
             provider; a ``TracerProvider`` is used as given. Needs ``pylon-client[otel]``.
 
     Raises:
-        PylonConfigError: no token, a token with whitespace, a bad base URL or region, or an
-            empty ``rate_limit_key``.
+        PylonConfigError: no token, a token with whitespace, a bad base URL or region, an
+            empty ``rate_limit_key``, or ``accelerate=True`` without msgspec.
 
     Use it as an async context manager, or call :meth:`aclose`::
 
@@ -127,6 +128,7 @@ class AsyncPylon(ClientCore, Resources):
         max_issue_window: dt.timedelta = DEFAULT_MAX_WINDOW,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         tracing: bool | Any = False,
+        accelerate: bool | None = None,
     ) -> None:
         provider: TokenProvider | None = None
         if callable(token):
@@ -156,6 +158,7 @@ class AsyncPylon(ClientCore, Resources):
         )
         self._timeout: httpx.Timeout | None = None  # None: the httpx client's own
         self._raw = False
+        self._fast = accelerator(accelerate)
         base: httpx.AsyncBaseTransport = ClientTransport(self._http)
         if provider is not None:
             from ._auth import TokenTransport  # loaded only for a token provider

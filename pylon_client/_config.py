@@ -1,4 +1,4 @@
-"""Client configuration: the token, the base URL and region, and ``PYLON_LOG=debug``.
+"""Client configuration: the token, the base URL and region, the decoder, ``PYLON_LOG=debug``.
 
 Checks run in ``AsyncPylon.__init__``, before anything is sent. A token with whitespace or
 control characters would make a malformed (or injected) Authorization header; plain ``http://``
@@ -8,9 +8,12 @@ token.
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import logging
 import math
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -100,6 +103,28 @@ def check_base_url(base_url: str, allow_insecure: bool) -> str:
             "would travel in clear text. Use https, or pass allow_insecure=True."
         )
     return str(url).rstrip("/")
+
+
+def accelerator(
+    accelerate: bool | None,
+) -> Callable[[Callable[[Any], Any]], Callable[[bytes], Any] | None] | None:
+    """Return ``_accel.fast_decoder`` if responses are to be decoded by msgspec, else None.
+
+    None (the default) means: when msgspec can be imported. True requires it.
+    """
+    if accelerate is not None and not isinstance(accelerate, bool):
+        raise PylonConfigError(f"accelerate must be True, False or None, got {accelerate!r}")
+    if accelerate is False or (accelerate is None and importlib.util.find_spec("msgspec") is None):
+        return None
+    try:
+        from ._accel import fast_decoder  # loaded only when msgspec is there
+    except ImportError as exc:
+        if accelerate:
+            raise PylonConfigError(
+                "accelerate=True needs msgspec: pip install 'pylon-client[fast]'"
+            ) from exc
+        return None
+    return fast_decoder
 
 
 _debug_enabled = False

@@ -6,6 +6,10 @@ token), the answer's status mapped to a typed error, its JSON parsed by the meth
 function, and a :class:`ResponseValidationError` raised when it does not match. A copy made by
 ``with_raw_response`` answers each call with a :class:`RawResponse` instead of the parsed
 result.
+
+With msgspec installed (``_accel``), each request also carries the fast decoder of its parse
+function; the retry layer then leaves the finished result in ``pylon_parsed`` and
+:meth:`ClientCore._parse` only hands it on.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ class ClientCore:
     _request_headers: httpx.Headers | None
     _timeout: httpx.Timeout | None
     _raw: bool
+    _fast: Callable[[Callable[[Any], Any]], Callable[[bytes], Any] | None] | None
 
     def segment(self, value: str, name: str) -> str:
         """Percent-encode one path segment; ``/``, ``?`` and ``..`` never change the path."""
@@ -110,7 +115,7 @@ class ClientCore:
         options: RequestOptions | None = None,
     ) -> T:
         """Send one request and return the parsed, unwrapped result."""
-        response = await self._send(endpoint, path, params, json, None, options)
+        response = await self._send(endpoint, path, params, json, None, options, parse)
         if self._raw:
             return self._raw_response(endpoint, response, parse)  # type: ignore[return-value]  # with_raw_response retypes the call
         return self._parse(endpoint, response, parse)
@@ -143,7 +148,7 @@ class ClientCore:
             fields = {**fields, **options.body}  # extra_body: more text parts
         form = await prepare_upload(fields, files)
         try:
-            response = await self._send(endpoint, path, None, None, form, options)
+            response = await self._send(endpoint, path, None, None, form, options, parse)
         finally:
             await form.aclose()
         if self._raw:
@@ -169,7 +174,7 @@ class ClientCore:
         async def fetch(
             ep: Endpoint, p: str, q: dict[str, Any] | None, j: dict[str, Any] | None
         ) -> PageData:
-            response = await self._send(ep, p, q, j, None, options)
+            response = await self._send(ep, p, q, j, None, options, parse)
             if self._raw:
                 responses.append(response)
             return self._parse(ep, response, parse)
@@ -197,6 +202,17 @@ class ClientCore:
     def _raw_response(
         self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]
     ) -> RawResponse[T]:
+        parsed = response.extensions.get("pylon_parsed")
+        if parsed is not None:  # decoded by _accel: the result is there already
+            last = RawResponse(
+                response,
+                parsed.request_id if isinstance(parsed.request_id, str) else None,
+                lambda: parsed.value,
+            )
+            LAST.set(last)
+            if _logger.isEnabledFor(logging.DEBUG):
+                log_response(endpoint, response, last.request_id)
+            return last
         payload = response.extensions.get("pylon_json", _BAD_JSON)
         if not 200 <= response.status_code < 300 or payload is _BAD_JSON:
             self._parse(endpoint, response, parse)  # raises the typed error
@@ -223,6 +239,7 @@ class ClientCore:
         json: Any,
         form: MultipartStream | None = None,
         options: RequestOptions | None = None,
+        parse: Callable[[Any], Any] | None = None,
     ) -> httpx.Response:
         if self._http.is_closed:
             raise PylonConnectionError(f"{endpoint.method} {path}: the client is closed")
@@ -233,6 +250,10 @@ class ClientCore:
                 endpoint, options, headers, params, json, timeout, has_form=form is not None
             )
         extensions: dict[str, Any] = {"pylon_endpoint": endpoint.key}
+        if self._fast is not None and parse is not None:
+            fast = self._fast(parse)
+            if fast is not None:
+                extensions["pylon_fast"] = fast  # see _retry._decode_json
         if form is not None:
             headers = httpx.Headers(headers)
             headers.update(form.headers)
@@ -288,6 +309,15 @@ class ClientCore:
                 path=response.request.url.path,
                 retry_after=parse_retry_after(response.headers) if status == 429 else None,
             )
+        parsed = response.extensions.get("pylon_parsed")
+        if parsed is not None:  # decoded by _accel: equal to what parse() would return
+            request_id = parsed.request_id
+            if not isinstance(request_id, str):
+                request_id = None
+            LAST.set(LastResponse(response, request_id))
+            if _logger.isEnabledFor(logging.DEBUG):
+                log_response(endpoint, response, request_id)
+            return parsed.value  # type: ignore[no-any-return]  # parse()'s result
         # Parsed by the retry layer (which retries a read whose body does not parse).
         payload = response.extensions.get("pylon_json", _BAD_JSON)
         if payload is _BAD_JSON:

@@ -167,8 +167,12 @@ class _TracingTransport(httpx.AsyncBaseTransport):
                 if status >= 400:
                     span.set_attribute("error.type", str(status))
                     span.set_status(trace.StatusCode.ERROR)
-                payload = response.extensions.get("pylon_json")
-                request_id = payload.get("request_id") if isinstance(payload, dict) else None
+                parsed = response.extensions.get("pylon_parsed")
+                if parsed is not None:
+                    request_id = parsed.request_id
+                else:
+                    payload = response.extensions.get("pylon_json")
+                    request_id = payload.get("request_id") if isinstance(payload, dict) else None
                 if isinstance(request_id, str):
                     span.set_attribute("pylon.request_id", request_id)
             return response

@@ -233,9 +233,19 @@ def _parse_http_date(value: str, now: dt.datetime | None) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def _decode_json(response: httpx.Response) -> bool:
-    """Parse a read response's JSON body into its extensions; False if it does not parse."""
+def _decode_json(response: httpx.Response, request: httpx.Request) -> bool:
+    """Parse a read response's JSON body into its extensions; False if it does not parse.
+
+    A request carrying a fast decoder (``pylon_fast``, see ``_accel``) is decoded by it into
+    ``pylon_parsed``, the finished result; when it refuses, the body is parsed as usual.
+    """
     content = response.content
+    fast = request.extensions.get("pylon_fast")
+    if fast is not None and content:
+        parsed = fast(content)
+        if parsed is not None:
+            response.extensions["pylon_parsed"] = parsed
+            return True
     try:
         response.extensions["pylon_json"] = _json.loads(content) if content else None
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
@@ -338,7 +348,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             else:
                 status = response.status_code
                 if self._decode_json and 200 <= status < 300:
-                    if _decode_json(response):
+                    if _decode_json(response, request):
                         return response
                     # A 2xx whose body is not JSON (cut off, say) is a transient failure for a
                     # read; a write was applied, so it goes back to the caller as it is.

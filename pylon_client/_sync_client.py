@@ -124,6 +124,7 @@ class Pylon(SyncResources):
         max_issue_window: dt.timedelta = DEFAULT_MAX_WINDOW,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         tracing: bool | Any = False,
+        accelerate: bool | None = None,
     ) -> None:
         self._async = AsyncPylon(
             token,
@@ -143,6 +144,7 @@ class Pylon(SyncResources):
             max_issue_window=max_issue_window,
             sleep=sleep,
             tracing=tracing,
+            accelerate=accelerate,
         )
         self._portal = Portal()  # its event loop is made on the first call
         self._runner = _Runner(self._portal)

@@ -1,0 +1,316 @@
+"""The msgspec decoder (``_accel``) answers exactly what the usual path answers, or steps aside.
+
+The rule: for any body, the fast decoder either returns a result equal to ``parse(json.loads
+(body))`` or returns None (and the usual path then decides, result or error). Checked three
+ways: every facade method against the fake, each answer decoded both ways; generated bodies
+(hypothesis) with missing keys, nulls, wrong types, unknown keys and bad dates; and the cases
+that must fall back, through the client, against a client with ``accelerate=False``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from fake_harness import small_fake
+from fake_walks import WALKS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_facade_walk import FacadeClient
+from test_fake_official import (
+    _walk_accounts,
+    _walk_contacts,
+    _walk_issues,
+    _walk_kb,
+    _walk_org,
+    _walk_work,
+)
+
+from pylon_client import AsyncPylon, Pylon, PylonConfigError, ResponseValidationError
+from pylon_client._accel import Parsed, fast_decoder, forget
+from pylon_client._generated._endpoints import ENDPOINTS
+from pylon_client._generated.models.mini_account import MiniAccount
+from pylon_client._generated.resources.issues import _page_issue
+from pylon_client._generated.resources.tasks import _page_task, _parse_task_response
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(autouse=True)
+def _fresh_decoders() -> None:
+    """Each test starts with no model learnt open (learning is per process)."""
+    forget()
+
+
+TASK: dict[str, Any] = {
+    "id": "task_1",
+    "title": "Configure SSO",
+    "body_html": "<p>SAML</p>",
+    "status": "in_progress",
+    "account": {"id": "acc_1"},
+    "project": {"id": "prj_1"},
+    "milestone": {"id": "mil_1"},
+    "assignee": {"user": {"id": "usr_1", "email": "dana@example.com"}},
+    "parent_task_id": None,
+    "subtask_ids": ["task_1_a"],
+    "due_date": "2026-03-01T17:00:00Z",
+    "created_at": "2026-02-01T09:30:15Z",
+    "updated_at": "2026-02-01T16:45:00+01:00",
+    "completed_at": None,
+    "customer_portal_visible": True,
+    "custom_fields": {"priority": {"slug": "priority", "value": "high"}},
+}
+
+
+def _page(*items: Any, pagination: Any = None, request_id: Any = "req_1") -> bytes:
+    body: dict[str, Any] = {"data": list(items), "request_id": request_id}
+    if pagination is not None:
+        body["pagination"] = pagination
+    return json.dumps(body).encode()
+
+
+def _usual(parse: Callable[[Any], Any], body: bytes) -> Any:
+    return parse(json.loads(body))
+
+
+def _fast(parse: Callable[[Any], Any]) -> Callable[[bytes], Parsed | None]:
+    fast = fast_decoder(parse)
+    assert fast is not None
+    return fast
+
+
+class Checked:
+    """A ``_fast`` for a client: each fast decode is checked against the usual path."""
+
+    def __init__(self) -> None:
+        self.decoded: set[str] = set()
+        self.refused: set[str] = set()
+
+    def __call__(self, parse: Callable[[Any], Any]) -> Callable[[bytes], Parsed | None] | None:
+        fast = fast_decoder(parse)
+        if fast is None:
+            return None
+        name = f"{parse.__module__}.{parse.__name__}"
+
+        def checked(content: bytes) -> Parsed | None:
+            parsed = fast(content)
+            if parsed is None:
+                self.refused.add(name)
+                return None
+            assert parsed.value == parse(json.loads(content)), name
+            assert parsed.request_id == json.loads(content).get("request_id"), name
+            self.decoded.add(name)
+            return parsed
+
+        return checked
+
+
+async def test_every_facade_method_decodes_alike_both_ways() -> None:
+    """All facade methods against the fake: every fast answer equals the usual path's."""
+    fake = small_fake()
+    ids = {"me": fake.state.me_user_id}
+    checked = Checked()
+    async with AsyncPylon(
+        "test-token",
+        base_url="https://pylon.test",
+        transport=httpx.ASGITransport(app=fake),
+        rate_limit=False,
+    ) as pylon:
+        pylon._fast = checked
+        client = FacadeClient(pylon)
+        core = (_walk_org, _walk_accounts, _walk_issues, _walk_contacts, _walk_work, _walk_kb)
+        for walk in (*core, *WALKS):
+            await walk(client, fake, ids)  # type: ignore[arg-type]
+    assert sorted(set(ENDPOINTS) - client.called) == []
+    # Most answers take the fast path; the names show which shapes did.
+    assert len(checked.decoded) >= 60, sorted(checked.decoded)
+    assert "pylon_client._generated.resources.tasks._page_task" in checked.decoded
+    assert "pylon_client._generated.resources.issues._page_issue" in checked.decoded
+
+
+def test_a_documented_page_is_decoded_and_equal() -> None:
+    body = _page(TASK, dict(TASK, id="task_2"), pagination={"cursor": "c2", "has_next_page": True})
+    parsed = _fast(_page_task)(body)
+    assert parsed is not None
+    assert parsed.value == _usual(_page_task, body)
+    assert parsed.value.cursor == "c2"
+    assert parsed.value.has_next_page is True
+    assert parsed.request_id == "req_1"
+
+
+def test_unknown_keys_are_kept_in_additional_properties() -> None:
+    """A key a model does not declare: the model is learnt open, and the key is kept."""
+    item = dict(TASK, account={"id": "acc_1", "name": "Acme"}, brand_new="x")
+    body = _page(item)
+    parsed = _fast(_page_task)(body)
+    assert parsed is not None, "learnt, not refused"
+    assert parsed.value == _usual(_page_task, body)
+    task = parsed.value.items[0]
+    assert task.additional_properties == {"brand_new": "x"}
+    assert isinstance(task.account, MiniAccount)
+    assert task.account.additional_properties == {"name": "Acme"}
+    again = _fast(_page_task)(_page(TASK))  # a documented body still decodes after learning
+    assert again is not None
+    assert again.value == _usual(_page_task, _page(TASK))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _page(dict(TASK, customer_portal_visible=1)),  # the usual path refuses it too
+        _page(dict(TASK, subtask_ids=[1, 2])),  # the usual path accepts it: the fast one cannot
+        _page(dict(TASK, created_at="yesterday")),
+        _page(dict(TASK, id=None)),
+        _page({k: v for k, v in TASK.items() if k != "id"}),
+        b'{"data": [], "request_id": NaN}',
+        b"\xef\xbb\xbf" + _page(TASK),
+        _page(TASK)[:-3],
+        b'{"data": {"id": "x"}}',
+        b"[]",
+    ],
+)
+def test_what_the_fast_path_cannot_vouch_for_goes_the_usual_way(body: bytes) -> None:
+    assert _fast(_page_task)(body) is None
+
+
+def test_a_single_object_envelope() -> None:
+    body = json.dumps({"data": TASK, "request_id": 7}).encode()
+    parsed = _fast(_parse_task_response)(body)
+    assert parsed is not None
+    assert parsed.value == _usual(_parse_task_response, body)
+    assert parsed.request_id == 7  # as sent; the client keeps only a string
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+_VALUES = st.one_of(
+    _JSON,
+    st.sampled_from(["2026-02-01T09:30:15Z", "2026-02-01", "2026-02-01T09:30:15.123456+05:30"]),
+    st.sampled_from([{"id": "acc"}, {"id": 1}, {"id": "a", "name": "n"}, {"user": {"id": "u"}}]),
+    st.sampled_from([[{"id": "i"}], [{"id": "i", "extra": 1}], ["s"], [None]]),
+)
+
+
+@st.composite
+def _items(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
+    item = dict(base)
+    for key in draw(st.lists(st.sampled_from(sorted(base)), max_size=4)):
+        if draw(st.booleans()):
+            item.pop(key, None)
+        else:
+            item[key] = draw(_VALUES)
+    added = st.sampled_from(["new", "title", "id", "external_issues"])
+    for key in draw(st.lists(added, max_size=2)):
+        item[key] = draw(_VALUES)
+    return item
+
+
+def _same_or_refused(parse: Callable[[Any], Any], body: bytes) -> None:
+    forget()  # each example from a clean slate: nothing learnt open by the one before
+    parsed = _fast(parse)(body)
+    try:
+        usual = _usual(parse, body)
+    except (TypeError, ValueError, KeyError, AttributeError):
+        assert parsed is None, "the fast path accepted what the usual path refuses"
+        return
+    if parsed is not None:
+        assert parsed.value == usual
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_items(TASK), max_size=3), _JSON)
+def test_generated_task_pages_decode_alike_or_fall_back(items: list[Any], pagination: Any) -> None:
+    _same_or_refused(_page_task, _page(*items, pagination=pagination))
+
+
+ISSUE: dict[str, Any] = {
+    "id": "iss_1",
+    "number": 12,
+    "title": "Login fails",
+    "state": "new",
+    "created_at": "2026-02-01T09:30:15Z",
+    "account": {"id": "acc_1"},
+    "assignee": {"id": "usr_1", "email": "a@example.com"},
+    "tags": ["sso"],
+    "custom_fields": {"tier": {"slug": "tier", "value": "gold"}},
+    "external_issues": [{"external_id": "JIRA-1", "source": "jira", "link": "https://x"}],
+}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_items(ISSUE), max_size=3))
+def test_generated_issue_pages_decode_alike_or_fall_back(items: list[Any]) -> None:
+    _same_or_refused(_page_issue, _page(*items, pagination={"cursor": "", "has_next_page": False}))
+
+
+def _handler(body: bytes) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+
+
+async def _list_both_ways(body: bytes) -> tuple[Any, Any]:
+    results: list[Any] = []
+    for accelerate in (True, False):
+        async with AsyncPylon(
+            "t", transport=_handler(body), rate_limit=False, accelerate=accelerate
+        ) as pylon:
+            try:
+                results.append([t async for t in pylon.tasks.list()])
+            except ResponseValidationError as exc:
+                results.append(("error", str(exc)))
+    return results[0], results[1]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _page(TASK, pagination={"cursor": "", "has_next_page": False}),
+        _page(dict(TASK, surprise={"a": 1}), pagination={"cursor": "", "has_next_page": False}),
+        _page(dict(TASK, subtask_ids=[1]), pagination={"has_next_page": False}),
+        _page(dict(TASK, created_at="not a date"), pagination={"has_next_page": False}),
+        _page(dict(TASK, customer_portal_visible="yes")),
+    ],
+)
+async def test_the_client_answers_the_same_with_and_without_msgspec(body: bytes) -> None:
+    fast, usual = await _list_both_ways(body)
+    assert fast == usual
+
+
+async def test_raw_responses_parse_alike() -> None:
+    body = json.dumps({"data": TASK, "request_id": "req_9"}).encode()
+    async with AsyncPylon("t", transport=_handler(body), rate_limit=False) as pylon:
+        assert pylon._fast is not None
+        raw = await pylon.with_raw_response.tasks.get("task_1")
+        assert raw.request_id == "req_9"
+        assert raw.parse() == _usual(_parse_task_response, body)
+        assert pylon.last_response is not None
+        assert pylon.last_response.request_id == "req_9"
+
+
+def test_accelerate_is_checked_and_passed_on() -> None:
+    with pytest.raises(PylonConfigError, match="accelerate must be"):
+        AsyncPylon("t", accelerate="yes")  # type: ignore[arg-type]
+    assert AsyncPylon("t", accelerate=False)._fast is None
+    assert AsyncPylon("t", accelerate=True)._fast is fast_decoder
+    assert AsyncPylon("t")._fast is fast_decoder  # msgspec is installed here
+    with Pylon("t", accelerate=False) as pylon:
+        assert pylon._async._fast is None
+
+
+def test_accelerate_true_without_msgspec_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "msgspec", None)  # import msgspec now raises ImportError
+    monkeypatch.delitem(sys.modules, "pylon_client._accel", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(PylonConfigError, match=r"pylon-client\[fast\]"):
+        AsyncPylon("t", accelerate=True)
+    assert AsyncPylon("t")._fast is None  # the default steps aside
