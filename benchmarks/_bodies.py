@@ -1,7 +1,8 @@
 """Canned, Pylon-shaped JSON bodies shared by every variant of the per-call benchmark.
 
-One task has the fields Pylon returns for ``GET /tasks/{id}``: nested account, project,
-milestone and assignee references, RFC 3339 dates, subtasks and custom fields. It validates
+One task has the fields Pylon's own OpenAPI document gives ``Task``: nested account, project,
+milestone and assignee references (``MiniAccount``, ``MiniProject``, ``MiniMilestone``,
+``MiniUser``, with their documented keys), RFC 3339 dates, subtasks and custom fields. It validates
 against this client's generated models and against the official SDK's pydantic models alike
 (that SDK requires ``request_id`` and a ``pagination.cursor`` string, and ends a list at an
 empty cursor).
@@ -12,23 +13,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["PAGE_BODY", "PAGE_SIZE", "TASK_BODY", "task"]
+__all__ = ["PAGE_BODY", "PAGE_BODY_EXTRA_KEYS", "PAGE_SIZE", "TASK_BODY", "task"]
 
 PAGE_SIZE = 100
 
 
-def task(n: int) -> dict[str, Any]:
-    """Return task number ``n`` as Pylon sends it."""
+def task(n: int, *, extra_keys: bool = False) -> dict[str, Any]:
+    """Return task number ``n`` as Pylon sends it.
+
+    ``extra_keys`` adds a ``name`` to every reference, a key Pylon's document does not give
+    them: what a body looks like when Pylon sends more than it documents (the client keeps
+    such keys in ``additional_properties``).
+    """
     day = 1 + n % 28
+    name: dict[str, str] = {"name": "Acme"} if extra_keys else {}
     return {
         "id": f"task_{n:08d}",
         "title": f"Onboarding step {n}: configure SSO and invite the team",
         "body_html": "<p>Walk the customer through SAML setup, then invite the admins.</p>",
         "status": "in_progress",
-        "account": {"id": "acc_7f3a9c", "name": "Acme Corporation"},
-        "project": {"id": "prj_1b2c3d", "name": "Acme onboarding"},
-        "milestone": {"id": "mil_4e5f6a", "name": "Week 1"},
-        "assignee": {"user": {"id": "usr_9d8c7b", "name": "Dana Lee"}},
+        "account": {"id": "acc_7f3a9c", **name},
+        "project": {"id": "prj_1b2c3d", **name},
+        "milestone": {"id": "mil_4e5f6a", **name},
+        "assignee": {"user": {"id": "usr_9d8c7b", "email": "dana@example.com", **name}},
         "parent_task_id": None,
         "subtask_ids": [f"task_{n:08d}_a", f"task_{n:08d}_b"],
         "due_date": f"2026-03-{day:02d}T17:00:00Z",
@@ -51,3 +58,12 @@ PAGE_BODY: bytes = json.dumps(
     }
 ).encode()
 """``GET /tasks``: one page of 100 tasks, the last (``has_next_page`` false)."""
+
+PAGE_BODY_EXTRA_KEYS: bytes = json.dumps(
+    {
+        "data": [task(n, extra_keys=True) for n in range(PAGE_SIZE)],
+        "pagination": {"cursor": "", "has_next_page": False},
+        "request_id": "req_0003",
+    }
+).encode()
+"""The same page, every reference with a key Pylon does not document."""

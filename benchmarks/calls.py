@@ -12,7 +12,9 @@ generated
     with an ``AuthenticatedClient`` over the same transport.
 AsyncPylon
     ``pylon.tasks.get`` / ``pylon.tasks.list``, with the rate limiter on (the default; scaled so
-    that it does its bookkeeping but never waits) and with ``rate_limit=False``.
+    that it does its bookkeeping but never waits) and with ``rate_limit=False``; each decoding
+    with msgspec (``pylon-client[fast]``, when installed: the default then) and without it
+    (``accelerate=False``, what a plain install does). The target applies to both.
 usepylon
     the official SDK (Fern-generated, pydantic), when it is installed.
 
@@ -96,9 +98,17 @@ class _Variants:
         self.pylon = AsyncPylon(
             TOKEN, base_url=BASE_URL, transport=_transport(), rate_limit_scale=1e6
         )
+        self.pylon_plain = AsyncPylon(
+            TOKEN,
+            base_url=BASE_URL,
+            transport=_transport(),
+            rate_limit_scale=1e6,
+            accelerate=False,
+        )
         self.pylon_unpaced = AsyncPylon(
             TOKEN, base_url=BASE_URL, transport=_transport(), rate_limit=False
         )
+        self.fast = self.pylon._fast is not None
         self.official: Any = None
         self.official_error = ""
         try:
@@ -114,10 +124,11 @@ class _Variants:
 
     def calls(self, operation: str) -> dict[str, Call]:
         """Return one call of ``operation`` per variant, each checking what it got."""
-        raw, gen, pylon, unpaced, official = (
+        raw, gen, pylon, plain, unpaced, official = (
             self.raw,
             self.generated,
             self.pylon,
+            self.pylon_plain,
             self.pylon_unpaced,
             self.official,
         )
@@ -136,6 +147,9 @@ class _Variants:
             async def pylon_get() -> None:
                 assert (await pylon.tasks.get(TASK_ID)).id == TASK_ID
 
+            async def plain_get() -> None:
+                assert (await plain.tasks.get(TASK_ID)).id == TASK_ID
+
             async def unpaced_get() -> None:
                 assert (await unpaced.tasks.get(TASK_ID)).id == TASK_ID
 
@@ -146,6 +160,7 @@ class _Variants:
                 "raw httpx": raw_get,
                 "generated functions": gen_get,
                 "AsyncPylon": pylon_get,
+                "AsyncPylon accelerate=False": plain_get,
                 "AsyncPylon rate_limit=False": unpaced_get,
                 "usepylon (official)": official_get,
             }
@@ -173,6 +188,12 @@ class _Variants:
                     n += 1
                 assert n == PAGE_SIZE
 
+            async def plain_list() -> None:
+                n = 0
+                async for _item in plain.tasks.list(limit=PAGE_SIZE):
+                    n += 1
+                assert n == PAGE_SIZE
+
             async def unpaced_list() -> None:
                 n = 0
                 async for _item in unpaced.tasks.list(limit=PAGE_SIZE):
@@ -189,17 +210,21 @@ class _Variants:
                 "raw httpx": raw_list,
                 "generated functions": gen_list,
                 "AsyncPylon": pylon_list,
+                "AsyncPylon accelerate=False": plain_list,
                 "AsyncPylon rate_limit=False": unpaced_list,
                 "usepylon (official)": official_list,
             }
         if official is None:
             del variants["usepylon (official)"]
+        if not self.fast:  # the default client is the plain one: measured once
+            del variants["AsyncPylon accelerate=False"]
         return variants
 
     async def aclose(self) -> None:
         await self.raw.aclose()
         await self.generated.get_async_httpx_client().aclose()
         await self.pylon.aclose()
+        await self.pylon_plain.aclose()
         await self.pylon_unpaced.aclose()
         if self.official is not None:
             await self.official._client_wrapper.httpx_client.httpx_client.aclose()
@@ -302,11 +327,12 @@ async def _run() -> list[Row]:
             for name, per_call in times.items():
                 ratios = [t / b for t, b in zip(per_call, base, strict=True)]
                 ratio = statistics.median(ratios)
-                is_target = name == "AsyncPylon"
+                is_target = name in ("AsyncPylon", "AsyncPylon accelerate=False")
+                shown = f"{name} (msgspec)" if name == "AsyncPylon" and variants.fast else name
                 rows.append(
                     Row(
                         "1 per call",
-                        f"{label}: {name}",
+                        f"{label}: {shown}",
                         fmt_ratio(ratio),
                         f"<= {fmt_ratio(target)}" if is_target else "",
                         verdict(ratio <= target) if is_target else "",
