@@ -29,6 +29,7 @@ functions. ``tests/test_accel.py`` checks both paths give equal results for ever
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 import sys
 import threading
@@ -67,7 +68,11 @@ class _Plan(NamedTuple):
 
     struct: Any  # a Struct class, or dict[str, Any] for a model built by its own from_dict
     build: Callable[[Any], Any]
-    marker: type  # the type the decoded value has when it must be built (Struct class or dict)
+
+    @property
+    def marker(self) -> type:
+        """The type a decoded value has when it must be built: the Struct class, or dict."""
+        return dict if self.struct == dict[str, Any] else self.struct
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -112,7 +117,7 @@ def _decoder_for(parse: Callable[[Any], Any]) -> FastDecoder | None:
     if shape is None:
         return None
     kind, module_name, class_name = shape
-    model = getattr(__import__(_MODELS + module_name, fromlist=[class_name]), class_name)
+    model = getattr(importlib.import_module(_MODELS + module_name), class_name)
     return _Decoder(kind, model)
 
 
@@ -212,12 +217,12 @@ def _plan(model: type) -> _Plan:
     if not callable(getattr(model, "from_dict", None)):
         raise _Opaque  # not a generated model (types.File): the field is left to from_dict
     if model in _BUILDING or model in _OPEN:  # a cycle, or extra keys: built by from_dict
-        return _Plan(dict[str, Any], model.from_dict, dict)  # type: ignore[attr-defined]  # generated
+        return _Plan(dict[str, Any], model.from_dict)  # type: ignore[attr-defined]  # generated
     _BUILDING.add(model)
     try:
         plan = _struct_plan(model)
     except _Opaque:
-        plan = _Plan(dict[str, Any], model.from_dict, dict)  # type: ignore[attr-defined]  # generated
+        plan = _Plan(dict[str, Any], model.from_dict)  # type: ignore[attr-defined]  # generated
     finally:
         _BUILDING.discard(model)
     _PLANS[model] = plan
@@ -277,7 +282,7 @@ def _struct_plan(model: type) -> _Plan:
     _CHILDREN[struct] = children
     source = "def build(s):\n" + "\n".join(lines) + f"\n    return _cls({', '.join(args)})\n"
     exec(compile(source, f"<pylon_client._accel {model.__name__}>", "exec"), names)  # noqa: S102 (our own source)
-    return _Plan(struct, names["build"], struct)
+    return _Plan(struct, names["build"])
 
 
 def _json_key(name: str, known: frozenset[str]) -> str:

@@ -47,7 +47,7 @@ from ._http import (
 )
 from ._pagination import AsyncPaginator, Page
 from ._raw import RawResponse
-from ._retry import may_have_been_sent, parse_retry_after
+from ._retry import body_request_id, may_have_been_sent, parse_retry_after
 
 if TYPE_CHECKING:
     from ._upload_stream import MultipartStream
@@ -203,27 +203,17 @@ class ClientCore:
         self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]
     ) -> RawResponse[T]:
         parsed = response.extensions.get("pylon_parsed")
+        result: Callable[[], T]
         if parsed is not None:  # decoded by _accel: the result is there already
-            last = RawResponse(
-                response,
-                parsed.request_id if isinstance(parsed.request_id, str) else None,
-                lambda: parsed.value,
-            )
-            LAST.set(last)
-            if _logger.isEnabledFor(logging.DEBUG):
-                log_response(endpoint, response, last.request_id)
-            return last
-        payload = response.extensions.get("pylon_json", _BAD_JSON)
-        if not 200 <= response.status_code < 300 or payload is _BAD_JSON:
-            self._parse(endpoint, response, parse)  # raises the typed error
+            result = lambda: parsed.value  # noqa: E731
+        else:
+            payload = response.extensions.get("pylon_json", _BAD_JSON)
+            if not 200 <= response.status_code < 300 or payload is _BAD_JSON:
+                self._parse(endpoint, response, parse)  # raises the typed error
+            result = functools.partial(self._decode, endpoint, response, parse, payload)
         # As _parse would, without parsing: that waits for RawResponse.parse(), which then
         # touches no per-task state (it may run in another task, or another thread).
-        request_id = payload.get("request_id") if isinstance(payload, dict) else None
-        last = RawResponse(
-            response,
-            request_id if isinstance(request_id, str) else None,
-            functools.partial(self._decode, endpoint, response, parse, payload),
-        )
+        last = RawResponse(response, body_request_id(response), result)
         LAST.set(last)
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, last.request_id)
@@ -309,18 +299,11 @@ class ClientCore:
                 path=response.request.url.path,
                 retry_after=parse_retry_after(response.headers) if status == 429 else None,
             )
+        # Parsed by the retry layer (which retries a read whose body does not parse), or
+        # decoded whole by _accel (pylon_parsed: equal to what parse() would return).
         parsed = response.extensions.get("pylon_parsed")
-        if parsed is not None:  # decoded by _accel: equal to what parse() would return
-            request_id = parsed.request_id
-            if not isinstance(request_id, str):
-                request_id = None
-            LAST.set(LastResponse(response, request_id))
-            if _logger.isEnabledFor(logging.DEBUG):
-                log_response(endpoint, response, request_id)
-            return parsed.value  # type: ignore[no-any-return]  # parse()'s result
-        # Parsed by the retry layer (which retries a read whose body does not parse).
         payload = response.extensions.get("pylon_json", _BAD_JSON)
-        if payload is _BAD_JSON:
+        if parsed is None and payload is _BAD_JSON:
             LAST.set(LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
                 log_response(endpoint, response, None)
@@ -330,12 +313,12 @@ class ClientCore:
                 body=response.content,
                 maybe_applied=is_write(endpoint),
             )
-        request_id = payload.get("request_id") if isinstance(payload, dict) else None
-        if not isinstance(request_id, str):
-            request_id = None
+        request_id = body_request_id(response)
         LAST.set(LastResponse(response, request_id))
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, request_id)
+        if parsed is not None:
+            return parsed.value  # type: ignore[no-any-return]  # parse()'s result
         return self._decode(endpoint, response, parse, payload)
 
     def _decode(

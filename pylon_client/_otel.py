@@ -51,7 +51,7 @@ from typing import Any
 import httpx
 
 from ._errors import PylonConfigError
-from ._retry import RetryEvent
+from ._retry import RetryEvent, body_request_id
 from ._version import __version__
 
 _MISSING: ImportError | None = None
@@ -167,13 +167,8 @@ class _TracingTransport(httpx.AsyncBaseTransport):
                 if status >= 400:
                     span.set_attribute("error.type", str(status))
                     span.set_status(trace.StatusCode.ERROR)
-                parsed = response.extensions.get("pylon_parsed")
-                if parsed is not None:
-                    request_id = parsed.request_id
-                else:
-                    payload = response.extensions.get("pylon_json")
-                    request_id = payload.get("request_id") if isinstance(payload, dict) else None
-                if isinstance(request_id, str):
+                request_id = body_request_id(response)
+                if request_id is not None:
                     span.set_attribute("pylon.request_id", request_id)
             return response
 

@@ -253,6 +253,17 @@ def _decode_json(response: httpx.Response, request: httpx.Request) -> bool:
     return True
 
 
+def body_request_id(response: httpx.Response) -> str | None:
+    """Return the ``request_id`` string of a body decoded by :func:`_decode_json`, if any."""
+    parsed = response.extensions.get("pylon_parsed")
+    if parsed is not None:
+        request_id = parsed.request_id
+    else:
+        payload = response.extensions.get("pylon_json")
+        request_id = payload.get("request_id") if isinstance(payload, dict) else None
+    return request_id if isinstance(request_id, str) else None
+
+
 def may_have_been_sent(exc: BaseException) -> bool:
     """Return False only when ``exc`` proves the request never left the client.
 
