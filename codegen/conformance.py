@@ -48,9 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import effective_spec
 from ratelimits import METHODS, documented_limit, load_rate_limits, path_key
+from sources import ROOT, operations
 
-ROOT = Path(__file__).resolve().parent.parent
-OFFICIAL = ROOT / "openapi" / "pylon-official.json"
+OFFICIAL = operations()[0].path
+"""The reference: the highest-precedence ``operations`` source of ``codegen/sources.yaml``."""
 WAIVERS = ROOT / "codegen" / "conformance-waivers.yaml"
 
 __all__ = ["Difference", "compare", "load_waivers", "main"]

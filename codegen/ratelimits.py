@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import sources
+
 __all__ = [
     "METHODS",
-    "RATE_LIMITS",
     "RateLimitError",
     "apply_rate_limits",
     "documented_limit",
@@ -25,7 +26,6 @@ __all__ = [
     "path_key",
 ]
 
-RATE_LIMITS = Path(__file__).resolve().parent.parent / "openapi" / "rate-limits.tsv"
 METHODS = ("get", "post", "patch", "put", "delete")
 EXTENSION = "x-pylon-rate-limit-per-minute"
 
@@ -39,8 +39,9 @@ def path_key(method: str, path: str) -> tuple[str, str]:
     return method.upper(), re.sub(r"\{[^}]+\}", "{}", path)
 
 
-def load_rate_limits(path: Path = RATE_LIMITS) -> dict[tuple[str, str], int]:
-    """Read the per-endpoint limits table (``#`` lines are comments)."""
+def load_rate_limits(path: Path | None = None) -> dict[tuple[str, str], int]:
+    """Read the per-endpoint limits table (``#`` lines are comments); the declared one by default."""
+    path = path or sources.rate_limits().path
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
     return {
         path_key(row["method"], row["path"]): int(row["requests_per_minute"])
@@ -57,8 +58,10 @@ def documented_limit(op: Mapping[str, Any]) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def apply_rate_limits(spec: dict[str, Any], limits: Mapping[tuple[str, str], int]) -> None:
-    """Write each operation's per-minute limit into ``spec``, in place."""
+def apply_rate_limits(
+    spec: dict[str, Any], limits: Mapping[tuple[str, str], int], table: str = "the rate-limit table"
+) -> None:
+    """Write each operation's per-minute limit into ``spec``, in place (``table`` names the source)."""
     missing = []
     for path, item in spec["paths"].items():
         for method in METHODS:
@@ -69,4 +72,4 @@ def apply_rate_limits(spec: dict[str, Any], limits: Mapping[tuple[str, str], int
                 else:
                     item[method][EXTENSION] = rate
     if missing:
-        raise RateLimitError(f"no rate limit in {RATE_LIMITS.name} for: {', '.join(missing)}")
+        raise RateLimitError(f"no rate limit in {table} for: {', '.join(missing)}")
