@@ -29,7 +29,7 @@ from typing import Any
 
 import jinja2
 from plan import Operation, plan_resources
-from schema import argument, data_model, item_model, paging, response_schema
+from schema import argument, data_model, item_model, paging
 
 __all__ = [
     "OVERRIDES",
@@ -196,11 +196,10 @@ def render_docs(spec: dict[str, Any]) -> str:
     rows = []
     for op in operations(spec):
         page, _, _ = paging(spec, op.method, op.op)
-        response = response_schema(op.op)
         if page:
-            returns = f"async iterator of `{item_model(spec, response, set())}`"
+            returns = f"async iterator of `{item_model(spec, op.method, op.op, set())}`"
         else:
-            returns = f"`{data_model(spec, response, set()).removeprefix('builtins.')}`"
+            returns = f"`{data_model(spec, op.method, op.op, set()).removeprefix('builtins.')}`"
         rows.append(
             {
                 "method": op.method,
@@ -208,7 +207,7 @@ def render_docs(spec: dict[str, Any]) -> str:
                 "call": _call(op),
                 "args": ", ".join(argument(p) for p in op.path_params),
                 "returns": returns,
-                "source": "Pylon" if op.op.get("x-pylon-source") == "official" else "vendored",
+                "source": op.op.get("x-pylon-source", "spec"),
                 "rate": op.op.get("x-pylon-rate-limit-per-minute", ""),
             }
         )

@@ -1,30 +1,40 @@
-"""Rebuild ``pylon_client/_generated`` from the vendored spec and the overlay.
+"""Rebuild ``pylon_client/_generated`` from the declared sources and the overlay.
 
 Usage::
 
     python codegen/generate.py          # rebuild in place (what `make generate` runs)
     python codegen/generate.py --check  # rebuild into a temporary folder and diff (CI)
-    python codegen/generate.py --spec openapi/pylon-official.json [--overlay FILE]
+    python codegen/generate.py --spec new-version.json [--overlay FILE]
 
-``--spec`` builds the client from another Pylon OpenAPI document, JSON or YAML (``make generate
-SPEC=...``): the overlay's actions marked for other documents (``x-documents``) are skipped and
-listed, and Pylon's own document supplies whatever operations the spec lacks.
+The inputs are declared once, with their roles and precedence, in ``codegen/sources.yaml``
+(``codegen/sources.py``). ``--spec`` (``make generate SPEC=...``) puts another document, JSON or
+YAML, in the spec role: a new version of the vendored spec or Pylon's own document. Nothing
+tells documents apart by their bytes, so a new version is corrected like the old one.
 
-Steps: apply ``codegen/overlay.yaml`` to ``openapi/pylon-openapi.yml``, stamp each operation's
-rate limit from ``openapi/rate-limits.tsv`` (``codegen/ratelimits.py``), write the result to
-``openapi/pylon-openapi.effective.yml``, run the pinned openapi-python-client on it, add the
-project's own generated modules (the operation table and the resource facade, see
-``codegen/facade.py``), format with the pinned ruff, copy the fixed modules of
-``codegen/runtime/`` in unchanged, stamp every file with a DO NOT EDIT header, and swap the
-folder in whole. The same inputs give the same bytes.
+Steps: read each document in canonical form (keys sorted), schema titles dropped; apply the ``codegen/overlay.yaml``
+actions of the first phase to the spec; merge in the operations it lacks from the
+``operations`` sources (``codegen/merge.py``); apply the actions of the ``merged`` phase;
+check that every ``$ref`` resolves; stamp each operation's rate limit (``codegen/ratelimits.py``);
+run the pinned openapi-python-client (in this process); add the project's own generated modules (the operation
+table and the resource facade, ``codegen/facade.py``); format with the pinned ruff; copy the
+fixed modules of ``codegen/runtime/`` unchanged; stamp every file with a DO NOT EDIT header.
+
+Every overlay action is reported as applied, already true, absent or stale (``overlay.py``),
+and the run ends with a count of each. A stale action stops the run. Everything is built in a
+temporary folder; ``pylon_client/_generated``, ``openapi/pylon-openapi.effective.yml`` and
+``docs/operations.md`` are replaced only when every step succeeded, so a failed run leaves the
+tree as it was. The same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import hashlib
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,129 +45,193 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from openapi_python_client import generate as run_openapi_python_client
+from openapi_python_client.config import Config, ConfigFile, MetaType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from facade import render_docs, render_modules, runtime_modules
-from merge import merge_official
-from overlay import Skipped, apply_overlay
-from ratelimits import RATE_LIMITS, apply_rate_limits, load_rate_limits
+from merge import MergeError, merge_operations
+from overlay import OverlayError, Report, apply_overlay, summary
+from ratelimits import RateLimitError, apply_rate_limits, load_rate_limits
+from sources import (
+    ROOT,
+    SOURCES,
+    Source,
+    SourceError,
+    canonical,
+    load_document,
+    operations,
+    rate_limits,
+    read_yaml,
+    shown,
+    spec,
+    with_spec,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT / "openapi" / "pylon-openapi.yml"
 EFFECTIVE = ROOT / "openapi" / "pylon-openapi.effective.yml"
 OVERLAY = ROOT / "codegen" / "overlay.yaml"
-OFFICIAL = ROOT / "openapi" / "pylon-official.json"
 CONFIG = ROOT / "codegen" / "config.yaml"
 TEMPLATES = ROOT / "codegen" / "templates"
 TARGET = ROOT / "pylon_client" / "_generated"
 DOCS = ROOT / "docs" / "operations.md"
 COMMAND = "make generate"
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class GenerationError(Exception):
+    """A step of generation failed; the message says which and why."""
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-DOCUMENTS = {
-    "08a4879d9cf420f7690d4b4649118787c1beec8dae42b2dbf045a48e9d4a8c71": "vendored",
-    "d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d": "official",
-}
-"""Known inputs by sha256: the overlay's ``x-documents`` names them; any other is ``other``."""
-
-
-def _shown(path: Path) -> str:
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
-def header(spec: Path = SPEC, overlay: Path = OVERLAY) -> str:
-    """Return the first lines of every generated file."""
+def header(sources: tuple[Source, ...] = SOURCES, overlay: Path = OVERLAY) -> str:
+    """Return the first lines of every generated file: the generator, then provenance."""
     version = metadata.version("openapi-python-client")
-    return str(
-        "# DO NOT EDIT: generated by openapi-python-client "
-        f"{version} and codegen/facade.py.\n"
-        f"# spec {_shown(spec)} sha256 {_sha256(spec)}\n"
-        f"# overlay {_shown(overlay)} sha256 {_sha256(overlay)}\n"
-        f"# rate limits openapi/rate-limits.tsv sha256 {_sha256(RATE_LIMITS)}\n"
-        f"# Regenerate with `{COMMAND}`; change codegen/, never this file.\n"
-    )
+    lines = [f"# DO NOT EDIT: generated by openapi-python-client {version} and codegen/facade.py."]
+    lines += [
+        f"# {s.role} {s.shown} sha256 {s.sha256()}"
+        for s in sorted(sources, key=lambda s: s.precedence)
+    ]
+    lines.append(f"# overlay {shown(overlay)} sha256 {_sha256(overlay)}")
+    lines.append(f"# Regenerate with `{COMMAND}`; change codegen/, never this file.")
+    return "\n".join(lines) + "\n"
+
+
+def load_overlay(path: Path = OVERLAY) -> dict[str, Any]:
+    """Read the overlay document."""
+    return dict(read_yaml(path.read_text(encoding="utf-8")))
 
 
 def effective_spec(
-    spec_path: Path = SPEC, overlay_path: Path = OVERLAY, *, report: bool = False
+    sources: tuple[Source, ...] = SOURCES,
+    overlay_path: Path = OVERLAY,
+    *,
+    reports: list[Report] | None = None,
 ) -> dict[str, Any]:
-    """Return the spec with the overlay applied, Pylon's operations merged, limits stamped.
+    """Return the spec corrected by the overlay, the other sources' operations merged, limits stamped.
 
-    With ``report``, print the overlay actions skipped as not for this document.
+    Each overlay action's report is appended to ``reports`` (when given); a stale action
+    raises :class:`overlay.StaleAction`.
     """
-    spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))  # YAML reads JSON too
-    overlay = yaml.safe_load(overlay_path.read_text(encoding="utf-8"))
-    skipped: list[Skipped] = []
-    document = DOCUMENTS.get(_sha256(spec_path), "other")
-    effective = apply_overlay(spec, overlay, document=document, skipped=skipped)
-    merge_official(effective, json.loads(OFFICIAL.read_text(encoding="utf-8")))
-    effective = apply_overlay(
-        effective, overlay, document=document, skipped=skipped, phase="merged"
-    )
-    if report:
-        for action in skipped:
-            print(f"{_shown(spec_path)} ({document}): {action}")
-    apply_rate_limits(effective, load_rate_limits())
-    return effective
+    base = spec(sources)
+    document = load_document(base.path)
+    document["components"]["schemas"] = _untitled(document["components"]["schemas"])
+    overlay = load_overlay(overlay_path)
+    effective = apply_overlay(document, overlay, reports=reports)
+    for source in operations(sources):
+        merge_operations(effective, load_document(source.path), source.name)
+    effective = apply_overlay(effective, overlay, phase="merged", reports=reports)
+    check_refs(effective)
+    limits = rate_limits(sources)
+    apply_rate_limits(effective, load_rate_limits(limits.path), limits.shown)
+    return dict(canonical(effective))
+
+
+def _untitled(node: Any) -> Any:
+    """Drop schema titles: the generator would name a class after one, not after the schema.
+
+    (Pylon's document titles some schemas with sentences, "Survey represents a survey in the
+    API response."; two schemas with one title would be two classes with one name.) A property
+    called ``title`` is a mapping, not a string, and stays.
+    """
+    if isinstance(node, list):
+        return [_untitled(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {k: _untitled(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+
+
+def check_refs(doc: dict[str, Any]) -> None:
+    """Fail, naming where, when a ``$ref`` points at nothing (a correction that lost its schema)."""
+    missing: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/"):
+                target: Any = doc
+                for part in ref[2:].split("/"):
+                    target = target.get(part) if isinstance(target, dict) else None
+                if target is None:
+                    missing.append(f"{where} -> {ref}")
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{where}/{i}")
+
+    walk(doc, "#")
+    if missing:
+        raise GenerationError(
+            "references to nothing (the overlay or a source names a schema this document "
+            "lacks):\n  " + "\n  ".join(missing[:20])
+        )
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:
-    """Serialise deterministically (keys keep the spec's order)."""
-    return yaml.safe_dump(doc, sort_keys=False, width=100, allow_unicode=True)
+    """Serialise deterministically (the document is canonical: keys already sorted)."""
+    return str(yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, width=100, allow_unicode=True))
+
+
+def _run(step: str, argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise GenerationError(f"{step} failed:\n{done.stdout}{done.stderr}".rstrip())
+
+
+def _openapi_python_client(spec_file: Path, package: Path) -> None:
+    """Run the pinned generator in this process; any error or warning of its stops the run.
+
+    A warning means "generated, but some pieces may be missing": a new spec must not lose an
+    operation or a model silently.
+    """
+    config = Config.from_sources(
+        ConfigFile.load_from_path(CONFIG), MetaType.NONE, spec_file, "utf-8", True, package
+    )
+    with contextlib.redirect_stdout(io.StringIO()):  # it prints "Generating <folder>"
+        errors = run_openapi_python_client(config=config, custom_template_path=TEMPLATES)
+    if errors:
+        details = "\n".join(
+            f"  {e.level.value}: {e.header}: {e.detail or ''}".rstrip() for e in errors
+        )
+        raise GenerationError(
+            f"openapi-python-client reported {len(errors)} problem(s):\n{details}"
+        )
 
 
 def build(
-    out_dir: Path, spec_path: Path = SPEC, overlay_path: Path = OVERLAY
+    out_dir: Path,
+    sources: tuple[Source, ...] = SOURCES,
+    overlay_path: Path = OVERLAY,
+    *,
+    reports: list[Report] | None = None,
 ) -> tuple[Path, str, str]:
     """Generate everything into ``out_dir``; return the package path, the YAML and the docs."""
-    spec = effective_spec(spec_path, overlay_path, report=spec_path != SPEC)
+    spec = effective_spec(sources, overlay_path, reports=reports)
     effective_yaml = dump_yaml(spec)
-    spec_file = out_dir / "pylon-openapi.effective.yml"
-    spec_file.write_text(effective_yaml, encoding="utf-8")
+    spec_file = out_dir / "pylon-openapi.effective.json"  # JSON: the generator reads it 2x faster
+    spec_file.write_text(json.dumps(spec, default=str), encoding="utf-8")
     package = out_dir / "_generated"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "openapi_python_client",
-            "generate",
-            "--path",
-            str(spec_file),
-            "--meta",
-            "none",
-            "--output-path",
-            str(package),
-            "--config",
-            str(CONFIG),
-            "--custom-template-path",
-            str(TEMPLATES),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    _openapi_python_client(spec_file, package)
+    python = [sys.executable, "-m"]
     for name, text in render_modules(spec).items():
         (package / name).parent.mkdir(exist_ok=True)
         (package / name).write_text(text, encoding="utf-8")
-    ruff = [sys.executable, "-m", "ruff"]
-    fixed = subprocess.run(
+    ruff = [*python, "ruff"]
+    _run(
+        "ruff check (tidying the generated code)",
         [*ruff, "check", "--isolated", "--fix", "--select", "I,F401", "--quiet", str(package)],
-        capture_output=True,
-        text=True,
     )
-    if fixed.returncode != 0:
-        raise SystemExit(f"ruff could not tidy the generated code:\n{fixed.stdout}{fixed.stderr}")
-    subprocess.run(
+    _run(
+        "ruff format",
         [*ruff, "format", "--isolated", "--line-length", "120", "--quiet", str(package)],
-        check=True,
     )
     for name, text in runtime_modules().items():  # after ruff: copied unchanged
         (package / name).write_text(text, encoding="utf-8")
-    stamp = header(spec_path, overlay_path)
+    stamp = header(sources, overlay_path)
     for path in sorted(package.rglob("*")):
         if path.suffix == ".py":
             path.write_text(stamp + path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -176,17 +250,15 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 def check() -> int:
     """Regenerate into a temporary folder; report and fail on any drift from the tree."""
+    reports: list[Report] = []
     with tempfile.TemporaryDirectory() as tmp:
-        package, effective_yaml, docs = build(Path(tmp))
+        package, effective_yaml, docs = build(Path(tmp), reports=reports)
+        print(summary(reports))
         want, have = _tree(package), _tree(TARGET) if TARGET.exists() else {}
         drift = sorted(set(want) ^ set(have)) + sorted(
             name for name in set(want) & set(have) if want[name] != have[name]
         )
-        pairs = [
-            (EFFECTIVE, effective_yaml),
-            (DOCS, docs),
-        ]
-        for path, text in pairs:
+        for path, text in [(EFFECTIVE, effective_yaml), (DOCS, docs)]:
             current = path.read_text(encoding="utf-8") if path.exists() else ""
             if current != text:
                 drift.append(str(path.relative_to(ROOT)))
@@ -206,31 +278,70 @@ def check() -> int:
     return 0
 
 
-def generate(spec_path: Path = SPEC, overlay_path: Path = OVERLAY) -> int:
+def install(package: Path, effective_yaml: str, docs: str) -> None:
+    """Put a finished build in place: each file is written beside its target, then renamed."""
+    staging = TARGET.with_name(f".{TARGET.name}.new")
+    retired = TARGET.with_name(f".{TARGET.name}.old")
+    texts = [(EFFECTIVE, effective_yaml), (DOCS, docs)]
+    for path in (staging, retired):
+        shutil.rmtree(path, ignore_errors=True)
+    try:
+        shutil.copytree(package, staging)
+        for path, text in texts:
+            path.parent.mkdir(exist_ok=True)
+            path.with_name(path.name + ".new").write_text(text, encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for path, _ in texts:
+            path.with_name(path.name + ".new").unlink(missing_ok=True)
+        raise
+    if TARGET.exists():
+        os.replace(TARGET, retired)
+    os.replace(staging, TARGET)
+    for path, _ in texts:
+        os.replace(path.with_name(path.name + ".new"), path)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def generate(sources: tuple[Source, ...] = SOURCES, overlay_path: Path = OVERLAY) -> int:
     """Rebuild the generated package, the effective spec and the operations table in place."""
     started = time.perf_counter()
+    reports: list[Report] = []
     with tempfile.TemporaryDirectory() as tmp:
-        package, effective_yaml, docs = build(Path(tmp), spec_path, overlay_path)
-        EFFECTIVE.write_text(effective_yaml, encoding="utf-8")
-        DOCS.parent.mkdir(exist_ok=True)
-        DOCS.write_text(docs, encoding="utf-8")
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        shutil.copytree(package, TARGET)
-    print(f"generated {TARGET.relative_to(ROOT)} in {time.perf_counter() - started:.2f} s")
+        try:
+            package, effective_yaml, docs = build(Path(tmp), sources, overlay_path, reports=reports)
+        finally:
+            for line in reports:
+                print(line)
+            if reports:
+                print(summary(reports))
+        install(package, effective_yaml, docs)
+    print(
+        f"generated {TARGET.relative_to(ROOT)} from {spec(sources).shown} in {time.perf_counter() - started:.2f} s"
+    )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
+    """Command-line entry point: 1 (and the tree as it was) when any step fails."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if the tree is out of date")
-    parser.add_argument("--spec", type=Path, default=SPEC, help="the OpenAPI document (JSON/YAML)")
+    parser.add_argument("--spec", type=Path, help="a document for the spec role (JSON/YAML)")
     parser.add_argument("--overlay", type=Path, default=OVERLAY, help="the overlay to apply")
     args = parser.parse_args(argv)
-    if args.check:
-        return check()
-    return generate(args.spec.resolve(), args.overlay.resolve())
+    try:
+        if args.check:
+            return check()
+        sources = SOURCES if args.spec is None else with_spec(args.spec)
+        return generate(sources, args.overlay.resolve())
+    except (GenerationError, OverlayError, MergeError, RateLimitError, SourceError) as exc:
+        print(f"generation stopped, nothing was changed: {exc}", file=sys.stderr)
+        return 1
+    except SystemExit as exc:  # a naming rule of codegen/facade.py refused an operation
+        if not isinstance(exc.code, str):
+            raise
+        print(f"generation stopped, nothing was changed: {exc.code}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

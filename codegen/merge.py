@@ -1,4 +1,4 @@
-"""Add to the effective spec every operation of Pylon's own document that it lacks.
+"""Add to the effective spec every operation of another source (Pylon's own document) that it lacks.
 
 The vendored spec, corrected by the overlay, stays the base: for the operations both documents
 have, it wins, and ``make conformance`` holds it to Pylon's document field by field. Every
@@ -31,7 +31,7 @@ from typing import Any
 
 from ratelimits import METHODS, path_key
 
-__all__ = ["ALIASES", "MergeError", "merge_official"]
+__all__ = ["ALIASES", "MergeError", "merge_operations"]
 
 ALIASES = {"Me": "Organization", "CustomFieldDefinition": "CustomField", "Filter": "SearchFilter"}
 _ERRORS = ("400", "401", "403", "404", "409", "413", "429", "500")
@@ -42,8 +42,13 @@ class MergeError(Exception):
     """Pylon's document cannot be merged into the effective spec."""
 
 
-def merge_official(effective: dict[str, Any], official: Mapping[str, Any]) -> list[str]:
-    """Add the operations only ``official`` has to ``effective`` (in place); return their keys."""
+def merge_operations(
+    effective: dict[str, Any], official: Mapping[str, Any], source_name: str = "official"
+) -> list[str]:
+    """Add the operations only ``official`` has to ``effective`` (in place); return their keys.
+
+    Each added operation is marked ``x-pylon-source: <source_name>`` (the source's declared name).
+    """
     have = {path_key(m, p) for p, item in effective["paths"].items() for m in item if m in METHODS}
     schemas: dict[str, Any] = effective["components"]["schemas"]
     by_folded = {name.lower(): name for name in schemas}
@@ -91,7 +96,7 @@ def merge_official(effective: dict[str, Any], official: Mapping[str, Any]) -> li
                 },
                 **{code: {"$ref": "#/components/responses/Error"} for code in _ERRORS},
             }
-            op["x-pylon-source"] = "official"
+            op["x-pylon-source"] = source_name
             target_item = effective["paths"].setdefault(path, {})
             shared = {(p["name"], p["in"]) for p in target_item.get("parameters", [])}
             if shared:  # the path item already declares them: do not declare them twice

@@ -22,6 +22,8 @@ from typing import Any, Literal, NamedTuple
 
 from openapi_python_client.strings import snake_case
 from schema import (
+    Shape,
+    ShapeKind,
     argument,
     body_schema,
     data_model,
@@ -29,9 +31,10 @@ from schema import (
     item_model,
     multipart_schema,
     paging,
+    parse_name,
     py_type,
-    ref_name,
-    response_schema,
+    request_body,
+    shape,
 )
 
 __all__ = [
@@ -161,7 +164,7 @@ class ParsePlan:
     """One parse function: a page of ``model`` items, one ``data`` model, a list, or the body."""
 
     name: str
-    kind: Literal["page", "object", "list", "whole", "none"]
+    kind: ShapeKind
     model: str
     module: str
 
@@ -232,9 +235,8 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
     """Plan the method that reaches one operation."""
     models: set[str] = set()
     page, _, _ = paging(spec, op.method, op.op)
-    response = response_schema(op.op)
     body_name = body_schema(op.op)
-    body = spec["components"]["schemas"][body_name] if body_name else None
+    body = request_body(spec, op.op)
     query = [
         p
         for p in op.op.get("parameters", [])
@@ -275,7 +277,7 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
     )
     multipart = multipart_schema(op.op)
     if multipart is None and page is not None:
-        item = item_model(spec, response, models)
+        item = item_model(spec, op.method, op.op, models)
         options = _PAGE_OPTIONS if page != "single" else ()
         extra: tuple[Binding, ...] = ()
         if page == "body":
@@ -289,13 +291,13 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             keywords=(*kw, *options, _MAX_ITEMS),
             returns=f"Paginator[{item}]",
             doc=_doc(op, *doc),
-            parse=f"_page_{_snake(item)}",
+            parse=parse_name(shape(spec, op.method, op.op)),
             query=bindings if page != "body" else (),
             fields=extra,
             models=frozenset(models),
         )
-    result = data_model(spec, response, models)
-    parse = f"_parse_{_snake(response)}" if response else "_parse_none"
+    result = data_model(spec, op.method, op.op, models)
+    parse = parse_name(shape(spec, op.method, op.op))
     if multipart is not None:
         keywords, texts, files = _upload_parts(spec, multipart, models)
         return make(
@@ -364,28 +366,15 @@ def _upload_parts(
 
 
 def _plan_parsers(spec: dict[str, Any], ops: list[Operation], models: set[str]) -> list[ParsePlan]:
-    """Plan one parse function per response model and one page function per item model."""
-    singles: set[str] = set()
-    items: set[str] = set()
-    for op in ops:
-        page, _, _ = paging(spec, op.method, op.op)
-        response = response_schema(op.op)
-        if page:
-            items.add(item_model(spec, response, models))
-        elif response:
-            singles.add(response)
-    parsers: list[ParsePlan] = []
-    for response in sorted(singles):
-        data = spec["components"]["schemas"][response].get("properties", {}).get("data")
-        is_list = bool(data) and data.get("type") == "array"
-        name = ref_name(data.get("items", {}) if is_list else data) if data else None
-        kind: Literal["list", "object", "whole"] = "list" if name and is_list else "object"
-        if not name:
-            name, kind = response, "whole"
-        models.add(name)
-        parsers.append(ParsePlan(f"_parse_{_snake(response)}", kind, name, _snake(name)))
-    parsers.append(ParsePlan("_parse_none", "none", "None", ""))
-    parsers.extend(ParsePlan(f"_page_{_snake(i)}", "page", i, _snake(i)) for i in sorted(items))
+    """Plan one parse function per shape of answer (``schema.shape``), pages last."""
+    shapes = {shape(spec, op.method, op.op) for op in ops}
+    shapes |= {Shape("none", "None")}
+    parsers = []
+    for found in sorted(shapes, key=lambda s: (s.kind == "page", parse_name(s))):
+        if found.model not in ("Any", "None"):
+            models.add(found.model)
+        module = _snake(found.model) if found.model not in ("Any", "None") else ""
+        parsers.append(ParsePlan(parse_name(found), found.kind, found.model, module))
     return parsers
 
 

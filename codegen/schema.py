@@ -8,9 +8,13 @@ that emits it can import them.
 from __future__ import annotations
 
 import keyword
-from typing import Any
+from typing import Any, Literal, NamedTuple
+
+from openapi_python_client.strings import snake_case as _snake
 
 __all__ = [
+    "Shape",
+    "ShapeKind",
     "argument",
     "body_schema",
     "data_model",
@@ -18,9 +22,14 @@ __all__ = [
     "item_model",
     "multipart_schema",
     "paging",
+    "parse_name",
     "py_type",
     "ref_name",
+    "request_body",
+    "resolve",
+    "response_body",
     "response_schema",
+    "shape",
 ]
 
 
@@ -55,18 +64,42 @@ def py_type(spec: dict[str, Any], schema: dict[str, Any], imports: set[str]) -> 
     }.get(str(kind), "Any")
 
 
+def resolve(spec: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
+    """Return the schema itself: the component it refers to, or the inline schema as written."""
+    name = ref_name(schema) if schema else None
+    if name is None:
+        return schema or {}
+    found = spec["components"]["schemas"].get(name)
+    return found if isinstance(found, dict) else {}
+
+
+def _json_schema(holder: dict[str, Any]) -> dict[str, Any] | None:
+    schema = holder.get("content", {}).get("application/json", {}).get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
 def response_schema(op: dict[str, Any]) -> str | None:
     """Return the component of the operation's JSON 200 response, if it names one."""
-    content = op.get("responses", {}).get("200", {}).get("content", {})
-    schema = content.get("application/json", {}).get("schema")
+    schema = _json_schema(op.get("responses", {}).get("200", {}))
     return ref_name(schema) if schema else None
+
+
+def response_body(spec: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the schema of the operation's JSON 200 response, named or inline (None if none)."""
+    schema = _json_schema(op.get("responses", {}).get("200", {}))
+    return resolve(spec, schema) if schema is not None else None
 
 
 def body_schema(op: dict[str, Any]) -> str | None:
     """Return the component of the operation's JSON request body, if it names one."""
-    content = op.get("requestBody", {}).get("content", {})
-    schema = content.get("application/json", {}).get("schema")
+    schema = _json_schema(op.get("requestBody", {}))
     return ref_name(schema) if schema else None
+
+
+def request_body(spec: dict[str, Any], op: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the schema of the operation's JSON request body, named or inline (None if none)."""
+    schema = _json_schema(op.get("requestBody", {}))
+    return resolve(spec, schema) if schema is not None else None
 
 
 def multipart_schema(op: dict[str, Any]) -> dict[str, Any] | None:
@@ -94,17 +127,17 @@ def argument(name: str) -> str:
 def paging(
     spec: dict[str, Any], method: str, op: dict[str, Any]
 ) -> tuple[str | None, int | None, int | None]:
-    """Return how an operation pages (``query``, ``body``, ``single`` or None) and its limits."""
-    response = response_schema(op)
-    if not response:
+    """Return how an operation pages (``query``, ``body``, ``single`` or None) and its limits.
+
+    Read from the operation's structure, whatever its schemas are named: a response whose
+    ``data`` is an array is a list; it pages by query when the GET takes a ``cursor``, by body
+    when the request body has one, and is a ``single`` page without ``pagination``.
+    """
+    props = (response_body(spec, op) or {}).get("properties", {})
+    if resolve(spec, props.get("data")).get("type") != "array":
         return None, None, None
-    props = spec["components"]["schemas"][response].get("properties", {})
-    if props.get("data", {}).get("type") != "array":
-        return None, None, None
-    body = body_schema(op)
-    if method != "GET" and "cursor" not in (
-        spec["components"]["schemas"][body].get("properties", {}) if body else {}
-    ):
+    body = (request_body(spec, op) or {}).get("properties", {})
+    if method != "GET" and "cursor" not in body:
         return None, None, None  # a write that answers with a list (followers): one call
     if "pagination" not in props:
         return "single", None, None
@@ -114,31 +147,67 @@ def paging(
             return "single", None, None  # a shared list envelope, but this GET has no cursor
         schema = params.get("limit", {}).get("schema", {})
         return "query", schema.get("minimum"), schema.get("maximum")
-    limit = spec["components"]["schemas"][body]["properties"].get("limit", {}) if body else {}
+    limit = body.get("limit", {})
     return "body", limit.get("minimum"), limit.get("maximum")
 
 
-def item_model(spec: dict[str, Any], response: str | None, imports: set[str]) -> str:
+ShapeKind = Literal["page", "object", "list", "whole", "json", "none"]
+
+
+class Shape(NamedTuple):
+    """What a response gives the caller: a page of ``model`` items, one model, a list, the body.
+
+    ``kind`` is ``page``, ``object`` (the ``data`` model), ``list`` (``data`` is a list of
+    models), ``whole`` (no ``data``: the body is the model), ``json`` (no model: the parsed
+    JSON as it is) or ``none`` (no JSON body).
+    """
+
+    kind: ShapeKind
+    model: str
+
+
+def shape(spec: dict[str, Any], method: str, op: dict[str, Any]) -> Shape:
+    """Return the shape of an operation's answer, from its structure (names are only labels)."""
+    body = response_body(spec, op)
+    if body is None:
+        return Shape("none", "None")
+    data_schema = body.get("properties", {}).get("data")
+    if paging(spec, method, op)[0]:
+        return Shape("page", ref_name(resolve(spec, data_schema).get("items", {})) or "Any")
+    data = resolve(spec, data_schema) if data_schema is not None else {}
+    if data.get("type") == "array" and ref_name(data.get("items", {})):
+        return Shape("list", str(ref_name(data["items"])))
+    if data_schema is not None and data.get("type") != "array" and ref_name(data_schema):
+        return Shape("object", str(ref_name(data_schema)))
+    whole = response_schema(op)  # no data model: the envelope itself, when it has a name
+    return Shape("whole", whole) if whole else Shape("json", "Any")
+
+
+def parse_name(found: Shape) -> str:
+    """Return the name of the parse function of a shape (two operations that answer alike share it)."""
+    snake = _snake(found.model)
+    return {
+        "page": f"_page_{snake}",
+        "object": f"_parse_{snake}",
+        "list": f"_parse_{snake}_list",
+        "whole": f"_parse_{snake}_whole",
+        "json": "_parse_json",
+        "none": "_parse_none",
+    }[found.kind]
+
+
+def item_model(spec: dict[str, Any], method: str, op: dict[str, Any], imports: set[str]) -> str:
     """Return the model of one item of a list response (``Any`` when it names none)."""
-    items = (
-        spec["components"]["schemas"][response]["properties"]["data"]["items"] if response else {}
-    )
-    name = ref_name(items) or "Any"
-    if name != "Any":
+    name = shape(spec, method, op).model
+    if name not in ("Any", "None"):
         imports.add(name)
     return name
 
 
-def data_model(spec: dict[str, Any], response: str | None, imports: set[str]) -> str:
+def data_model(spec: dict[str, Any], method: str, op: dict[str, Any], imports: set[str]) -> str:
     """Return the type a call returns: its ``data`` model, a list of them, or the whole body."""
-    if not response:
-        return "None"
-    data = spec["components"]["schemas"][response].get("properties", {}).get("data")
-    if data is None:
-        imports.add(response)
-        return response
-    name = ref_name(data.get("items", {}) if data.get("type") == "array" else data)
-    if name:
-        imports.add(name)
-        return f"builtins.list[{name}]" if data.get("type") == "array" else name
-    return "Any"
+    found = shape(spec, method, op)
+    if found.kind in ("none", "json"):
+        return "None" if found.kind == "none" else "Any"
+    imports.add(found.model)
+    return f"builtins.list[{found.model}]" if found.kind == "list" else found.model

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "codegen"))
 merge = importlib.import_module("merge")
 overlay = importlib.import_module("overlay")
+sources = importlib.import_module("sources")
 facade = importlib.import_module("facade")
 
 OFFICIAL = json.loads((ROOT / "openapi" / "pylon-official.json").read_text())
@@ -27,7 +28,7 @@ def _corrected() -> dict[str, Any]:
     """The vendored spec with the overlay applied: what the merge starts from."""
     spec = yaml.safe_load((ROOT / "openapi" / "pylon-openapi.yml").read_text())
     actions = yaml.safe_load((ROOT / "codegen" / "overlay.yaml").read_text())
-    return dict(overlay.apply_overlay(spec, actions))
+    return dict(overlay.apply_overlay(sources.canonical(spec), actions))
 
 
 def _ops(spec: dict[str, Any]) -> list[str]:
@@ -38,7 +39,7 @@ def test_the_merge_adds_every_operation_the_vendored_spec_lacks() -> None:
     """The 50 operations only Pylon's document has join the 69 corrected ones: 119."""
     spec = _corrected()
     assert len(_ops(spec)) == 69
-    added = merge.merge_official(spec, OFFICIAL)
+    added = merge.merge_operations(spec, OFFICIAL)
     assert len(added) == 50
     assert len(_ops(spec)) == 119
     for key in added:
@@ -51,8 +52,8 @@ def test_the_merge_adds_every_operation_the_vendored_spec_lacks() -> None:
 def test_the_merge_is_deterministic() -> None:
     """Two merges of the same inputs give the same document."""
     a, b = _corrected(), _corrected()
-    merge.merge_official(a, OFFICIAL)
-    merge.merge_official(b, OFFICIAL)
+    merge.merge_operations(a, OFFICIAL)
+    merge.merge_operations(b, OFFICIAL)
     assert a == b
 
 
@@ -60,7 +61,7 @@ def test_names_the_spec_has_are_the_specs_and_new_ones_are_tolerant() -> None:
     """A name already there (without regard to case) is reused; a new schema reads null."""
     spec = _corrected()
     before = copy.deepcopy(spec["components"]["schemas"])
-    merge.merge_official(spec, OFFICIAL)
+    merge.merge_operations(spec, OFFICIAL)
     schemas = spec["components"]["schemas"]
     assert schemas["Issue"] == before["Issue"]  # the overlay's, not a second copy
     assert "ExternalID" not in schemas  # ExternalId is the same object
@@ -76,7 +77,7 @@ def test_an_alias_to_a_missing_schema_is_an_error() -> None:
     spec = _corrected()
     del spec["components"]["schemas"]["SearchFilter"]
     with pytest.raises(merge.MergeError, match="Filter -> SearchFilter"):
-        merge.merge_official(spec, OFFICIAL)
+        merge.merge_operations(spec, OFFICIAL)
 
 
 def test_two_operations_with_one_name_stop_generation() -> None:
@@ -92,29 +93,3 @@ def test_an_operation_no_rule_names_stops_generation() -> None:
     spec = {"paths": {"/widgets/{id}/a/b": {"put": {"operationId": "y", "responses": {}}}}}
     with pytest.raises(SystemExit, match=re.escape("no name for PUT /widgets/{id}/a/b")):
         facade.operations(spec)
-
-
-@pytest.mark.parametrize(
-    ("document", "other"),
-    [
-        pytest.param("vendored", "official", id="vendored"),
-        pytest.param("official", "vendored", id="official"),
-    ],
-)
-def test_actions_for_other_documents_are_reported(document: str, other: str) -> None:
-    """Actions marked for the other document are listed with number and description."""
-    actions = yaml.safe_load((ROOT / "codegen" / "overlay.yaml").read_text())
-    if document == "official":
-        source = OFFICIAL
-    else:
-        source = yaml.safe_load((ROOT / "openapi" / "pylon-openapi.yml").read_text())
-    found: list[Any] = []
-    overlay.apply_overlay(source, actions, document=document, skipped=found)
-    marked = [
-        n
-        for n, a in enumerate(actions["actions"], start=1)
-        if a.get("x-documents") and document not in a["x-documents"]
-    ]
-    assert [s.number for s in found] == marked
-    assert marked
-    assert all(f"is for {other} only: skipped" in str(s) for s in found)
