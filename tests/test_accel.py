@@ -35,7 +35,7 @@ from pylon_client._accel import Parsed, fast_decoder, forget
 from pylon_client._generated._endpoints import ENDPOINTS
 from pylon_client._generated.models.mini_account import MiniAccount
 from pylon_client._generated.resources.issues import _page_issue
-from pylon_client._generated.resources.tasks import _page_task, _parse_task_response
+from pylon_client._generated.resources.tasks import _page_task, _parse_task
 
 pytestmark = pytest.mark.anyio
 
@@ -179,9 +179,9 @@ def test_what_the_fast_path_cannot_vouch_for_goes_the_usual_way(body: bytes) -> 
 
 def test_a_single_object_envelope() -> None:
     body = json.dumps({"data": TASK, "request_id": 7}).encode()
-    parsed = _fast(_parse_task_response)(body)
+    parsed = _fast(_parse_task)(body)
     assert parsed is not None
-    assert parsed.value == _usual(_parse_task_response, body)
+    assert parsed.value == _usual(_parse_task, body)
     assert parsed.request_id == 7  # as sent; the client keeps only a string
 
 
@@ -288,7 +288,7 @@ async def test_raw_responses_parse_alike() -> None:
         assert pylon._fast is not None
         raw = await pylon.with_raw_response.tasks.get("task_1")
         assert raw.request_id == "req_9"
-        assert raw.parse() == _usual(_parse_task_response, body)
+        assert raw.parse() == _usual(_parse_task, body)
         assert pylon.last_response is not None
         assert pylon.last_response.request_id == "req_9"
 
