@@ -7,7 +7,8 @@ Pylon's official SDK (usepylon) marks required; ``FakePylon.operations`` lists w
 Use it in process through ``httpx.ASGITransport`` or on a socket through
 :func:`serve_in_thread`; fill it with :func:`seed_demo` or :func:`add_issues`; change issues
 behind a sync's back with :func:`touch_issues` and :class:`UpdatesDuringSync`; send signed
-webhooks to your receiver with :class:`WebhookSender`. Example::
+webhooks to your receiver with :class:`WebhookSender`. ``fake.requests`` logs the newest
+requests it answered (``log_size``, :data:`DEFAULT_LOG_SIZE` by default). Example::
 
     fake = FakePylon(seed=1)
     seed_demo(fake, accounts=20)
@@ -20,7 +21,7 @@ This package imports starlette and uvicorn, the ``testing`` extra; nothing else 
 pylon-client does.
 """
 
-from ._app import MAX_BODY_BYTES, FakePylon, RecordedRequest
+from ._app import DEFAULT_LOG_SIZE, MAX_BODY_BYTES, FakePylon, RecordedRequest
 from ._clock import Clock, FakeClock, SystemClock
 from ._faults import ConnectionDropped, Faults
 from ._mutations import UpdatesDuringSync, touch_issues
@@ -32,6 +33,7 @@ from ._webhooks import WebhookSender
 __all__ = [
     "DEFAULT_LIMIT",
     "DEFAULT_LIMITS",
+    "DEFAULT_LOG_SIZE",
     "DEMO_START",
     "MAX_BODY_BYTES",
     "Clock",

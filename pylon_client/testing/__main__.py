@@ -3,6 +3,8 @@
 Example::
 
     python -m pylon_client.testing serve --port 8080 --seed 42 --scale 10
+
+``--log-size`` is how many requests the fake's request log keeps (the newest; default 1,000).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from ._app import FakePylon
+from ._app import DEFAULT_LOG_SIZE, FakePylon
 from ._seed import seed_demo
 
 __all__ = ["main"]
@@ -34,12 +36,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="enable Pylon's rate limits, with the 60 s window divided by SCALE",
     )
+    serve.add_argument(
+        "--log-size",
+        type=int,
+        default=DEFAULT_LOG_SIZE,
+        help=f"keep the newest N requests in the request log (default {DEFAULT_LOG_SIZE})",
+        metavar="N",
+    )
     args = parser.parse_args(argv)
     fake = FakePylon(
         token=args.token,
         seed=args.seed,
         rate_limits=args.scale is not None,
         rate_limit_scale=args.scale or 1.0,
+        log_size=args.log_size,
     )
     seed_demo(fake, seed=args.seed, accounts=args.accounts)
     print(f"fake Pylon on http://{args.host}:{args.port} (token {args.token!r})")

@@ -2,8 +2,10 @@
 
 Each request goes through, in order: body size (413), injected faults before the change,
 authentication (401), routing (404), rate limits (429), JSON parsing (400), the handler, and
-injected faults after the change. Every request, whatever happened to it, is appended to
-``fake.requests``.
+injected faults after the change. Every request, whatever happened to it, is appended to the
+request log, ``fake.requests``. The log is a ring of the newest ``log_size`` requests (1,000 by
+default, about 1.4 KB each): a fake serving a long demo or benchmark would otherwise grow by
+every request it ever answered.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -41,9 +44,11 @@ from ._protocol import JSON, ApiError, Call, Handler
 from ._ratelimit import RateLimiter, format_retry_after
 from ._store import Store
 
-__all__ = ["MAX_BODY_BYTES", "FakePylon", "RecordedRequest"]
+__all__ = ["DEFAULT_LOG_SIZE", "MAX_BODY_BYTES", "FakePylon", "RecordedRequest"]
 
 MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_LOG_SIZE = 1000
+"""How many requests :attr:`FakePylon.requests` keeps unless told otherwise: the newest."""
 _GATEWAY_PAGES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
@@ -113,6 +118,8 @@ class FakePylon:
         rate_limit_scale: divides the 60 s window: 10 turns 300/min into 300 per 6 s.
         faults: :class:`Faults` to inject; assign ``fake.faults`` to change them at runtime.
         clock: where time comes from; a :class:`FakeClock` makes latency and windows instant.
+        log_size: how many requests :attr:`requests` keeps, the newest (default 1,000); older
+            ones are dropped as new ones arrive. None keeps every request, without limit.
 
     Use it in process with ``httpx.AsyncClient(transport=httpx.ASGITransport(app=fake))`` or
     on a socket with :func:`serve_in_thread`. The store is ``fake.state``; the common
@@ -131,6 +138,7 @@ class FakePylon:
         rate_limit_scale: float = 1.0,
         faults: Faults | None = None,
         clock: Clock | None = None,
+        log_size: int | None = DEFAULT_LOG_SIZE,
     ) -> None:
         self.token = token
         self.seed = random.SystemRandom().getrandbits(32) if seed is None else seed
@@ -144,7 +152,9 @@ class FakePylon:
             overrides = None if rate_limits is True else rate_limits
             self.rate_limiter = RateLimiter(self.clock, limits=overrides, scale=rate_limit_scale)
         self.faults = faults
-        self.requests: list[RecordedRequest] = []
+        if log_size is not None and log_size < 0:
+            raise ValueError(f"log_size must be at least 0, got {log_size}")
+        self._log: deque[RecordedRequest] = deque(maxlen=log_size)
         self._request_count = 0
 
     operations: tuple[str, ...] = tuple(f"{r.method} {r.template}" for r in _ROUTES)
@@ -155,9 +165,22 @@ class FakePylon:
         """The ASGI app: the fake itself (kept for frameworks that expect ``.app``)."""
         return self
 
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """The newest :attr:`log_size` requests, oldest first: a copy, so it stays as read.
+
+        ``fake.requests[-1]`` is the last request; :meth:`reset_log` empties the log.
+        """
+        return list(self._log)
+
+    @property
+    def log_size(self) -> int | None:
+        """How many requests the log keeps (None: all of them)."""
+        return self._log.maxlen
+
     def reset_log(self) -> None:
         """Forget the recorded requests."""
-        self.requests.clear()
+        self._log.clear()
 
     # Shortcuts for assertions: the live dicts of the store.
     @property
@@ -209,7 +232,7 @@ class FakePylon:
         query = dict(multi)
         out = await self._respond(scope, receive, method, path, multi, request_id)
         dropped = out.fault in ("drop", "drop_after")
-        self.requests.append(
+        self._log.append(
             RecordedRequest(
                 method,
                 path,

@@ -127,7 +127,7 @@ def create_account(store: Store, call: Call) -> JSON:
     r.done()
     account = new_account(store.new_id(), name=fields["name"], now=store.now())
     _write_account(store, account, fields)
-    store.accounts[account["id"]] = account
+    store.add(store.accounts, account)
     return {"data": account}
 
 

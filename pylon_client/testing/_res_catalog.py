@@ -107,7 +107,7 @@ def _macro_writer(creating: bool) -> Handler:
                 "actions": [],
                 "created_at": now,
             }
-            store.macros[macro["id"]] = macro
+            store.add(store.macros, macro)
         macro.update({k: v for k, v in given.items() if v is not None})
         macro["updated_at"] = now
         return {"data": macro}

@@ -114,7 +114,7 @@ def create_contact(store: Store, call: Call) -> JSON:
     r.done()
     contact = new_contact(store.new_id(), name=fields["name"])
     _write_contact(store, contact, fields)
-    store.contacts[contact["id"]] = contact
+    store.add(store.contacts, contact)
     return {"data": contact}
 
 

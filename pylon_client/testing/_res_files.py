@@ -52,7 +52,7 @@ def upload(store: Store, form: Form, *, described: bool = True) -> JSON:
         url=attachment_url(attachment_id, name),
         description=description,
     )
-    store.attachments[attachment_id] = attachment
+    store.add(store.attachments, attachment)
     store.attachment_sizes[attachment_id] = size
     return attachment
 
@@ -84,7 +84,7 @@ def _new_training_data(store: Store, name: str, visibility: str | None) -> JSON:
         "created_at": now,
         "updated_at": now,
     }
-    store.training_data[training["id"]] = training
+    store.add(store.training_data, training)
     return training
 
 

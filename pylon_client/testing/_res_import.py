@@ -144,7 +144,7 @@ def import_issue(store: Store, call: Call) -> JSON:
         if times[name]:
             issue[name] = times[name]
     _apply(store, issue, fields)
-    store.issues[issue["id"]] = issue
+    store.add(store.issues, issue)
     _add_messages(store, issue, messages, first=True)
     store.touch("issue", "created", issue, at=times["updated_at"] or now)
     return {"data": issue}

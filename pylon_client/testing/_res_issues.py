@@ -107,7 +107,7 @@ def _requester_by_email(store: Store, email: str, name: str | None, avatar: str 
             return str(contact["id"])
     contact = new_contact(store.new_id(), name=name or email)
     contact.update(email=email, emails=[email], avatar_url=avatar or "")
-    store.contacts[contact["id"]] = contact
+    store.add(store.contacts, contact)
     return str(contact["id"])
 
 
@@ -153,7 +153,7 @@ def create_issue(store: Store, call: Call) -> JSON:
     if "account" in issue:
         # A new issue is customer activity on its account.
         store.accounts[issue["account"]["id"]]["latest_customer_activity_time"] = now
-    store.issues[issue["id"]] = issue
+    store.add(store.issues, issue)
     store.touch("issue", "created", issue, at=issue["updated_at"])
     return {"data": issue}
 

@@ -6,13 +6,15 @@ A collection or article belongs to the knowledge base in its path; the fake reco
 
 from __future__ import annotations
 
+import random
+
 from ._crud import LIST_MAX, getter, paged, unpaged_lister
 from ._objects import article_url, new_article, new_collection
 from ._protocol import JSON, ApiError, Call, Handler
 from ._store import Store
 from ._validate import Reader, body_object, parse_limit
 
-__all__ = ["REDIRECT_OBJECT_TYPES", "ROUTES"]
+__all__ = ["REDIRECT_OBJECT_TYPES", "ROUTES", "article_identifier"]
 
 REDIRECT_OBJECT_TYPES = ("article", "collection")
 _VISIBILITY = {
@@ -21,6 +23,14 @@ _VISIBILITY = {
     "allowed_agent_ids": list,
     "customer_visibility_condition": dict,
 }
+
+
+def article_identifier(store: Store, rng: random.Random) -> str:
+    """Return a new article's 7-digit number, one no article of ``store`` has had.
+
+    The number is the article's id in its public URL, so it is vetted like any other id.
+    """
+    return store.claim(lambda: str(rng.randrange(10**6, 10**7)))
 
 
 def _kb(store: Store, call: Call) -> JSON:
@@ -86,7 +96,7 @@ def _collection_writer(creating: bool) -> Handler:
             collection = new_collection(store.new_id(), title=title or "", now=store.now())
             if parent:
                 collection["parent_collection_id"] = parent
-            store.collections[collection["id"]] = collection
+            store.add(store.collections, collection)
             store.kb_of[collection["id"]] = kb_id
         else:
             collection = _child(store, call, "collections", "collection", "collection_id")
@@ -156,13 +166,13 @@ def _article_writer(creating: bool) -> Handler:
         if creating:
             article = new_article(
                 store.new_id(),
-                identifier=str(store.rng.randrange(10**6, 10**7)),
+                identifier=article_identifier(store, store.rng),
                 title=fields["title"],
                 kb_slug=kb["slug"],
                 author_user_id=fields["author_user_id"],
                 now=store.now(),
             )
-            store.articles[article["id"]] = article
+            store.add(store.articles, article)
             store.kb_of[article["id"]] = kb["id"]
         else:
             article = _child(store, call, "articles", "article", "article_id")
@@ -198,7 +208,7 @@ def create_route_redirect(store: Store, call: Call) -> JSON:
     }
     if language:
         redirect["language"] = language
-    store.route_redirects[redirect["id"]] = redirect
+    store.add(store.route_redirects, redirect)
     return {"data": redirect}
 
 

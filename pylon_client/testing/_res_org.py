@@ -78,7 +78,7 @@ def _team_writer(creating: bool) -> Handler:
         ]
         r.done()
         team: JSON = (
-            {"id": store.new_id(), "users": []}
+            store.add(store.teams, {"id": store.new_id(), "users": []})
             if creating
             else (store.get(store.teams, "team", call.params["id"]))
         )
@@ -86,7 +86,6 @@ def _team_writer(creating: bool) -> Handler:
             team["name"] = name
         if user_ids is not None:
             team["users"] = [{"id": u} for u in user_ids]
-        store.teams[team["id"]] = team
         return {"data": team}
 
     return handle
@@ -103,7 +102,7 @@ def _tag_writer(creating: bool) -> Handler:
         hex_color = r.string("hex_color")
         r.done()
         tag: JSON = (
-            {"id": store.new_id(), "hex_color": "#888888"}
+            store.add(store.tags, {"id": store.new_id(), "hex_color": "#888888"})
             if creating
             else (store.get(store.tags, "tag", call.params["id"]))
         )
@@ -114,7 +113,6 @@ def _tag_writer(creating: bool) -> Handler:
         ):
             if given is not None:
                 tag[name] = given
-        store.tags[tag["id"]] = tag
         return {"data": tag}
 
     return handle
@@ -157,6 +155,7 @@ def _custom_field_writer(creating: bool) -> Handler:
                 object_type=given["object_type"],
                 now=now,
             )
+            store.add(store.custom_fields, field)
         else:
             field = store.get(store.custom_fields, "custom field", call.params["id"])
         for name in ("label", "slug", "description", "default_value", "default_values"):
@@ -166,7 +165,6 @@ def _custom_field_writer(creating: bool) -> Handler:
             options = [{"slug": slugify(o["label"], "_"), **o} for o in given["options"]]
             field["select_metadata"] = {"options": options}
         field["updated_at"] = now
-        store.custom_fields[field["id"]] = field
         return {"data": field}
 
     return handle

@@ -80,7 +80,7 @@ def create_project(store: Store, call: Call) -> JSON:
     """``POST /projects``: ``account_id`` and ``name`` (unless ``project_template_id``)."""
     project = new_project(store.new_id(), name="", now=store.now())
     _write_project(store, project, Reader(body_object(call)), creating=True)
-    store.projects[project["id"]] = project
+    store.add(store.projects, project)
     return {"data": project}
 
 
@@ -107,7 +107,7 @@ def create_milestone(store: Store, call: Call) -> JSON:
     if account:
         milestone["account"] = dict(account)
     set_date(milestone, "due_date", due_date)
-    store.milestones[milestone["id"]] = milestone
+    store.add(store.milestones, milestone)
     return {"data": milestone}
 
 

@@ -68,7 +68,7 @@ def create_highlight(store: Store, call: Call) -> JSON:
     }
     if expires_at:
         highlight["expires_at"] = expires_at
-    store.account_highlights[highlight["id"]] = highlight
+    store.add(store.account_highlights, highlight)
     return {"data": highlight}
 
 
@@ -177,7 +177,7 @@ def _custom_object_writer(creating: bool) -> Handler:
         if found is None:
             found = {"id": store.new_id(), "type": object_type, "custom_fields": {}}
             found["created_at"] = now
-            store.custom_objects[found["id"]] = found
+            store.add(store.custom_objects, found)
         if name is not None:
             found["name"] = name
         found["custom_fields"] = merge_custom_fields(found["custom_fields"], fields)

@@ -78,7 +78,7 @@ def create_task(store: Store, call: Call) -> JSON:
     """``POST /tasks``: ``title`` required; ``status`` defaults to ``not_started``."""
     task = new_task(store.new_id(), title="", now=store.now())
     _write_task(store, task, Reader(body_object(call)), creating=True)
-    store.tasks[task["id"]] = task
+    store.add(store.tasks, task)
     return {"data": task}
 
 

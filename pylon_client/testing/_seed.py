@@ -1,13 +1,15 @@
 """Deterministic demo data: the same seed always gives the same objects, ids included.
 
 Objects are written straight into the store (no HTTP, no rate limits, no faults), with ids
-drawn from the seed's own RNG so the data does not depend on the fake's seed or history.
+drawn from the seed's own RNG so the data does not depend on the fake's seed or history. The
+store vets each drawn id (:meth:`Store.claim`): one already handed out, by the store's own RNG
+or by an earlier seeding with the same seed, is drawn again, so seeding never replaces an
+object and later creates never replace a seeded one.
 """
 
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +29,9 @@ from ._objects import (
 )
 from ._protocol import JSON
 from ._res_issues import ISSUE_STATES
+from ._res_kb import article_identifier
 from ._res_tasks import TASK_STATUSES
+from ._store import Store, random_uuid
 from ._validate import format_time
 
 __all__ = ["DEMO_START", "add_issues", "seed_demo"]
@@ -61,13 +65,14 @@ _ISSUE_TAGS = ("bug", "billing", "feature-request", "urgent", "onboarding")
 
 
 class _Maker:
-    """Ids and timestamps from one seeded RNG."""
+    """Ids and timestamps from one seeded RNG; the store turns down ids it already gave out."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, store: Store) -> None:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data
+        self.store = store
 
     def id(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        return self.store.claim(lambda: random_uuid(self.rng))
 
 
 def _issue(fake: FakePylon, make: _Maker, created_at: datetime, **extra: Any) -> JSON:
@@ -83,7 +88,7 @@ def _issue(fake: FakePylon, make: _Maker, created_at: datetime, **extra: Any) ->
     )
     issue["state"] = make.rng.choice(ISSUE_STATES)
     issue.update(extra)
-    fake.state.issues[issue["id"]] = issue
+    fake.state.add(fake.state.issues, issue)
     return issue
 
 
@@ -114,7 +119,7 @@ def add_issues(
     rest = n - len(boundaries)
     step = (end - start) / max(rest, 1)
     times = sorted([*boundaries, *(start + step * (i + 0.5) for i in range(rest))])
-    make = _Maker(seed)
+    make = _Maker(seed, fake.state)
     return [_issue(fake, make, t) for t in times]
 
 
@@ -136,31 +141,30 @@ def seed_demo(
     custom fields; a knowledge base with two collections and three articles.
     Same arguments, same data.
     """
-    make = _Maker(seed)
+    make = _Maker(seed, fake.state)
     rng = make.rng
     state = fake.state
     stamp = format_time(start - timedelta(days=365))
     user_ids = []
     for i in range(8):
         uid = make.id()
-        state.users[uid] = new_user(
-            uid, name=f"Agent {i + 1}", email=f"agent{i + 1}@fake-org.example"
+        state.add(
+            state.users,
+            new_user(uid, name=f"Agent {i + 1}", email=f"agent{i + 1}@fake-org.example"),
         )
         user_ids.append(uid)
     team_ids = []
     for i, name in enumerate(("Support", "Success", "Engineering")):
         tid = make.id()
-        state.teams[tid] = {"id": tid, "name": name, "users": [{"id": u} for u in user_ids[i::3]]}
+        state.add(
+            state.teams, {"id": tid, "name": name, "users": [{"id": u} for u in user_ids[i::3]]}
+        )
         team_ids.append(tid)
     for object_type, values in (("account", _ACCOUNT_TAGS), ("issue", _ISSUE_TAGS)):
         for value in values:
             tag_id = make.id()
-            state.tags[tag_id] = {
-                "id": tag_id,
-                "value": value,
-                "object_type": object_type,
-                "hex_color": "#888888",
-            }
+            tag = {"id": tag_id, "value": value, "object_type": object_type, "hex_color": "#888888"}
+            state.add(state.tags, tag)
     account_ids: list[str] = []
     base_name = ""
     for i in range(accounts):
@@ -177,14 +181,14 @@ def seed_demo(
         account["tags"] = rng.sample(_ACCOUNT_TAGS, rng.randrange(3))
         account["owner"] = {"id": rng.choice(user_ids)}
         account["external_ids"] = [{"external_id": f"crm-{i:05d}", "label": "crm"}]
-        state.accounts[aid] = account
+        state.add(state.accounts, account)
         account_ids.append(aid)
         for j in range(rng.randrange(1, 3)):
             cid = make.id()
             email = f"c{j}@{domain}"
             contact = new_contact(cid, name=f"Contact {i}-{j}")
             contact.update(email=email, emails=[email], account={"id": aid}, portal_role="member")
-            state.contacts[cid] = contact
+            state.add(state.contacts, contact)
     for aid in account_ids[::10]:
         _project(fake, make, aid, user_ids, stamp)
     for day in range(issues_days):
@@ -215,13 +219,13 @@ def _project(fake: FakePylon, make: _Maker, account_id: str, users: list[str], s
     pid = make.id()
     project = new_project(pid, name=f"Onboarding {len(state.projects) + 1}", now=stamp)
     project.update(account={"id": account_id}, owner_id=rng.choice(users), status="in_progress")
-    state.projects[pid] = project
+    state.add(state.projects, project)
     milestones = []
     for m in range(rng.randrange(2, 4)):
         mid = make.id()
         milestone = new_milestone(mid, name=f"Phase {m + 1}", project_id=pid, now=stamp)
         milestone["account"] = {"id": account_id}
-        state.milestones[mid] = milestone
+        state.add(state.milestones, milestone)
         milestones.append(mid)
     done = 0
     count = rng.randrange(3, 9)
@@ -239,7 +243,7 @@ def _project(fake: FakePylon, make: _Maker, account_id: str, users: list[str], s
         )
         if status == "completed":
             task["completed_at"] = stamp
-        state.tasks[tid] = task
+        state.add(state.tasks, task)
     project["progress"] = round(done / count, 2)
 
 
@@ -254,21 +258,21 @@ def _custom_fields(fake: FakePylon, make: _Maker, stamp: str) -> None:
         field["select_metadata"] = {
             "options": [{"label": o, "slug": o.lower()} for o in options],
         }
-        fake.state.custom_fields[field["id"]] = field
+        fake.state.add(fake.state.custom_fields, field)
 
 
 def _knowledge_base(fake: FakePylon, make: _Maker, users: list[str], stamp: str) -> None:
     state = fake.state
     kb = new_knowledge_base(make.id(), title="Help Center")
-    state.knowledge_bases[kb["id"]] = kb
+    state.add(state.knowledge_bases, kb)
     for c, title in enumerate(("Getting Started", "Billing")):
         collection = new_collection(make.id(), title=title, now=stamp)
-        state.collections[collection["id"]] = collection
+        state.add(state.collections, collection)
         state.kb_of[collection["id"]] = kb["id"]
         for a in range(2 - c):
             article = new_article(
                 make.id(),
-                identifier=str(make.rng.randrange(10**6, 10**7)),
+                identifier=article_identifier(state, make.rng),
                 title=f"{title} guide {a + 1}",
                 kb_slug=kb["slug"],
                 author_user_id=make.rng.choice(users),
@@ -280,5 +284,5 @@ def _knowledge_base(fake: FakePylon, make: _Maker, users: list[str], stamp: str)
                 article.update(
                     is_published=True, current_published_content_html=body, last_published_at=stamp
                 )
-            state.articles[article["id"]] = article
+            state.add(state.articles, article)
             state.kb_of[article["id"]] = kb["id"]

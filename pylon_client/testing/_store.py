@@ -1,8 +1,20 @@
 """The fake's state: one dict per kind of object, keyed by id, holding the JSON Pylon returns.
 
 Objects are stored exactly as they are served, so a test can assert on ``fake.tasks[id]`` and
-see what a client would. Ids are UUIDs drawn from a seeded RNG: the same seed and the same
-sequence of calls give the same ids.
+see what a client would.
+
+Ids are UUIDs drawn from seeded RNGs, so the same seed and the same sequence of calls give the
+same ids. More than one RNG draws them: the store's, and the demo seed's (:mod:`._seed`), seeded
+on its own so that demo data does not depend on the fake's seed. Any two streams can meet (with
+one seed they are the very same stream), so rather than argue that they never do, the store
+checks: :attr:`Store.ids` holds every id it has handed out, and :meth:`Store.claim` draws again
+on any id already there. That alone makes every id unique for every kind of object, whatever
+the seeds and the history, and keeps ids reproducible (a redraw is as deterministic as the
+draw). A deleted object's id stays in the set, so no id is reused. As a second line,
+:meth:`Store.add`, the one way a create puts an object into its dict, refuses an id the dict
+already holds, so not even an object a test wrote into a dict by hand is silently replaced.
+Ids made with ``uuid5`` (the catalog's, an issue's first message) are version 5 and can never
+equal a drawn id, which is version 4.
 """
 
 from __future__ import annotations
@@ -18,10 +30,15 @@ from ._objects import new_user
 from ._protocol import JSON, ApiError
 from ._validate import format_time
 
-__all__ = ["ChangeListener", "Store"]
+__all__ = ["ChangeListener", "Store", "random_uuid"]
 
 ChangeListener = Callable[[str, str, JSON], None]
 """Called as ``listener(kind, event, obj)`` after a change: ``("issue", "updated", {...})``."""
+
+
+def random_uuid(rng: random.Random) -> str:
+    """Return a version-4 UUID string drawn from ``rng``."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 class Store:
@@ -32,6 +49,8 @@ class Store:
         self.clock = clock
         self.max_window_seconds = max_window_seconds
         self.rng = random.Random(seed)  # noqa: S311 - reproducible ids
+        # Every id handed out, deleted objects' included: see the module docstring.
+        self.ids: set[str] = set()
         # Salted per seed so a cursor from one fake is not accepted by another.
         self.cursor_salt = f"{self.rng.getrandbits(32):08x}"
         self.issues: dict[str, JSON] = {}
@@ -79,14 +98,42 @@ class Store:
         self.listeners: list[ChangeListener] = []
         self.me_user_id = self.new_id()
         self.organization: JSON = {"id": self.new_id(), "name": "Fake Org"}
-        self.users[self.me_user_id] = new_user(
-            self.me_user_id, name="API User", email="api-user@example.com", role_id="admin"
+        self.add(
+            self.users,
+            new_user(
+                self.me_user_id, name="API User", email="api-user@example.com", role_id="admin"
+            ),
         )
         seed_catalog(self)
 
     def new_id(self) -> str:
-        """Return a fresh UUID drawn from the seeded RNG."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """Return a UUID drawn from the seeded RNG that this store never handed out before."""
+        return self.claim(lambda: random_uuid(self.rng))
+
+    def claim(self, draw: Callable[[], str]) -> str:
+        """Return the first value of ``draw()`` not in :attr:`ids`, and add it there.
+
+        ``draw`` is called again for as long as it gives an id already handed out, so any
+        stream of ids (the demo seed's, say) can share the store without ever repeating one.
+        """
+        candidate = draw()
+        while candidate in self.ids:
+            candidate = draw()
+        self.ids.add(candidate)
+        return candidate
+
+    def add(self, objects: dict[str, JSON], obj: JSON) -> JSON:
+        """Put the new object ``obj`` into ``objects`` under its id; return it.
+
+        An id ``objects`` already holds is a bug in the fake, never the client's doing (ids are
+        not chosen by clients), so it raises rather than replace what is there.
+        """
+        object_id = obj["id"]
+        if object_id in objects:
+            raise RuntimeError(f"refusing to replace the object with id {object_id!r}")
+        self.ids.add(object_id)
+        objects[object_id] = obj
+        return obj
 
     def now(self) -> str:
         """Return the clock's current time formatted as Pylon does."""

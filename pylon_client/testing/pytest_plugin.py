@@ -9,6 +9,13 @@ and the async ones run under anyio's pytest plugin (``@pytest.mark.anyio``). Fix
 - ``pylon``: an open :class:`~pylon_client.AsyncPylon` talking to ``fake_pylon`` in process.
 - ``pylon_over_socket``: the same, over a real loopback socket (``fake_pylon_url``).
 
+The fake's request log (``fake_pylon.requests``) keeps the newest 1,000 requests. A suite that
+needs more overrides the fixture in its ``conftest.py``::
+
+    @pytest.fixture
+    def fake_pylon():
+        return make_fake_pylon(log_size=10_000)
+
 A test of your own service, in one line of setup::
 
     @pytest.mark.anyio
@@ -43,12 +50,19 @@ FAKE_PYLON_TOKEN = "test-token"  # noqa: S105 - the fake's well-known test token
 # environment where pylon-client is installed, with or without starlette and uvicorn.
 
 
-def make_fake_pylon() -> FakePylon:
-    """Return the small seeded fake the fixtures use (20 accounts, 60 days of issues)."""
+# The value of _app.DEFAULT_LOG_SIZE, written out: importing _app here would need starlette.
+_LOG_SIZE = 1000
+
+
+def make_fake_pylon(*, log_size: int | None = _LOG_SIZE) -> FakePylon:
+    """Return the small seeded fake the fixtures use (20 accounts, 60 days of issues).
+
+    ``log_size`` is how many requests its log keeps, the newest (default 1,000; None: all).
+    """
     from ._app import FakePylon
     from ._seed import seed_demo
 
-    fake = FakePylon(token=FAKE_PYLON_TOKEN, seed=7)
+    fake = FakePylon(token=FAKE_PYLON_TOKEN, seed=7, log_size=log_size)
     seed_demo(fake, seed=7, accounts=20, issues_days=60, issues_per_day=3)
     return fake
 
