@@ -55,8 +55,9 @@ def _answers_ping(port: int) -> bool:
 class RedisServer:
     """One ``redis-server`` process on 127.0.0.1; ``url`` stays the same across restarts."""
 
-    def __init__(self, workdir: Path, binary: str) -> None:
+    def __init__(self, workdir: Path, binary: str, *extra: str) -> None:
         self.binary = binary
+        self.extra = extra  # more redis-server arguments, e.g. ("--rename-command", "AUTH", "")
         self.port = _free_port()
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
@@ -83,6 +84,7 @@ class RedisServer:
                 str(self.workdir),
                 "--loglevel",
                 "warning",
+                *self.extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -47,6 +47,7 @@ __all__ = [
     "Reply",
     "Script",
     "parse_redis_url",
+    "scrub",
 ]
 
 Reply: TypeAlias = "int | bytes | str | list[Reply] | None"
@@ -67,7 +68,22 @@ class RedisUnavailableError(Exception):
 
 
 class RedisReplyError(RedisUnavailableError):
-    """Redis answered with an error reply (``-ERR ...``, ``-NOSCRIPT ...``, ``-LOADING ...``)."""
+    """Redis answered with an error reply (``-ERR ...``, ``-NOSCRIPT ...``, ``-LOADING ...``).
+
+    Its text never holds an argument the client sent (see :func:`scrub`).
+    """
+
+
+def scrub(text: str, sent: tuple[str | bytes | int | float, ...]) -> str:
+    """Return Redis's error ``text`` with every argument in ``sent`` replaced by ``***``.
+
+    Longest first, so that a password containing a key is gone whole; arguments of one or two
+    characters (counts, small numbers) are left, they carry nothing and would garble the text.
+    """
+    words = {a.decode(errors="replace") if isinstance(a, bytes) else str(a) for a in sent}
+    for word in sorted((w for w in words if len(w) > 2), key=len, reverse=True):
+        text = text.replace(word, "***")
+    return text
 
 
 @attrs.frozen
@@ -143,7 +159,12 @@ class _Connection:
 
     async def call(self, args: tuple[str | bytes | int | float, ...]) -> Reply:
         await self.stream.send(encode_command(args))
-        return await self.read_reply()
+        try:
+            return await self.read_reply()
+        except RedisReplyError as exc:
+            # Redis may quote the command it refused ("unknown command 'AUTH', with args
+            # beginning with: '<password>'"): nothing the client sent goes on, but its name.
+            raise RedisReplyError(scrub(str(exc), args[1:])) from None
 
     async def read_reply(self) -> Reply:
         line = await self.reader.receive_until(b"\r\n", _MAX_LINE)

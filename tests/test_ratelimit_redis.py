@@ -14,13 +14,14 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import pytest
 
-from benchmarks._redis_server import RedisServer
+from benchmarks._redis_server import RedisServer, redis_server_binary
 from pylon_client import (
     AsyncPylon,
     PylonConfigError,
@@ -263,6 +264,38 @@ async def test_redis_down_raises_a_typed_error_and_sends_nothing() -> None:
         with pytest.raises(RateLimitBackendError, match="on_backend_error='raise'"):
             await pylon.tasks.get("t1")
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("on_error", ["raise", "local"])
+@pytest.mark.anyio
+async def test_redis_error_text_never_holds_what_the_client_sent(
+    tmp_path: Path, on_error: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Redis that echoes a refused AUTH's password: the error, warning and log say ***."""
+    password = "redis-canary-5b1e"
+    binary = redis_server_binary()
+    if binary is None:
+        pytest.skip("redis-server not found")
+    server = RedisServer(tmp_path, binary, "--rename-command", "AUTH", "")
+    server.start()
+    caplog.set_level(logging.WARNING, logger="pylon_client")
+    url = f"redis://:{password}@127.0.0.1:{server.port}/0"
+    texts: list[str] = []
+    try:
+        async with limiter(url, on_backend_error=on_error) as worker:
+            if on_error == "raise":
+                with pytest.raises(RateLimitBackendError) as info:
+                    await worker.acquire(KEY)
+                texts += [str(info.value), repr(info.value.__cause__)]
+            else:
+                with pytest.warns(RuntimeWarning) as warned:
+                    await worker.acquire(KEY)
+                texts += [str(w.message) for w in warned]
+    finally:
+        server.stop()
+    texts += [record.getMessage() for record in caplog.records]
+    assert any("unknown command" in text for text in texts), texts
+    assert all(password not in text for text in texts)
 
 
 @pytest.mark.anyio
