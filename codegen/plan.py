@@ -72,6 +72,7 @@ CALL_OPTIONS = (
     "extra_query: Mapping[str, Any] | None = None",
     "extra_body: Mapping[str, Any] | None = None",
     "timeout: Timeout | Unset = UNSET",
+    "deadline: Deadline | Unset = UNSET",
 )
 _MAX_ITEMS = "max_items: int | None = None"
 

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import IO, Any, NamedTuple, ParamSpec, Protocol, TypeAlias, TypedDict, TypeVar, cast
+from urllib.parse import quote
 
 import httpx
 
@@ -34,6 +36,7 @@ __all__ = [
     "AsyncReadable",
     "CallOptions",
     "Core",
+    "Deadline",
     "FileContent",
     "PageData",
     "PageLike",
@@ -46,6 +49,7 @@ __all__ = [
     "Timeout",
     "Upload",
     "check_call_options",
+    "encode_segment",
     "page_data",
 ]
 
@@ -55,6 +59,8 @@ T_co = TypeVar("T_co", covariant=True)
 
 Timeout: TypeAlias = float | httpx.Timeout | None
 """A per-call timeout: seconds, an ``httpx.Timeout``, or ``None`` for no limit."""
+Deadline: TypeAlias = float | datetime.timedelta | None
+"""A bound on a whole call, retries and waits included: seconds, a ``timedelta``, or ``None``."""
 
 
 class AsyncReadable(Protocol):
@@ -119,9 +125,32 @@ class CallOptions(TypedDict, total=False):
     extra_query: Mapping[str, Any] | None
     extra_body: Mapping[str, Any] | None
     timeout: Timeout | Unset
+    deadline: Deadline | Unset
 
 
 _CALL_OPTIONS = frozenset(CallOptions.__annotations__)
+
+
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
+
+
+def encode_segment(value: str) -> str:
+    """Percent-encode one path segment: ``/``, ``?``, ``#``, ``.`` and ``..`` never move the path.
+
+    The one encoding of ids into paths, for the facade (``Core.segment``) and the generated
+    ``api`` functions alike. ``.`` and ``..`` are dot segments that URL normalisation would
+    resolve away (``DELETE /tasks/.`` would be ``DELETE /tasks``), so their dots are encoded.
+
+    Raises:
+        ValueError: an empty value (``/tasks/`` is another endpoint).
+
+    """
+    if _PLAIN_SEGMENT(value):
+        return value  # ids are usually plain: nothing to encode
+    if not value:
+        raise ValueError("a path parameter must not be empty")
+    encoded = quote(value, safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
 
 
 def check_call_options(name: str, options: Mapping[str, Any]) -> None:
@@ -132,12 +161,13 @@ def check_call_options(name: str, options: Mapping[str, Any]) -> None:
 
 
 class RequestOptions(NamedTuple):
-    """The per-call options of one method call, as given (``UNSET`` timeout: the client's)."""
+    """The per-call options of one method call, as given (``UNSET``: the client's own)."""
 
     headers: Mapping[str, str] | None
     query: Mapping[str, Any] | None
     body: Mapping[str, Any] | None
     timeout: Timeout | Unset
+    deadline: Deadline | Unset = UNSET
 
 
 class RateLimit(NamedTuple):
@@ -267,11 +297,18 @@ def _options(
     extra_query: Mapping[str, Any] | None,
     extra_body: Mapping[str, Any] | None,
     timeout: Timeout | Unset,
+    deadline: Deadline | Unset = UNSET,
 ) -> RequestOptions | None:
     """Return the per-call options, or ``None`` (the common case) when none was given."""
-    if extra_headers is None and extra_query is None and extra_body is None and timeout is UNSET:
+    if (
+        extra_headers is None
+        and extra_query is None
+        and extra_body is None
+        and timeout is UNSET
+        and deadline is UNSET
+    ):
         return None
-    return RequestOptions(extra_headers, extra_query, extra_body, timeout)
+    return RequestOptions(extra_headers, extra_query, extra_body, timeout, deadline)
 
 
 def _raw(func: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[RawResponseLike[T]]]:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ._contract import (
     AsyncReadable,
     Core,
+    Deadline,
     FileContent,
     PageData,
     PageLike,
@@ -204,6 +205,7 @@ __all__ = [
     "Core",
     "CustomFieldsResource",
     "CustomObjectsResource",
+    "Deadline",
     "FeatureRequestsResource",
     "FileContent",
     "ImportsResource",
@@ -550,6 +552,7 @@ class Resources:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Organization:
         """Get the authenticated user.
 
@@ -562,7 +565,7 @@ class Resources:
             _parse_organization,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -977,6 +980,7 @@ class SyncResources:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Organization:
         """Get the authenticated user.
 
@@ -989,6 +993,7 @@ class SyncResources:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -182,6 +183,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Account]:
         """List accounts.
 
@@ -198,7 +200,7 @@ class AccountsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -221,6 +223,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     @overload
@@ -232,6 +235,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     async def create(
@@ -254,6 +258,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Create an account.
 
@@ -291,7 +296,7 @@ class AccountsResource:
             _parse_account,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -309,6 +314,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SuccessResponse: ...
 
     @overload
@@ -320,6 +326,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SuccessResponse: ...
 
     async def update_many(
@@ -337,6 +344,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SuccessResponse:
         """Update multiple accounts.
 
@@ -369,7 +377,7 @@ class AccountsResource:
             _parse_success_response_whole,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -382,6 +390,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     @overload
@@ -393,6 +402,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     async def merge(
@@ -405,6 +415,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Merge accounts.
 
@@ -429,7 +440,7 @@ class AccountsResource:
             _parse_account,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     def search(
@@ -444,6 +455,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Account]:
         """Search accounts.
 
@@ -464,7 +476,7 @@ class AccountsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -478,6 +490,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     @overload
@@ -490,6 +503,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     async def create_highlight(
@@ -503,6 +517,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight:
         """Create an account highlight.
 
@@ -527,7 +542,7 @@ class AccountsResource:
             _parse_account_highlight,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -542,6 +557,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     @overload
@@ -555,6 +571,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     async def update_highlight(
@@ -569,6 +586,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight:
         """Update an account highlight.
 
@@ -590,7 +608,7 @@ class AccountsResource:
             _parse_account_highlight,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete_highlight(
@@ -602,6 +620,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteAccountHighlightResponseData:
         """Delete an account highlight.
 
@@ -614,7 +633,7 @@ class AccountsResource:
             _parse_delete_account_highlight_response_data,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -625,6 +644,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Get an account.
 
@@ -637,7 +657,7 @@ class AccountsResource:
             _parse_account,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -661,6 +681,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     @overload
@@ -673,6 +694,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     async def update(
@@ -696,6 +718,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Update an account.
 
@@ -730,7 +753,7 @@ class AccountsResource:
             _parse_account,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete(
@@ -741,6 +764,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete an account.
 
@@ -753,7 +777,7 @@ class AccountsResource:
             _parse_delete_response_whole,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -772,6 +796,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> CreateActivityResponseData: ...
 
     @overload
@@ -784,6 +809,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> CreateActivityResponseData: ...
 
     async def create_activity(
@@ -802,6 +828,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> CreateActivityResponseData:
         """Create a new activity for an account.
 
@@ -834,7 +861,7 @@ class AccountsResource:
             _parse_create_activity_response_data,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def create_file(
@@ -847,6 +874,7 @@ class AccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Attachment]:
         """Upload files to an account.
 
@@ -862,7 +890,7 @@ class AccountsResource:
             _parse_attachment_list,
             fields=_fields(file_url=file_url),
             files=_files(file=file),
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -918,6 +946,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Account]:
         """List accounts.
 
@@ -936,6 +965,7 @@ class SyncAccountsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -959,6 +989,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     @overload
@@ -970,6 +1001,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     def create(
@@ -992,6 +1024,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Create an account.
 
@@ -1020,6 +1053,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1037,6 +1071,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SuccessResponse: ...
 
     @overload
@@ -1048,6 +1083,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SuccessResponse: ...
 
     def update_many(
@@ -1065,6 +1101,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SuccessResponse:
         """Update multiple accounts.
 
@@ -1088,6 +1125,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1100,6 +1138,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     @overload
@@ -1111,6 +1150,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     def merge(
@@ -1123,6 +1163,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Merge accounts.
 
@@ -1141,6 +1182,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def search(
@@ -1155,6 +1197,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Account]:
         """Search accounts.
 
@@ -1175,6 +1218,7 @@ class SyncAccountsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -1189,6 +1233,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     @overload
@@ -1201,6 +1246,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     def create_highlight(
@@ -1214,6 +1260,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight:
         """Create an account highlight.
 
@@ -1233,6 +1280,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1247,6 +1295,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     @overload
@@ -1260,6 +1309,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight: ...
 
     def update_highlight(
@@ -1274,6 +1324,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> AccountHighlight:
         """Update an account highlight.
 
@@ -1294,6 +1345,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete_highlight(
@@ -1305,6 +1357,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteAccountHighlightResponseData:
         """Delete an account highlight.
 
@@ -1319,6 +1372,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def get(
@@ -1329,6 +1383,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Get an account.
 
@@ -1342,6 +1397,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1365,6 +1421,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     @overload
@@ -1377,6 +1434,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account: ...
 
     def update(
@@ -1400,6 +1458,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Account:
         """Update an account.
 
@@ -1429,6 +1488,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete(
@@ -1439,6 +1499,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete an account.
 
@@ -1452,6 +1513,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1470,6 +1532,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> CreateActivityResponseData: ...
 
     @overload
@@ -1482,6 +1545,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> CreateActivityResponseData: ...
 
     def create_activity(
@@ -1500,6 +1564,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> CreateActivityResponseData:
         """Create a new activity for an account.
 
@@ -1524,6 +1589,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def create_file(
@@ -1536,6 +1602,7 @@ class SyncAccountsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Attachment]:
         """Upload files to an account.
 
@@ -1555,6 +1622,7 @@ class SyncAccountsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

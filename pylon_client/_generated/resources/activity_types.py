@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -71,6 +72,7 @@ class ActivityTypesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[ActivityType]:
         """Get custom activity types.
 
@@ -85,7 +87,7 @@ class ActivityTypesResource:
             _page_activity_type,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -113,6 +115,7 @@ class SyncActivityTypesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[ActivityType]:
         """Get custom activity types.
 
@@ -129,6 +132,7 @@ class SyncActivityTypesResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 

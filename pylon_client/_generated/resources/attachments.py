@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._contract import (
     Core,
+    Deadline,
     Runner,
     Timeout,
     Upload,
@@ -77,6 +78,7 @@ class AttachmentsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Attachment:
         """Create an attachment.
 
@@ -92,7 +94,7 @@ class AttachmentsResource:
             _parse_attachment,
             fields=_fields(description=description, file_url=file_url),
             files=_files(file=file),
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -122,6 +124,7 @@ class SyncAttachmentsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Attachment:
         """Create an attachment.
 
@@ -141,6 +144,7 @@ class SyncAttachmentsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -73,6 +74,7 @@ class AuditLogsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[AuditLog]:
         """Get a list of audit logs.
 
@@ -89,7 +91,7 @@ class AuditLogsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -119,6 +121,7 @@ class SyncAuditLogsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[AuditLog]:
         """Get a list of audit logs.
 
@@ -137,6 +140,7 @@ class SyncAuditLogsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 

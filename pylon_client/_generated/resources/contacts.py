@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -102,6 +103,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Contact]:
         """List contacts.
 
@@ -118,7 +120,7 @@ class ContactsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -140,6 +142,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
@@ -151,6 +154,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     async def create(
@@ -172,6 +176,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact:
         """Create a contact.
 
@@ -208,7 +213,7 @@ class ContactsResource:
             _parse_contact,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     def search(
@@ -223,6 +228,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Contact]:
         """Search contacts.
 
@@ -243,7 +249,7 @@ class ContactsResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -254,6 +260,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact:
         """Get a contact.
 
@@ -266,7 +273,7 @@ class ContactsResource:
             _parse_contact,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -290,6 +297,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
@@ -302,6 +310,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     async def update(
@@ -325,6 +334,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact:
         """Update a contact.
 
@@ -359,7 +369,7 @@ class ContactsResource:
             _parse_contact,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete(
@@ -370,6 +380,7 @@ class ContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete a contact.
 
@@ -382,7 +393,7 @@ class ContactsResource:
             _parse_delete_response_whole,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -424,6 +435,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Contact]:
         """List contacts.
 
@@ -442,6 +454,7 @@ class SyncContactsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -464,6 +477,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
@@ -475,6 +489,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     def create(
@@ -496,6 +511,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact:
         """Create a contact.
 
@@ -523,6 +539,7 @@ class SyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def search(
@@ -537,6 +554,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Contact]:
         """Search contacts.
 
@@ -557,6 +575,7 @@ class SyncContactsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -568,6 +587,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact:
         """Get a contact.
 
@@ -581,6 +601,7 @@ class SyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -604,6 +625,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     @overload
@@ -616,6 +638,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact: ...
 
     def update(
@@ -639,6 +662,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Contact:
         """Update a contact.
 
@@ -668,6 +692,7 @@ class SyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete(
@@ -678,6 +703,7 @@ class SyncContactsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete a contact.
 
@@ -691,6 +717,7 @@ class SyncContactsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

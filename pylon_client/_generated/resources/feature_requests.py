@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .._contract import (
     Core,
+    Deadline,
     Runner,
     Timeout,
     _blocking,
@@ -113,6 +114,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]: ...
 
     @overload
@@ -124,6 +126,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]: ...
 
     async def search(
@@ -138,6 +141,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]:
         """Search or list feature requests.
 
@@ -159,7 +163,7 @@ class FeatureRequestsResource:
             _parse_feature_request_search_result_list,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -171,6 +175,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest:
         """Get a feature request by ID.
 
@@ -183,7 +188,7 @@ class FeatureRequestsResource:
             _parse_feature_request,
             params=_fields(fetch_evidence=fetch_evidence),
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -197,6 +202,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest: ...
 
     @overload
@@ -209,6 +215,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest: ...
 
     async def update(
@@ -222,6 +229,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest:
         """Update a feature request.
 
@@ -243,7 +251,7 @@ class FeatureRequestsResource:
             _parse_feature_request,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete(
@@ -254,6 +262,7 @@ class FeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteFeatureRequestResponseBody:
         """Delete a feature request.
 
@@ -266,7 +275,7 @@ class FeatureRequestsResource:
             _parse_delete_feature_request_response_body_whole,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -306,6 +315,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]: ...
 
     @overload
@@ -317,6 +327,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]: ...
 
     def search(
@@ -331,6 +342,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[FeatureRequestSearchResult]:
         """Search or list feature requests.
 
@@ -351,6 +363,7 @@ class SyncFeatureRequestsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def get(
@@ -362,6 +375,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest:
         """Get a feature request by ID.
 
@@ -376,6 +390,7 @@ class SyncFeatureRequestsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -389,6 +404,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest: ...
 
     @overload
@@ -401,6 +417,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest: ...
 
     def update(
@@ -414,6 +431,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> FeatureRequest:
         """Update a feature request.
 
@@ -433,6 +451,7 @@ class SyncFeatureRequestsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete(
@@ -443,6 +462,7 @@ class SyncFeatureRequestsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteFeatureRequestResponseBody:
         """Delete a feature request.
 
@@ -456,6 +476,7 @@ class SyncFeatureRequestsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -155,6 +156,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[KnowledgeBase]:
         """List knowledge bases.
 
@@ -169,7 +171,7 @@ class KnowledgeBasesResource:
             _page_knowledge_base,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -180,6 +182,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> KnowledgeBase:
         """Get a knowledge base by its ID.
 
@@ -192,7 +195,7 @@ class KnowledgeBasesResource:
             _parse_knowledge_base,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     def list_articles(
@@ -207,6 +210,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Article]:
         """List articles.
 
@@ -223,7 +227,7 @@ class KnowledgeBasesResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -244,6 +248,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     @overload
@@ -256,6 +261,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     async def create_article(
@@ -276,6 +282,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article:
         """Create an article.
 
@@ -310,7 +317,7 @@ class KnowledgeBasesResource:
             _parse_article,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get_article(
@@ -323,6 +330,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article:
         """Get an article.
 
@@ -335,7 +343,7 @@ class KnowledgeBasesResource:
             _parse_article,
             params=_fields(language=language),
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -358,6 +366,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     @overload
@@ -371,6 +380,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     async def update_article(
@@ -393,6 +403,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article:
         """Update an article.
 
@@ -425,7 +436,7 @@ class KnowledgeBasesResource:
             _parse_article,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete_article(
@@ -437,6 +448,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete an article.
 
@@ -449,7 +461,7 @@ class KnowledgeBasesResource:
             _parse_delete_response_whole,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     def list_collections(
@@ -461,6 +473,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Collection]:
         """List collections.
 
@@ -475,7 +488,7 @@ class KnowledgeBasesResource:
             _page_collection,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -492,6 +505,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     @overload
@@ -504,6 +518,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     async def create_collection(
@@ -520,6 +535,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection:
         """Create a collection.
 
@@ -550,7 +566,7 @@ class KnowledgeBasesResource:
             _parse_collection,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get_collection(
@@ -562,6 +578,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection:
         """Get a collection by its ID.
 
@@ -574,7 +591,7 @@ class KnowledgeBasesResource:
             _parse_collection,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -591,6 +608,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     @overload
@@ -604,6 +622,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     async def update_collection(
@@ -620,6 +639,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection:
         """Update a collection.
 
@@ -641,7 +661,7 @@ class KnowledgeBasesResource:
             _parse_collection,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete_collection(
@@ -653,6 +673,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete a collection.
 
@@ -665,7 +686,7 @@ class KnowledgeBasesResource:
             _parse_delete_response_whole,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -681,6 +702,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> RouteRedirect: ...
 
     @overload
@@ -693,6 +715,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> RouteRedirect: ...
 
     async def create_route_redirect(
@@ -708,6 +731,7 @@ class KnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> RouteRedirect:
         """Create a route redirect.
 
@@ -732,7 +756,7 @@ class KnowledgeBasesResource:
             _parse_route_redirect,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -786,6 +810,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[KnowledgeBase]:
         """List knowledge bases.
 
@@ -802,6 +827,7 @@ class SyncKnowledgeBasesResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -813,6 +839,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> KnowledgeBase:
         """Get a knowledge base by its ID.
 
@@ -826,6 +853,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def list_articles(
@@ -840,6 +868,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Article]:
         """List articles.
 
@@ -860,6 +889,7 @@ class SyncKnowledgeBasesResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -881,6 +911,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     @overload
@@ -893,6 +924,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     def create_article(
@@ -913,6 +945,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article:
         """Create an article.
 
@@ -939,6 +972,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def get_article(
@@ -951,6 +985,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article:
         """Get an article.
 
@@ -966,6 +1001,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -988,6 +1024,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     @overload
@@ -1001,6 +1038,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article: ...
 
     def update_article(
@@ -1023,6 +1061,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Article:
         """Update an article.
 
@@ -1051,6 +1090,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete_article(
@@ -1062,6 +1102,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete an article.
 
@@ -1076,6 +1117,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def list_collections(
@@ -1087,6 +1129,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Collection]:
         """List collections.
 
@@ -1104,6 +1147,7 @@ class SyncKnowledgeBasesResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -1121,6 +1165,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     @overload
@@ -1133,6 +1178,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     def create_collection(
@@ -1149,6 +1195,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection:
         """Create a collection.
 
@@ -1171,6 +1218,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def get_collection(
@@ -1182,6 +1230,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection:
         """Get a collection by its ID.
 
@@ -1196,6 +1245,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1212,6 +1262,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     @overload
@@ -1225,6 +1276,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection: ...
 
     def update_collection(
@@ -1241,6 +1293,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Collection:
         """Update a collection.
 
@@ -1263,6 +1316,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete_collection(
@@ -1274,6 +1328,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteResponse:
         """Delete a collection.
 
@@ -1288,6 +1343,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -1303,6 +1359,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> RouteRedirect: ...
 
     @overload
@@ -1315,6 +1372,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> RouteRedirect: ...
 
     def create_route_redirect(
@@ -1330,6 +1388,7 @@ class SyncKnowledgeBasesResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> RouteRedirect:
         """Create a route redirect.
 
@@ -1351,6 +1410,7 @@ class SyncKnowledgeBasesResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -71,6 +72,7 @@ class MacroGroupsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[MacroGroup]:
         """Get all macro groups.
 
@@ -85,7 +87,7 @@ class MacroGroupsResource:
             _page_macro_group,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -113,6 +115,7 @@ class SyncMacroGroupsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[MacroGroup]:
         """Get all macro groups.
 
@@ -129,6 +132,7 @@ class SyncMacroGroupsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -108,6 +109,7 @@ class SurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[Survey]:
         """Get all surveys.
 
@@ -122,7 +124,7 @@ class SurveysResource:
             _page_survey,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -135,6 +137,7 @@ class SurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Survey]: ...
 
     @overload
@@ -146,6 +149,7 @@ class SurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Survey]: ...
 
     async def search(
@@ -158,6 +162,7 @@ class SurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Survey]:
         """Search for surveys by a given filter.
 
@@ -179,7 +184,7 @@ class SurveysResource:
             _parse_survey_list,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -190,6 +195,7 @@ class SurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Survey:
         """Get a survey by its ID.
 
@@ -202,7 +208,7 @@ class SurveysResource:
             _parse_survey,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     def list_responses(
@@ -220,6 +226,7 @@ class SurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[SurveyResponse]:
         """Get survey responses for a survey.
 
@@ -241,7 +248,7 @@ class SurveysResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -277,6 +284,7 @@ class SyncSurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[Survey]:
         """Get all surveys.
 
@@ -293,6 +301,7 @@ class SyncSurveysResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -306,6 +315,7 @@ class SyncSurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Survey]: ...
 
     @overload
@@ -317,6 +327,7 @@ class SyncSurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Survey]: ...
 
     def search(
@@ -329,6 +340,7 @@ class SyncSurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> builtins.list[Survey]:
         """Search for surveys by a given filter.
 
@@ -347,6 +359,7 @@ class SyncSurveysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def get(
@@ -357,6 +370,7 @@ class SyncSurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Survey:
         """Get a survey by its ID.
 
@@ -370,6 +384,7 @@ class SyncSurveysResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def list_responses(
@@ -387,6 +402,7 @@ class SyncSurveysResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[SurveyResponse]:
         """Get survey responses for a survey.
 
@@ -410,6 +426,7 @@ class SyncSurveysResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -84,6 +85,7 @@ class TicketFormsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[TicketForm]:
         """Get a list of ticket forms.
 
@@ -98,7 +100,7 @@ class TicketFormsResource:
             _page_ticket_form,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -109,6 +111,7 @@ class TicketFormsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TicketForm:
         """Get a ticket form.
 
@@ -121,7 +124,7 @@ class TicketFormsResource:
             _parse_ticket_form,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -153,6 +156,7 @@ class SyncTicketFormsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[TicketForm]:
         """Get a list of ticket forms.
 
@@ -169,6 +173,7 @@ class SyncTicketFormsResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -180,6 +185,7 @@ class SyncTicketFormsResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TicketForm:
         """Get a ticket form.
 
@@ -193,6 +199,7 @@ class SyncTicketFormsResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -105,6 +106,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[TrainingData]:
         """List all training data configurations.
 
@@ -119,7 +121,7 @@ class TrainingDataResource:
             _page_training_data,
             params=None,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -132,6 +134,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     @overload
@@ -143,6 +146,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     async def create(
@@ -155,6 +159,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Create a training data configuration.
 
@@ -176,7 +181,7 @@ class TrainingDataResource:
             _parse_training_data,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def upload(
@@ -192,6 +197,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Upload files as training data.
 
@@ -213,7 +219,7 @@ class TrainingDataResource:
                 visibility=visibility,
             ),
             files=_files(files=files),
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -230,6 +236,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     @overload
@@ -241,6 +248,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     async def upload_content(
@@ -257,6 +265,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Upload text content as training data.
 
@@ -285,7 +294,7 @@ class TrainingDataResource:
             _parse_training_data,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -296,6 +305,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Get a training data configuration by its ID.
 
@@ -308,7 +318,7 @@ class TrainingDataResource:
             _parse_training_data,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def delete_documents(
@@ -321,6 +331,7 @@ class TrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteTrainingDataDocumentsResponseBody:
         """Delete training data documents.
 
@@ -333,7 +344,7 @@ class TrainingDataResource:
             _parse_delete_training_data_documents_response_body_whole,
             params=_fields(document_ids=document_ids, external_ids=external_ids),
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -373,6 +384,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[TrainingData]:
         """List all training data configurations.
 
@@ -389,6 +401,7 @@ class SyncTrainingDataResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -402,6 +415,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     @overload
@@ -413,6 +427,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     def create(
@@ -425,6 +440,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Create a training data configuration.
 
@@ -443,6 +459,7 @@ class SyncTrainingDataResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def upload(
@@ -458,6 +475,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Upload files as training data.
 
@@ -480,6 +498,7 @@ class SyncTrainingDataResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -496,6 +515,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     @overload
@@ -507,6 +527,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData: ...
 
     def upload_content(
@@ -523,6 +544,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Upload text content as training data.
 
@@ -545,6 +567,7 @@ class SyncTrainingDataResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def get(
@@ -555,6 +578,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> TrainingData:
         """Get a training data configuration by its ID.
 
@@ -568,6 +592,7 @@ class SyncTrainingDataResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     def delete_documents(
@@ -580,6 +605,7 @@ class SyncTrainingDataResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> DeleteTrainingDataDocumentsResponseBody:
         """Delete training data documents.
 
@@ -595,6 +621,7 @@ class SyncTrainingDataResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

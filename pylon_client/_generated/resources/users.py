@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .._contract import (
     Core,
+    Deadline,
     PageData,
     Paginator,
     Runner,
@@ -87,6 +88,7 @@ class UsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[User]:
         """List users.
 
@@ -101,7 +103,7 @@ class UsersResource:
             _page_user,
             params=_fields(include_deactivated=include_deactivated),
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     def search(
@@ -115,6 +117,7 @@ class UsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> Paginator[User]:
         """Search users.
 
@@ -135,7 +138,7 @@ class UsersResource:
             limit=limit,
             cursor=cursor,
             max_items=max_items,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     async def get(
@@ -146,6 +149,7 @@ class UsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User:
         """Get a user.
 
@@ -158,7 +162,7 @@ class UsersResource:
             _parse_user,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
     @overload
@@ -174,6 +178,7 @@ class UsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User: ...
 
     @overload
@@ -186,6 +191,7 @@ class UsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User: ...
 
     async def update(
@@ -201,6 +207,7 @@ class UsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User:
         """Update a user.
 
@@ -222,7 +229,7 @@ class UsersResource:
             _parse_user,
             params=None,
             json=json,
-            options=_options(extra_headers, extra_query, extra_body, timeout),
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
         )
 
 
@@ -259,6 +266,7 @@ class SyncUsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[User]:
         """List users.
 
@@ -276,6 +284,7 @@ class SyncUsersResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -290,6 +299,7 @@ class SyncUsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> SyncPaginatorLike[User]:
         """Search users.
 
@@ -309,6 +319,7 @@ class SyncUsersResource:
                 extra_query=extra_query,
                 extra_body=extra_body,
                 timeout=timeout,
+                deadline=deadline,
             )
         )
 
@@ -320,6 +331,7 @@ class SyncUsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User:
         """Get a user.
 
@@ -333,6 +345,7 @@ class SyncUsersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
     @overload
@@ -348,6 +361,7 @@ class SyncUsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User: ...
 
     @overload
@@ -360,6 +374,7 @@ class SyncUsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User: ...
 
     def update(
@@ -375,6 +390,7 @@ class SyncUsersResource:
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
         timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
     ) -> User:
         """Update a user.
 
@@ -396,6 +412,7 @@ class SyncUsersResource:
             extra_query=extra_query,
             extra_body=extra_body,
             timeout=timeout,
+            deadline=deadline,
         )
 
 

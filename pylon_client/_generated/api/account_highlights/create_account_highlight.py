@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.create_account_highlight_request_body import (
     CreateAccountHighlightRequestBody,
@@ -32,7 +32,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/accounts/{account_id}/highlights".format(
-            account_id=quote(str(account_id), safe=""),
+            account_id=encode_segment(str(account_id)),
         ),
     }
 

@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.delete_account_highlight_response_body import (
     DeleteAccountHighlightResponseBody,
@@ -27,8 +27,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/accounts/{account_id}/highlights/{highlight_id}".format(
-            account_id=quote(str(account_id), safe=""),
-            highlight_id=quote(str(highlight_id), safe=""),
+            account_id=encode_segment(str(account_id)),
+            highlight_id=encode_segment(str(highlight_id)),
         ),
     }
 

@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.get_collection_response_body import GetCollectionResponseBody
@@ -25,8 +25,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/knowledge-bases/{id}/collections/{collection_id}".format(
-            id=quote(str(id), safe=""),
-            collection_id=quote(str(collection_id), safe=""),
+            id=encode_segment(str(id)),
+            collection_id=encode_segment(str(collection_id)),
         ),
     }
 

@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.create_custom_object_request_body import CreateCustomObjectRequestBody
 from ...models.create_custom_object_response_body import CreateCustomObjectResponseBody
@@ -28,7 +28,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/custom-objects/{type_}".format(
-            type_=quote(str(type_), safe=""),
+            type_=encode_segment(str(type_)),
         ),
     }
 

@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.delete_custom_object_response_body import DeleteCustomObjectResponseBody
 from ...models.error_response import ErrorResponse
@@ -25,8 +25,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/custom-objects/{type_}/{id}".format(
-            type_=quote(str(type_), safe=""),
-            id=quote(str(id), safe=""),
+            type_=encode_segment(str(type_)),
+            id=encode_segment(str(id)),
         ),
     }
 

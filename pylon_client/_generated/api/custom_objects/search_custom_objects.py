@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.search_custom_objects_request import SearchCustomObjectsRequest
@@ -30,7 +30,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/custom-objects/{type_}/search".format(
-            type_=quote(str(type_), safe=""),
+            type_=encode_segment(str(type_)),
         ),
     }
 

@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.error_response import ErrorResponse
 from ...models.redact_message_response_body import RedactMessageResponseBody
@@ -25,8 +25,8 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/issues/{id}/messages/{message_id}/redact".format(
-            id=quote(str(id), safe=""),
-            message_id=quote(str(message_id), safe=""),
+            id=encode_segment(str(id)),
+            message_id=encode_segment(str(message_id)),
         ),
     }
 

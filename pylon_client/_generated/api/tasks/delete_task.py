@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.delete_response import DeleteResponse
 from ...models.error_response import ErrorResponse
@@ -24,7 +24,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/tasks/{id}".format(
-            id=quote(str(id), safe=""),
+            id=encode_segment(str(id)),
         ),
     }
 

@@ -6,11 +6,11 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from ... import errors
+from ..._contract import encode_segment
 from ...client import AuthenticatedClient, Client
 from ...models.delete_training_data_documents_response_body import (
     DeleteTrainingDataDocumentsResponseBody,
@@ -45,7 +45,7 @@ def _get_kwargs(
     _kwargs: dict[str, Any] = {
         "method": "delete",
         "url": "/training-data/{id}/documents".format(
-            id=quote(str(id), safe=""),
+            id=encode_segment(str(id)),
         ),
         "params": params,
     }
