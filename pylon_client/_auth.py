@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
-from ._config import check_token
+from ._config import seal_token
 from ._errors import PylonConfigError
 
 __all__ = ["TokenProvider", "TokenTransport"]
@@ -44,17 +44,25 @@ class TokenTransport(httpx.AsyncBaseTransport):
         return "TokenTransport()"
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        # No local holds the token: an error propagating through this frame (a dropped
+        # connection) would show it to reporters that print locals.
+        request.headers["Authorization"] = await self._authorization()
+        return await self._inner.handle_async_request(request)
+
+    async def _authorization(self) -> str:
         try:
-            token = self._provider()
-            if inspect.isawaitable(token):
-                token = await token
+            value = self._provider()
+            if inspect.isawaitable(value):
+                value = await value
         except Exception as exc:
             raise PylonConfigError(
                 f"the token provider raised {type(exc).__name__}; nothing was sent"
             ) from exc
-        check_token(token)
-        request.headers["Authorization"] = f"Bearer {token}"
-        return await self._inner.handle_async_request(request)
+        sealed = seal_token(value)
+        del value  # the Secret only, before anything can raise
+        if isinstance(sealed, str):
+            raise PylonConfigError(sealed)
+        return f"Bearer {sealed.reveal()}"
 
     async def aclose(self) -> None:
         await self._inner.aclose()

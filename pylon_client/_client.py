@@ -17,6 +17,7 @@ import copy
 import datetime as dt
 import functools
 import os
+import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
@@ -28,19 +29,21 @@ import httpx
 from ._config import (
     BASE_URL_ENV,
     TOKEN_ENV,
+    Secret,
     accelerator,
     check_base_url,
+    check_deadline,
     check_timeout,
-    check_token,
     enable_debug_logging,
     region_url,
+    seal_token,
 )
 from ._core import ClientCore
 from ._errors import PylonConfigError
 from ._generated._endpoints import ENDPOINTS
 from ._generated._resources import Resources
 from ._generated.types import UNSET, Unset
-from ._http import LAST, ClientTransport, LastResponse
+from ._http import ClientTransport, LastResponse, Owner, last_of
 from ._ratelimit import RateLimiter, check_org_key
 from ._ratelimit_transport import RateLimitBackend, RateLimitTransport
 from ._retry import RetryEvent, RetryPolicy, RetryTransport
@@ -58,6 +61,10 @@ if TYPE_CHECKING:
 __all__ = ["AsyncPylon", "LastResponse"]
 
 _DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_CONNECTIONS = 100
+"""Connections our own ``httpx.AsyncClient`` opens at most (and keeps open, by default)."""
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""The largest response body a client reads by default: 64 MiB (a page of 1,000 issues is ~5 MB)."""
 
 
 class AsyncPylon(ClientCore, Resources):
@@ -69,8 +76,19 @@ class AsyncPylon(ClientCore, Resources):
             that rotate (see ``_auth``).
         base_url: the API root; default ``PYLON_BASE_URL``, else the host of ``region``.
         region: ``"us"`` (default) or ``"eu"``.
-        timeout: seconds per request (connect, read, write, pool); default 30.0. ``None`` means
-            no limit, and only when written explicitly. An ``httpx.Timeout`` is accepted.
+        timeout: seconds for each phase of each attempt, as httpx means it (connect, each read,
+            each write, waiting for a pooled connection); default 30.0. ``None`` means no limit,
+            and only when written explicitly. An ``httpx.Timeout`` is accepted. It does not
+            bound a whole call: a server trickling a byte a second never trips it; ``deadline``
+            does.
+        deadline: seconds (or a ``timedelta``) that bound each call whole: every attempt,
+            every retry wait and every rate-limit wait; default None, no bound (waits for
+            Pylon's rate limits can be long by design). A call past it raises
+            :class:`PylonTimeoutError`. Also per call (``deadline=``) and in :meth:`with_options`.
+        max_connections: connections our own ``httpx.AsyncClient`` opens at most; default 100.
+        max_keepalive_connections: idle connections it keeps for reuse; default: as many as
+            ``max_connections``, so that a burst of concurrent calls does not close and reopen
+            connections (httpx's own default keeps 20).
         max_retries: retries after the first attempt; default 2. Ignored when ``retry`` is given.
         retry: a full :class:`RetryPolicy`; default ``RetryPolicy(max_retries=max_retries)``.
         rate_limit: pace requests per endpoint by Pylon's documented limits; default True.
@@ -92,6 +110,9 @@ class AsyncPylon(ClientCore, Resources):
             ``window``.
         sleep: awaited with a delay in seconds by retries and the rate limiter; default
             ``anyio.sleep``. Tests pass a fake to run without waiting.
+        max_response_bytes: the largest response body read, in bytes; default 64 MiB. A larger
+            one is refused before it is read whole (:class:`ResponseTooLargeError`, on its
+            ``Content-Length`` or as it arrives). ``None`` means no limit, only when written.
         tracing: OpenTelemetry spans, one client span per call, retries as its events;
             default False (``opentelemetry`` is never imported). True uses the global tracer
             provider; a ``TracerProvider`` is used as given. Needs ``pylon-client[otel]``.
@@ -129,13 +150,21 @@ class AsyncPylon(ClientCore, Resources):
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         tracing: bool | Any = False,
         accelerate: bool | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline: float | dt.timedelta | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int | None = None,
     ) -> None:
         provider: TokenProvider | None = None
+        secret: Secret | None = None
         if callable(token):
             provider = token
         else:
-            token = token if token is not None else os.environ.get(TOKEN_ENV)
-            check_token(token)
+            sealed = seal_token(token if token is not None else os.environ.get(TOKEN_ENV))
+            token = None  # from here on only the Secret: no frame of ours holds the bare token
+            if isinstance(sealed, str):
+                raise PylonConfigError(sealed)
+            secret = sealed
         if rate_limit_key is not None:
             check_org_key("rate_limit_key", rate_limit_key)
         self.base_url = check_base_url(
@@ -143,23 +172,33 @@ class AsyncPylon(ClientCore, Resources):
         )
         headers = httpx.Headers(default_headers or {})
         headers["User-Agent"] = f"pylon-client/{__version__}"
-        if provider is None:
+        if secret is not None:
             # httpx.Headers masks Authorization in its repr; the token lives nowhere else.
-            headers["Authorization"] = f"Bearer {token}"
+            headers["Authorization"] = f"Bearer {secret.reveal()}"
         self._headers = headers
         if http_client is not None and transport is not None:
             raise PylonConfigError("pass http_client or transport, not both")
         self._owns_http = http_client is None
+        self._copied = False
         # Our own client carries the headers; a user's gets them with each request instead
         # (merging them per request costs a little, so only where needed).
         self._request_headers = None if http_client is None else headers
         self._http = http_client or httpx.AsyncClient(
-            timeout=timeout, transport=transport, follow_redirects=False, headers=headers
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers=headers,
+            limits=_limits(max_connections, max_keepalive_connections),
         )
         self._timeout: httpx.Timeout | None = None  # None: the httpx client's own
+        self._owner = Owner()  # shared with copies: last_response, calls in flight (see _http)
+        self._last_key = weakref.ref(self._owner)
+        self._deadline = check_deadline(deadline)
         self._raw = False
         self._fast = accelerator(accelerate)
-        base: httpx.AsyncBaseTransport = ClientTransport(self._http)
+        base: httpx.AsyncBaseTransport = ClientTransport(
+            self._http, _check_max_bytes(max_response_bytes)
+        )
         if provider is not None:
             from ._auth import TokenTransport  # loaded only for a token provider
 
@@ -195,7 +234,8 @@ class AsyncPylon(ClientCore, Resources):
             enable_debug_logging()
 
     def __repr__(self) -> str:
-        return f"AsyncPylon(base_url={self.base_url!r})"
+        # getattr: a client whose __init__ raised is still shown (error reporters print locals).
+        return f"AsyncPylon(base_url={getattr(self, 'base_url', None)!r})"
 
     # ------------------------------------------------------------------ copies
 
@@ -223,6 +263,7 @@ class AsyncPylon(ClientCore, Resources):
         """Return a copy sharing the connection pool, the limiter and the stack; nothing cached."""
         clone = uncached_copy(self)
         clone._owns_http = False
+        clone._copied = True
         clone._generated = None
         clone._init_resources(clone)
         return clone
@@ -233,6 +274,7 @@ class AsyncPylon(ClientCore, Resources):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         max_retries: int | None = None,
         rate_limit: bool | RateLimitBackend | None = None,
+        deadline: float | dt.timedelta | Unset | None = UNSET,
     ) -> Self:
         """Return a copy with other options, sharing this client's connections and limiter.
 
@@ -245,6 +287,8 @@ class AsyncPylon(ClientCore, Resources):
             max_retries: retries after the first attempt; default: unchanged.
             rate_limit: False to send unpaced, True for this client's limiter, or another
                 :class:`RateLimiter` / :class:`RedisRateLimiter`; default: unchanged.
+            deadline: seconds bounding each call whole, or None for no bound; default:
+                unchanged.
 
         The copy does not own the connections: closing it closes nothing, and closing this
         client closes them for every copy.
@@ -256,6 +300,8 @@ class AsyncPylon(ClientCore, Resources):
         clone = self._copy()
         if not isinstance(timeout, Unset):
             clone._timeout = check_timeout(timeout)
+        if not isinstance(deadline, Unset):
+            clone._deadline = check_deadline(deadline)
         rebuild = False
         if max_retries is not None:
             if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -302,7 +348,15 @@ class AsyncPylon(ClientCore, Resources):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connections of our own ``httpx.AsyncClient`` (a user's is left open)."""
+        """Cancel the calls in flight and close the connections of our own ``httpx.AsyncClient``.
+
+        Calls under way (in any task of this client or its copies) end at once with
+        :class:`ClientClosedError`, and so does every later call. A user's ``http_client`` is
+        left open. Closing a copy (``with_options``, ``with_raw_response``) does nothing.
+        """
+        if not self._owns_http and self._copied:
+            return
+        self._owner.cancel_calls()
         if self._generated is not None:
             await self._generated.get_async_httpx_client().aclose()
         if self._owns_http:
@@ -336,13 +390,18 @@ class AsyncPylon(ClientCore, Resources):
 
     @property
     def last_response(self) -> LastResponse | None:
-        """The latest response received by the current task (status, headers, body, request id)."""
-        return LAST.get()
+        """The latest response this client (or a copy of it) received in the current task.
+
+        Status, headers, body and request id. Per task and per client: another client in the
+        same task, or another task, never sees it. Its request's ``Authorization`` header
+        reads ``[redacted]``.
+        """
+        return last_of(self._last_key)
 
     @property
     def last_request_id(self) -> str | None:
         """Pylon's request id of the current task's latest call, for support tickets."""
-        last = LAST.get()
+        last = last_of(self._last_key)
         return last.request_id if last is not None else None
 
     @property
@@ -368,6 +427,27 @@ class AsyncPylon(ClientCore, Resources):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _limits(max_connections: int, keepalive: int | None) -> httpx.Limits:
+    for name, value in (
+        ("max_connections", max_connections),
+        ("max_keepalive_connections", keepalive),
+    ):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise PylonConfigError(f"{name} must be an int >= 1, got {value!r}")
+    return httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections if keepalive is None else keepalive,
+    )
+
+
+def _check_max_bytes(value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise PylonConfigError(f"max_response_bytes must be an int >= 1 or None, got {value!r}")
+    return value
 
 
 def _default_limiter(

@@ -8,10 +8,12 @@ token.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import ipaddress
 import logging
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +25,17 @@ __all__ = [
     "BASE_URL_ENV",
     "REGIONS",
     "TOKEN_ENV",
+    "Secret",
     "check_base_url",
+    "check_deadline",
     "check_timeout",
     "check_token",
     "enable_debug_logging",
     "is_loopback",
     "region_url",
+    "seal_token",
+    "token_problem",
+    "without_userinfo",
 ]
 
 REGIONS = {"us": "https://api.usepylon.com", "eu": "https://api.eu.usepylon.com"}
@@ -38,19 +45,84 @@ BASE_URL_ENV = "PYLON_BASE_URL"
 _logger = logging.getLogger("pylon_client")
 
 
-def check_token(token: str | None) -> None:
-    """Refuse a missing token, and one that would make a malformed or injected header."""
+class Secret:
+    """A token held so that no repr, traceback local or pickle shows it.
+
+    ``repr`` and ``str`` say ``Secret('***')``; :meth:`reveal` gives the value to the one
+    place that needs it (the ``Authorization`` header). Refusing to pickle is deliberate: a
+    pickled client or credential must not carry the token into a cache or a task queue.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the token itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a Secret cannot be pickled")
+
+
+def token_problem(token: object) -> str | None:
+    """Return what is wrong with a token, or None; never raises (so no raising frame holds it)."""
     if token is None or token == "":
-        raise PylonConfigError(
-            f"no API token: pass token= or set the {TOKEN_ENV} environment variable"
-        )
+        return f"no API token: pass token= or set the {TOKEN_ENV} environment variable"
     if not isinstance(token, str):
-        raise PylonConfigError(f"the token must be a string, got {type(token).__name__}")
+        return f"the token must be a string, got {type(token).__name__}"
     if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in token):
         # Never echo the token: the message names the problem only.
-        raise PylonConfigError("the API token contains whitespace or control characters")
+        return "the API token contains whitespace or control characters"
     if not token.isascii():
-        raise PylonConfigError("the API token contains non-ASCII characters")
+        return "the API token contains non-ASCII characters"
+    return None
+
+
+def seal_token(token: object) -> Secret | str:
+    """Return the token as a :class:`Secret`, or the message saying what is wrong with it.
+
+    Callers raise the message themselves: this frame, which holds the bare token, has always
+    returned by then, so an error reporter that prints the locals of every frame on a
+    traceback never meets it.
+    """
+    problem = token_problem(token)
+    return Secret(token) if problem is None and isinstance(token, str) else str(problem)
+
+
+def check_token(token: str | None) -> None:
+    """Refuse a missing token, and one that would make a malformed or injected header."""
+    problem = token_problem(token)
+    token = None  # the message below names the problem; the token stays out of this frame
+    if problem is not None:
+        raise PylonConfigError(problem)
+
+
+_USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")
+
+
+def without_userinfo(text: str) -> str:
+    """Return ``text`` with the ``user:password@`` of every URL in it removed."""
+    return _USERINFO.sub("***@", text)
+
+
+def check_deadline(value: object, error: type[PylonError] = PylonConfigError) -> float | None:
+    """Return a deadline as seconds (None: no deadline); refuse a negative, NaN or odd one."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise error(f"deadline must be positive seconds, a timedelta or None, got {value!r}")
+    if math.isinf(value):
+        return None
+    return float(value)
 
 
 def check_timeout(
@@ -88,18 +160,23 @@ def is_loopback(host: str) -> bool:
 
 
 def check_base_url(base_url: str, allow_insecure: bool) -> str:
-    """Return ``base_url`` normalised; refuse bad schemes, and plain http off loopback."""
+    """Return ``base_url`` normalised; refuse bad schemes, and plain http off loopback.
+
+    No message quotes the URL's ``user:password@`` part (base URLs never carry one).
+    """
+    shown = without_userinfo(str(base_url))
     try:
         url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise PylonConfigError(f"base_url is not a valid URL: {base_url!r}") from exc
+    except (httpx.InvalidURL, TypeError):
+        # httpx's own message quotes the URL whole: it stays out, as the cause too.
+        raise PylonConfigError(f"base_url is not a valid URL: {shown!r}") from None
     if url.scheme not in ("http", "https") or not url.host:
-        raise PylonConfigError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
+        raise PylonConfigError(f"base_url must be an http(s) URL with a host, got {shown!r}")
     if url.userinfo or url.query or url.fragment:
         raise PylonConfigError("base_url must not carry credentials, a query or a fragment")
     if url.scheme == "http" and not allow_insecure and not is_loopback(url.host):
         raise PylonConfigError(
-            f"base_url {base_url!r} is plain http to a host that is not loopback; the token "
+            f"base_url {shown!r} is plain http to a host that is not loopback; the token "
             "would travel in clear text. Use https, or pass allow_insecure=True."
         )
     return str(url).rstrip("/")

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
 
+import anyio
 import httpx
 
+from ._config import check_deadline
 from ._errors import (
+    ClientClosedError,
     PylonConnectionError,
     PylonError,
     PylonInputError,
@@ -32,18 +34,22 @@ from ._errors import (
     ResponseValidationError,
     error_for_status,
 )
-from ._generated._contract import RequestOptions
+from ._generated._contract import RequestOptions, encode_segment
 from ._generated._endpoints import Endpoint
 from ._generated._resources import PageData, Upload
+from ._generated.types import Unset
 from ._http import (
-    LAST,
+    LastKey,
     LastResponse,
+    Owner,
     apply_options,
     connection_message,
     is_write,
     log_failure,
     log_response,
     query_params,
+    redact,
+    set_last,
 )
 from ._pagination import AsyncPaginator, Page
 from ._raw import RawResponse
@@ -57,7 +63,6 @@ __all__ = ["ClientCore"]
 T = TypeVar("T")
 
 _logger = logging.getLogger("pylon_client")
-_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+").fullmatch
 _BAD_JSON = object()  # no parsed body: the retry layer found none, or it did not parse
 
 
@@ -74,18 +79,15 @@ class ClientCore:
     _timeout: httpx.Timeout | None
     _raw: bool
     _fast: Callable[[Callable[[Any], Any]], Callable[[bytes], Any] | None] | None
+    _last_key: LastKey
+    _owner: Owner
+    _deadline: float | None
 
     def segment(self, value: str, name: str) -> str:
         """Percent-encode one path segment; ``/``, ``?`` and ``..`` never change the path."""
         if not isinstance(value, str) or not value.strip():
             raise PylonInputError(f"{name} must be a non-empty string, got {value!r}")
-        if _PLAIN_SEGMENT(value):
-            return value  # ids are usually plain: nothing to encode
-        encoded = quote(value, safe="")
-        if encoded in (".", ".."):
-            # Dot segments would be resolved away by URL normalisation.
-            encoded = encoded.replace(".", "%2E")
-        return encoded
+        return encode_segment(value)
 
     def body(self, value: Any) -> dict[str, Any]:
         """Turn a generated model or a mapping into a request body."""
@@ -214,7 +216,7 @@ class ClientCore:
         # As _parse would, without parsing: that waits for RawResponse.parse(), which then
         # touches no per-task state (it may run in another task, or another thread).
         last = RawResponse(response, body_request_id(response), result)
-        LAST.set(last)
+        set_last(self._last_key, last)
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, last.request_id)
         return last
@@ -231,14 +233,17 @@ class ClientCore:
         options: RequestOptions | None = None,
         parse: Callable[[Any], Any] | None = None,
     ) -> httpx.Response:
-        if self._http.is_closed:
-            raise PylonConnectionError(f"{endpoint.method} {path}: the client is closed")
+        if self._http.is_closed or self._owner.closed:
+            raise ClientClosedError(f"{endpoint.method} {path}: the client is closed")
         headers = self._request_headers
         timeout = self._timeout
+        deadline = self._deadline
         if options is not None:
             headers, params, json, timeout = apply_options(
                 endpoint, options, headers, params, json, timeout, has_form=form is not None
             )
+            if not isinstance(options.deadline, Unset):
+                deadline = check_deadline(options.deadline, PylonInputError)
         extensions: dict[str, Any] = {"pylon_endpoint": endpoint.key}
         if self._fast is not None and parse is not None:
             fast = self._fast(parse)
@@ -261,6 +266,38 @@ class ClientCore:
         if form is not None:
             request.stream = form  # as it is: httpx would wrap it in a one-shot async generator
         started = time.perf_counter()
+        response: httpx.Response | None = None
+        # One scope per call: the deadline (retries and waits included), and what aclose()
+        # cancels. Only its own cancellation is caught: a caller's goes on up.
+        scope = anyio.CancelScope(
+            deadline=math.inf if deadline is None else anyio.current_time() + deadline
+        )
+        calls = self._owner.calls
+        calls.add(scope)
+        try:
+            with scope:
+                response = await self._send_request(endpoint, path, request)
+        finally:
+            calls.discard(scope)
+        if response is None:  # the scope was cancelled
+            if self._owner.closed:
+                raise ClientClosedError(
+                    f"{endpoint.method} {path}: the client was closed during the call",
+                    maybe_applied=is_write(endpoint),
+                )
+            raise PylonTimeoutError(
+                f"{endpoint.method} {path}: the call's deadline of {deadline:g} s passed "
+                "(retries and waits included)",
+                maybe_applied=is_write(endpoint),
+            )
+        response.extensions["pylon_elapsed_ms"] = (time.perf_counter() - started) * 1000
+        return response
+
+    async def _send_request(
+        self, endpoint: Endpoint, path: str, request: httpx.Request
+    ) -> httpx.Response:
+        """Send through the stack; map what fails on the way to the typed errors."""
+        response: httpx.Response | None = None
         try:
             response = await self._stack.handle_async_request(request)
             try:
@@ -275,20 +312,23 @@ class ClientCore:
         except httpx.TimeoutException as exc:
             log_failure(endpoint, path, exc)
             raise PylonTimeoutError(
-                connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
+                connection_message(endpoint, path, exc),
+                maybe_applied=is_write(endpoint) and may_have_been_sent(exc),
             ) from exc
         except httpx.HTTPError as exc:
             log_failure(endpoint, path, exc)
             raise PylonConnectionError(
-                connection_message(endpoint, path, exc), maybe_applied=may_have_been_sent(exc)
+                connection_message(endpoint, path, exc),
+                maybe_applied=is_write(endpoint) and may_have_been_sent(exc),
             ) from exc
-        response.extensions["pylon_elapsed_ms"] = (time.perf_counter() - started) * 1000
+        finally:
+            redact(request, response)  # retries are over: nothing handed out carries the token
         return response
 
     def _parse(self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]) -> T:
         status = response.status_code
         if not 200 <= status < 300:
-            LAST.set(LastResponse(response, None))
+            set_last(self._last_key, LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
                 log_response(endpoint, response, None)
             raise error_for_status(
@@ -304,7 +344,7 @@ class ClientCore:
         parsed = response.extensions.get("pylon_parsed")
         payload = response.extensions.get("pylon_json", _BAD_JSON)
         if parsed is None and payload is _BAD_JSON:
-            LAST.set(LastResponse(response, None))
+            set_last(self._last_key, LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
                 log_response(endpoint, response, None)
             raise ResponseValidationError(
@@ -314,7 +354,7 @@ class ClientCore:
                 maybe_applied=is_write(endpoint),
             )
         request_id = body_request_id(response)
-        LAST.set(LastResponse(response, request_id))
+        set_last(self._last_key, LastResponse(response, request_id))
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, request_id)
         if parsed is not None:

@@ -7,12 +7,15 @@ The tree::
     ├── PylonInputError             (also ValueError) bad arguments, raised before any request
     │   └── InvalidFilterError      a search filter Pylon would reject
     ├── PylonConnectionError        the request did not get an HTTP response
-    │   └── PylonTimeoutError       ... because a timeout expired
+    │   ├── PylonTimeoutError       ... because a timeout or the call's deadline expired
+    │   └── ClientClosedError       ... because the client was closed (before or during it)
     ├── ResponseValidationError     a 2xx response whose body does not parse
+    ├── ResponseTooLargeError       a body over ``max_response_bytes``, refused before reading it
     ├── BulkError                   one or more ids of a bulk helper failed (see BulkResult)
     ├── RateLimitBackendError       the shared rate limiter's Redis failed; nothing was sent
     ├── WebhookVerificationError    a webhook without a valid signature, or not JSON
     └── PylonAPIError               Pylon answered with an error status
+        ├── RedirectError           3xx: a redirect the client does not follow
         ├── BadRequestError         400
         ├── AuthenticationError     401
         ├── PermissionDeniedError   403
@@ -32,11 +35,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BulkError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "InvalidFilterError",
@@ -51,8 +56,11 @@ __all__ = [
     "PylonTimeoutError",
     "RateLimitBackendError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "WebhookVerificationError",
+    "can_apply",
     "error_for_status",
 ]
 
@@ -88,7 +96,14 @@ class PylonConnectionError(PylonError):
 
 
 class PylonTimeoutError(PylonConnectionError):
-    """A connect, read, write or pool timeout expired."""
+    """A connect, read, write or pool timeout expired, or the call's ``deadline`` passed."""
+
+
+class ClientClosedError(PylonConnectionError):
+    """The client was closed: before the call, or while it was in flight (it was cancelled).
+
+    ``maybe_applied`` is True for a call that can change something and may have been sent.
+    """
 
 
 class ResponseValidationError(PylonError):
@@ -111,6 +126,29 @@ class ResponseValidationError(PylonError):
         self.maybe_applied = maybe_applied
         self.body_excerpt = _excerpt(body)
         super().__init__(f"{message} (HTTP {status_code}, body starts {self.body_excerpt!r})")
+
+
+class ResponseTooLargeError(PylonError):
+    """A response body over the client's ``max_response_bytes``: refused, never read whole.
+
+    Refused on its ``Content-Length`` before a byte of the body is read, or, without one, as
+    soon as the bytes received pass the limit.
+
+    Attributes:
+        limit: the client's ``max_response_bytes``.
+        status_code: the HTTP status of the refused answer.
+        maybe_applied: True for a call that can change something (its answer came, so Pylon
+            acted on it, or may have).
+
+    """
+
+    def __init__(
+        self, message: str, *, limit: int, status_code: int, maybe_applied: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.status_code = status_code
+        self.maybe_applied = maybe_applied
 
 
 class BulkError(PylonError):
@@ -145,8 +183,9 @@ class PylonAPIError(PylonError):
         errors: Pylon's error messages.
         request_id: Pylon's request id, for support tickets.
         headers: the response headers.
-        maybe_applied: True for a write (POST, PATCH) that failed with 408 or a 5xx: Pylon may
-            have applied it before failing, so check before sending it again.
+        maybe_applied: True for a call that can change something (a write or delete, not a
+            read or search) that failed with 408 or a 5xx: Pylon may have applied it before
+            failing, so check before sending it again. Always False for a read.
 
     """
 
@@ -172,6 +211,15 @@ class PylonAPIError(PylonError):
         self.headers = dict(headers or {})
         self.exists_id = exists_id
         self.retry_after = retry_after
+
+
+class RedirectError(PylonAPIError):
+    """3xx: Pylon's API does not redirect, so a redirect is not followed.
+
+    The client never follows one across origins (scheme, host and port), even through a
+    user's ``httpx.AsyncClient(follow_redirects=True)``: the answer of another host is not
+    Pylon's. The message names the origin it pointed to.
+    """
 
 
 class BadRequestError(PylonAPIError):
@@ -239,6 +287,8 @@ def error_for_status(
     cls = _BY_STATUS.get(status_code)
     if cls is None:
         cls = InternalServerError if status_code >= 500 else PylonAPIError
+    if 300 <= status_code < 400:
+        cls = RedirectError
     envelope: Any = None
     try:
         envelope = json.loads(body) if body else None
@@ -261,10 +311,11 @@ def error_for_status(
     if code:
         message += f" {code}"
     message += f": {detail}"
+    if cls is RedirectError:
+        message += f" (a redirect to {_origin(headers.get('location', ''))}, not followed)"
     if request_id:
         message += f" (request_id={request_id})"
-    writes = method in ("POST", "PATCH") and not path.endswith("/search")
-    maybe_applied = writes and (status_code >= 500 or status_code == 408)
+    maybe_applied = can_apply(method, path) and (status_code >= 500 or status_code == 408)
     if maybe_applied:
         message += " (the request may have been applied; check before sending it again)"
     return cls(
@@ -278,6 +329,21 @@ def error_for_status(
         retry_after=retry_after,
         maybe_applied=maybe_applied,
     )
+
+
+def can_apply(method: str, path: str) -> bool:
+    """Return True for a call that can change something: a write or delete, not a read or search."""
+    return method in ("POST", "PATCH", "PUT", "DELETE") and not path.endswith("/search")
+
+
+def _origin(location: str) -> str:
+    """Return scheme, host and port of a URL: never its credentials, path or query."""
+    try:
+        parts = urlsplit(location)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "an unreadable location"
+    return f"{parts.scheme}://{parts.hostname}{port}" if parts.hostname else "a relative location"
 
 
 def _str_or_none(value: object) -> str | None:

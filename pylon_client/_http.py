@@ -1,22 +1,34 @@
 """HTTP plumbing under ``AsyncPylon``: the innermost transport, raw responses, log lines.
 
 ``ClientTransport`` hands each attempt to an ``httpx.AsyncClient`` (the user's or ours) and
-reads the body there, inside the retry layer. ``LAST`` holds the current task's latest
-response: a ``ContextVar``, so concurrent tasks each see their own.
+reads the body there, inside the retry layer.
+
+**Each client's last response.** :func:`set_last` records a call's response for the client
+that made it, and :func:`last_of` reads it back: one ``ContextVar`` holds, per task, a small
+map from each client's key to its latest response, so concurrent tasks each see their own and
+two clients in one task never see each other's. A client's key is a weak reference to an
+owner object it shares with its copies (``with_options``): the map lets go of a client's entry
+once the client is gone.
+
+**No token in what is handed out.** :func:`redact` replaces the ``Authorization`` header of
+the requests a finished call's response keeps, so a response a user holds, reprs or pickles
+(``last_response``, ``RawResponse.http_response``, its ``request``) carries no token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Mapping
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
+import anyio
 import httpx
 
 from ._config import check_timeout
-from ._errors import PylonInputError
+from ._errors import PylonInputError, ResponseTooLargeError, can_apply
 from ._generated._contract import RequestOptions
 from ._generated._endpoints import Endpoint
 from ._generated.types import Unset
@@ -24,16 +36,21 @@ from ._retry import may_have_been_sent
 from ._windows import format_rfc3339
 
 __all__ = [
-    "LAST",
+    "REDACTED",
     "Body",
     "ClientTransport",
+    "LastKey",
     "LastResponse",
+    "Owner",
     "apply_options",
     "connection_message",
     "is_write",
+    "last_of",
     "log_failure",
     "log_response",
     "query_params",
+    "redact",
+    "set_last",
 ]
 
 _logger = logging.getLogger("pylon_client")
@@ -97,15 +114,37 @@ class _OneChunk:
 
 
 class ClientTransport(httpx.AsyncBaseTransport):
-    """The innermost layer: hands each attempt to an ``httpx.AsyncClient``."""
+    """The innermost layer: hands each attempt to an ``httpx.AsyncClient``.
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    Redirects are the client's own decision, never httpx's: a user's client with
+    ``follow_redirects=True`` has a redirect followed only within the origin (scheme, host and
+    port) it was sent to; one to another origin comes back as it is, and the core raises
+    :class:`RedirectError` for it. (httpx would follow it, without the token, and hand back
+    the other host's answer as Pylon's.)
+    """
+
+    def __init__(self, client: httpx.AsyncClient, max_bytes: int | None = None) -> None:
         self._client = client
+        self._max_bytes = max_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if type(request.stream) is httpx.ByteStream:
             request.stream = Body(request.content)  # see Body: nothing left on a cancel
-        response = await self._client.send(request, stream=True)
+        response = await self._client.send(request, stream=True, follow_redirects=False)
+        hops = 0
+        while self._client.follow_redirects and hops < self._client.max_redirects:
+            following = response.next_request
+            if following is None or _origin(following.url) != _origin(request.url):
+                break
+            await response.aclose()
+            response = await self._client.send(following, stream=True, follow_redirects=False)
+            hops += 1
+        if self._max_bytes is not None:
+            try:
+                _bound(request, response, self._max_bytes)
+            except ResponseTooLargeError:
+                await response.aclose()
+                raise
         # The body is read here, inside the retry layer, so a connection dropped mid-body is
         # retried like any other transport error (reads only; see _retry).
         try:
@@ -116,7 +155,126 @@ class ClientTransport(httpx.AsyncBaseTransport):
         return response
 
 
-LAST: ContextVar[LastResponse | None] = ContextVar("pylon_client_last_response", default=None)
+def _bound(request: httpx.Request, response: httpx.Response, limit: int) -> None:
+    """Refuse a body over ``limit`` bytes: on its Content-Length, else while it arrives."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(request, response, limit, f"it says {int(declared):,} bytes")
+    response.stream = _Bounded(
+        response.stream, limit, lambda: _too_large(request, response, limit, "more came")
+    )
+
+
+def _too_large(
+    request: httpx.Request, response: httpx.Response, limit: int, detail: str
+) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"{request.method} {request.url.path}: the response is over max_response_bytes "
+        f"({limit:,} bytes; {detail}); refused unread",
+        limit=limit,
+        status_code=response.status_code,
+        maybe_applied=can_apply(request.method, request.url.path),
+    )
+
+
+class _Bounded(httpx.AsyncByteStream):
+    """A response stream that raises once more than ``limit`` bytes have come."""
+
+    def __init__(self, inner: Any, limit: int, error: Callable[[], ResponseTooLargeError]) -> None:
+        self._inner = inner
+        self._limit = limit
+        self._error = error
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return _BoundedChunks(self._inner.__aiter__(), self._limit, self._error)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _BoundedChunks:
+    """The iterator of :class:`_Bounded` (a class, not an async generator: see ``Body``)."""
+
+    __slots__ = ("_chunks", "_error", "_left")
+
+    def __init__(
+        self, chunks: AsyncIterator[bytes], limit: int, error: Callable[[], ResponseTooLargeError]
+    ) -> None:
+        self._chunks = chunks
+        self._left = limit
+        self._error = error
+
+    def __aiter__(self) -> _BoundedChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        chunk = await self._chunks.__anext__()
+        self._left -= len(chunk)
+        if self._left < 0:
+            raise self._error()
+        return chunk
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port
+
+
+class Owner:
+    """What a client and its copies share: their last responses' key, their calls in flight.
+
+    ``calls`` holds the cancel scope of every call under way, so that closing the client
+    cancels them (see ``AsyncPylon.aclose``); ``closed`` tells those calls why they ended.
+    """
+
+    __slots__ = ("__weakref__", "calls", "closed")
+
+    def __init__(self) -> None:
+        self.calls: set[anyio.CancelScope] = set()
+        self.closed = False
+
+    def cancel_calls(self) -> None:
+        """Mark the client closed and cancel every call in flight (on the client's loop)."""
+        self.closed = True
+        for scope in list(self.calls):
+            scope.cancel()
+
+
+LastKey = weakref.ref[Owner]
+_LAST: ContextVar[dict[LastKey, LastResponse]] = ContextVar("pylon_client_last_responses")
+
+
+def last_of(key: LastKey) -> LastResponse | None:
+    """Return the latest response the current task received from the client of ``key``."""
+    return _LAST.get({}).get(key)
+
+
+def set_last(key: LastKey, last: LastResponse) -> None:
+    """Record ``last`` as the current task's latest response from the client of ``key``.
+
+    The map is copied, never changed in place: a task started from this one holds the map it
+    started with, and neither sees the other's later calls.
+    """
+    current = _LAST.get(None)
+    if current is None or (len(current) == 1 and key in current):
+        _LAST.set({key: last})  # the usual case: one client per task
+    else:
+        kept = {k: v for k, v in current.items() if k is not key and k() is not None}
+        kept[key] = last
+        _LAST.set(kept)
+
+
+REDACTED = "[redacted]"
+"""What the ``Authorization`` header of a request handed out reads."""
+
+
+def redact(request: httpx.Request, response: httpx.Response | None = None) -> None:
+    """Replace the token in ``request`` and in every request ``response`` keeps (redirects)."""
+    requests = [request]
+    if response is not None:
+        requests += [r.request for r in (*response.history, response)]
+    for sent in requests:
+        if "authorization" in sent.headers:
+            sent.headers["Authorization"] = REDACTED
 
 
 def query_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -169,8 +327,8 @@ def apply_options(
 
 
 def is_write(endpoint: Endpoint) -> bool:
-    """Return True for a POST or PATCH that is not a search: a 2xx means Pylon applied it."""
-    return endpoint.method in ("POST", "PATCH") and not endpoint.path.endswith("/search")
+    """Return True for a call that can change something (a write or delete, not a search)."""
+    return can_apply(endpoint.method, endpoint.path)
 
 
 def log_response(endpoint: Endpoint, response: httpx.Response, request_id: str | None) -> None:
@@ -198,6 +356,6 @@ def connection_message(endpoint: Endpoint, path: str, exc: Exception) -> str:
     detail = str(exc)
     if detail:
         message += f": {detail}"
-    if endpoint.method in ("POST", "PATCH") and may_have_been_sent(exc):
+    if is_write(endpoint) and may_have_been_sent(exc):
         message += " (the request may have been applied; check before sending it again)"
     return message

@@ -170,20 +170,31 @@ class Portal:
                 if aclose is not None and not self._closed and _running_loop() is not self._loop:
                     runner.run(aclose)
 
-    def close(self, final: Callable[[], Awaitable[object]] | None = None) -> None:
+    def close(
+        self,
+        final: Callable[[], Awaitable[object]] | None = None,
+        *,
+        interrupt: Callable[[], object] | None = None,
+    ) -> None:
         """Run ``final()`` (if given), cancel what is still pending, and close the loop.
 
         ``final`` is for the owner's cleanup, typically the async client's ``aclose``; the loop
-        is closed even if it raises (its error is then raised). Waits for the thread running
-        the loop to finish its call; calls still pending after ``final`` are cancelled and
-        their callers get :class:`PylonConnectionError`. Calling ``close`` again does nothing.
+        is closed even if it raises (its error is then raised). ``interrupt`` is first run on
+        the loop, if another thread is driving it, to end the calls in flight (the client
+        cancels them); then this waits for that thread to finish its call. Calls still
+        pending after ``final`` are cancelled and their callers get
+        :class:`PylonConnectionError`. Calling ``close`` again does nothing.
         """
         running = _running_loop()
         if running is not None and running is self._loop:
             raise PylonConfigError("the sync client cannot be closed from its own event loop")
         if running is not None:
-            _in_helper_thread(lambda: self.close(final))
+            _in_helper_thread(lambda: self.close(final, interrupt=interrupt))
             return
+        loop = self._loop
+        if interrupt is not None and loop is not None and loop.is_running():
+            with contextlib.suppress(RuntimeError):  # the loop closed in between: nothing runs
+                loop.call_soon_threadsafe(interrupt)
         with self._driving:
             with self._lock:
                 if self._closed:

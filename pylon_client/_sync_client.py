@@ -30,11 +30,16 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 import anyio
 import httpx
 
-from ._client import AsyncPylon, uncached_copy
+from ._client import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncPylon,
+    uncached_copy,
+)
 from ._generated._contract import Paginator
 from ._generated._resources import SyncResources
 from ._generated.types import UNSET, Unset
-from ._http import LAST, LastResponse
+from ._http import LastResponse
 from ._portal import Portal, SyncPaginator
 from ._windows import DEFAULT_MAX_WINDOW
 
@@ -58,10 +63,11 @@ class _Runner:
     ``Pylon.last_response`` reads it (per thread, as the async one is per task).
     """
 
-    __slots__ = ("last", "portal")
+    __slots__ = ("client", "last", "portal")
 
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: Portal, client: AsyncPylon) -> None:
         self.portal = portal
+        self.client = client
         self.last = threading.local()
 
     def run(self, func: Callable[..., Awaitable[T]], /, *args: Any, **kwargs: Any) -> T:
@@ -72,7 +78,7 @@ class _Runner:
             try:
                 return await func(*args, **kwargs)
             finally:
-                box[0] = LAST.get()
+                box[0] = self.client.last_response
 
         try:
             return self.portal.run(call)
@@ -125,6 +131,10 @@ class Pylon(SyncResources):
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         tracing: bool | Any = False,
         accelerate: bool | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
+        deadline: float | dt.timedelta | None = None,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        max_keepalive_connections: int | None = None,
     ) -> None:
         self._async = AsyncPylon(
             token,
@@ -145,14 +155,19 @@ class Pylon(SyncResources):
             sleep=sleep,
             tracing=tracing,
             accelerate=accelerate,
+            max_response_bytes=max_response_bytes,
+            deadline=deadline,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
         )
         self._portal = Portal()  # its event loop is made on the first call
-        self._runner = _Runner(self._portal)
+        self._runner = _Runner(self._portal, self._async)
         self._owner = True
         self._init_sync(self._async, self._runner)
 
     def __repr__(self) -> str:
-        return f"Pylon(base_url={self.base_url!r})"
+        # getattr: a client whose __init__ raised is still shown (error reporters print locals).
+        return f"Pylon(base_url={getattr(getattr(self, '_async', None), 'base_url', None)!r})"
 
     def __enter__(self) -> Self:
         return self
@@ -166,13 +181,15 @@ class Pylon(SyncResources):
         self.close()
 
     def close(self) -> None:
-        """Close the connections and the event loop; a copy's ``close`` does nothing.
+        """Cancel the calls in flight, close the connections and the event loop.
 
-        Later calls raise :class:`PylonConnectionError`. Calling it twice is harmless.
+        Calls under way in other threads end at once with :class:`ClientClosedError`, and so
+        does every later call; ``close`` returns as soon as they have unwound. Calling it
+        twice is harmless; a copy's ``close`` does nothing.
         """
         if not self._owner:
             return
-        self._portal.close(self._async.aclose)
+        self._portal.close(self._async.aclose, interrupt=self._async._owner.cancel_calls)
 
     @property
     def base_url(self) -> str:
@@ -206,6 +223,7 @@ class Pylon(SyncResources):
         timeout: float | httpx.Timeout | Unset | None = UNSET,
         max_retries: int | None = None,
         rate_limit: bool | RateLimitBackend | None = None,
+        deadline: float | dt.timedelta | Unset | None = UNSET,
     ) -> Self:
         """Return a copy with other options, sharing connections, limiter and event loop.
 
@@ -213,7 +231,7 @@ class Pylon(SyncResources):
         """
         clone = uncached_copy(self)
         clone._async = self._async.with_options(
-            timeout=timeout, max_retries=max_retries, rate_limit=rate_limit
+            timeout=timeout, max_retries=max_retries, rate_limit=rate_limit, deadline=deadline
         )
         clone._owner = False
         clone._init_sync(clone._async, self._runner)

@@ -23,6 +23,7 @@ from pylon_client import (
     PylonInputError,
     PylonTimeoutError,
     RateLimitError,
+    RedirectError,
     ResponseValidationError,
     WebhookVerificationError,
 )
@@ -124,7 +125,7 @@ ERRORS = [
     pytest.param(503, InternalServerError, "unavailable", id="503"),
     pytest.param(520, InternalServerError, "unknown", id="520"),
     pytest.param(418, PylonAPIError, "teapot", id="418-base"),
-    pytest.param(302, PylonAPIError, "moved", id="302-base"),
+    pytest.param(302, RedirectError, "moved", id="302-redirect"),
 ]
 
 

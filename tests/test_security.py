@@ -13,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import pickle
 import socket
 import traceback
 from collections.abc import Awaitable, Callable, Iterator
@@ -36,6 +38,7 @@ from pylon_client import (
     PylonConnectionError,
     PylonError,
     PylonTimeoutError,
+    RedirectError,
     ResponseValidationError,
     RetryPolicy,
 )
@@ -100,9 +103,14 @@ async def status_scenario(status: int, payload: Any = None) -> Outcome:
     return await fail_get(mocked(answer(status, payload)))
 
 
-async def refused() -> Outcome:
+def CANARY_PROVIDER() -> str:
+    """A token provider giving the canary."""
+    return CANARY
+
+
+async def refused(token: Any = CANARY) -> Outcome:
     pylon = AsyncPylon(
-        CANARY, base_url=f"http://127.0.0.1:{closed_port()}", sleep=no_sleep, rate_limit=False
+        token, base_url=f"http://127.0.0.1:{closed_port()}", sleep=no_sleep, rate_limit=False
     )
     outcome = await fail_get(pylon)
     assert isinstance(outcome.error, PylonConnectionError)
@@ -177,6 +185,7 @@ SCENARIOS: list[Any] = [
         id="502-html",
     ),
     pytest.param(refused, id="connection-refused"),
+    pytest.param(lambda: refused(CANARY_PROVIDER), id="connection-refused-token-provider"),
     pytest.param(timeout, id="read-timeout"),
     pytest.param(
         lambda: fail_get(mocked(answer(200, content=b'{"data": {"id": "t1", "ti'))),
@@ -203,11 +212,43 @@ def debug_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     logger.setLevel(level)
 
 
+def with_locals(error: BaseException) -> str:
+    """Our frames of the traceback as reporters that print locals show them (``pytest -l``).
+
+    Only the frames of ``pylon_client``: a test's own frames hold the canary it passed in.
+    Every exception of the chain is walked (``__cause__`` and ``__context__``).
+    """
+    shown = traceback.TracebackException.from_exception(error, capture_locals=True)
+    texts: list[str] = []
+    seen: set[int] = set()
+    todo: list[traceback.TracebackException | None] = [shown]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        for frame in current.stack:
+            if f"{os.sep}pylon_client{os.sep}" in frame.filename:
+                texts.append(f"{frame.filename}:{frame.name} {frame.locals!r}")
+        todo += [current.__cause__, current.__context__]
+    return "\n".join(texts)
+
+
+def pickled(value: object) -> bytes:
+    """``pickle.dumps(value)``, or nothing where it refuses (refusing is fine; leaking is not)."""
+    try:
+        return pickle.dumps(value)
+    except (TypeError, AttributeError, pickle.PicklingError):
+        return b""
+
+
 def texts_of(outcome: Outcome) -> list[str]:
-    """Every text a user could see or log about the failure."""
+    """Every text a user could see, log or store about the failure."""
     error = outcome.error
     texts = [str(error), repr(error), "".join(traceback.format_exception(error))]
+    texts += [with_locals(error), repr(pickled(error))]
     texts += [repr(vars(error)), *(repr(extra) for extra in outcome.extras)]
+    texts += [repr(pickled(extra)) for extra in outcome.extras]
     cause = error.__cause__
     while cause is not None:
         texts += [str(cause), repr(cause), repr(vars(cause))]
@@ -236,6 +277,173 @@ async def test_canary_token_never_leaks(
     err = capfd.readouterr().err
     assert "pylon_client" in err  # PYLON_LOG=debug wrote to stderr ...
     assert CANARY not in err  # ... and never the token
+
+
+# ---------------------------------------------------------------------- what a user keeps
+
+
+def static_token() -> str:
+    """The canary as a plain token (the parameter id says which kind of token)."""
+    return CANARY
+
+
+async def async_provider() -> str:
+    """The canary from an async token provider."""
+    return CANARY
+
+
+TOKENS = [
+    pytest.param(CANARY, id="static"),
+    pytest.param(static_token, id="provider"),
+    pytest.param(async_provider, id="async-provider"),
+]
+
+
+@pytest.mark.parametrize("token", TOKENS)
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda p: p.tasks.get("t1"), id="get"),
+        pytest.param(lambda p: p.tasks.list().collect(), id="list"),
+        pytest.param(lambda p: p.tasks.create(title="x"), id="create"),
+    ],
+)
+@pytest.mark.anyio
+async def test_responses_handed_out_pickle_without_the_token(token: Any, call: Any) -> None:
+    """last_response, a raw response and their requests pickle and repr without the token."""
+    page = {"data": [{"id": "t1"}], "pagination": {"cursor": "", "has_next_page": False}}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        listing = request.method == "GET" and request.url.path == "/tasks"
+        return httpx.Response(200, json=page if listing else {"data": {"id": "t1"}})
+
+    api = Api(handler=answer)
+    async with connect(api, token, sleep=no_sleep) as pylon:
+        await call(pylon)
+        raw = await pylon.with_raw_response.tasks.get("t1")
+        last = pylon.last_response
+        assert last is not None
+        kept = [last, last.http_response, raw, raw.http_response]
+        kept.append(raw.http_response.request)
+    assert api.requests[0].headers["Authorization"].startswith("Bearer ")  # as it was sent
+    for value in kept:
+        assert CANARY.encode() not in pickled(value)  # a RawResponse refuses (it holds a parser)
+        assert CANARY not in repr(value)
+    assert pickled(raw.http_response)
+    assert pickled(raw.http_response.request)
+    assert raw.http_response.request.headers["authorization"] == "[redacted]"
+
+
+@pytest.mark.anyio
+async def test_last_response_belongs_to_the_client_that_made_the_call() -> None:
+    """One client per organization in one task: each sees its own responses, and only those."""
+    a_api = Api({"data": {"id": "a"}, "request_id": "req_a"})
+    b_api = Api({"data": {"id": "b"}, "request_id": "req_b"})
+    async with connect(a_api, CANARY) as a, connect(b_api, "other-token") as b:
+        await a.tasks.get("t1")
+        assert b.last_response is None
+        assert b.last_request_id is None
+        assert a.last_request_id == "req_a"
+        await b.tasks.get("t1")
+        ids: tuple[str | None, ...] = (a.last_request_id, b.last_request_id)
+        assert ids == ("req_a", "req_b")
+        assert a.with_options(max_retries=0).last_request_id == "req_a"  # a copy is the client
+        await a.with_options(timeout=5).tasks.get("t2")
+        assert a.last_response is not None
+        assert a.last_response.http_response.request.url.path == "/tasks/t2"
+        seen: list[str | None] = []
+
+        async def elsewhere() -> None:
+            seen.append(a.last_request_id)  # a task started here starts with what it saw
+            await b.tasks.get("t3")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(elsewhere)
+        assert seen == ["req_a"]
+        last_b = b.last_response
+        assert last_b is not None
+        assert last_b.http_response.request.url.path == "/tasks/t1"  # not the other task's
+
+
+def _config_error(**kwargs: Any) -> PylonConfigError:
+    with pytest.raises(PylonConfigError) as info:
+        AsyncPylon(**kwargs)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        pytest.param({"token": CANARY + " x"}, id="token-with-a-space"),
+        pytest.param({"token": CANARY + "\u00e9"}, id="non-ascii-token"),
+        pytest.param({"token": CANARY, "base_url": "ftp://h.example"}, id="bad-base-url"),
+        pytest.param({"token": CANARY, "region": "mars"}, id="bad-region"),
+        pytest.param({"token": CANARY, "rate_limit_key": ""}, id="bad-rate-limit-key"),
+        pytest.param(
+            {"token": CANARY, "max_issue_window": timedelta(0)}, id="bad-window-after-setup"
+        ),
+    ],
+)
+def test_configuration_errors_hold_no_token_in_any_frame(kwargs: dict[str, Any]) -> None:
+    """With every frame's locals printed, no configuration error shows the token (or crashes)."""
+    error = _config_error(**kwargs)
+    text = with_locals(error)
+    assert "__init__" in text  # the client's own frame was printed, locals and all
+    assert CANARY not in text
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        pytest.param(lambda: CANARY + "\n", id="bad-token"),
+        pytest.param(lambda: CANARY, id="good-token-refused-connection"),
+    ],
+)
+@pytest.mark.anyio
+async def test_provider_errors_hold_no_token_in_any_frame(provider: Any) -> None:
+    """A provider's unfit token, or a dropped connection after it: no frame shows it."""
+    pylon = AsyncPylon(
+        provider, base_url=f"http://127.0.0.1:{closed_port()}", sleep=no_sleep, rate_limit=False
+    )
+    async with pylon:
+        with pytest.raises(PylonError) as info:
+            await pylon.tasks.get("t1")
+    assert CANARY not in with_locals(info.value)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        pytest.param("ftp://u:secretpw@h", id="other-scheme"),
+        pytest.param("https://user:secretpw@", id="no-host"),
+        pytest.param("https://user:secretpw@[::1", id="unclosed-ipv6"),
+        pytest.param("https://user:secretpw@host:abc/", id="bad-port"),
+        pytest.param("http://user:secretpw@10.0.0.7", id="insecure"),
+    ],
+)
+def test_refused_base_urls_never_echo_their_password(
+    base_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message, the traceback and the CLI's one line quote the URL without its userinfo."""
+    error = _config_error(token="tok", base_url=base_url)
+    assert "secretpw" not in str(error)
+    assert "secretpw" not in "".join(traceback.format_exception(error))
+    from pylon_client._cli import main
+
+    status = main(["--base-url", base_url, "tasks", "list"], backend="asyncio")
+    out, err = capsys.readouterr()
+    assert status != 0
+    assert "secretpw" not in out + err
+
+
+@pytest.mark.anyio
+async def test_a_half_built_client_still_has_a_repr() -> None:
+    """Repr of a client whose __init__ raised says what it can instead of raising."""
+    pylon = AsyncPylon.__new__(AsyncPylon)
+    assert repr(pylon) == "AsyncPylon(base_url=None)"
+    from pylon_client import Pylon
+
+    assert repr(Pylon.__new__(Pylon)) == "Pylon(base_url=None)"
 
 
 # ---------------------------------------------------------------------- plain http
@@ -302,24 +510,47 @@ async def test_redirect_is_not_followed_by_default() -> None:
         pytest.param("https://evil.example/steal", id="other-host"),
         pytest.param("http://api.usepylon.com/tasks/t1", id="same-host-downgraded-to-http"),
         pytest.param("https://api.usepylon.com:8443/tasks/t1", id="same-host-other-port"),
+        pytest.param("https://user:pw@evil.example/x?q=1", id="with-credentials"),
     ],
 )
+@pytest.mark.parametrize("follow", [True, False])
 @pytest.mark.anyio
-async def test_followed_redirect_to_another_origin_carries_no_token(location: str) -> None:
-    """With a user's follow_redirects=True client, httpx drops Authorization across origins."""
+async def test_a_redirect_to_another_origin_is_refused_whoever_owns_the_client(
+    location: str, follow: bool
+) -> None:
+    """Even a user's follow_redirects=True client never sends to, nor returns, another host."""
     redirector = redirector_to(location)
     async with (
         httpx.AsyncClient(
-            follow_redirects=True, transport=httpx.MockTransport(redirector)
+            follow_redirects=follow, transport=httpx.MockTransport(redirector)
         ) as http_client,
         AsyncPylon(CANARY, http_client=http_client, rate_limit=False, sleep=no_sleep) as pylon,
     ):
-        await pylon.tasks.get("t1")
-    first, second = redirector.requests
-    assert first.headers["Authorization"] == f"Bearer {CANARY}"
-    assert str(second.url) == location
-    assert "Authorization" not in second.headers
-    assert CANARY not in repr(second.headers.raw) + str(second.url)
+        with pytest.raises(RedirectError) as info:
+            await pylon.tasks.get("t1")
+    assert [r.url.host for r in redirector.requests] == ["api.usepylon.com"]
+    assert info.value.status_code == 302
+    url = httpx.URL(location)
+    port = f":{url.port}" if url.port else ""
+    assert f"(a redirect to {url.scheme}://{url.host}{port}, not followed)" in str(info.value)
+    assert "pw@" not in str(info.value)
+    assert "/steal" not in str(info.value)
+
+
+@pytest.mark.anyio
+async def test_a_redirect_within_the_origin_is_followed_when_the_client_follows() -> None:
+    """A user's follow_redirects=True client still follows a redirect to the same origin."""
+    redirector = redirector_to("https://api.usepylon.com/tasks/t1-moved")
+    async with (
+        httpx.AsyncClient(follow_redirects=True, transport=redirector.transport) as http_client,
+        AsyncPylon(CANARY, http_client=http_client, rate_limit=False, sleep=no_sleep) as pylon,
+    ):
+        task = await pylon.tasks.get("t1")
+        assert pylon.last_response is not None
+        kept = pylon.last_response.http_response.request
+    assert task.id == "t1"
+    assert [r.url.path for r in redirector.requests] == ["/tasks/t1", "/tasks/t1-moved"]
+    assert kept.headers["Authorization"] == "[redacted]"
 
 
 # ---------------------------------------------------------------------- parser fuzzing
