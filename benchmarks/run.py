@@ -5,7 +5,8 @@ to first request), ``export`` (windowed issue export at concurrency 1, 4, 8), ``
 (streaming 100,000 issues), ``ratelimit`` (pacing against a scaled limit), ``changes`` (a
 change feed against a rate-limited search), ``shared`` (four processes, one budget, through
 Redis), ``upload`` (memory and throughput of a 200 MB streamed upload), ``sync`` (the sync
-client's per-call cost against the async client's). Each prints a line
+client's per-call cost against the async client's), ``connections`` (connections opened
+at 200 calls in flight). Each prints a line
 on stderr when it starts; the table comes at the end, on stdout.
 """
 
@@ -21,7 +22,18 @@ import httpx
 
 import pylon_client
 
-from . import calls, changes, coldstart, export, memory, ratelimit, shared, sync, upload
+from . import (
+    calls,
+    changes,
+    coldstart,
+    connections,
+    export,
+    memory,
+    ratelimit,
+    shared,
+    sync,
+    upload,
+)
 from ._table import Row, print_table
 
 __all__ = ["SECTIONS", "main"]
@@ -36,6 +48,7 @@ SECTIONS: dict[str, Callable[[], list[Row]]] = {
     "shared": shared.run,
     "upload": upload.run,
     "sync": sync.run,
+    "connections": connections.run,
 }
 
 
