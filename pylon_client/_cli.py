@@ -121,6 +121,13 @@ def _add_fake_parser(
         metavar="S",
         help="enforce Pylon's rate limits with the 60 s window divided by S",
     )
+    serve.add_argument(
+        "--log-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="requests the fake's log keeps, the newest (default 1000)",
+    )
     serve.set_defaults(run=_fake_serve)
 
 
@@ -136,6 +143,8 @@ def _fake_serve(args: argparse.Namespace) -> int:
     argv = ["serve", "--host", args.host, "--port", str(args.port), "--seed", str(args.seed)]
     if args.scale is not None:
         argv += ["--scale", str(args.scale)]
+    if args.log_size is not None:
+        argv += ["--log-size", str(args.log_size)]
     serve_main(argv)
     return 0
 
