@@ -130,7 +130,7 @@ class AsyncPylon(ClientCore, Resources):
 
     def __init__(
         self,
-        token: str | TokenProvider | None = None,
+        token: str | Secret | TokenProvider | None = None,
         *,
         base_url: str | None = None,
         region: Literal["us", "eu"] = "us",
@@ -159,6 +159,8 @@ class AsyncPylon(ClientCore, Resources):
         secret: Secret | None = None
         if callable(token):
             provider = token
+        elif isinstance(token, Secret):  # sealed by the sync client
+            secret = token
         else:
             sealed = seal_token(token if token is not None else os.environ.get(TOKEN_ENV))
             token = None  # from here on only the Secret: no frame of ours holds the bare token

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
@@ -36,6 +37,8 @@ from ._client import (
     AsyncPylon,
     uncached_copy,
 )
+from ._config import TOKEN_ENV, Secret, seal_token
+from ._errors import PylonConfigError
 from ._generated._contract import Paginator
 from ._generated._resources import SyncResources
 from ._generated.types import UNSET, Unset
@@ -112,7 +115,7 @@ class Pylon(SyncResources):
 
     def __init__(
         self,
-        token: str | TokenProvider | None = None,
+        token: str | Secret | TokenProvider | None = None,
         *,
         base_url: str | None = None,
         region: Literal["us", "eu"] = "us",
@@ -136,6 +139,13 @@ class Pylon(SyncResources):
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         max_keepalive_connections: int | None = None,
     ) -> None:
+        if not callable(token):
+            # Sealed here, as AsyncPylon would: this frame is on the traceback of its errors.
+            sealed = seal_token(token if token is not None else os.environ.get(TOKEN_ENV))
+            token = None
+            if isinstance(sealed, str):
+                raise PylonConfigError(sealed)
+            token = sealed
         self._async = AsyncPylon(
             token,
             base_url=base_url,

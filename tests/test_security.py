@@ -33,6 +33,7 @@ import pylon_client._config as config_module
 from pylon_client import (
     AsyncPylon,
     BulkError,
+    Pylon,
     PylonAPIError,
     PylonConfigError,
     PylonConnectionError,
@@ -365,9 +366,9 @@ async def test_last_response_belongs_to_the_client_that_made_the_call() -> None:
         assert last_b.http_response.request.url.path == "/tasks/t1"  # not the other task's
 
 
-def _config_error(**kwargs: Any) -> PylonConfigError:
+def _config_error(client: Any = AsyncPylon, **kwargs: Any) -> PylonConfigError:
     with pytest.raises(PylonConfigError) as info:
-        AsyncPylon(**kwargs)
+        client(**kwargs)
     return info.value
 
 
@@ -384,9 +385,12 @@ def _config_error(**kwargs: Any) -> PylonConfigError:
         ),
     ],
 )
-def test_configuration_errors_hold_no_token_in_any_frame(kwargs: dict[str, Any]) -> None:
+@pytest.mark.parametrize("client", [AsyncPylon, Pylon], ids=["async", "sync"])
+def test_configuration_errors_hold_no_token_in_any_frame(
+    client: Any, kwargs: dict[str, Any]
+) -> None:
     """With every frame's locals printed, no configuration error shows the token (or crashes)."""
-    error = _config_error(**kwargs)
+    error = _config_error(client, **kwargs)
     text = with_locals(error)
     assert "__init__" in text  # the client's own frame was printed, locals and all
     assert CANARY not in text
@@ -441,8 +445,6 @@ async def test_a_half_built_client_still_has_a_repr() -> None:
     """Repr of a client whose __init__ raised says what it can instead of raising."""
     pylon = AsyncPylon.__new__(AsyncPylon)
     assert repr(pylon) == "AsyncPylon(base_url=None)"
-    from pylon_client import Pylon
-
     assert repr(Pylon.__new__(Pylon)) == "Pylon(base_url=None)"
 
 
