@@ -48,10 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import effective_spec
 from ratelimits import METHODS, documented_limit, load_rate_limits, path_key
-from sources import ROOT, operations
+from sources import ROOT, references
 
-OFFICIAL = operations()[0].path
-"""The reference: the highest-precedence ``operations`` source of ``codegen/sources.yaml``."""
+OFFICIAL = references()[0].path
+"""The reference: the ``operations`` source of ``codegen/sources.yaml`` marked ``conformance``."""
 WAIVERS = ROOT / "codegen" / "conformance-waivers.yaml"
 
 __all__ = ["Difference", "compare", "load_waivers", "main"]

@@ -30,6 +30,7 @@ from typing import Any
 import jinja2
 from plan import Operation, plan_resources
 from schema import argument, data_model, item_model, paging
+from sources import label
 
 __all__ = [
     "OVERRIDES",
@@ -61,6 +62,8 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/issues/{id}/snooze"): ("issues", "snooze"),
     ("POST", "/issues/{id}/followers"): ("issues", "update_followers"),
     ("POST", "/issues/{id}/external-issues"): ("issues", "link_external_issue"),
+    ("POST", "/tasks/{id}/external-issues"): ("tasks", "link_external_issue"),
+    ("POST", "/tasks/{id}/issues"): ("tasks", "link_issue"),
     ("POST", "/issues/{id}/messages/{message_id}/redact"): ("issues", "redact_message"),
     # /custom-objects/{type} is a collection whose name is a parameter.
     ("GET", "/custom-objects/{type}"): ("custom_objects", "list"),
@@ -207,7 +210,7 @@ def render_docs(spec: dict[str, Any]) -> str:
                 "call": _call(op),
                 "args": ", ".join(argument(p) for p in op.path_params),
                 "returns": returns,
-                "source": op.op.get("x-pylon-source", "spec"),
+                "source": label(op.op.get("x-pylon-source", "vendored")),
                 "rate": op.op.get("x-pylon-rate-limit-per-minute", ""),
             }
         )

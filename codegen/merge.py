@@ -90,6 +90,15 @@ def merge_operations(
             if method not in item or path_key(method, path) in have:
                 continue
             op = rewrite(copy.deepcopy(item[method]))
+            # Parameters the source declares on the path item belong to the operation too.
+            own = {(p["name"], p["in"]) for p in op.get("parameters", [])}
+            inherited = [
+                p
+                for p in rewrite(copy.deepcopy(item.get("parameters", [])))
+                if (p["name"], p["in"]) not in own
+            ]
+            if inherited:
+                op["parameters"] = [*inherited, *op.get("parameters", [])]
             op["responses"] = {
                 **{
                     k: v for k, v in op.get("responses", {}).items() if not k.startswith(("4", "5"))

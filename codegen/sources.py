@@ -27,11 +27,13 @@ __all__ = [
     "Source",
     "SourceError",
     "canonical",
+    "label",
     "load_document",
     "load_sources",
     "operations",
     "rate_limits",
     "read_yaml",
+    "references",
     "shown",
     "spec",
     "with_spec",
@@ -66,6 +68,8 @@ class Source:
     path: Path
     precedence: int
     origin: str
+    label: str = ""
+    conformance: bool = False
 
     @property
     def shown(self) -> str:
@@ -87,6 +91,8 @@ def load_sources(declared: Path = DECLARED) -> tuple[Source, ...]:
             path=(ROOT / str(e["path"])).resolve(),
             precedence=int(e["precedence"]),
             origin=str(e.get("origin", "")),
+            label=str(e.get("label", e["name"])),
+            conformance=bool(e.get("conformance", False)),
         )
         for e in entries
     )
@@ -119,6 +125,16 @@ def spec(sources: tuple[Source, ...] = SOURCES) -> Source:
 def operations(sources: tuple[Source, ...] = SOURCES) -> list[Source]:
     """Return the sources that supply the operations the spec lacks, highest precedence first."""
     return [s for s in sources if s.role == "operations"]
+
+
+def references(sources: tuple[Source, ...] = SOURCES) -> list[Source]:
+    """Return the sources ``make conformance`` compares the effective spec with."""
+    return [s for s in operations(sources) if s.conformance]
+
+
+def label(name: str, sources: tuple[Source, ...] = SOURCES) -> str:
+    """Return how ``docs/operations.md`` names a source (``Pylon``, ``SDK``); unknown: as is."""
+    return next((s.label for s in sources if s.name == name), name)
 
 
 def rate_limits(sources: tuple[Source, ...] = SOURCES) -> Source:

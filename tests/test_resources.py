@@ -678,9 +678,9 @@ async def test_bad_path_ids_raise_input_error_before_sending(
 ALL_ENDPOINTS = [pytest.param(e, id=e.key) for e in ENDPOINTS.values()]
 
 
-def test_endpoint_table_has_119_operations() -> None:
-    """ENDPOINTS lists the 119 operations of the client, each keyed by its own key."""
-    assert len(ENDPOINTS) == 119
+def test_endpoint_table_has_126_operations() -> None:
+    """ENDPOINTS lists the 126 operations of the client, each keyed by its own key."""
+    assert len(ENDPOINTS) == 126
     assert all(key == e.key == f"{e.method} {e.path}" for key, e in ENDPOINTS.items())
 
 

@@ -17,11 +17,13 @@ sources = importlib.import_module("sources")
 
 
 def test_every_input_is_declared_once_with_a_role_and_a_precedence() -> None:
-    """The spec, Pylon's document and the rate limits, newest official source winning."""
+    """The spec, Pylon's document, the SDK supplement and the limits; the newest source wins."""
     declared = {s.name: s for s in sources.SOURCES}
-    assert set(declared) == {"vendored", "official", "rate-limits"}
+    assert set(declared) == {"vendored", "official", "supplement", "rate-limits"}
     assert sources.spec().path == ROOT / "openapi" / "pylon-openapi.yml"
-    assert [s.name for s in sources.operations()] == ["official"]
+    assert [s.name for s in sources.operations()] == ["supplement", "official"]
+    assert [s.name for s in sources.references()] == ["official"]
+    assert declared["supplement"].precedence > declared["official"].precedence
     assert sources.rate_limits().path == ROOT / "openapi" / "rate-limits.tsv"
     assert declared["rate-limits"].precedence > declared["official"].precedence
     assert declared["official"].precedence > declared["vendored"].precedence
@@ -106,3 +108,28 @@ def test_a_file_that_is_not_a_document_is_refused(tmp_path: Path, text: str, mes
     path.write_text(text)
     with pytest.raises(sources.SourceError, match=message):
         sources.load_document(path)
+
+
+def _x_sources(node: Any, where: str = "") -> list[str]:
+    """Every operation, schema and schema property of the supplement that lacks ``x-source``."""
+    missing = []
+    for path, item in node["paths"].items():
+        for method, op in item.items():
+            if method != "parameters" and "x-source" not in op:
+                missing.append(f"{method.upper()} {path}")
+    for name, schema in node["components"]["schemas"].items():
+        if "x-source" not in schema:
+            missing.append(f"schema {name}")
+    return missing
+
+
+def test_the_supplement_names_the_source_of_every_operation_and_schema() -> None:
+    """Each shape written from usepylon says which of its modules it comes from."""
+    supplement = yaml.safe_load((ROOT / "openapi" / "pylon-sdk-supplement.yml").read_text())
+    assert _x_sources(supplement) == []
+    assert all(
+        "usepylon" in op["x-source"]
+        for item in supplement["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "x-source" in op
+    )

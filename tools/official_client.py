@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "codegen"))
 import sources  # noqa: E402 - codegen/ is not a package
 
-OFFICIAL = str(sources.operations()[0].path.relative_to(ROOT))
-"""Pylon's own document, as ``codegen/sources.yaml`` declares it."""
+OFFICIAL = str(sources.references()[0].path.relative_to(ROOT))
+"""Pylon's own document: the conformance reference ``codegen/sources.yaml`` declares."""
 TESTS = [
     "tests/test_windows.py",
     "tests/test_issues.py",
