@@ -15,8 +15,12 @@ both cannot hide):
   (:data:`REQUIRED`), and every field of the envelope but ``pagination`` (usepylon requires
   ``data`` and ``request_id``, or ``success``, on every response it reads).
 
-Five operations the fake serves are not in Pylon's April document (:data:`EXTRA_OPERATIONS`);
-their responses are checked for presence only, against usepylon's facts.
+Twelve operations the fake serves are not in Pylon's April document (:data:`EXTRA_OPERATIONS`).
+Seven of them (a task's comments and links, the task statuses) are written down, from usepylon,
+in ``openapi/pylon-sdk-supplement.yml``: their answers get both checks against that document's
+schemas, read beside Pylon's (a name both documents have is Pylon's, as the supplement itself
+says), with the ``required`` lists of the types only the supplement has as their facts of
+presence. The other five are checked for presence only, against usepylon's facts.
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ from typing import Any
 
 import httpx
 import jsonschema  # type: ignore[import-untyped]  # no stubs are installed for jsonschema
+import yaml
 
 from pylon_client.testing import FakePylon, seed_demo
 from pylon_client.testing._validate import parse_time
 
 OFFICIAL_PATH = Path(__file__).parents[1] / "openapi" / "pylon-official.json"
+SUPPLEMENT_PATH = Path(__file__).parents[1] / "openapi" / "pylon-sdk-supplement.yml"
 TOKEN = "test-token"
 BASE_URL = "http://pylon.test"
 _SCHEMAS = "#/components/schemas/"
@@ -236,12 +242,50 @@ _NEWER_FIELDS: Mapping[str, Mapping[str, Any]] = {
 }
 
 
+@functools.cache
+def official() -> dict[str, Any]:
+    """Return Pylon's own OpenAPI document."""
+    loaded: dict[str, Any] = json.loads(OFFICIAL_PATH.read_text())
+    return loaded
+
+
+@functools.cache
+def supplement() -> dict[str, Any]:
+    """Return the operations known from usepylon alone (``openapi/pylon-sdk-supplement.yml``)."""
+    loaded: dict[str, Any] = yaml.safe_load(SUPPLEMENT_PATH.read_text())
+    return loaded
+
+
+@functools.cache
+def schemas() -> dict[str, Any]:
+    """Return the schemas of both documents by name; where both have a name, Pylon's wins."""
+    return {**supplement()["components"]["schemas"], **official()["components"]["schemas"]}
+
+
+def _supplemented(method: str, template: str) -> dict[str, Any]:
+    """Return the schema of the 200 of ``method template`` in the supplement."""
+    operation = supplement()["paths"][template][method.lower()]
+    schema: dict[str, Any] = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    return schema
+
+
 def _envelope(data: dict[str, Any], *, paginated: bool = False) -> dict[str, Any]:
     properties: dict[str, Any] = {"data": data, "request_id": {"type": "string"}}
     if paginated:
         properties["pagination"] = {"$ref": f"{_SCHEMAS}Pagination"}
     return {"type": "object", "properties": properties}
 
+
+SUPPLEMENT_OPERATIONS: tuple[tuple[str, str], ...] = (
+    ("GET", "/tasks/{id}/comments"),
+    ("POST", "/tasks/{id}/comments"),
+    ("PATCH", "/tasks/{id}/comments/{comment_id}"),
+    ("DELETE", "/tasks/{id}/comments/{comment_id}"),
+    ("POST", "/tasks/{id}/external-issues"),
+    ("POST", "/tasks/{id}/issues"),
+    ("GET", "/task-statuses"),
+)
+"""The operations of ``openapi/pylon-sdk-supplement.yml``, whose answers are checked against it."""
 
 EXTRA_OPERATIONS: Mapping[tuple[str, str], dict[str, Any]] = {
     ("GET", "/projects/{id}"): _envelope({"$ref": f"{_SCHEMAS}Project"}),
@@ -253,9 +297,14 @@ EXTRA_OPERATIONS: Mapping[tuple[str, str], dict[str, Any]] = {
     ("POST", "/milestones/search"): _envelope(
         {"type": "array", "items": {"$ref": f"{_SCHEMAS}Milestone"}}, paginated=True
     ),
+    **{
+        (method, template): _supplemented(method, template)
+        for method, template in SUPPLEMENT_OPERATIONS
+    },
 }
 """Operations the fake serves that Pylon's April document lacks (usepylon has them), with the
-response type usepylon gives each: checked for presence of usepylon's required fields only."""
+response type usepylon gives each. Those of the supplement are its own response schemas, checked
+in full; the others are checked for presence of usepylon's required fields only."""
 
 _FORMATS = jsonschema.FormatChecker(formats=())
 _FORMATS.checks("date-time")(lambda value: not isinstance(value, str) or bool(parse_time(value)))
@@ -278,19 +327,13 @@ def to_json_schema(node: Any) -> Any:
     return out
 
 
-@functools.cache
-def official() -> dict[str, Any]:
-    """Return Pylon's own OpenAPI document."""
-    loaded: dict[str, Any] = json.loads(OFFICIAL_PATH.read_text())
-    return loaded
-
-
 def normalize(template: str) -> str:
     """Return a path template with its parameters unnamed: ``/issues/{}``."""
     return re.sub(r"\{[^}]+\}", "{}", template)
 
 
 _EXTRA = {(method, normalize(t)): schema for (method, t), schema in EXTRA_OPERATIONS.items()}
+_VALIDATED_EXTRA = {(method, normalize(t)) for method, t in SUPPLEMENT_OPERATIONS}
 
 
 @functools.cache
@@ -325,14 +368,15 @@ def response_schema(method: str, path: str, status: int) -> tuple[dict[str, Any]
     """Return the schema ``method path`` answers ``status`` with, and whether to validate it.
 
     Errors are ``ErrorApiResponseBody``; a 200 of an operation outside Pylon's document is its
-    :data:`EXTRA_OPERATIONS` schema, used for the presence check only (``False``).
+    :data:`EXTRA_OPERATIONS` schema, validated if it is the supplement's, else used for the
+    presence check only (``False``).
     """
     if status >= 400:
         return {"$ref": f"{_SCHEMAS}ErrorApiResponseBody"}, True
     key = operation_of(method, path)
     assert key is not None, f"{method} {path} is not an operation of Pylon or usepylon"
     if key in _EXTRA:
-        return _EXTRA[key], False
+        return _EXTRA[key], key in _VALIDATED_EXTRA
     response = official_operations()[key]["responses"].get(str(status))
     assert response is not None, f"{method} {path}: status {status} is not in Pylon's document"
     schema: dict[str, Any] = response["content"]["application/json"]["schema"]
@@ -341,19 +385,29 @@ def response_schema(method: str, path: str, status: int) -> tuple[dict[str, Any]
 
 @functools.cache
 def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
-    schema = {
-        **to_json_schema(json.loads(schema_json)),
-        "$defs": to_json_schema(official()["components"]["schemas"]),
-    }
+    schema = {**to_json_schema(json.loads(schema_json)), "$defs": to_json_schema(schemas())}
     return jsonschema.Draft202012Validator(schema, format_checker=_FORMATS)
 
 
 def _component(name: str) -> dict[str, Any]:
     """Return component ``name`` with the newer fields usepylon has, for the presence walk."""
-    found = dict(official()["components"]["schemas"].get(name, {}))
+    found = dict(schemas().get(name, {}))
     if name in _NEWER_FIELDS:
         found["properties"] = {**found.get("properties", {}), **_NEWER_FIELDS[name]}
     return found
+
+
+def required_fields(name: str) -> tuple[str, ...]:
+    """Return the fields usepylon requires of type ``name``.
+
+    They are :data:`REQUIRED`'s, else, for a type only the supplement has, its ``required`` list
+    (Pylon's document marks none).
+    """
+    if name in REQUIRED:
+        return REQUIRED[name]
+    if name in official()["components"]["schemas"]:
+        return ()
+    return tuple(supplement()["components"]["schemas"].get(name, {}).get("required", ()))
 
 
 def missing_fields(schema: Mapping[str, Any], data: Any, where: str = "body") -> list[str]:
@@ -364,7 +418,7 @@ def missing_fields(schema: Mapping[str, Any], data: Any, where: str = "body") ->
         name = ref.rsplit("/", 1)[-1]
         if isinstance(data, dict):
             # usepylon reads a required field as non-optional: null is as bad as absent.
-            absent = [f for f in REQUIRED.get(name, ()) if data.get(f) is None]
+            absent = [f for f in required_fields(name) if data.get(f) is None]
             problems += [f"{where}: {name}.{f} missing" for f in absent]
         schema = _component(name)
     properties: Mapping[str, Any] = schema.get("properties", {})

@@ -2,9 +2,9 @@
 
 Each walk drives every operation of one area to a 200 through a checking client of
 ``fake_harness`` (so each answer is also checked against Pylon's document and usepylon's
-required fields): uploads, an issue's conversation, imports, the organization's settings, and
-account highlights, activities, custom objects and feature requests. ``ids`` carries what one
-walk makes for the next (``account``, ``attachment_url``, ...).
+required fields): uploads, an issue's conversation, imports, the organization's settings,
+account highlights, activities, custom objects and feature requests, and a task's comments and
+links. ``ids`` carries what one walk makes for the next (``account``, ``attachment_url``, ...).
 """
 
 from __future__ import annotations
@@ -162,5 +162,39 @@ async def walk_records(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str
     data(await client.delete(f_path))
 
 
-WALKS = (walk_files, walk_conversation, walk_imports, walk_settings, walk_records)
+async def walk_task_extras(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
+    """A task's comments, its links to an external and a Pylon issue, and the task statuses."""
+    task = data(
+        await client.post("/tasks", json={"title": "Follow up", "account_id": ids["account"]})
+    )
+    path = f"/tasks/{task['id']}"
+    note = {"body_html": "<p>Asked the customer.</p>", "is_internal": True}
+    comment = data(await client.post(f"{path}/comments", json=note))
+    assert [c["id"] for c in data(await client.get(f"{path}/comments"))] == [comment["id"]]
+    c_path = f"{path}/comments/{comment['id']}"
+    edited = data(await client.patch(c_path, json={"body_html": "<p>They answered.</p>"}))
+    assert edited["last_edited_at"] == edited["updated_at"]
+    assert (await client.delete(c_path)).status_code == 200
+    link = {"external_issue_id": "ENG-7", "source": "linear"}
+    linked = data(await client.post(f"{path}/external-issues", json=link))
+    assert [e["external_id"] for e in linked["external_issues"]] == ["ENG-7"]
+    unlink = {**link, "operation": "unlink"}
+    assert data(await client.post(f"{path}/external-issues", json=unlink))["external_issues"] == []
+    issue_id = next(iter(fake.issues))
+    linked = data(await client.post(f"{path}/issues", json={"issue_id": issue_id}))
+    assert [i["id"] for i in linked["linked_issues"]] == [issue_id]
+    unlink = {"issue_id": issue_id, "operation": "unlink"}
+    assert data(await client.post(f"{path}/issues", json=unlink))["linked_issues"] == []
+    statuses = data(await client.get("/task-statuses"))
+    assert {"not_started", "in_progress", "completed"} <= {s["slug"] for s in statuses}
+
+
+WALKS = (
+    walk_files,
+    walk_conversation,
+    walk_imports,
+    walk_settings,
+    walk_records,
+    walk_task_extras,
+)
 """The walks, in the order they run (after the core walks of ``test_fake_official``)."""

@@ -35,6 +35,7 @@ from . import (
     _res_org,
     _res_projects,
     _res_records,
+    _res_task_extra,
     _res_tasks,
 )
 from ._clock import Clock, SystemClock
@@ -89,6 +90,7 @@ _ROUTES = _compile(
         *_res_accounts.ROUTES,
         *_res_contacts.ROUTES,
         *_res_tasks.ROUTES,
+        *_res_task_extra.ROUTES,
         *_res_projects.ROUTES,
         *_res_org.ROUTES,
         *_res_kb.ROUTES,

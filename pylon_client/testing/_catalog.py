@@ -1,9 +1,9 @@
 """What every fake organization starts with: the settings Pylon's API reads but cannot write.
 
-Issue statuses, ticket forms, user roles, activity types, macro groups (with one macro),
-surveys (with a few responses), feature requests (with evidence), audit log entries and one
-custom object type (``companies``) are made in Pylon's web app, not through the API, so the fake
-seeds a few plausible ones into every store. Tests may add their own to the store's dicts.
+Issue and task statuses, ticket forms, user roles, activity types, macro groups (with one
+macro), surveys (with a few responses), feature requests (with evidence), audit log entries and
+one custom object type (``companies``) are made in Pylon's web app, not through the API, so the
+fake seeds a few plausible ones into every store. Tests may add their own to the store's dicts.
 
 Ids come from the fake's seed through ``uuid5``, not from the store's RNG, so seeding them does
 not move the ids of anything created later. Shapes follow Pylon's document, with every field
@@ -29,8 +29,10 @@ __all__ = [
     "CUSTOM_OBJECT_TYPES",
     "FEATURE_REQUEST_STATUSES",
     "PORTAL_URL",
+    "TASK_STATUSES",
     "catalog_id",
     "seed_catalog",
+    "task_status",
 ]
 
 PORTAL_URL = "https://portal.pylon.test"
@@ -44,6 +46,8 @@ _STATUSES = (
     ("waiting_on_engineering", "Waiting on engineering", "on_hold", False),
     ("pending_review", "Pending review", "waiting_on_you", True),
 )
+TASK_STATUSES = ("not_started", "in_progress", "completed")
+"""The built-in task statuses, each its own category; an organization may add custom ones."""
 # Role ids equal their slugs, matching the ``role_id`` the fake's users carry.
 _ROLES = (("admin", "Admin"), ("member", "Member"), ("viewer", "Viewer"))
 _ACTIVITY_TYPES = (("call", "Call"), ("meeting", "Meeting"), ("product_signup", "Signed up"))
@@ -56,6 +60,17 @@ _Ago = Callable[[int], str]
 def catalog_id(seed: int, kind: str, key: str) -> str:
     """Return the id of seeded object ``key`` of ``kind``: the same for the same seed."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"fake-pylon:{seed}:{kind}:{key}"))
+
+
+def task_status(slug: str, *, category: str, default: bool = False) -> JSON:
+    """Return a task status with all five fields Pylon sends: ``label`` is made from ``slug``."""
+    return {
+        "slug": slug,
+        "label": slug.replace("_", " ").capitalize(),
+        "category": category,
+        "is_default_status": default,
+        "is_archived": False,
+    }
 
 
 def seed_catalog(store: Store) -> None:
@@ -73,6 +88,8 @@ def seed_catalog(store: Store) -> None:
             "is_default_status": slug in BUILT_IN_STATUSES,
             "is_archived": archived,
         }
+    for slug in TASK_STATUSES:
+        store.task_statuses[slug] = task_status(slug, category=slug, default=True)
     for slug, name in _ROLES:
         store.user_roles[slug] = {"id": slug, "name": name, "slug": slug}
     for slug, label in _ACTIVITY_TYPES:

@@ -20,7 +20,9 @@ __all__ = [
     "article_url",
     "attachment_url",
     "contact_author",
+    "external_issue",
     "issue_link",
+    "mini_issue",
     "new_account",
     "new_article",
     "new_attachment",
@@ -33,6 +35,7 @@ __all__ = [
     "new_milestone",
     "new_project",
     "new_task",
+    "new_task_comment",
     "new_thread",
     "new_user",
     "user_author",
@@ -145,6 +148,32 @@ def new_task(task_id: str, *, title: str, now: str) -> JSON:
         "created_at": now,
         "updated_at": now,
     }
+
+
+def new_task_comment(
+    comment_id: str, *, task_id: str, body_html: str, is_internal: bool, author: JSON, now: str
+) -> JSON:
+    """Return a comment on task ``task_id``, never edited (``last_edited_at`` is left out)."""
+    return {
+        "id": comment_id,
+        "task_id": task_id,
+        "body_html": body_html,
+        "is_internal": is_internal,
+        "author": author,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def external_issue(external_id: str, source: str) -> JSON:
+    """Return a link to issue ``external_id`` of the tracker ``source``, with its fake URL."""
+    link = f"https://{slugify(source)}.example.com/issues/{external_id}"
+    return {"external_id": external_id, "source": source, "link": link}
+
+
+def mini_issue(issue: JSON) -> JSON:
+    """Return the ``{id, number, title}`` by which a task shows a linked issue."""
+    return {"id": issue["id"], "number": issue["number"], "title": issue["title"]}
 
 
 def new_project(project_id: str, *, name: str, now: str) -> JSON:

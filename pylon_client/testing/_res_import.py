@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ._objects import new_issue, new_message
+from ._objects import external_issue, new_issue, new_message
 from ._protocol import JSON, Call
 from ._res_contacts import create_contact
 from ._res_conversation import conversation, message_author
@@ -17,7 +17,7 @@ from ._res_conversation import conversation, message_author
 # The common reading and writing of issue fields is shared with POST /issues on purpose.
 from ._res_issues import ISSUE_STATES, _apply, _read_common
 from ._store import Store
-from ._validate import Reader, body_object, parse_time_lenient, slugify
+from ._validate import Reader, body_object, parse_time_lenient
 
 __all__ = ["ROUTES"]
 
@@ -100,12 +100,6 @@ def _moment(message: JSON) -> datetime:
     return parse_time_lenient(str(message["timestamp"])) or _EPOCH
 
 
-def _external_issue(given: JSON) -> JSON:
-    external_id, source = given["external_issue_id"], given["source"]
-    link = f"https://{slugify(source)}.example.com/issues/{external_id}"
-    return {"external_id": external_id, "source": source, "link": link}
-
-
 def import_issue(store: Store, call: Call) -> JSON:
     """``POST /import/issues``: ``title``, ``state`` and ``messages`` required.
 
@@ -139,7 +133,9 @@ def import_issue(store: Store, call: Call) -> JSON:
     )
     issue["state"] = state
     issue["attachment_urls"] = attachments or []
-    issue["external_issues"] = [_external_issue(link) for link in links or []]
+    issue["external_issues"] = [
+        external_issue(link["external_issue_id"], link["source"]) for link in links or []
+    ]
     for name in ("first_response_time", "resolution_time"):
         if times[name]:
             issue[name] = times[name]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from ._crud import deleter, getter, paged, searcher, set_ref
-from ._objects import new_contact, new_issue
+from ._objects import external_issue, new_contact, new_issue
 from ._protocol import JSON, ApiError, Call
 from ._search import FieldGetter, key, ref
 from ._store import Store
@@ -18,7 +18,6 @@ from ._validate import (
     parse_limit,
     parse_time,
     parse_time_lenient,
-    slugify,
 )
 
 __all__ = ["ISSUE_FIELDS", "ISSUE_STATES", "ISSUE_TYPES", "ROUTES", "created", "newest_first"]
@@ -280,8 +279,7 @@ def link_external_issue(store: Store, call: Call) -> JSON:
         if (e["external_id"], e["source"]) != (external_id, source)
     ]
     if op == "link":
-        link = f"https://{slugify(source)}.example.com/issues/{external_id}"
-        links.append({"external_id": external_id, "source": source, "link": link})
+        links.append(external_issue(external_id, source))
     issue["external_issues"] = links
     store.touch("issue", "updated", issue)
     return {"data": issue}

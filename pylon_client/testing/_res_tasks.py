@@ -1,17 +1,20 @@
-"""Tasks, shaped as Pylon's published API (not the vendored spec)."""
+"""Tasks, shaped as Pylon's published API (not the vendored spec).
+
+A task's comments and links, and the task statuses, are in :mod:`._res_task_extra`.
+"""
 
 from __future__ import annotations
 
+from ._catalog import TASK_STATUSES
 from ._crud import deleter, getter, lister, searcher, set_date, set_ref
 from ._objects import new_task
 from ._protocol import JSON, Call
+from ._res_task_extra import drop_comments
 from ._search import key, ref
 from ._store import Store
 from ._validate import Reader, body_object, merge_custom_fields
 
 __all__ = ["ROUTES", "TASK_FIELDS", "TASK_STATUSES"]
-
-TASK_STATUSES = ("not_started", "in_progress", "completed")
 
 TASK_FIELDS = {
     "account_id": ref("account"),
@@ -89,11 +92,21 @@ def update_task(store: Store, call: Call) -> JSON:
     return {"data": task}
 
 
+_delete = deleter("tasks", "task")
+
+
+def delete_task(store: Store, call: Call) -> JSON:
+    """``DELETE /tasks/{id}``: forget the task and its comments."""
+    answer = _delete(store, call)
+    drop_comments(store, call.params["id"])
+    return answer
+
+
 ROUTES = [
     ("GET", "/tasks", lister("tasks")),
     ("POST", "/tasks", create_task),
     ("POST", "/tasks/search", searcher("tasks", TASK_FIELDS)),
     ("GET", "/tasks/{id}", getter("tasks", "task")),
     ("PATCH", "/tasks/{id}", update_task),
-    ("DELETE", "/tasks/{id}", deleter("tasks", "task")),
+    ("DELETE", "/tasks/{id}", delete_task),
 ]

@@ -67,6 +67,8 @@ class Store:
         self.tasks: dict[str, JSON] = {}
         self.projects: dict[str, JSON] = {}
         self.milestones: dict[str, JSON] = {}
+        # Comments of every task by comment id, in the order made; each names its task_id.
+        self.task_comments: dict[str, JSON] = {}
         # Followers are not part of the Issue object Pylon returns, so they live beside it;
         # likewise the knowledge base each collection and article belongs to (by object id).
         self.issue_followers: dict[str, dict[str, list[str]]] = {}
@@ -83,6 +85,7 @@ class Store:
         self.training_data: dict[str, JSON] = {}
         # Settings made in Pylon's web app, seeded by _catalog: statuses by slug, the rest by id.
         self.issue_statuses: dict[str, JSON] = {}
+        self.task_statuses: dict[str, JSON] = {}
         self.ticket_forms: dict[str, JSON] = {}
         self.user_roles: dict[str, JSON] = {}
         self.activity_types: dict[str, JSON] = {}
