@@ -6,6 +6,7 @@
     pylon issues sync --state sync.json -o changes.jsonl --since 2026-01-01
     pylon issues reply ISSUE_ID "<p>Fixed in 2.3</p>"
     pylon tasks list
+    pylon tasks comment TASK_ID --body-file note.html
     pylon accounts update-many --ids-file ids.txt --add-tag vip
     pylon fake serve --port 8080
 
@@ -18,7 +19,8 @@ with 2 (argparse's convention); Ctrl-C exits with 130. ``--debug`` adds the trac
 DEBUG logging of the ``pylon_client`` logger (which never logs the token).
 
 The commands live in ``_cli_export``, ``_cli_sync`` and ``_cli_conversation`` (issues),
-``_cli_objects`` (tasks, projects, milestones) and ``_cli_bulk`` (accounts); each imports the
+``_cli_objects`` (tasks, projects, milestones), ``_cli_tasks`` (task comments and statuses)
+and ``_cli_bulk`` (accounts); each imports the
 client only when it runs, so
 ``pylon --help`` builds its parser from the standard library alone.
 """
@@ -31,7 +33,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from . import _cli_bulk, _cli_export, _cli_objects
+from . import _cli_bulk, _cli_export, _cli_objects, _cli_tasks
 from ._cli_common import TOKEN_ENV, CliError
 
 __all__ = ["build_parser", "main"]
@@ -96,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = _global_options(suppress=True)
     groups = parser.add_subparsers(dest="group", required=True, metavar="<group>")
     _cli_export.add_parsers(groups, common)
-    _cli_objects.add_parsers(groups, common)
+    objects = _cli_objects.add_parsers(groups, common)
+    _cli_tasks.add_parsers(groups, objects["tasks"], common)
     _cli_bulk.add_parsers(groups, common)
     _add_fake_parser(groups, common)
     return parser

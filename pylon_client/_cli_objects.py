@@ -196,14 +196,19 @@ def _filter_json(value: str) -> dict[str, Any]:
 def add_parsers(
     groups: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
-) -> None:
-    """Add one group per object type, each with list, get, create, update, delete, search."""
+) -> dict[str, argparse._SubParsersAction[argparse.ArgumentParser]]:
+    """Add one group per object type, each with list, get, create, update, delete, search.
+
+    Returns each group's subcommands by plural (``tasks``), for other modules to add to.
+    """
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parents = [common, output]
+    added = {}
     for kind in KINDS:
         group = groups.add_parser(kind.plural, help=f"list, read and change {kind.plural}")
         commands = group.add_subparsers(dest="command", required=True, metavar="<command>")
+        added[kind.plural] = commands
         how = "GET" if kind.has_list else "a search with no filter"
         p = commands.add_parser("list", parents=parents, help=f"list {kind.plural} ({how})")
         _paging(p)
@@ -232,6 +237,7 @@ def add_parsers(
         p.add_argument("--filter", type=_filter_json, help="a raw filter object, as JSON")
         _paging(p)
         p.set_defaults(run=_runner(kind, _search))
+    return added
 
 
 def _paging(p: argparse.ArgumentParser) -> None:

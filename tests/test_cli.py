@@ -586,3 +586,72 @@ def test_help_does_not_load_the_testing_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+# ---------------------------------------------------------------------- task comments, statuses
+
+
+@pytest.mark.parametrize("source", ["argument", "file", "stdin"])
+def test_task_comments_from_an_argument_a_file_or_stdin(
+    serve: Serve,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    source: str,
+) -> None:
+    """``tasks comment`` adds the body as given; ``tasks comments`` lists it, table or JSON."""
+    fake = FakePylon(token=CANARY, seed=5)
+    seed_demo(fake, accounts=10, issues_days=1, issues_per_day=1)
+    serve(fake)
+    task_id = sorted(fake.tasks)[0]
+    html = "<p>Called the customer</p>"
+    if source == "argument":
+        body = ["--body", html]
+    elif source == "file":
+        (tmp_path / "note.html").write_text(html)
+        body = ["--body-file", str(tmp_path / "note.html")]
+    else:
+        monkeypatch.setattr("sys.stdin", io.StringIO(html))
+        body = ["--body-file", "-"]
+    status, out, _ = run(capsys, "tasks", "comment", task_id, *body, "--internal", "--json")
+    assert status == 0
+    created = json.loads(out)
+    assert (created["body_html"], created["is_internal"], created["task_id"]) == (
+        html,
+        True,
+        task_id,
+    )
+    status, out, err = run(capsys, "tasks", "comments", task_id)
+    header, row = out.splitlines()
+    assert header.split() == ["ID", "AUTHOR", "CREATED", "INTERNAL", "BODY"]
+    assert row.startswith(created["id"])
+    assert "<p>Called the customer</p>" in row
+    assert err.strip() == "1 comments"
+
+
+def test_an_empty_comment_is_refused_before_sending(
+    serve: Serve, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An empty body is a one-line error and nothing is sent."""
+    fake = FakePylon(token=CANARY, seed=5)
+    serve(fake)
+    (tmp_path / "empty.html").write_text("  \n")
+    status, _, err = run(
+        capsys, "tasks", "comment", "t1", "--body-file", str(tmp_path / "empty.html")
+    )
+    assert status == 1
+    assert "the comment is empty" in err
+    assert fake.requests == []
+
+
+def test_task_statuses_lists_the_built_ins(
+    serve: Serve, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``task-statuses`` prints each status's slug, label and category."""
+    serve(FakePylon(token=CANARY, seed=5))
+    status, out, _ = run(capsys, "task-statuses")
+    assert status == 0
+    slugs = [line.split()[0] for line in out.splitlines()[1:]]
+    assert {"not_started", "in_progress", "completed"} <= set(slugs)
+    status, out, _ = run(capsys, "task-statuses", "--json")
+    assert {s["slug"] for s in json.loads(out)} >= {"not_started", "in_progress", "completed"}
