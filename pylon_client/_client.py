@@ -33,6 +33,8 @@ from ._config import (
     accelerator,
     check_base_url,
     check_deadline,
+    check_limits,
+    check_max_response_bytes,
     check_timeout,
     enable_debug_logging,
     region_url,
@@ -190,7 +192,7 @@ class AsyncPylon(ClientCore, Resources):
             transport=transport,
             follow_redirects=False,
             headers=headers,
-            limits=_limits(max_connections, max_keepalive_connections),
+            limits=check_limits(max_connections, max_keepalive_connections),
         )
         self._timeout: httpx.Timeout | None = None  # None: the httpx client's own
         self._owner = Owner()  # shared with copies: last_response, calls in flight (see _http)
@@ -199,7 +201,7 @@ class AsyncPylon(ClientCore, Resources):
         self._raw = False
         self._fast = accelerator(accelerate)
         base: httpx.AsyncBaseTransport = ClientTransport(
-            self._http, _check_max_bytes(max_response_bytes)
+            self._http, check_max_response_bytes(max_response_bytes)
         )
         if provider is not None:
             from ._auth import TokenTransport  # loaded only for a token provider
@@ -429,27 +431,6 @@ class AsyncPylon(ClientCore, Resources):
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def _limits(max_connections: int, keepalive: int | None) -> httpx.Limits:
-    for name, value in (
-        ("max_connections", max_connections),
-        ("max_keepalive_connections", keepalive),
-    ):
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise PylonConfigError(f"{name} must be an int >= 1, got {value!r}")
-    return httpx.Limits(
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections if keepalive is None else keepalive,
-    )
-
-
-def _check_max_bytes(value: int | None) -> int | None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-        raise PylonConfigError(f"max_response_bytes must be an int >= 1 or None, got {value!r}")
-    return value
 
 
 def _default_limiter(

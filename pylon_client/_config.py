@@ -28,6 +28,8 @@ __all__ = [
     "Secret",
     "check_base_url",
     "check_deadline",
+    "check_limits",
+    "check_max_response_bytes",
     "check_timeout",
     "check_token",
     "enable_debug_logging",
@@ -123,6 +125,31 @@ def check_deadline(value: object, error: type[PylonError] = PylonConfigError) ->
     if math.isinf(value):
         return None
     return float(value)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def check_limits(max_connections: int, keepalive: int | None) -> httpx.Limits:
+    """Return the pool limits: keep-alive defaults to the pool size (httpx's keeps 20)."""
+    for name, value in (
+        ("max_connections", max_connections),
+        ("max_keepalive_connections", keepalive),
+    ):
+        if value is not None and not _whole(value):
+            raise PylonConfigError(f"{name} must be an int >= 1, got {value!r}")
+    return httpx.Limits(
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections if keepalive is None else keepalive,
+    )
+
+
+def check_max_response_bytes(value: int | None) -> int | None:
+    """Return the body limit in bytes, or None for no limit."""
+    if value is not None and not _whole(value):
+        raise PylonConfigError(f"max_response_bytes must be an int >= 1 or None, got {value!r}")
+    return value
 
 
 def check_timeout(
