@@ -145,11 +145,14 @@ async def test_aclose_cancels_the_calls_in_flight(method: str) -> None:
         async with anyio.create_task_group() as tg:
             tg.start_soon(call)
             tg.start_soon(call)
-            while not hang.arrived.is_set():
+            # Both calls in flight: their requests sent, each inside its call's scope.
+            while hang.count < 2 or len(pylon._owner.calls) < 2:
                 await anyio.lowlevel.checkpoint()
             await pylon.aclose()
-    assert len(errors) == 2
-    assert {e.maybe_applied for e in errors} == {method == "create"}  # type: ignore[attr-defined]
+    shown = [(str(e), getattr(e, "maybe_applied", None)) for e in errors]
+    assert len(errors) == 2, shown
+    assert all("closed during the call" in text for text, _ in shown), shown
+    assert {applied for _, applied in shown} == {method == "create"}, shown
     with pytest.raises(ClientClosedError):
         await pylon.tasks.get("t1")
 
