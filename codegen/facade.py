@@ -55,7 +55,9 @@ _ENV = jinja2.Environment(
     autoescape=False,  # noqa: S701 (the templates emit Python and Markdown, never HTML)
 )
 _ENV.filters["py"] = repr
-_ENV.filters["kwargs"] = lambda bindings: ", ".join(f"{b.name}={b.arg}" for b in bindings)
+_ENV.filters["kwargs"] = lambda bindings: ", ".join(
+    f"{b.name}={b.value or b.arg}" for b in bindings
+)
 
 OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/me"): ("", "me"),

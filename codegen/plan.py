@@ -27,6 +27,7 @@ from schema import (
     argument,
     body_schema,
     data_model,
+    is_date_time,
     is_file,
     item_model,
     multipart_schema,
@@ -91,10 +92,15 @@ class Operation(NamedTuple):
 
 
 class Binding(NamedTuple):
-    """An API name and the Python argument that carries it (``from`` and ``from_``)."""
+    """An API name and the Python argument that carries it (``from`` and ``from_``).
+
+    ``value`` is the expression sent, when it is not the argument itself: a date-time field
+    goes through ``Core.when``, which checks it and writes it as RFC 3339.
+    """
 
     name: str
     arg: str
+    value: str = ""
 
 
 class Model(NamedTuple):
@@ -258,7 +264,9 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             if prop == "id" or prop in op.path_params:
                 continue  # bodies borrowed from response schemas carry read-only ids
             ann = py_type(spec, schema, models)
-            body_fields.append((Binding(prop, argument(prop)), ann, prop in needed))
+            arg = argument(prop)
+            value = f"self._c.when({arg}, {prop!r})" if is_date_time(spec, schema) else ""
+            body_fields.append((Binding(prop, arg, value), ann, prop in needed))
     if body_name:
         models.add(body_name)
     doc = [

@@ -18,6 +18,7 @@ __all__ = [
     "argument",
     "body_schema",
     "data_model",
+    "is_date_time",
     "is_file",
     "item_model",
     "multipart_schema",
@@ -54,7 +55,7 @@ def py_type(spec: dict[str, Any], schema: dict[str, Any], imports: set[str]) -> 
     if kind == "array":
         return f"builtins.list[{py_type(spec, schema.get('items', {}), imports)}]"
     if kind == "string" and schema.get("format") == "date-time":
-        return "datetime.datetime | str"
+        return "datetime.datetime | datetime.date | str"
     return {
         "string": "str",
         "integer": "int",
@@ -107,6 +108,11 @@ def multipart_schema(op: dict[str, Any]) -> dict[str, Any] | None:
     content = op.get("requestBody", {}).get("content", {})
     media = content.get("multipart/form-data")
     return media.get("schema", {}) if media is not None else None
+
+
+def is_date_time(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
+    """Tell whether a field holds a date-time (its schema, or the one it refers to, says so)."""
+    return resolve(spec, schema).get("format") == "date-time" or schema.get("format") == "date-time"
 
 
 def is_file(name: str, schema: dict[str, Any]) -> bool:

@@ -54,6 +54,7 @@ from ._http import (
 from ._pagination import AsyncPaginator, Page
 from ._raw import RawResponse
 from ._retry import body_request_id, may_have_been_sent, parse_retry_after
+from ._windows import rfc3339_argument
 
 if TYPE_CHECKING:
     from ._upload_stream import MultipartStream
@@ -88,6 +89,16 @@ class ClientCore:
         if not isinstance(value, str) or not value.strip():
             raise PylonInputError(f"{name} must be a non-empty string, got {value!r}")
         return encode_segment(value)
+
+    def when(self, value: Any, name: str) -> Any:
+        """Check a date or date-time body field; send it as RFC 3339 (see ``rfc3339_argument``).
+
+        ``UNSET`` (not sent), ``None`` and ``""`` (which clears a date on an update) go as
+        they are.
+        """
+        if value is None or value == "" or isinstance(value, Unset):
+            return value
+        return rfc3339_argument(value, name)
 
     def body(self, value: Any) -> dict[str, Any]:
         """Turn a generated model or a mapping into a request body."""

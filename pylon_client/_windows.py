@@ -33,6 +33,7 @@ __all__ = [
     "format_rfc3339",
     "halve",
     "merge_windows",
+    "rfc3339_argument",
     "split_windows",
     "subtract_windows",
     "to_utc",
@@ -191,6 +192,38 @@ def format_rfc3339(dt: datetime | date) -> str:
     utc = to_utc(dt, name="dt")
     timespec = "microseconds" if utc.microsecond else "seconds"
     return utc.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
+
+
+def rfc3339_argument(value: object, name: str) -> str:
+    """Return a date or date-time argument as the RFC 3339 string Pylon takes.
+
+    A ``datetime`` must be aware (it is sent in UTC); a ``date`` or a ``YYYY-MM-DD`` string
+    means midnight UTC of that day; another string must already be RFC 3339 with an offset, and
+    goes as it is. Anything else, an impossible day (``2026-02-30``) or a naive time raises
+    :class:`~pylon_client.PylonInputError` naming the argument, before anything is sent.
+
+    >>> rfc3339_argument(date(2026, 3, 1), "due_date")
+    '2026-03-01T00:00:00Z'
+    >>> rfc3339_argument("2026-03-01", "due_date")
+    '2026-03-01T00:00:00Z'
+    """
+    if isinstance(value, date):  # a datetime too
+        return format_rfc3339(to_utc(value, name=name))
+    if not isinstance(value, str):
+        raise PylonInputError(
+            f"{name} must be a datetime, a date or an RFC 3339 string, got {type(value).__name__}"
+        )
+    try:
+        if len(value) == 10:
+            return format_rfc3339(date.fromisoformat(value))
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise PylonInputError(
+            f"{name} must be a date (YYYY-MM-DD) or an RFC 3339 time, got {value!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        raise PylonInputError(f"{name} {value!r} has no UTC offset: add Z or +HH:MM")
+    return value
 
 
 def belongs_to(window: Window, created_at: datetime | str | None) -> bool:

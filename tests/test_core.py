@@ -5,14 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from harness import Api, connect, no_sleep, reply, task
+from harness import Api, body_of, connect, no_sleep, reply, task
 
 from pylon_client import (
     AsyncPylon,
@@ -325,3 +325,63 @@ def test_bad_connection_limits_are_refused(value: Any) -> None:
     """Pool sizes are whole numbers from 1."""
     with pytest.raises(PylonConfigError, match="max_connections"):
         AsyncPylon("tok", max_connections=value)
+
+
+# ---------------------------------------------------------------------- dates in
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        pytest.param(date(2026, 3, 1), "2026-03-01T00:00:00Z", id="date"),
+        pytest.param("2026-03-01", "2026-03-01T00:00:00Z", id="day-string"),
+        pytest.param(
+            datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=2))),
+            "2026-03-01T07:30:00Z",
+            id="aware-datetime",
+        ),
+        pytest.param("2026-03-01T09:30:00+02:00", "2026-03-01T09:30:00+02:00", id="rfc3339"),
+    ],
+)
+@pytest.mark.anyio
+async def test_date_arguments_take_datetimes_dates_and_rfc3339(value: Any, sent: str) -> None:
+    """tasks.create(due_date=...), projects.create(start_date=...) send RFC 3339."""
+    api = Api(task())
+    async with connect(api) as pylon:
+        await pylon.tasks.create(title="Call", due_date=value)
+        await pylon.projects.create(account_id="a1", name="Rollout", start_date=value)
+        await pylon.milestones.update("m1", due_date=value)
+    assert [body_of(r).get("due_date", body_of(r).get("start_date")) for r in api.requests] == [
+        sent
+    ] * 3
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        pytest.param(datetime(2026, 3, 1, 9, 30), "no UTC offset|timezone", id="naive-datetime"),
+        pytest.param("2026-02-30", "YYYY-MM-DD", id="impossible-day"),
+        pytest.param("next tuesday", "RFC 3339", id="not-a-date"),
+        pytest.param("2026-03-01T09:30:00", "no UTC offset", id="no-offset"),
+        pytest.param(1772323200, "got int", id="a-number"),
+    ],
+)
+@pytest.mark.anyio
+async def test_a_bad_date_is_an_input_error_before_sending(value: Any, message: str) -> None:
+    """Never a raw TypeError, and nothing is sent."""
+    api = Api(task())
+    async with connect(api) as pylon:
+        with pytest.raises(PylonInputError, match=message):
+            await pylon.tasks.create(title="Call", due_date=value)
+    assert api.requests == []
+
+
+@pytest.mark.anyio
+async def test_an_empty_date_clears_it_on_an_update() -> None:
+    """``""`` is what Pylon takes to clear a date; None and UNSET are sent, or not, as before."""
+    api = Api(task())
+    async with connect(api) as pylon:
+        await pylon.tasks.update("t1", due_date="")
+        await pylon.tasks.update("t1", title="x")
+    assert body_of(api.requests[0]) == {"due_date": ""}
+    assert "due_date" not in body_of(api.requests[1])

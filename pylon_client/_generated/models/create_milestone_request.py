@@ -3,10 +3,11 @@
 # operations openapi/pylon-official.json sha256 d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d
 # operations openapi/pylon-sdk-supplement.yml sha256 7d864842627fd6343c377675afd3cbb97cfe0bed50e714834da4a387c795a2b2
 # rate-limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
-# overlay codegen/overlay.yaml sha256 7ac68edfbf530a759f0c14b0ad8349868c6b0512814ad87f2bb43590587ad6ce
+# overlay codegen/overlay.yaml sha256 3692b5f87c6521133d2429f4cc2d1b1434f6b3f200a84ef1115ac268c8973df4
 # Regenerate with `make generate`; change codegen/, never this file.
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -35,13 +36,13 @@ class CreateMilestoneRequest:
         name (str): Name for this milestone
         project_id (str): Project ID for this milestone
         account_id (str | Unset): Account ID for this project
-        due_date (str | Unset): Due date for this milestone, in RFC 3339 format
+        due_date (datetime.datetime | Unset): Due date for this milestone, in RFC 3339 format
     """
 
     name: str
     project_id: str
     account_id: str | Unset = UNSET
-    due_date: str | Unset = UNSET
+    due_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,7 +52,9 @@ class CreateMilestoneRequest:
 
         account_id = self.account_id
 
-        due_date = self.due_date
+        due_date: str | Unset = UNSET
+        if not isinstance(self.due_date, Unset):
+            due_date = self.due_date.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -89,12 +92,17 @@ class CreateMilestoneRequest:
             elif not isinstance(account_id, str):
                 raise TypeError(f"account_id: unexpected {type(account_id).__name__}")
 
-        due_date = d.get("due_date", UNSET)
-        if type(due_date) is not str:
-            if due_date is UNSET:
-                _missing += 1
-            elif not isinstance(due_date, str):
-                raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
+        _due_date = d.get("due_date", UNSET)
+        due_date: datetime.datetime | Unset
+        if type(_due_date) is str:
+            due_date = datetime.datetime.fromisoformat(_due_date)
+        elif _due_date is UNSET:
+            due_date = UNSET
+            _missing += 1
+        elif isinstance(_due_date, str):
+            due_date = datetime.datetime.fromisoformat(_due_date)
+        else:
+            raise TypeError(f"due_date: unexpected {type(_due_date).__name__}")
 
         _self = cls(
             name,

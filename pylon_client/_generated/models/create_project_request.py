@@ -3,10 +3,11 @@
 # operations openapi/pylon-official.json sha256 d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d
 # operations openapi/pylon-sdk-supplement.yml sha256 7d864842627fd6343c377675afd3cbb97cfe0bed50e714834da4a387c795a2b2
 # rate-limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
-# overlay codegen/overlay.yaml sha256 7ac68edfbf530a759f0c14b0ad8349868c6b0512814ad87f2bb43590587ad6ce
+# overlay codegen/overlay.yaml sha256 3692b5f87c6521133d2429f4cc2d1b1434f6b3f200a84ef1115ac268c8973df4
 # Regenerate with `make generate`; change codegen/, never this file.
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -39,21 +40,21 @@ class CreateProjectRequest:
         account_id (str): Account ID for this project
         customer_portal_visible (bool | Unset): Customer portal visible for this project
         description_html (str | Unset): Description HTML for this project
-        end_date (str | Unset): End date for this project, in RFC 3339 format
+        end_date (datetime.datetime | Unset): End date for this project, in RFC 3339 format
         name (str | Unset): Name for this project
         owner_id (str | Unset): Owner ID for this project
         project_template_id (str | Unset): Project template ID for this project
-        start_date (str | Unset): Start date for this project, in RFC 3339 format
+        start_date (datetime.datetime | Unset): Start date for this project, in RFC 3339 format
     """
 
     account_id: str
     customer_portal_visible: bool | Unset = UNSET
     description_html: str | Unset = UNSET
-    end_date: str | Unset = UNSET
+    end_date: datetime.datetime | Unset = UNSET
     name: str | Unset = UNSET
     owner_id: str | Unset = UNSET
     project_template_id: str | Unset = UNSET
-    start_date: str | Unset = UNSET
+    start_date: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,7 +64,9 @@ class CreateProjectRequest:
 
         description_html = self.description_html
 
-        end_date = self.end_date
+        end_date: str | Unset = UNSET
+        if not isinstance(self.end_date, Unset):
+            end_date = self.end_date.isoformat()
 
         name = self.name
 
@@ -71,7 +74,9 @@ class CreateProjectRequest:
 
         project_template_id = self.project_template_id
 
-        start_date = self.start_date
+        start_date: str | Unset = UNSET
+        if not isinstance(self.start_date, Unset):
+            start_date = self.start_date.isoformat()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -120,12 +125,17 @@ class CreateProjectRequest:
             elif not isinstance(description_html, str):
                 raise TypeError(f"description_html: unexpected {type(description_html).__name__}")
 
-        end_date = d.get("end_date", UNSET)
-        if type(end_date) is not str:
-            if end_date is UNSET:
-                _missing += 1
-            elif not isinstance(end_date, str):
-                raise TypeError(f"end_date: unexpected {type(end_date).__name__}")
+        _end_date = d.get("end_date", UNSET)
+        end_date: datetime.datetime | Unset
+        if type(_end_date) is str:
+            end_date = datetime.datetime.fromisoformat(_end_date)
+        elif _end_date is UNSET:
+            end_date = UNSET
+            _missing += 1
+        elif isinstance(_end_date, str):
+            end_date = datetime.datetime.fromisoformat(_end_date)
+        else:
+            raise TypeError(f"end_date: unexpected {type(_end_date).__name__}")
 
         name = d.get("name", UNSET)
         if type(name) is not str:
@@ -148,12 +158,17 @@ class CreateProjectRequest:
             elif not isinstance(project_template_id, str):
                 raise TypeError(f"project_template_id: unexpected {type(project_template_id).__name__}")
 
-        start_date = d.get("start_date", UNSET)
-        if type(start_date) is not str:
-            if start_date is UNSET:
-                _missing += 1
-            elif not isinstance(start_date, str):
-                raise TypeError(f"start_date: unexpected {type(start_date).__name__}")
+        _start_date = d.get("start_date", UNSET)
+        start_date: datetime.datetime | Unset
+        if type(_start_date) is str:
+            start_date = datetime.datetime.fromisoformat(_start_date)
+        elif _start_date is UNSET:
+            start_date = UNSET
+            _missing += 1
+        elif isinstance(_start_date, str):
+            start_date = datetime.datetime.fromisoformat(_start_date)
+        else:
+            raise TypeError(f"start_date: unexpected {type(_start_date).__name__}")
 
         _self = cls(
             account_id,

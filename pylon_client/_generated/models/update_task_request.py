@@ -3,7 +3,7 @@
 # operations openapi/pylon-official.json sha256 d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d
 # operations openapi/pylon-sdk-supplement.yml sha256 7d864842627fd6343c377675afd3cbb97cfe0bed50e714834da4a387c795a2b2
 # rate-limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
-# overlay codegen/overlay.yaml sha256 7ac68edfbf530a759f0c14b0ad8349868c6b0512814ad87f2bb43590587ad6ce
+# overlay codegen/overlay.yaml sha256 3692b5f87c6521133d2429f4cc2d1b1434f6b3f200a84ef1115ac268c8973df4
 # Regenerate with `make generate`; change codegen/, never this file.
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ class UpdateTaskRequest:
         custom_fields (list[CustomFieldInput] | Unset): An array of custom fields to be used on this task. Only passed
             in fields will be modified.
         customer_portal_visible (bool | Unset): Customer portal visible for this task
-        due_date (str | Unset): Due date for this task, in RFC 3339 format
+        due_date (datetime.datetime | Unset): Due date for this task, in RFC 3339 format
         milestone_id (str | Unset): Milestone ID for this task
         project_id (str | Unset): Project ID for this task
         status (str | Unset):
@@ -61,7 +61,7 @@ class UpdateTaskRequest:
     completed_at: datetime.datetime | Unset = UNSET
     custom_fields: list[CustomFieldInput] | Unset = UNSET
     customer_portal_visible: bool | Unset = UNSET
-    due_date: str | Unset = UNSET
+    due_date: datetime.datetime | Unset = UNSET
     milestone_id: str | Unset = UNSET
     project_id: str | Unset = UNSET
     status: str | Unset = UNSET
@@ -86,7 +86,9 @@ class UpdateTaskRequest:
 
         customer_portal_visible = self.customer_portal_visible
 
-        due_date = self.due_date
+        due_date: str | Unset = UNSET
+        if not isinstance(self.due_date, Unset):
+            due_date = self.due_date.isoformat()
 
         milestone_id = self.milestone_id
 
@@ -171,12 +173,17 @@ class UpdateTaskRequest:
             elif not isinstance(customer_portal_visible, bool):
                 raise TypeError(f"customer_portal_visible: unexpected {type(customer_portal_visible).__name__}")
 
-        due_date = d.get("due_date", UNSET)
-        if type(due_date) is not str:
-            if due_date is UNSET:
-                _missing += 1
-            elif not isinstance(due_date, str):
-                raise TypeError(f"due_date: unexpected {type(due_date).__name__}")
+        _due_date = d.get("due_date", UNSET)
+        due_date: datetime.datetime | Unset
+        if type(_due_date) is str:
+            due_date = datetime.datetime.fromisoformat(_due_date)
+        elif _due_date is UNSET:
+            due_date = UNSET
+            _missing += 1
+        elif isinstance(_due_date, str):
+            due_date = datetime.datetime.fromisoformat(_due_date)
+        else:
+            raise TypeError(f"due_date: unexpected {type(_due_date).__name__}")
 
         milestone_id = d.get("milestone_id", UNSET)
         if type(milestone_id) is not str:

@@ -3,7 +3,7 @@
 # operations openapi/pylon-official.json sha256 d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d
 # operations openapi/pylon-sdk-supplement.yml sha256 7d864842627fd6343c377675afd3cbb97cfe0bed50e714834da4a387c795a2b2
 # rate-limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
-# overlay codegen/overlay.yaml sha256 7ac68edfbf530a759f0c14b0ad8349868c6b0512814ad87f2bb43590587ad6ce
+# overlay codegen/overlay.yaml sha256 3692b5f87c6521133d2429f4cc2d1b1434f6b3f200a84ef1115ac268c8973df4
 # Regenerate with `make generate`; change codegen/, never this file.
 """``pylon.milestones``: the ``MilestonesResource`` class and its companions, loaded on first use.
 
@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
@@ -97,7 +98,7 @@ class MilestonesResource:
         name: str,
         project_id: str,
         account_id: str | Unset = UNSET,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -121,7 +122,7 @@ class MilestonesResource:
         self,
         *,
         account_id: str | Unset = UNSET,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         project_id: str | Unset = UNSET,
         body: CreateMilestoneRequest | Mapping[str, Any] | None = None,
@@ -138,7 +139,9 @@ class MilestonesResource:
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateMilestoneRequest`` (or a dict) instead to send a prepared body.
         """
-        fields = _fields(account_id=account_id, due_date=due_date, name=name, project_id=project_id)
+        fields = _fields(
+            account_id=account_id, due_date=self._c.when(due_date, "due_date"), name=name, project_id=project_id
+        )
         if body is not None:
             if fields:
                 raise TypeError("create() takes body= or keyword fields, not both")
@@ -221,7 +224,7 @@ class MilestonesResource:
         self,
         id: str,
         *,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -247,7 +250,7 @@ class MilestonesResource:
         self,
         id: str,
         *,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         body: UpdateMilestoneRequest | Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
@@ -263,7 +266,7 @@ class MilestonesResource:
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMilestoneRequest`` (or a dict) instead to send a prepared body.
         """
-        fields = _fields(due_date=due_date, name=name)
+        fields = _fields(due_date=self._c.when(due_date, "due_date"), name=name)
         if body is not None:
             if fields:
                 raise TypeError("update() takes body= or keyword fields, not both")
@@ -337,7 +340,7 @@ class SyncMilestonesResource:
         name: str,
         project_id: str,
         account_id: str | Unset = UNSET,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -361,7 +364,7 @@ class SyncMilestonesResource:
         self,
         *,
         account_id: str | Unset = UNSET,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         project_id: str | Unset = UNSET,
         body: CreateMilestoneRequest | Mapping[str, Any] | None = None,
@@ -458,7 +461,7 @@ class SyncMilestonesResource:
         self,
         id: str,
         *,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -484,7 +487,7 @@ class SyncMilestonesResource:
         self,
         id: str,
         *,
-        due_date: str | Unset = UNSET,
+        due_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         body: UpdateMilestoneRequest | Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,

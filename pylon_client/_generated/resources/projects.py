@@ -3,7 +3,7 @@
 # operations openapi/pylon-official.json sha256 d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d
 # operations openapi/pylon-sdk-supplement.yml sha256 7d864842627fd6343c377675afd3cbb97cfe0bed50e714834da4a387c795a2b2
 # rate-limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
-# overlay codegen/overlay.yaml sha256 7ac68edfbf530a759f0c14b0ad8349868c6b0512814ad87f2bb43590587ad6ce
+# overlay codegen/overlay.yaml sha256 3692b5f87c6521133d2429f4cc2d1b1434f6b3f200a84ef1115ac268c8973df4
 # Regenerate with `make generate`; change codegen/, never this file.
 """``pylon.projects``: the ``ProjectsResource`` class and its companions, loaded on first use.
 
@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, overload
 
@@ -99,11 +100,11 @@ class ProjectsResource:
         account_id: str,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
         project_template_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -129,11 +130,11 @@ class ProjectsResource:
         account_id: str | Unset = UNSET,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
         project_template_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         body: CreateProjectRequest | Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -152,11 +153,11 @@ class ProjectsResource:
             account_id=account_id,
             customer_portal_visible=customer_portal_visible,
             description_html=description_html,
-            end_date=end_date,
+            end_date=self._c.when(end_date, "end_date"),
             name=name,
             owner_id=owner_id,
             project_template_id=project_template_id,
-            start_date=start_date,
+            start_date=self._c.when(start_date, "start_date"),
         )
         if body is not None:
             if fields:
@@ -243,11 +244,11 @@ class ProjectsResource:
         custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         is_archived: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -275,11 +276,11 @@ class ProjectsResource:
         custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         is_archived: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         body: UpdateProjectRequest | Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -298,11 +299,11 @@ class ProjectsResource:
             custom_fields=custom_fields,
             customer_portal_visible=customer_portal_visible,
             description_html=description_html,
-            end_date=end_date,
+            end_date=self._c.when(end_date, "end_date"),
             is_archived=is_archived,
             name=name,
             owner_id=owner_id,
-            start_date=start_date,
+            start_date=self._c.when(start_date, "start_date"),
         )
         if body is not None:
             if fields:
@@ -377,11 +378,11 @@ class SyncProjectsResource:
         account_id: str,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
         project_template_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -407,11 +408,11 @@ class SyncProjectsResource:
         account_id: str | Unset = UNSET,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
         project_template_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         body: CreateProjectRequest | Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
@@ -513,11 +514,11 @@ class SyncProjectsResource:
         custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         is_archived: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,
         extra_body: Mapping[str, Any] | None = None,
@@ -545,11 +546,11 @@ class SyncProjectsResource:
         custom_fields: builtins.list[CustomFieldInput | dict[str, Any]] | Unset = UNSET,
         customer_portal_visible: bool | Unset = UNSET,
         description_html: str | Unset = UNSET,
-        end_date: str | Unset = UNSET,
+        end_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         is_archived: bool | Unset = UNSET,
         name: str | Unset = UNSET,
         owner_id: str | Unset = UNSET,
-        start_date: str | Unset = UNSET,
+        start_date: datetime.datetime | datetime.date | str | Unset = UNSET,
         body: UpdateProjectRequest | Mapping[str, Any] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         extra_query: Mapping[str, Any] | None = None,

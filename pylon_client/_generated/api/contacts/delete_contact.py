@@ -3,7 +3,7 @@
 # operations openapi/pylon-official.json sha256 d9fab27866e076deb7ab38f96f668db8fb534f1d17be0bb651dc05dd6a34588d
 # operations openapi/pylon-sdk-supplement.yml sha256 7d864842627fd6343c377675afd3cbb97cfe0bed50e714834da4a387c795a2b2
 # rate-limits openapi/rate-limits.tsv sha256 83672a90db737192ea94f9f63884cc947b138d1a06c12174f5b34f5d7144244a
-# overlay codegen/overlay.yaml sha256 7ac68edfbf530a759f0c14b0ad8349868c6b0512814ad87f2bb43590587ad6ce
+# overlay codegen/overlay.yaml sha256 3692b5f87c6521133d2429f4cc2d1b1434f6b3f200a84ef1115ac268c8973df4
 # Regenerate with `make generate`; change codegen/, never this file.
 from http import HTTPStatus
 from typing import Any
