@@ -35,6 +35,7 @@ from collections.abc import Sequence
 
 from . import _cli_bulk, _cli_export, _cli_objects, _cli_tasks
 from ._cli_common import TOKEN_ENV, CliError
+from ._version import __version__
 
 __all__ = ["build_parser", "main"]
 
@@ -75,6 +76,13 @@ def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
         help="retries of a failed request (default 2)",
     )
     group.add_argument(
+        "--allow-insecure",
+        action="store_true",
+        default=default(False),
+        help="allow a plain http:// base URL to a host that is not loopback (the token travels "
+        "in clear text)",
+    )
+    group.add_argument(
         "--debug",
         action="store_true",
         default=default(False),
@@ -95,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
             "and in the process list."
         ),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     common = _global_options(suppress=True)
     groups = parser.add_subparsers(dest="group", required=True, metavar="<group>")
     _cli_export.add_parsers(groups, common)

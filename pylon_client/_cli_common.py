@@ -145,6 +145,7 @@ def make_client(args: argparse.Namespace, **options: Any) -> AsyncPylon:
         base_url=getattr(args, "base_url", None),
         region=getattr(args, "region", None) or "us",
         max_retries=getattr(args, "max_retries", 2),
+        allow_insecure=getattr(args, "allow_insecure", False),
         **options,
     )
 

@@ -297,7 +297,7 @@ def _show(kind: Kind, args: argparse.Namespace, objects: list[Any], *, one: bool
     rows = [[get(obj) for _, get in kind.columns] for obj in data]
     sys.stdout.write(format_table(headers, rows) + "\n")
     if not one:
-        print(f"{len(rows)} {kind.plural}", file=sys.stderr)
+        print(f"{len(rows)} {kind.singular if len(rows) == 1 else kind.plural}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------- commands

@@ -104,7 +104,7 @@ def _show_comments(args: argparse.Namespace, comments: list[dict[str, Any]], *, 
     ]
     sys.stdout.write(format_table(["ID", "AUTHOR", "CREATED", "INTERNAL", "BODY"], rows) + "\n")
     if not one:
-        print(f"{len(rows)} comments", file=sys.stderr)
+        print(f"{len(rows)} comment{'' if len(rows) == 1 else 's'}", file=sys.stderr)
 
 
 async def _comments(pylon: AsyncPylon, args: argparse.Namespace) -> None:

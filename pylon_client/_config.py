@@ -204,7 +204,8 @@ def check_base_url(base_url: str, allow_insecure: bool) -> str:
     if url.scheme == "http" and not allow_insecure and not is_loopback(url.host):
         raise PylonConfigError(
             f"base_url {shown!r} is plain http to a host that is not loopback; the token "
-            "would travel in clear text. Use https, or pass allow_insecure=True."
+            "would travel in clear text. Use https, or pass allow_insecure=True (on the command "
+            "line: --allow-insecure)."
         )
     return str(url).rstrip("/")
 

@@ -162,9 +162,10 @@ def split_windows(
         raise PylonInputError(f"max_window must be a positive timedelta, got {max_window!r}")
     if window > max_window:
         raise PylonInputError(
-            f"window {window} exceeds the maximum of {max_window} that GET /issues accepts; "
-            f"if your Pylon account allows wider windows, raise it with e.g. "
-            f"max_window=timedelta(days=365)"
+            f"a window of {_duration(window)} exceeds the {_duration(max_window)} that GET "
+            "/issues accepts; if your Pylon account allows wider windows, raise the limit: "
+            "AsyncPylon(max_issue_window=timedelta(days=365)), or --max-window 365d on the "
+            "command line"
         )
 
     # timedelta arithmetic is exact integer microseconds, so the windows tile the range with no
@@ -192,6 +193,13 @@ def format_rfc3339(dt: datetime | date) -> str:
     utc = to_utc(dt, name="dt")
     timespec = "microseconds" if utc.microsecond else "seconds"
     return utc.replace(tzinfo=None).isoformat(timespec=timespec) + "Z"
+
+
+def _duration(span: timedelta) -> str:
+    """Say a span as a person would: ``45 days``, ``1 day``, else ``timedelta``'s own text."""
+    if span % timedelta(days=1):
+        return str(span)
+    return f"{span.days} day" + ("" if span.days == 1 else "s")
 
 
 def rfc3339_argument(value: object, name: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import pylon_client
 from pylon_client._cli import main
 from pylon_client._cli_common import ProgressLine
 from pylon_client._cli_export import CSV_COLUMNS
@@ -281,7 +282,8 @@ def test_export_window_options(
     out = tmp_path / "issues.jsonl"
     status, _, err = run(capsys, *EXPORT, "--window", "90d", "-o", str(out))
     assert status == 1
-    assert "exceeds the maximum" in err
+    assert "a window of 90 days exceeds the 30 days that GET /issues accepts" in err
+    assert "--max-window 365d" in err  # a flag the CLI has
     assert "pylon: error:" in err
     # The fake accepts 30-day windows only, so a 90-day maximum is used with 12-hour windows.
     status, _, err = run(
@@ -626,7 +628,7 @@ def test_task_comments_from_an_argument_a_file_or_stdin(
     assert header.split() == ["ID", "AUTHOR", "CREATED", "INTERNAL", "BODY"]
     assert row.startswith(created["id"])
     assert "<p>Called the customer</p>" in row
-    assert err.strip() == "1 comments"
+    assert err.strip() == "1 comment"
 
 
 def test_an_empty_comment_is_refused_before_sending(
@@ -655,3 +657,33 @@ def test_task_statuses_lists_the_built_ins(
     assert {"not_started", "in_progress", "completed"} <= set(slugs)
     status, out, _ = run(capsys, "task-statuses", "--json")
     assert {s["slug"] for s in json.loads(out)} >= {"not_started", "in_progress", "completed"}
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """``pylon --version`` prints the package version."""
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"pylon {pylon_client.__version__}"
+
+
+def test_an_insecure_base_url_names_the_flag_that_allows_it(
+    serve: Serve, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The error points at --allow-insecure, which the CLI has, and the flag lets it through."""
+    monkeypatch.setenv("PYLON_API_TOKEN", CANARY)
+    status, _, err = run(capsys, "--base-url", "http://10.0.0.7:9", "tasks", "list")
+    assert status == 1
+    assert "--allow-insecure" in err
+    fake = FakePylon(token=CANARY, seed=5)
+    serve(fake)
+    assert run(capsys, "--allow-insecure", "tasks", "list")[0] == 0
+
+
+def test_a_count_of_one_is_singular(serve: Serve, capsys: pytest.CaptureFixture[str]) -> None:
+    """A count of one is singular: "1 task", not "1 tasks"."""
+    fake = FakePylon(token=CANARY, seed=5)
+    serve(fake)
+    run(capsys, "tasks", "create", "--title", "Only")
+    status, _, err = run(capsys, "tasks", "list")
+    assert status == 0
+    assert err.strip() == f"{len(fake.tasks)} task" + ("" if len(fake.tasks) == 1 else "s")
+    assert len(fake.tasks) == 1

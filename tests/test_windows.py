@@ -181,7 +181,7 @@ def test_split_windows_near_the_end_of_time() -> None:
         pytest.param(JAN_1, JAN_1 + timedelta(days=1), 3600,
                      "positive timedelta", id="window-not-timedelta"),
         pytest.param(JAN_1, JAN_1 + timedelta(days=60), timedelta(days=30, microseconds=1),
-                     "max_window=timedelta", id="window-over-maximum"),
+                     "max_issue_window=timedelta", id="window-over-maximum"),
         pytest.param("2026-01-01", JAN_1, DEFAULT_MAX_WINDOW,
                      "start must be a datetime or a date", id="start-is-a-string"),
     ],
@@ -201,10 +201,21 @@ def test_split_windows_rejects_a_non_positive_maximum() -> None:
 
 def test_split_windows_over_a_raised_maximum_still_fails() -> None:
     """A window over a raised maximum is still refused."""
-    with pytest.raises(PylonInputError, match="exceeds the maximum"):
+    with pytest.raises(PylonInputError, match="a window of 366 days exceeds the 365 days"):
         split_windows(
             JAN_1, JAN_1 + timedelta(days=400), timedelta(days=366), max_window=timedelta(days=365)
         )
+
+
+def test_the_window_hint_names_the_real_settings() -> None:
+    """The hint names max_issue_window and --max-window, and says days as a person would."""
+    with pytest.raises(PylonInputError) as info:
+        split_windows(JAN_1, JAN_1 + timedelta(days=90), timedelta(days=45))
+    text = str(info.value)
+    assert "a window of 45 days exceeds the 30 days" in text
+    assert "AsyncPylon(max_issue_window=timedelta(days=365))" in text
+    assert "--max-window 365d" in text
+    assert "0:00:00" not in text
 
 
 @pytest.mark.parametrize(
