@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -263,3 +264,27 @@ def _normalise(payload: dict[str, Any]) -> dict[str, Any]:
             value = value[:-1] + "+00:00"
         out[key] = _normalise(value) if isinstance(value, dict) else value
     return out
+
+
+def test_a_model_repr_shows_what_it_holds() -> None:
+    """Fields left UNSET and empty additional_properties stay out of the repr; None stays in."""
+    task = Task.from_dict({"id": "t1", "title": "Call", "due_date": None})
+    assert repr(task) == "Task(id='t1', due_date=None, title='Call')"
+    later = Task.from_dict({"id": "t1", "a_field_pylon_added_later": 1})
+    assert repr(later) == "Task(id='t1', additional_properties={'a_field_pylon_added_later': 1})"
+
+
+def test_to_json_is_the_json_of_to_dict() -> None:
+    """``model.to_json()`` is JSON text of what Pylon would send, unset fields left out."""
+    task = Task.from_dict({**TASK})
+    assert json.loads(task.to_json()) == task.to_dict()
+    assert json.loads(Task.from_dict({"id": "t1"}).to_json()) == {"id": "t1"}
+
+
+def test_a_resource_repr_names_its_class_and_client() -> None:
+    """``pylon.tasks`` shows what it is, not an object address."""
+    from pylon_client import AsyncPylon
+
+    pylon = AsyncPylon("tok", base_url="https://pylon.test")
+    assert repr(pylon.tasks) == "TasksResource(AsyncPylon(base_url='https://pylon.test'))"
+    assert repr(pylon.projects) == "ProjectsResource(AsyncPylon(base_url='https://pylon.test'))"

@@ -7,10 +7,12 @@
 # Regenerate with `make generate`; change codegen/, never this file.
 """Contains some shared types for properties"""
 
+import json
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar
 
+import attrs
 from attrs import define
 
 
@@ -27,6 +29,27 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+
+
+def model_repr(model: Any) -> str:
+    """Return a model's repr with what it holds: fields left ``UNSET`` and empty extras are out.
+
+    ``Task(id='t1', title='Call', additional_properties={'later': 1})``, not every field of
+    the model with ``UNSET`` beside most of them.
+    """
+    parts = []
+    for field in attrs.fields(type(model)):
+        value = getattr(model, field.name)
+        if isinstance(value, Unset) or (field.name == "additional_properties" and not value):
+            continue
+        parts.append(f"{field.name}={value!r}")
+    return f"{type(model).__name__}({', '.join(parts)})"
+
+
+def model_json(model: Any) -> str:
+    """Return a model as JSON text: what ``to_dict()`` gives, fields left ``UNSET`` left out."""
+    return json.dumps(model.to_dict(), ensure_ascii=False)
+
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str

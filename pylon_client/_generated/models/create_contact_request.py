@@ -18,6 +18,8 @@ from ..models.create_contact_request_portal_role import (
     check_create_contact_request_portal_role,
 )
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 if TYPE_CHECKING:
     from ..models.custom_field_input import CustomFieldInput
@@ -44,7 +46,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class CreateContactRequest:
     """
     Attributes:
@@ -78,6 +80,13 @@ class CreateContactRequest:
     portal_role_id: str | Unset = UNSET
     primary_phone_number: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
+
 if TYPE_CHECKING:
     from ..models.task_comment import TaskComment
 
@@ -28,7 +31,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class CreateTaskCommentResponseBody:
     """
     Attributes:
@@ -39,6 +42,13 @@ class CreateTaskCommentResponseBody:
     data: TaskComment
     request_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         data = self.data.to_dict()

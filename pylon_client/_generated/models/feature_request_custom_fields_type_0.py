@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
+
 if TYPE_CHECKING:
     from ..models.custom_field_value import CustomFieldValue
 
@@ -20,11 +23,18 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="FeatureRequestCustomFieldsType0")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class FeatureRequestCustomFieldsType0:
     """Custom field values associated with the feature request, keyed by custom field slug."""
 
     additional_properties: dict[str, CustomFieldValue] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
 

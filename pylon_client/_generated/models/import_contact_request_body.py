@@ -18,6 +18,8 @@ from ..models.import_contact_request_body_portal_role import (
     check_import_contact_request_body_portal_role,
 )
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 if TYPE_CHECKING:
     from ..models.custom_field_value import CustomFieldValue
@@ -38,7 +40,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ImportContactRequestBody:
     """
     Attributes:
@@ -58,6 +60,13 @@ class ImportContactRequestBody:
     custom_fields: list[CustomFieldValue] | None | Unset = UNSET
     portal_role: ImportContactRequestBodyPortalRole | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         email = self.email

@@ -15,6 +15,8 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 if TYPE_CHECKING:
     from ..models.csat_response import CsatResponse
@@ -95,7 +97,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Issue:
     """
     Attributes:
@@ -207,6 +209,13 @@ class Issue:
     updated_at: datetime.datetime | None | Unset = UNSET
     workspace_email: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -18,6 +18,8 @@ from ..models.link_task_issue_request_body_operation import (
     check_link_task_issue_request_body_operation,
 )
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 T = TypeVar("T", bound="LinkTaskIssueRequestBody")
 
@@ -30,7 +32,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class LinkTaskIssueRequestBody:
     """
     Attributes:
@@ -41,6 +43,13 @@ class LinkTaskIssueRequestBody:
     issue_id: str
     operation: LinkTaskIssueRequestBodyOperation | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         issue_id = self.issue_id

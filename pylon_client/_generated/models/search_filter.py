@@ -13,10 +13,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
+
 T = TypeVar("T", bound="SearchFilter")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class SearchFilter:
     """A filter node: {field, operator, value} or, for in, not_in, includes_all_of and time_range, {field, operator,
     values}; `and` / `or` take {operator, subfilters}. At most 3 levels deep, counting the top.
@@ -24,6 +27,13 @@ class SearchFilter:
     """
 
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
 

@@ -15,6 +15,8 @@ from attrs import field as _attrs_field
 
 from ..models.survey_type import SurveyType, check_survey_type
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 T = TypeVar("T", bound="Survey")
 
@@ -29,7 +31,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Survey:
     """
     Attributes:
@@ -50,6 +52,13 @@ class Survey:
     type_: SurveyType | Unset = UNSET
     updated_at: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         id: None | str | Unset

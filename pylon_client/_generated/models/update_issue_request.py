@@ -18,6 +18,8 @@ from ..models.update_issue_request_type import (
     check_update_issue_request_type,
 )
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 if TYPE_CHECKING:
     from ..models.custom_field_input import CustomFieldInput
@@ -43,7 +45,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class UpdateIssueRequest:
     """
     Attributes:
@@ -79,6 +81,13 @@ class UpdateIssueRequest:
     title: str | Unset = UNSET
     type_: UpdateIssueRequestType | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         account_id = self.account_id

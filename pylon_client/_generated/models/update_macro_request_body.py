@@ -14,6 +14,8 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 if TYPE_CHECKING:
     from ..models.search_filter import SearchFilter
@@ -35,7 +37,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class UpdateMacroRequestBody:
     """
     Attributes:
@@ -54,6 +56,13 @@ class UpdateMacroRequestBody:
     text_type: None | str | Unset = UNSET
     visibility: None | Unset | VisibilityInput = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         conditions: dict[str, Any] | None | Unset

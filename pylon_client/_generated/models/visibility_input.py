@@ -18,6 +18,8 @@ from ..models.visibility_input_type import (
     check_visibility_input_type,
 )
 from ..types import UNSET, Unset
+from ..types import model_json as _model_json
+from ..types import model_repr as _model_repr
 
 T = TypeVar("T", bound="VisibilityInput")
 
@@ -31,7 +33,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class VisibilityInput:
     """
     Attributes:
@@ -56,6 +58,13 @@ class VisibilityInput:
     team_ids: list[str] | None | Unset = UNSET
     user_ids: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return _model_repr(self)
+
+    def to_json(self) -> str:
+        """Return the model as JSON text, as Pylon would send it (unset fields left out)."""
+        return _model_json(self)
 
     def to_dict(self) -> dict[str, Any]:
         type_: str = self.type_

@@ -69,6 +69,9 @@ class AttachmentsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._c!r})"
+
     async def create(
         self,
         *,

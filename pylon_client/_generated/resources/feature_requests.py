@@ -103,6 +103,9 @@ class FeatureRequestsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._c!r})"
+
     @overload
     async def search(
         self,

@@ -88,6 +88,9 @@ class ImportsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._c!r})"
+
     @overload
     async def create_contact(
         self,

@@ -149,6 +149,9 @@ class KnowledgeBasesResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._c!r})"
+
     def list(
         self,
         *,

@@ -83,6 +83,9 @@ class MacrosResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._c!r})"
+
     def list(
         self,
         *,

@@ -93,6 +93,9 @@ class ProjectsResource:
     def __init__(self, core: Core) -> None:
         self._c = core
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._c!r})"
+
     @overload
     async def create(
         self,
