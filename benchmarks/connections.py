@@ -86,7 +86,7 @@ def run() -> list[Row]:
         per_thousand = opened * 1000 / REQUESTS
         rows.append(
             Row(
-                "connections",
+                "10 connections",
                 f"{IN_FLIGHT} in flight, pool {POOL}, {case}",
                 f"{per_thousand:.0f} opened / 1,000 requests",
                 f"<= {1.2 * POOL:.0f}",
