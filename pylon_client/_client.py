@@ -356,13 +356,14 @@ class AsyncPylon(ClientCore, Resources):
 
         Calls under way (in any task of this client or its copies) end at once with
         :class:`ClientClosedError`, and so does every later call. A user's ``http_client`` is
-        left open. Closing a copy (``with_options``, ``with_raw_response``) does nothing.
+        left open. Closing a copy (``with_options``, ``with_raw_response``) closes only its own
+        ``generated_client``.
         """
-        if not self._owns_http and self._copied:
-            return
-        self._owner.cancel_calls()
         if self._generated is not None:
             await self._generated.get_async_httpx_client().aclose()
+        if self._copied:
+            return
+        self._owner.cancel_calls()
         if self._owns_http:
             await self._http.aclose()
 

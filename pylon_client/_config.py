@@ -31,7 +31,6 @@ __all__ = [
     "check_limits",
     "check_max_response_bytes",
     "check_timeout",
-    "check_token",
     "enable_debug_logging",
     "is_loopback",
     "region_url",
@@ -96,14 +95,6 @@ def seal_token(token: object) -> Secret | str:
     """
     problem = token_problem(token)
     return Secret(token) if problem is None and isinstance(token, str) else str(problem)
-
-
-def check_token(token: str | None) -> None:
-    """Refuse a missing token, and one that would make a malformed or injected header."""
-    problem = token_problem(token)
-    token = None  # the message below names the problem; the token stays out of this frame
-    if problem is not None:
-        raise PylonConfigError(problem)
 
 
 _USERINFO = re.compile(r"(?<=//)[^/?#@\s]*@")

@@ -158,8 +158,10 @@ class ClientTransport(httpx.AsyncBaseTransport):
 def _bound(request: httpx.Request, response: httpx.Response, limit: int) -> None:
     """Refuse a body over ``limit`` bytes: on its Content-Length, else while it arrives."""
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(request, response, limit, f"it says {int(declared):,} bytes")
+    if declared.isdigit():
+        if int(declared) > limit:
+            raise _too_large(request, response, limit, f"it says {int(declared):,} bytes")
+        return  # the connection reads no more than that: nothing to count
     response.stream = _Bounded(
         response.stream, limit, lambda: _too_large(request, response, limit, "more came")
     )

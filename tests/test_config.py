@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from harness import Api, connect, task
 
 from pylon_client import AsyncPylon, PylonConfigError
-from pylon_client._config import check_base_url, check_token, is_loopback, region_url
+from pylon_client._config import Secret, check_base_url, is_loopback, region_url, seal_token
 
 CANARY = "canary-SECRET-123"
 
@@ -21,9 +23,12 @@ pytestmark = pytest.mark.usefixtures("clean_env")
         pytest.param("pylon_sk_AbC-123._~+/=", id="punctuation"),
     ],
 )
-def test_check_token_accepts_a_printable_ascii_token(token: str) -> None:
-    """A token of printable ASCII without whitespace passes the check."""
-    check_token(token)
+def test_seal_token_accepts_a_printable_ascii_token(token: str) -> None:
+    """A token of printable ASCII without whitespace is sealed, and revealed unchanged."""
+    sealed = seal_token(token)
+    assert isinstance(sealed, Secret)
+    assert sealed.reveal() == token
+    assert repr(sealed) == "Secret('***')"
 
 
 @pytest.mark.parametrize(
@@ -37,10 +42,13 @@ def test_check_token_accepts_a_printable_ascii_token(token: str) -> None:
         pytest.param("t\u00f6k", "non-ASCII", id="non-ascii"),
     ],
 )
-def test_check_token_names_what_is_wrong(token: object, match: str) -> None:
+def test_seal_token_names_what_is_wrong(token: object, match: str) -> None:
     """A missing, non-string, spaced, control-laden or non-ASCII token names its fault."""
+    sealed = seal_token(token)
+    assert isinstance(sealed, str)
+    assert re.search(match, sealed)
     with pytest.raises(PylonConfigError, match=match):
-        check_token(token)  # type: ignore[arg-type]
+        AsyncPylon(token)  # type: ignore[arg-type]  # wrong types on purpose
 
 
 @pytest.mark.parametrize(
