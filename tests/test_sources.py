@@ -111,7 +111,7 @@ def test_a_file_that_is_not_a_document_is_refused(tmp_path: Path, text: str, mes
 
 
 def _x_sources(node: Any, where: str = "") -> list[str]:
-    """Every operation, schema and schema property of the supplement that lacks ``x-source``."""
+    """Every operation, schema and field of the supplement that lacks ``x-source``."""
     missing = []
     for path, item in node["paths"].items():
         for method, op in item.items():
@@ -120,11 +120,16 @@ def _x_sources(node: Any, where: str = "") -> list[str]:
     for name, schema in node["components"]["schemas"].items():
         if "x-source" not in schema:
             missing.append(f"schema {name}")
+        missing += [
+            f"schema {name} field {field}"
+            for field, prop in schema.get("properties", {}).items()
+            if "x-source" not in prop
+        ]
     return missing
 
 
 def test_the_supplement_names_the_source_of_every_operation_and_schema() -> None:
-    """Each shape written from usepylon says which of its modules it comes from."""
+    """Each operation, schema and field written from usepylon says where in it it comes from."""
     supplement = yaml.safe_load((ROOT / "openapi" / "pylon-sdk-supplement.yml").read_text())
     assert _x_sources(supplement) == []
     assert all(
