@@ -35,7 +35,6 @@ source. A waiver that matches no difference is itself an error, so the file cann
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -47,11 +46,14 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import effective_spec
+from merge import merge_operations, refine_schemas
 from ratelimits import METHODS, documented_limit, load_rate_limits, path_key
-from sources import ROOT, references
+from sources import ROOT, load_document, references
 
-OFFICIAL = references()[0].path
-"""The reference: the ``operations`` source of ``codegen/sources.yaml`` marked ``conformance``."""
+REFERENCES = sorted(references(), key=lambda s: s.precedence)
+"""The references: the ``operations`` sources of ``codegen/sources.yaml`` marked ``conformance``,
+lowest precedence first (Pylon's document, then the supplement written from its SDK)."""
+OFFICIAL = REFERENCES[0].path
 WAIVERS = ROOT / "codegen" / "conformance-waivers.yaml"
 
 __all__ = ["Difference", "compare", "load_waivers", "main"]
@@ -233,6 +235,23 @@ def compare(
     return sorted(diffs), compared, unmatched
 
 
+def reference() -> dict[str, Any]:
+    """Return Pylon's sources as one document, each higher one merged into the one below.
+
+    Pylon's document, with the operations only the supplement has added and the shared types
+    refined as the supplement says (``codegen/merge.py`` rule 5): where the sources disagree,
+    the newest wins, so a field usepylon requires is not a difference from Pylon's April
+    document, which marks none required.
+    """
+    first, *higher = sorted(REFERENCES, key=lambda s: s.precedence)
+    document = load_document(first.path)
+    for source in higher:
+        newer = load_document(source.path)
+        merge_operations(document, newer, source.name)
+        refine_schemas(document, newer)
+    return document
+
+
 def load_waivers(path: Path = WAIVERS) -> dict[str, tuple[str, str]]:
     """Return ``{waiver line: (reason, source)}``; a line listed twice is an error."""
     groups = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -259,15 +278,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="print waived differences too")
     args = parser.parse_args(argv)
-    official = json.loads(OFFICIAL.read_text(encoding="utf-8"))
-    diffs, compared, unmatched = compare(effective_spec(), official, load_rate_limits())
+    merged = reference()
+    diffs, compared, unmatched = compare(effective_spec(), merged, load_rate_limits())
+    source_of = {
+        name: str(op.get("x-pylon-source", "")) for _, name, op in _Doc(merged).operations()
+    }
+    labels = {r.name: r.label for r in REFERENCES}
+    counts = ", ".join(
+        f"{sum(1 for n in compared if source_of.get(n, '') in (r.name, '') and (source_of.get(n) or REFERENCES[0].name) == r.name)} with {labels[r.name]}"
+        for r in REFERENCES
+    )
+    print(
+        f"{len(compared)} operations compared ({counts}); {len(unmatched)} of ours "
+        f"are in neither (rate limit checked only): {', '.join(unmatched) or 'none'}"
+    )
     waivers = load_waivers(WAIVERS)
     open_diffs = [d for d in diffs if d.key not in waivers]
     stale = sorted(set(waivers) - {d.key for d in diffs})
-    print(
-        f"{len(compared)} operations compared with Pylon's document; {len(unmatched)} of ours "
-        f"are not in it (rate limit checked only): {', '.join(unmatched) or 'none'}"
-    )
     print(
         f"{len(diffs)} differences: {len(diffs) - len(open_diffs)} waived, {len(open_diffs)} open"
     )

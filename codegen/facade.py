@@ -78,6 +78,49 @@ OVERRIDES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/import/contacts"): ("imports", "create_contact"),
     ("POST", "/import/issues"): ("imports", "create_issue"),
     ("POST", "/import/issues/{id}/messages"): ("imports", "create_issue_messages"),
+    ("PATCH", "/custom-objects/{type}"): ("custom_objects", "update_many"),
+    # Operations named for what they do where the rule would name a noun.
+    ("POST", "/issues/mark-spam"): ("issues", "mark_spam"),
+    ("POST", "/issues/{issue_id}/external-incidents"): ("issues", "link_external_incident"),
+    ("POST", "/feature-requests/{feature_request_id}/external-issues"): (
+        "feature_requests",
+        "link_external_issue",
+    ),
+    ("POST", "/feature-requests/{feature_request_id}/set-portal-visibility"): (
+        "feature_requests",
+        "set_portal_visibility",
+    ),
+    ("POST", "/issue-groups/{issue_group_id}/children"): ("issue_groups", "add_children"),
+    ("DELETE", "/issue-groups/{issue_group_id}/children/{child_issue_id}"): (
+        "issue_groups",
+        "remove_child",
+    ),
+    ("POST", "/knowledge-bases/{knowledge_base_id}/articles/{article_id}/request-review"): (
+        "knowledge_bases",
+        "request_article_review",
+    ),
+    ("POST", "/knowledge-bases/{knowledge_base_id}/themes/{theme_id}/publish"): (
+        "knowledge_bases",
+        "publish_theme",
+    ),
+    # Deeper paths than the rule reads.
+    ("GET", "/accounts/{account_id}/notebook-blocks/{block_id}/notes"): (
+        "accounts",
+        "list_notebook_notes",
+    ),
+    ("POST", "/accounts/{account_id}/notebook-blocks/{block_id}/notes"): (
+        "accounts",
+        "create_notebook_note",
+    ),
+    # The select options of a field are one collection, the option named in the body.
+    ("PATCH", "/custom-fields/{custom_field_id}/select-options"): (
+        "custom_fields",
+        "update_select_option",
+    ),
+    ("DELETE", "/custom-fields/{custom_field_id}/select-options"): (
+        "custom_fields",
+        "delete_select_option",
+    ),
     ("POST", "/training-data/upload"): ("training_data", "upload"),
     ("POST", "/training-data/upload-content"): ("training_data", "upload_content"),
     ("DELETE", "/training-data/{id}/documents"): ("training_data", "delete_documents"),

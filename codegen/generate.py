@@ -51,7 +51,7 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from facade import render_docs, render_modules, runtime_modules
-from merge import MergeError, merge_operations
+from merge import MergeError, merge_operations, operation_keys, refine_schemas
 from overlay import OverlayError, Report, apply_overlay, summary
 from ratelimits import RateLimitError, apply_rate_limits, load_rate_limits
 from sources import (
@@ -121,9 +121,16 @@ def effective_spec(
     document["components"]["schemas"] = _untitled(document["components"]["schemas"])
     overlay = load_overlay(overlay_path)
     effective = apply_overlay(document, overlay, reports=reports)
-    for source in operations(sources):
-        merge_operations(effective, load_document(source.path), source.name)
+    # Lowest precedence first, so that the types an older source defines in full are there
+    # before a newer one names them; an operation is taken from the newest source that has it.
+    merged = sorted(operations(sources), key=lambda s: s.precedence)
+    documents = [load_document(source.path) for source in merged]
+    for i, source in enumerate(merged):
+        newer = frozenset(key for doc in documents[i + 1 :] for key in operation_keys(doc))
+        merge_operations(effective, documents[i], source.name, skip=newer)
     effective = apply_overlay(effective, overlay, phase="merged", reports=reports)
+    for document in documents:  # the newest word is the last
+        refine_schemas(effective, document)
     check_refs(effective)
     limits = rate_limits(sources)
     apply_rate_limits(effective, load_rate_limits(limits.path), limits.shown)

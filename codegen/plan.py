@@ -294,7 +294,10 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             extra = tuple(
                 Binding(p, argument(p)) for p in props if p not in ("filter", "cursor", "limit")
             )
-            kw = ["filter: Any = None", *(f"{b.arg}: str | Unset = UNSET" for b in extra)]
+            kw = [
+                "filter: FilterInput | None = None",
+                *(f"{b.arg}: str | Unset = UNSET" for b in extra),
+            ]
         return make(
             kind="search" if page == "body" else "list",
             keywords=(*kw, *options, _MAX_ITEMS),

@@ -45,9 +45,14 @@ def ref_name(schema: dict[str, Any]) -> str | None:
 
 def py_type(spec: dict[str, Any], schema: dict[str, Any], imports: set[str]) -> str:
     """Return the annotation of an argument of this schema (a model also takes a dict)."""
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if alternatives:  # an open enumeration: its Literal, or any other string
+        return " | ".join(dict.fromkeys(py_type(spec, alt, imports) for alt in alternatives))
     ref = ref_name(schema)
     if ref:
         imports.add(ref)
+        if "enum" in spec["components"]["schemas"].get(ref, {}):
+            return ref  # a Literal alias
         return f"{ref} | dict[str, Any]"
     if "enum" in schema:
         return "Literal[" + ", ".join(repr(v) for v in schema["enum"]) + "]"

@@ -123,7 +123,7 @@ def spec(sources: tuple[Source, ...] = SOURCES) -> Source:
 
 
 def operations(sources: tuple[Source, ...] = SOURCES) -> list[Source]:
-    """Return the sources that supply the operations the spec lacks, highest precedence first."""
+    """Return the sources that supply the operations the spec lacks, in declaration order."""
     return [s for s in sources if s.role == "operations"]
 
 

@@ -300,9 +300,16 @@ def _split(hint: Any) -> tuple[Any, bool, bool]:
         return hint, False, False
     args = typing.get_args(hint)
     rest = [a for a in args if a is not type(None) and a is not Unset]
+    if str in rest and all(a is str or _string_literal(a) for a in rest):
+        rest = [str]  # an open enumeration (BuiltinTaskStatus | str): any string
     if len(rest) != 1:
         raise _Opaque  # a union of several types: left to from_dict
     return rest[0], type(None) in args, Unset in args
+
+
+def _string_literal(hint: Any) -> bool:
+    """Whether ``hint`` is a ``Literal`` of strings (a generated enumeration)."""
+    return typing.get_origin(hint) is Literal and all(type(a) is str for a in typing.get_args(hint))
 
 
 _PLAIN: dict[Any, Any] = {
@@ -327,8 +334,9 @@ def _field_type(core: Any, i: int, names: dict[str, Any]) -> tuple[Any, str, typ
     if core is datetime.datetime:
         names["_str"] = str
         return str, "if type({v}) is _str: {v} = _iso({v})", None
-    if typing.get_origin(core) is Literal and all(type(a) is str for a in typing.get_args(core)):
-        return core, "", None
+    if _string_literal(core):
+        # Kept as it came, documented or not, as the generated check_* functions keep it.
+        return str, "", None
     if attrs.has(core):
         plan = _plan(core)
         names[f"_b{i}"], names[f"_m{i}"] = plan.build, plan.marker

@@ -381,10 +381,44 @@ class ClientCore:
         except PylonError:
             raise
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+            field = _failed_field(exc)
+            request_id = body_request_id(response)
+            where = f" (request {request_id})" if request_id else ""
+            if isinstance(exc, KeyError) and field:
+                problem = f"it lacks {field}, a field Pylon always sends"
+            elif field and str(exc).endswith("unexpected NoneType"):
+                problem = f"{field} is null, a field Pylon always sends"
+            elif field:
+                problem = f"{field} is not what the API describes ({exc})"
+            else:
+                problem = f"it does not match the API description ({type(exc).__name__}: {exc})"
             raise ResponseValidationError(
-                f"{endpoint.key}: the response does not match the API description "
-                f"({type(exc).__name__}: {exc})",
+                f"{endpoint.key}: the response cannot be read: {problem}{where}",
                 status_code=response.status_code,
                 body=response.content,
                 maybe_applied=is_write(endpoint),
+                operation=endpoint.key,
+                field=field,
+                request_id=request_id,
             ) from exc
+
+
+def _failed_field(exc: BaseException) -> str | None:
+    """Return ``Model.field`` that a generated ``from_dict`` could not read, if it was one.
+
+    The innermost frame of the traceback is the model's ``from_dict`` (its code's qualified
+    name says which model); the field is the missing key of a KeyError, or the name a
+    generated type check puts before its colon (``title: unexpected NoneType``).
+    """
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    model, _, function = tb.tb_frame.f_code.co_qualname.rpartition(".")
+    if function != "from_dict" or not model:
+        return None
+    if isinstance(exc, KeyError) and exc.args:
+        return f"{model}.{exc.args[0]}"
+    name, colon, _ = str(exc).partition(":")
+    return f"{model}.{name}" if colon and name.isidentifier() else model

@@ -111,7 +111,13 @@ class ResponseValidationError(PylonError):
 
     Carries ``status_code`` and ``body_excerpt`` (at most 200 characters of the body), and
     ``maybe_applied``: True for a write (POST, PATCH) that Pylon answered with a 2xx, so it
-    was applied even though its answer could not be read.
+    was applied even though its answer could not be read. When a model could not be built,
+    ``field`` names what was wrong (``"Task.title"``), ``operation`` the call
+    (``"GET /tasks/{id}"``) and ``request_id`` Pylon's id of the request, for its support.
+
+    A field Pylon's newest source (its SDK, usepylon) marks required is typed without ``None``
+    and ``Unset``; an answer that lacks it, or holds ``null`` there, raises this error rather
+    than hand back an object whose type says something it does not hold.
     """
 
     def __init__(
@@ -121,9 +127,15 @@ class ResponseValidationError(PylonError):
         status_code: int,
         body: bytes | str = b"",
         maybe_applied: bool = False,
+        operation: str | None = None,
+        field: str | None = None,
+        request_id: str | None = None,
     ) -> None:
         self.status_code = status_code
         self.maybe_applied = maybe_applied
+        self.operation = operation
+        self.field = field
+        self.request_id = request_id
         self.body_excerpt = _excerpt(body)
         super().__init__(f"{message} (HTTP {status_code}, body starts {self.body_excerpt!r})")
 

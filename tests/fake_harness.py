@@ -15,12 +15,13 @@ both cannot hide):
   (:data:`REQUIRED`), and every field of the envelope but ``pagination`` (usepylon requires
   ``data`` and ``request_id``, or ``success``, on every response it reads).
 
-Twelve operations the fake serves are not in Pylon's April document (:data:`EXTRA_OPERATIONS`).
-Seven of them (a task's comments and links, the task statuses) are written down, from usepylon,
-in ``openapi/pylon-sdk-supplement.yml``: their answers get both checks against that document's
-schemas, read beside Pylon's (a name both documents have is Pylon's, as the supplement itself
-says), with the ``required`` lists of the types only the supplement has as their facts of
-presence. The other five are checked for presence only, against usepylon's facts.
+Fifty-four operations the fake serves are not in Pylon's April document
+(:data:`EXTRA_OPERATIONS`). The 49 of them that only usepylon reaches are written down, from
+its facts, in ``openapi/pylon-sdk-supplement.yml`` (:data:`SUPPLEMENT_OPERATIONS`, read from
+that document): their answers get both checks against its schemas, read beside Pylon's (a
+name both documents have is Pylon's), with the ``required`` lists of the types only the
+supplement has as their facts of presence. The other five are checked for presence only,
+against usepylon's facts.
 """
 
 from __future__ import annotations
@@ -276,14 +277,11 @@ def _envelope(data: dict[str, Any], *, paginated: bool = False) -> dict[str, Any
     return {"type": "object", "properties": properties}
 
 
-SUPPLEMENT_OPERATIONS: tuple[tuple[str, str], ...] = (
-    ("GET", "/tasks/{id}/comments"),
-    ("POST", "/tasks/{id}/comments"),
-    ("PATCH", "/tasks/{id}/comments/{comment_id}"),
-    ("DELETE", "/tasks/{id}/comments/{comment_id}"),
-    ("POST", "/tasks/{id}/external-issues"),
-    ("POST", "/tasks/{id}/issues"),
-    ("GET", "/task-statuses"),
+SUPPLEMENT_OPERATIONS: tuple[tuple[str, str], ...] = tuple(
+    (method.upper(), template)
+    for template, item in supplement()["paths"].items()
+    for method in item
+    if method in ("get", "post", "put", "patch", "delete")
 )
 """The operations of ``openapi/pylon-sdk-supplement.yml``, whose answers are checked against it."""
 

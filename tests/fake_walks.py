@@ -9,20 +9,13 @@ links. ``ids`` carries what one walk makes for the next (``account``, ``attachme
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
+from sdk_walks import SDK_WALKS, data
 
 from pylon_client.testing import FakePylon
 
 Parts = list[tuple[str, tuple[str | None, bytes, str | None]]]
 """Multipart parts as httpx takes them: ``(field, (filename, content, content type))``."""
-
-
-def data(response: httpx.Response) -> Any:
-    """Return the ``data`` of a 200, failing with the body otherwise."""
-    assert response.status_code == 200, f"{response.request.url}: {response.text}"
-    return response.json().get("data")
 
 
 async def walk_files(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
@@ -196,5 +189,7 @@ WALKS = (
     walk_settings,
     walk_records,
     walk_task_extras,
+    *SDK_WALKS,
 )
-"""The walks, in the order they run (after the core walks of ``test_fake_official``)."""
+"""The walks, in the order they run (after the core walks of ``test_fake_official``); last,
+those of the operations known from usepylon alone (``sdk_walks``)."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
+import attrs
 import httpx
 
 from pylon_client import AsyncPylon
@@ -26,11 +27,14 @@ __all__ = [
     "RecordingSleep",
     "Reply",
     "body_of",
+    "complete",
     "connect",
     "envelope",
     "no_sleep",
     "reply",
+    "required_fields",
     "task",
+    "task_body",
 ]
 
 # A scripted answer: a JSON payload (sent with 200), a response (copied for each use), or an
@@ -113,9 +117,52 @@ def reply(
     return httpx.Response(status, json=payload, headers=headers)
 
 
+def required_fields(model: type[Any]) -> dict[str, Any]:
+    """The JSON of the fields ``model`` requires, each a plain valid value (nested ones too)."""
+    from pylon_client._generated import models
+
+    out: dict[str, Any] = {}
+    for field in attrs.fields(model):
+        if field.default is not attrs.NOTHING or not field.init:
+            continue
+        kind = str(field.type)
+        key = field.alias if field.alias and not field.name.endswith("_") else field.name
+        key = key.rstrip("_")
+        nested = getattr(models, kind, None)
+        if isinstance(nested, type) and attrs.has(nested):
+            out[key] = required_fields(nested)
+        elif "datetime" in kind:
+            out[key] = "2026-01-01T00:00:00Z"
+        elif kind.startswith(("list[", "builtins.list[")):
+            out[key] = []
+        elif kind == "bool":
+            out[key] = False
+        elif kind in ("int", "float"):
+            out[key] = 0
+        else:
+            out[key] = "not_started" if field.name == "status" and model.__name__ == "Task" else "x"
+    return out
+
+
+def complete(model: type[Any], **fields: Any) -> dict[str, Any]:
+    """The JSON of a ``model`` with every field Pylon always sends (plain values), then ``fields``.
+
+    ``complete(Issue, id="iss_1", title="Broken")``: what a test cares about, and nothing
+    missing that the client requires.
+    """
+    return {**required_fields(model), **fields}
+
+
+def task_body(task_id: str = "t1", **fields: Any) -> dict[str, Any]:
+    """The JSON of a Task with every field Pylon always sends, then ``fields``."""
+    from pylon_client._generated.models import Task
+
+    return {**required_fields(Task), "id": task_id, **fields}
+
+
 def task(task_id: str = "t1", request_id: str = "req_1", **fields: Any) -> httpx.Response:
     """A 200 holding one Task."""
-    return reply(200, {"data": {"id": task_id, **fields}, "request_id": request_id})
+    return reply(200, {"data": task_body(task_id, **fields), "request_id": request_id})
 
 
 def envelope(code: str, *errors: str, request_id: str = "req_err", **extra: Any) -> dict[str, Any]:

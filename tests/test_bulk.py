@@ -9,9 +9,10 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from harness import Api, connect
+from harness import Api, complete, connect
 
 from pylon_client import AsyncPylon, BulkError, PylonConfigError, PylonInputError
+from pylon_client._generated.models import Account
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +45,7 @@ class BulkServer(Api):
                 )
             n = len(self.bodies)
             if request.url.path == "/accounts/merge":
-                data = {"id": body["merge_into_account_id"], "name": "Survivor"}
+                data = complete(Account, id=body["merge_into_account_id"], name="Survivor")
                 return httpx.Response(200, json={"data": data, "request_id": f"req_{n}"})
             return httpx.Response(200, json={"success": True, "request_id": f"req_{n}"})
         finally:

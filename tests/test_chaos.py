@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 import pytest
-from harness import no_sleep
+from harness import no_sleep, task_body
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pylon_client import AsyncPylon, InternalServerError, PylonError, RetryPolicy
@@ -89,7 +89,7 @@ async def test_paged_read_survives_each_fault_kind(
     """A 60-page listing with 30 % of one fault kind still returns every task once."""
     fake = FakePylon(token=TOKEN, seed=3)
     for i in range(120):
-        fake.state.tasks[f"t{i:03d}"] = {"id": f"t{i:03d}", "title": f"task {i}"}
+        fake.state.tasks[f"t{i:03d}"] = task_body(f"t{i:03d}", title=f"task {i}")
     fake.faults = Faults(**faults, methods={"GET"}, seed=9)
     with serve_in_thread(fake) as url:
         async with chaos_client(url) as pylon:

@@ -10,7 +10,19 @@ import anyio.lowlevel
 import attrs
 import httpx
 import pytest
-from harness import Api, FakeClock, RecordingSleep, Reply, connect, envelope, reply, task
+from harness import (
+    Api,
+    FakeClock,
+    RecordingSleep,
+    Reply,
+    complete,
+    connect,
+    envelope,
+    reply,
+    required_fields,
+    task,
+    task_body,
+)
 
 from pylon_client import (
     AsyncPylon,
@@ -144,24 +156,24 @@ async def test_service_unavailable_is_retried_once_then_succeeds() -> None:
     ("error", "call", "data"),
     [
         pytest.param(
-            httpx.ConnectError, lambda p: p.tasks.get("t1"), {"id": "t1"}, id="connect-get"
+            httpx.ConnectError, lambda p: p.tasks.get("t1"), task_body(), id="connect-get"
         ),
         pytest.param(
             httpx.ConnectError,
             lambda p: p.tasks.create(title="x"),
-            {"id": "t1"},
+            task_body(),
             id="connect-post-not-sent",
         ),
         pytest.param(
-            httpx.ReadTimeout, lambda p: p.tasks.get("t1"), {"id": "t1"}, id="read-timeout-get"
+            httpx.ReadTimeout, lambda p: p.tasks.get("t1"), task_body(), id="read-timeout-get"
         ),
         pytest.param(
-            httpx.RemoteProtocolError, lambda p: p.tasks.get("t1"), {"id": "t1"}, id="dropped-get"
+            httpx.RemoteProtocolError, lambda p: p.tasks.get("t1"), task_body(), id="dropped-get"
         ),
         pytest.param(
             httpx.ReadError,
             lambda p: p.tasks.search().collect(),
-            [{"id": "t1"}],
+            [task_body()],
             id="read-error-search",
         ),
     ],
@@ -308,7 +320,7 @@ async def test_rate_limiter_paces_concurrent_calls_on_a_fake_clock() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         starts.append(fake())
-        return httpx.Response(200, json={"data": {"id": request.url.path.rsplit("/", 1)[1]}})
+        return httpx.Response(200, json={"data": task_body(request.url.path.rsplit("/", 1)[1])})
 
     retry_sleep = RecordingSleep()
     async with connect(Api(handler=handler), rate_limit=limiter, sleep=retry_sleep) as pylon:
@@ -369,9 +381,9 @@ async def test_non_json_success_is_a_response_validation_error() -> None:
         pytest.param([{"id": "t1"}], id="top-level-list"),
         pytest.param({"request_id": "r1"}, id="no-data"),
         pytest.param({"data": []}, id="data-list-for-object"),
-        pytest.param({"data": {"id": "t1", "account": 5}}, id="account-number"),
-        pytest.param({"data": {"id": 5}}, id="id-number"),
-        pytest.param({"data": {"id": "t1", "created_at": "yesterday"}}, id="created-at-not-a-date"),
+        pytest.param({"data": task_body(account=5)}, id="account-number"),
+        pytest.param({"data": {**task_body(), "id": 5}}, id="id-number"),
+        pytest.param({"data": task_body(created_at="yesterday")}, id="created-at-not-a-date"),
     ],
 )
 @pytest.mark.anyio
@@ -404,7 +416,9 @@ async def test_wrongly_typed_page_is_a_response_validation_error(payload: Any) -
 def _all_null(model: type[Any]) -> dict[str, Any]:
     # JSON keys can differ from attribute names (Account.type_ is "type"): ask the model.
     names = [f.name for f in attrs.fields(model) if f.init]
-    result: dict[str, Any] = model(**{**dict.fromkeys(names), "id": "x"}).to_dict()
+    required = required_fields(model)
+    optional = {n.rstrip("_"): None for n in names if n.rstrip("_") not in required}
+    result: dict[str, Any] = {**optional, **required}
     return result
 
 
@@ -419,15 +433,16 @@ def _all_null(model: type[Any]) -> dict[str, Any]:
 )
 @pytest.mark.anyio
 async def test_null_in_every_optional_field_parses_as_none(model: type[Any], call: Call) -> None:
-    """Pylon's nulls parse: every optional field of the returned model is None (id is required)."""
+    """Pylon's nulls parse: every optional field of the returned model is None."""
     data = {**_all_null(model), "id": "x"}
     assert len(data) > 5
     api = Api(reply(200, {"data": data, "request_id": "req_1"}))
     async with connect(api) as pylon:
         result = await call(pylon)
     assert type(result) is model
+    required = required_fields(model)
     for field in attrs.fields(model):
-        if field.init and field.name != "id":
+        if field.init and field.name.rstrip("_") not in required:
             assert getattr(result, field.name) is None, field.name
     assert result.additional_properties == {}
 
@@ -453,7 +468,7 @@ async def test_unknown_fields_and_statuses_are_kept() -> None:
 @pytest.mark.anyio
 async def test_unknown_issue_state_is_kept() -> None:
     """An issue state the spec does not list comes back unchanged."""
-    api = Api(reply(200, {"data": {"id": "i1", "state": "weird_custom"}}))
+    api = Api(reply(200, {"data": complete(Issue, id="i1", state="weird_custom")}))
     async with connect(api) as pylon:
         issue = await pylon.issues.get("i1")
     assert issue.state == "weird_custom"

@@ -69,8 +69,8 @@ def test_effective_spec_has_the_corrections() -> None:
     paths = spec["paths"]
     methods = ("get", "post", "patch", "delete")
     ops = [(m, p) for p, item in paths.items() for m in item if m in methods]
-    # 68 vendored, POST /milestones/search, 50 from Pylon's document, 7 from the SDK supplement
-    assert len(ops) == 126
+    # 68 vendored, POST /milestones/search, 50 from Pylon's document, 49 from the SDK supplement
+    assert len(ops) == 168
     assert "https://api.eu.usepylon.com" in [s["url"] for s in spec["servers"]]
     schemas = spec["components"]["schemas"]
     assert schemas["CreateTaskRequest"]["required"] == ["title"]
@@ -124,10 +124,21 @@ def test_every_generated_file_starts_with_the_header() -> None:
         assert head[6] == "# Regenerate with `make generate`"
 
 
+# The fields of a Task that Pylon always sends, and nothing else.
+TASK_REQUIRED = {
+    "id": "t1",
+    "title": "Call",
+    "body_html": "<p>Agenda</p>",
+    "status": "not_started",
+    "created_at": "2026-03-01T10:00:00Z",
+    "updated_at": "2026-03-01T10:00:00Z",
+    "customer_portal_visible": False,
+}
+
 TASK = {
     "id": "task_1",
     "title": "Kickoff call",
-    "body_html": None,
+    "body_html": "<p>Agenda</p>",
     "status": "in_progress",
     "account": {"id": "acc_1"},
     "project": {"id": "proj_1"},
@@ -139,7 +150,7 @@ TASK = {
     "created_at": "2026-03-01T10:00:00Z",
     "updated_at": "2026-03-02T10:00:00+00:00",
     "completed_at": None,
-    "customer_portal_visible": None,
+    "customer_portal_visible": False,
     "custom_fields": None,
     "a_field_pylon_added_later": {"kept": True},
 }
@@ -155,7 +166,14 @@ TASK = {
                 "id": "iss_1",
                 "number": 7,
                 "title": "Broken",
+                "body_html": "<p>It broke</p>",
                 "state": "a_state_added_later",
+                "type": "conversation",
+                "source": "email",
+                "link": "https://app.usepylon.com/issues/7",
+                "is_issue_group": False,
+                "number_of_touches": 1,
+                "customer_portal_visible": False,
                 "account": {"id": "acc_1"},
                 "requester": None,
                 "assignee": None,
@@ -164,13 +182,26 @@ TASK = {
                 "custom_fields": {"tier": {"slug": "tier", "value": "gold"}},
                 "external_issues": None,
                 "created_at": "2026-01-31T00:00:00Z",
+                "updated_at": "2026-01-31T08:00:00Z",
                 "snoozed_until_time": None,
             },
             id="issue",
         ),
         pytest.param(
             Account,
-            {"id": "acc_1", "name": "Acme", "owner": None, "tags": None, "channels": None},
+            {
+                "id": "acc_1",
+                "name": "Acme",
+                "type": "customer",
+                "is_disabled": False,
+                "logo_url": "https://example.com/acme.png",
+                "latest_customer_activity_time": "2026-01-30T12:00:00+00:00",
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-30T12:00:00Z",
+                "owner": None,
+                "tags": None,
+                "channels": None,
+            },
             id="account",
         ),
         pytest.param(
@@ -183,6 +214,10 @@ TASK = {
                 "start_date": None,
                 "progress": 0.5,
                 "is_archived": False,
+                "status": "in_progress",
+                "customer_portal_visible": False,
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-02T00:00:00Z",
             },
             id="project",
         ),
@@ -197,7 +232,11 @@ def test_models_round_trip_pylon_shaped_payloads(model: Any, payload: dict[str, 
         assert parsed.due_date is None
         assert parsed.assignee.user.id == "usr_1"
         assert parsed.additional_properties["a_field_pylon_added_later"] == {"kept": True}
-        assert model.from_dict({"id": "t"}).title is UNSET
+        assert (
+            model.from_dict({k: v for k, v in payload.items() if k != "due_date"}).due_date is UNSET
+        )
+        with pytest.raises(KeyError, match="title"):
+            model.from_dict({k: v for k, v in payload.items() if k != "title"})
 
 
 class _Text(str):
@@ -207,10 +246,12 @@ class _Text(str):
 @pytest.mark.parametrize(
     ("payload", "extra"),
     [
-        pytest.param({"id": "t", "title": "x"}, {}, id="known-keys-only"),
-        pytest.param({"id": "t", "later": 1}, {"later": 1}, id="missing-keys-and-one-unknown"),
+        pytest.param(TASK_REQUIRED, {}, id="known-keys-only"),
         pytest.param(
-            {**{k: v for k, v in TASK.items() if k != "title"}, "later": 2},
+            {**TASK_REQUIRED, "later": 1}, {"later": 1}, id="missing-keys-and-one-unknown"
+        ),
+        pytest.param(
+            {**{k: v for k, v in TASK.items() if k != "due_date"}, "later": 2},
             {"a_field_pylon_added_later": {"kept": True}, "later": 2},
             id="as-many-keys-as-fields-one-missing",
         ),
@@ -246,12 +287,17 @@ def test_from_dict_keeps_exactly_the_unknown_keys(
 def test_from_dict_rejects_a_wrong_type(field: str, value: Any) -> None:
     """A value of the wrong JSON type raises TypeError (ResponseValidationError at the call)."""
     with pytest.raises(TypeError, match=field):
-        Task.from_dict({"id": "t", field: value})
+        Task.from_dict({**TASK_REQUIRED, field: value})
 
 
 def test_from_dict_accepts_subclasses_of_the_json_types() -> None:
     """The exact-type fast path falls back to isinstance: a str subclass is still a string."""
-    payload = {"id": _Text("t"), "title": _Text("x"), "due_date": _Text("2026-03-01")}
+    payload = {
+        **TASK_REQUIRED,
+        "id": _Text("t"),
+        "title": _Text("x"),
+        "due_date": _Text("2026-03-01"),
+    }
     parsed = Task.from_dict(payload)
     assert (parsed.id, parsed.title, parsed.due_date) == ("t", "x", datetime(2026, 3, 1))
 
@@ -268,17 +314,25 @@ def _normalise(payload: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_model_repr_shows_what_it_holds() -> None:
     """Fields left UNSET and empty additional_properties stay out of the repr; None stays in."""
-    task = Task.from_dict({"id": "t1", "title": "Call", "due_date": None})
-    assert repr(task) == "Task(id='t1', due_date=None, title='Call')"
-    later = Task.from_dict({"id": "t1", "a_field_pylon_added_later": 1})
-    assert repr(later) == "Task(id='t1', additional_properties={'a_field_pylon_added_later': 1})"
+    required = (
+        "body_html='<p>Agenda</p>', "
+        "created_at=datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone.utc), "
+        "customer_portal_visible=False, id='t1', status='not_started', title='Call', "
+        "updated_at=datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.timezone.utc)"
+    )
+    task = Task.from_dict({**TASK_REQUIRED, "due_date": None})
+    assert repr(task) == f"Task({required}, due_date=None)"
+    later = Task.from_dict({**TASK_REQUIRED, "a_field_pylon_added_later": 1})
+    assert (
+        repr(later) == f"Task({required}, additional_properties={{'a_field_pylon_added_later': 1}})"
+    )
 
 
 def test_to_json_is_the_json_of_to_dict() -> None:
     """``model.to_json()`` is JSON text of what Pylon would send, unset fields left out."""
     task = Task.from_dict({**TASK})
     assert json.loads(task.to_json()) == task.to_dict()
-    assert json.loads(Task.from_dict({"id": "t1"}).to_json()) == {"id": "t1"}
+    assert json.loads(Task.from_dict(TASK_REQUIRED).to_json()) == _normalise(TASK_REQUIRED)
 
 
 def test_a_resource_repr_names_its_class_and_client() -> None:

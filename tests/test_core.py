@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -12,7 +13,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from harness import Api, body_of, connect, no_sleep, reply, task
+from harness import Api, body_of, complete, connect, no_sleep, reply, task, task_body
 
 from pylon_client import (
     AsyncPylon,
@@ -27,6 +28,7 @@ from pylon_client import (
     RetryPolicy,
 )
 from pylon_client._generated.api.tasks import delete_task, get_task
+from pylon_client._generated.models import Milestone, Project
 
 # ---------------------------------------------------------------------- deadline
 
@@ -190,6 +192,11 @@ async def test_closing_a_copy_cancels_nothing() -> None:
 # ---------------------------------------------------------------------- body limits
 
 
+# The start of a complete task's JSON, its title last and left open.
+_UNTITLED = {key: value for key, value in task_body().items() if key != "title"}
+TASK_HEAD = ('{"data": ' + json.dumps({**_UNTITLED, "title": ""})[:-2]).encode()
+
+
 class Counted(httpx.AsyncByteStream):
     """A body of ``chunks`` chunks of 1 KiB, counting how many were read."""
 
@@ -198,7 +205,7 @@ class Counted(httpx.AsyncByteStream):
         self.read = 0
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        yield b'{"data": {"id": "t1", "title": "'
+        yield TASK_HEAD
         for _ in range(self.chunks):
             self.read += 1
             yield b"x" * 1024
@@ -284,7 +291,7 @@ async def test_maybe_applied_only_where_something_can_be_applied(
 @pytest.mark.anyio
 async def test_the_generated_functions_encode_ids_as_the_facade_does(value: str, path: str) -> None:
     """Through generated_client, get_task('..') and delete_task('.') stay on /tasks/{id}."""
-    api = Api({"data": {"id": "t1"}, "request_id": "r"})
+    api = Api({"data": task_body(), "request_id": "r"})
     async with connect(api) as pylon:
         await get_task.asyncio_detailed(value, client=pylon.generated_client)
         await delete_task.asyncio_detailed(value, client=pylon.generated_client)
@@ -346,7 +353,11 @@ def test_bad_connection_limits_are_refused(value: Any) -> None:
 @pytest.mark.anyio
 async def test_date_arguments_take_datetimes_dates_and_rfc3339(value: Any, sent: str) -> None:
     """tasks.create(due_date=...), projects.create(start_date=...) send RFC 3339."""
-    api = Api(task())
+    api = Api(
+        task(),
+        reply(200, {"data": complete(Project), "request_id": "req_2"}),
+        reply(200, {"data": complete(Milestone), "request_id": "req_3"}),
+    )
     async with connect(api) as pylon:
         await pylon.tasks.create(title="Call", due_date=value)
         await pylon.projects.create(account_id="a1", name="Rollout", start_date=value)

@@ -4,16 +4,17 @@ A walk drives every operation the fake serves (``FakePylon.operations``) to a 20
 operation with a path parameter to a 404; each answer goes through ``fake_harness``: its JSON
 Schema in Pylon's document (``openapi/pylon-official.json``, April 2026), and the presence of
 every field usepylon 0.1.0a4 marks required (the fact table ``fake_harness.REQUIRED``, one entry
-per type with its ``types/<file>.py``). Twelve operations the fake serves are not in Pylon's
+per type with its ``types/<file>.py``). Fifty-four operations the fake serves are not in Pylon's
 April document, all of them usepylon's (``fake_harness.EXTRA_OPERATIONS``): five
 (``GET /projects/{id}``, ``GET /milestones/{id}``,
 ``PATCH /knowledge-bases/{id}/collections/{collection_id}``, ``POST /accounts/merge``,
-``POST /milestones/search``) are checked against usepylon's required fields only; seven (a
-task's comments, its links to external and Pylon issues, ``GET /task-statuses``) against their
-schemas in ``openapi/pylon-sdk-supplement.yml``. The fake serves every operation of Pylon's
-document (114) and these twelve; the walks of uploads, conversations, imports, settings, other
-records and a task's comments and links live in ``fake_walks``. Requests Pylon refuses get its
-400 envelope.
+``POST /milestones/search``) are checked against usepylon's required fields only; forty-nine
+(a task's comments, its links to external and Pylon issues, ``GET /task-statuses``, and the
+operations of ``sdk_walks``) against their schemas in ``openapi/pylon-sdk-supplement.yml``. The
+fake serves every operation of Pylon's document (114) and these fifty-four; the walks of
+uploads, conversations, imports, settings, other records and a task's comments and links live
+in ``fake_walks``, those of the operations known from usepylon alone in ``sdk_walks``. Requests
+Pylon refuses get its 400 envelope.
 """
 
 from __future__ import annotations
@@ -227,11 +228,11 @@ async def test_every_operation_answers_as_pylons_document_says() -> None:
             await walk(client, fake, ids)
     answered = {r.operation for r in fake.requests if r.status == 200}
     assert sorted(set(FakePylon.operations) - answered) == []
-    assert len(FakePylon.operations) == 126
+    assert len(FakePylon.operations) == 168
 
 
 def test_the_fake_serves_every_operation_of_pylons_document() -> None:
-    """The fake serves all 114 operations of Pylon's document, plus the twelve only usepylon has."""
+    """The fake serves all 114 operations of Pylon's document, plus the 54 only usepylon has."""
     served = {(m, normalize(t)) for m, t in (op.split(" ") for op in FakePylon.operations)}
     assert len(official_operations()) == 114
     assert sorted(set(official_operations()) - served) == []
@@ -250,11 +251,11 @@ async def test_every_operation_on_an_unknown_id_is_pylons_404() -> None:
             path = re.sub(r"\{[^}]+\}", "ghost", template)
             response = await client.request(method, path, json={} if method != "GET" else None)
             assert (response.status_code, response.json()["code"]) == (404, "not_found"), op
-    assert len(with_ids) == 79
+    assert len(with_ids) == 109
 
 
 def test_every_operation_is_in_one_of_pylons_sources() -> None:
-    """Each fake operation is in Pylon's document, or among the twelve only usepylon has."""
+    """Each fake operation is in Pylon's document, or among the 54 only usepylon has."""
     outside = {
         (m, normalize(t))
         for m, t in (op.split(" ") for op in FakePylon.operations)

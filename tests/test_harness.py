@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import httpx
 import pytest
-from harness import Api, FakeClock, body_of, connect
+from harness import Api, FakeClock, body_of, connect, task_body
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +32,7 @@ async def test_api_raises_a_scripted_transport_error() -> None:
 
 async def test_connect_builds_an_unpaced_client_on_a_handler_function() -> None:
     """``connect`` sends through the recording handler; a handler function answers."""
-    api = Api(handler=lambda r: httpx.Response(200, json={"data": {"id": r.url.path[-2:]}}))
+    api = Api(handler=lambda r: httpx.Response(200, json={"data": task_body(r.url.path[-2:])}))
     async with connect(api) as pylon:
         assert pylon.rate_limiter is None
         assert (await pylon.tasks.get("t7")).id == "t7"

@@ -6,7 +6,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from harness import Api, connect, task
+from harness import Api, connect, task, task_body
 
 from pylon_client import AsyncPylon
 from pylon_client._generated._endpoints import ENDPOINTS
@@ -94,7 +94,9 @@ async def test_last_request_id_is_per_task() -> None:
         if task_id == "a":
             # A's response arrives only after B has finished, so B's is the latest overall.
             await b_done.wait()
-        return httpx.Response(200, json={"data": {"id": task_id}, "request_id": f"req_{task_id}"})
+        return httpx.Response(
+            200, json={"data": task_body(task_id), "request_id": f"req_{task_id}"}
+        )
 
     async with connect(Api(handler=handler)) as pylon:
 

@@ -12,9 +12,10 @@ import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from harness import Api, connect
+from harness import Api, complete, connect
 
 from pylon_client import AsyncPylon, NotFoundError, PylonInputError
+from pylon_client._generated.models import Issue
 from pylon_client._issues import IssueCheckpoint
 
 pytestmark = pytest.mark.anyio
@@ -32,7 +33,7 @@ class IssueServer(Api):
     def __init__(self, created: list[datetime], *, cancel_at: int | None = None) -> None:
         super().__init__()
         self.issues = [
-            {"id": f"iss_{n:05d}", "title": f"issue {n}", "created_at": _iso(c)}
+            complete(Issue, id=f"iss_{n:05d}", title=f"issue {n}", created_at=_iso(c))
             for n, c in enumerate(created)
         ]
         self.in_flight = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from harness import Api, RecordingSleep, body_of, connect, envelope, reply, task
+from harness import Api, RecordingSleep, body_of, connect, envelope, reply, task, task_body
 
 from pylon_client import AsyncPylon, PylonConfigError, PylonInputError, RateLimiter
 from pylon_client._generated._endpoints import ENDPOINTS
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.anyio
 def page(*ids: str, cursor: str | None = None) -> dict[str, object]:
     """One page of tasks."""
     return {
-        "data": [{"id": i} for i in ids],
+        "data": [task_body(i) for i in ids],
         "pagination": {"cursor": cursor, "has_next_page": cursor is not None},
         "request_id": "req_p",
     }

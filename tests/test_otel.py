@@ -10,7 +10,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from harness import Api, RecordingSleep, connect, envelope, reply, task
+from harness import Api, RecordingSleep, connect, envelope, reply, task, task_body
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -216,12 +216,12 @@ async def test_each_page_of_a_listing_is_its_own_span(traced: Traced) -> None:
     first = reply(
         200,
         {
-            "data": [{"id": TASK_ID}],
+            "data": [task_body(TASK_ID)],
             "pagination": {"cursor": "cursor_p2", "has_next_page": True},
             "request_id": "req_p1",
         },
     )
-    last = reply(200, {"data": [{"id": "task_456"}], "request_id": "req_p2"})
+    last = reply(200, {"data": [task_body("task_456")], "request_id": "req_p2"})
     api = Api(first, last)
     async with connect(api, tracing=traced.provider) as pylon:
         tasks = await pylon.tasks.list().collect()
@@ -275,7 +275,9 @@ def test_tracing_something_else_is_a_config_error() -> None:
 
 def test_tracing_true_uses_the_global_tracer_provider() -> None:
     """tracing=True sends spans to the provider set globally (in a fresh interpreter)."""
-    code = """
+    code = (
+        f"TASK = {task_body('t1')!r}\n"
+        + """
 import anyio, httpx
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -289,7 +291,7 @@ provider.add_span_processor(SimpleSpanProcessor(exporter))
 trace.set_tracer_provider(provider)
 
 def answer(request):
-    return httpx.Response(200, json={"data": {"id": "t1"}, "request_id": "r"})
+    return httpx.Response(200, json={"data": TASK, "request_id": "r"})
 
 async def main():
     transport = httpx.MockTransport(answer)
@@ -299,17 +301,20 @@ async def main():
 anyio.run(main)
 print([s.name for s in exporter.get_finished_spans()])
 """
+    )
     assert run(code) == "['GET /tasks/{id}']"
 
 
 def test_without_tracing_opentelemetry_is_never_imported() -> None:
     """A client built without tracing= makes a call and leaves opentelemetry unloaded."""
-    code = """
+    code = (
+        f"TASK = {task_body('t1')!r}\n"
+        + """
 import sys, anyio, httpx
 from pylon_client import AsyncPylon
 
 def answer(request):
-    return httpx.Response(200, json={"data": {"id": "t1"}, "request_id": "r"})
+    return httpx.Response(200, json={"data": TASK, "request_id": "r"})
 
 async def main():
     transport = httpx.MockTransport(answer)
@@ -319,6 +324,7 @@ async def main():
 anyio.run(main)
 print(any(m.startswith("opentelemetry") for m in sys.modules))
 """
+    )
     assert run(code) == "False"
 
 

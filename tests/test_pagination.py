@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 import pytest
-from harness import Api, connect, reply
+from harness import Api, complete, connect, reply, task_body
 
 from pylon_client import Page, PylonInputError, ResponseValidationError
 from pylon_client._generated._endpoints import ENDPOINTS, Endpoint
 from pylon_client._generated._resources import PageData
-from pylon_client._generated.models.task import Task
+from pylon_client._generated.models import Task, Team, User
 from pylon_client._pagination import AsyncPaginator
 
 LIST_TASKS = ENDPOINTS["GET /tasks"]
@@ -100,7 +100,7 @@ def test_page_repr_shows_size_and_position() -> None:
 
 def page(*ids: str, cursor: str | None = None, more: bool | None = None) -> httpx.Response:
     """A 200 list page; ``more=None`` leaves pagination out entirely."""
-    payload: dict[str, Any] = {"data": [{"id": i} for i in ids], "request_id": f"req_{len(ids)}"}
+    payload: dict[str, Any] = {"data": [task_body(i) for i in ids], "request_id": f"req_{len(ids)}"}
     if more is not None:
         payload["pagination"] = {"cursor": cursor, "has_next_page": more}
     return reply(200, payload)
@@ -286,11 +286,11 @@ async def test_users_list_is_one_page_even_with_pagination() -> None:
         reply(
             200,
             {
-                "data": [{"id": "u1"}, {"id": "u2"}],
+                "data": [complete(User, id="u1"), complete(User, id="u2")],
                 "pagination": {"cursor": "c1", "has_next_page": True},
             },
         ),
-        reply(200, {"data": [{"id": "u3"}]}),
+        reply(200, {"data": [complete(User, id="u3")]}),
     )
     async with connect(api) as pylon:
         users = await pylon.users.list().collect()
@@ -304,9 +304,13 @@ async def test_teams_list_is_one_page_even_with_pagination() -> None:
     """GET /teams takes no cursor: teams.list() reads one page whatever the body says."""
     api = Api(
         reply(
-            200, {"data": [{"id": "tm1"}], "pagination": {"cursor": "c1", "has_next_page": True}}
+            200,
+            {
+                "data": [complete(Team, id="tm1")],
+                "pagination": {"cursor": "c1", "has_next_page": True},
+            },
         ),
-        reply(200, {"data": [{"id": "tm2"}]}),
+        reply(200, {"data": [complete(Team, id="tm2")]}),
     )
     async with connect(api) as pylon:
         teams = await pylon.teams.list().collect()

@@ -26,7 +26,7 @@ import pytest
 import sniffio
 import trio
 import trio.lowlevel
-from harness import Api, connect, envelope, reply, task
+from harness import Api, connect, envelope, reply, task, task_body
 
 from pylon_client import NotFoundError, Page, PylonInputError
 from pylon_client._errors import PylonConfigError, PylonConnectionError
@@ -115,7 +115,7 @@ async def main_calling(portal: Portal) -> int:
 def page(*ids: str, cursor: str | None = None, more: bool = False) -> httpx.Response:
     """A 200 list page of tasks."""
     payload = {
-        "data": [{"id": i} for i in ids],
+        "data": [task_body(i) for i in ids],
         "pagination": {"cursor": cursor, "has_next_page": more},
     }
     return reply(200, payload)

@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from harness import task_body
 
 from benchmarks._redis_server import RedisServer, redis_server_binary
 from pylon_client import (
@@ -199,7 +200,7 @@ async def test_headers_from_the_fake_prevent_a_429(redis_server: RedisServer, pr
     fake = FakePylon(
         seed=1, tokens={"other-token": None}, rate_limits={KEY: 3}, rate_limit_scale=SCALE
     )
-    fake.tasks["t1"] = {"id": "t1", "title": "x", "status": "not_started"}
+    fake.tasks["t1"] = task_body("t1", title="x", status="not_started")
     transport = httpx.ASGITransport(app=fake)
     async with httpx.AsyncClient(
         transport=transport,
@@ -229,7 +230,7 @@ async def test_the_organization_is_learnt_once_from_me(
 ) -> None:
     """Without a key each client asks ``GET /me`` once and spends its organization's budget."""
     fake = FakePylon(seed=1, tokens={"globex-token": "org_globex"})
-    fake.tasks["t1"] = {"id": "t1", "title": "x", "status": "not_started"}
+    fake.tasks["t1"] = task_body("t1", title="x", status="not_started")
     transport = httpx.ASGITransport(app=fake)
     async with limiter(redis_server.url, prefix=prefix) as shared:
         for token in ("test-token", "globex-token"):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from harness import Api, connect, envelope, reply, task
+from harness import Api, complete, connect, envelope, reply, task, task_body
 
 from pylon_client import NotFoundError, ResponseValidationError
+from pylon_client._generated.models import Organization
 from pylon_client._raw import RateLimit, RawResponse
 
 pytestmark = pytest.mark.anyio
@@ -16,7 +17,7 @@ LIMITS = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299", "X-RateLim
 
 async def test_raw_get_gives_status_headers_request_id_and_parse() -> None:
     """The raw call returns the response; parse() returns what the plain call would."""
-    payload = {"data": {"id": "t1", "title": "T"}, "request_id": "req_7"}
+    payload = {"data": task_body("t1", title="T"), "request_id": "req_7"}
     api = Api(reply(200, payload, headers=LIMITS))
     async with connect(api) as pylon:
         raw = await pylon.with_raw_response.tasks.get("t1")
@@ -47,7 +48,7 @@ async def test_raw_still_raises_typed_errors() -> None:
 
 async def test_raw_parse_raises_validation_errors_at_parse() -> None:
     """A body that does not match the description fails at parse(), not at the call."""
-    api = Api(reply(200, {"data": {"id": 5}, "request_id": "r"}))
+    api = Api(reply(200, {"data": {**task_body(), "id": 5}, "request_id": "r"}))
     async with connect(api) as pylon:
         raw = await pylon.with_raw_response.tasks.get("t1")
         with pytest.raises(ResponseValidationError):
@@ -66,7 +67,7 @@ async def test_raw_body_method_and_options() -> None:
 async def test_raw_list_gives_the_first_page() -> None:
     """A list answers raw with its first page; the page's cursor continues the list."""
     first = {
-        "data": [{"id": "a"}],
+        "data": [task_body("a")],
         "pagination": {"cursor": "c2", "has_next_page": True},
         "request_id": "req_p1",
     }
@@ -84,7 +85,7 @@ async def test_raw_list_gives_the_first_page() -> None:
 
 async def test_raw_top_level_operation() -> None:
     """Top-level operations (``me``) have a raw form too."""
-    api = Api({"data": {"id": "org_1", "name": "Acme"}, "request_id": "req_me"})
+    api = Api({"data": complete(Organization, id="org_1", name="Acme"), "request_id": "req_me"})
     async with connect(api) as pylon:
         raw = await pylon.with_raw_response.me()
     assert raw.request_id == "req_me"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import json
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from harness import Api, body_of, connect
+from harness import Api, body_of, complete, connect, task_body
 from openapi_python_client.strings import snake_case
 
 import pylon_client._generated.api as generated_api
@@ -19,6 +20,7 @@ from pylon_client._generated.models.account import Account
 from pylon_client._generated.models.create_task_request import CreateTaskRequest
 from pylon_client._generated.models.delete_response import DeleteResponse
 from pylon_client._generated.models.issue import Issue
+from pylon_client._generated.models.me_user import MeUser
 from pylon_client._generated.models.milestone import Milestone
 from pylon_client._generated.models.mini_account import MiniAccount
 from pylon_client._generated.models.mini_project import MiniProject
@@ -55,14 +57,14 @@ async def test_tasks_create_sends_only_the_given_fields_and_returns_a_task() -> 
     """tasks.create POSTs /tasks with exactly the keyword fields given and returns a Task."""
     api = Api(
         {
-            "data": {
-                "id": "task_1",
-                "title": "Kickoff call",
-                "status": "not_started",
-                "account": {"id": "acc_1"},
-                "project": {"id": "p1"},
-                "created_at": "2026-10-21T07:28:00Z",
-            },
+            "data": task_body(
+                "task_1",
+                title="Kickoff call",
+                status="not_started",
+                account={"id": "acc_1"},
+                project={"id": "p1"},
+                created_at="2026-10-21T07:28:00Z",
+            ),
             "request_id": "req_create",
         }
     )
@@ -85,8 +87,9 @@ async def test_tasks_create_sends_only_the_given_fields_and_returns_a_task() -> 
     assert task.created_at == dt.datetime(2026, 10, 21, 7, 28, tzinfo=dt.UTC)
 
 
-def _data(**fields: Any) -> dict[str, Any]:
-    return {"data": fields, "request_id": "req_1"}
+def _data(model: type[Any], **fields: Any) -> dict[str, Any]:
+    """A 200 body holding a complete ``model`` with ``fields``."""
+    return {"data": complete(model, **fields), "request_id": "req_1"}
 
 
 SUCCESS = {"success": True, "request_id": "req_1"}
@@ -98,7 +101,7 @@ SINGLE_CALLS = [
         "GET",
         "/tasks/task_1",
         None,
-        _data(id="task_1", title="Kickoff call"),
+        _data(Task, id="task_1", title="Kickoff call"),
         Task,
         {"id": "task_1", "title": "Kickoff call"},
         id="tasks.get",
@@ -108,7 +111,7 @@ SINGLE_CALLS = [
         "PATCH",
         "/tasks/task_1",
         {"status": "in_progress"},
-        _data(id="task_1", status="in_progress"),
+        _data(Task, id="task_1", status="in_progress"),
         Task,
         {"id": "task_1", "status": "in_progress"},
         id="tasks.update",
@@ -128,7 +131,7 @@ SINGLE_CALLS = [
         "POST",
         "/projects",
         {"account_id": "acc_1", "name": "Onboarding"},
-        _data(id="p1", name="Onboarding", account={"id": "acc_1"}, is_archived=False),
+        _data(Project, id="p1", name="Onboarding", account={"id": "acc_1"}, is_archived=False),
         Project,
         {"id": "p1", "name": "Onboarding", "account.id": "acc_1", "is_archived": False},
         id="projects.create",
@@ -138,7 +141,7 @@ SINGLE_CALLS = [
         "GET",
         "/projects/p1",
         None,
-        _data(id="p1", progress=0.5),
+        _data(Project, id="p1", progress=0.5),
         Project,
         {"id": "p1", "progress": 0.5},
         id="projects.get",
@@ -148,7 +151,7 @@ SINGLE_CALLS = [
         "PATCH",
         "/projects/p1",
         {"is_archived": True},
-        _data(id="p1", is_archived=True),
+        _data(Project, id="p1", is_archived=True),
         Project,
         {"id": "p1", "is_archived": True},
         id="projects.update",
@@ -168,7 +171,7 @@ SINGLE_CALLS = [
         "POST",
         "/milestones",
         {"name": "Phase 1", "project_id": "p1", "account_id": "acc_1"},
-        _data(id="m1", name="Phase 1", project={"id": "p1"}, account={"id": "acc_1"}),
+        _data(Milestone, id="m1", name="Phase 1", project={"id": "p1"}, account={"id": "acc_1"}),
         Milestone,
         {"id": "m1", "name": "Phase 1", "project.id": "p1", "account.id": "acc_1"},
         id="milestones.create",
@@ -178,7 +181,7 @@ SINGLE_CALLS = [
         "GET",
         "/milestones/m1",
         None,
-        _data(id="m1", name="Phase 1"),
+        _data(Milestone, id="m1", name="Phase 1"),
         Milestone,
         {"id": "m1", "name": "Phase 1"},
         id="milestones.get",
@@ -188,7 +191,7 @@ SINGLE_CALLS = [
         "PATCH",
         "/milestones/m1",
         {"due_date": ""},
-        _data(id="m1", due_date=None),
+        _data(Milestone, id="m1", due_date=None),
         Milestone,
         {"id": "m1", "due_date": None},
         id="milestones.update-clears-date",
@@ -208,7 +211,7 @@ SINGLE_CALLS = [
         "POST",
         "/issues",
         {"title": "Printer on fire", "body_html": "<p>Smoke.</p>"},
-        _data(id="iss_1", number=42, title="Printer on fire", state="new"),
+        _data(Issue, id="iss_1", number=42, title="Printer on fire", state="new"),
         Issue,
         {"id": "iss_1", "number": 42, "title": "Printer on fire", "state": "new"},
         id="issues.create",
@@ -218,7 +221,7 @@ SINGLE_CALLS = [
         "GET",
         "/issues/iss_1",
         None,
-        _data(id="iss_1", account={"id": "acc_1"}),
+        _data(Issue, id="iss_1", account={"id": "acc_1"}),
         Issue,
         {"id": "iss_1", "account.id": "acc_1"},
         id="issues.get",
@@ -228,7 +231,7 @@ SINGLE_CALLS = [
         "PATCH",
         "/issues/iss_1",
         {"state": "closed", "tags": ["billing"]},
-        _data(id="iss_1", state="closed", tags=["billing"]),
+        _data(Issue, id="iss_1", state="closed", tags=["billing"]),
         Issue,
         {"id": "iss_1", "state": "closed", "tags": ["billing"]},
         id="issues.update",
@@ -248,7 +251,7 @@ SINGLE_CALLS = [
         "POST",
         "/issues/iss_1/snooze",
         {"snooze_until": "2026-11-02T09:30:00+00:00"},
-        _data(id="iss_1", snoozed_until_time="2026-11-02T09:30:00Z"),
+        _data(Issue, id="iss_1", snoozed_until_time="2026-11-02T09:30:00Z"),
         Issue,
         {"id": "iss_1", "snoozed_until_time": SNOOZE_UNTIL},
         id="issues.snooze-datetime",
@@ -258,7 +261,7 @@ SINGLE_CALLS = [
         "POST",
         "/issues/iss_1/snooze",
         {"snooze_until": "2026-11-02T09:30:00Z"},
-        _data(id="iss_1"),
+        _data(Issue, id="iss_1"),
         Issue,
         {"id": "iss_1"},
         id="issues.snooze-string",
@@ -281,7 +284,7 @@ SINGLE_CALLS = [
         "POST",
         "/accounts",
         {"name": "Acme"},
-        _data(id="acc_1", name="Acme", type="customer"),
+        _data(Account, id="acc_1", name="Acme", type="customer"),
         Account,
         {"id": "acc_1", "name": "Acme", "type_": "customer"},
         id="accounts.create",
@@ -291,7 +294,7 @@ SINGLE_CALLS = [
         "GET",
         "/accounts/acc_1",
         None,
-        _data(id="acc_1", domains=["acme.test"], owner={"id": "u1"}),
+        _data(Account, id="acc_1", domains=["acme.test"], owner={"id": "u1"}),
         Account,
         {"id": "acc_1", "domains": ["acme.test"], "owner.id": "u1"},
         id="accounts.get",
@@ -301,7 +304,7 @@ SINGLE_CALLS = [
         "PATCH",
         "/accounts/acc_1",
         {"name": "Acme Corp", "tags": ["vip"]},
-        _data(id="acc_1", name="Acme Corp", tags=["vip"]),
+        _data(Account, id="acc_1", name="Acme Corp", tags=["vip"]),
         Account,
         {"id": "acc_1", "name": "Acme Corp", "tags": ["vip"]},
         id="accounts.update",
@@ -321,7 +324,12 @@ SINGLE_CALLS = [
         "GET",
         "/me",
         None,
-        _data(id="org_1", name="Acme Support", user={"id": "u1", "email": "a@acme.test"}),
+        _data(
+            Organization,
+            id="org_1",
+            name="Acme Support",
+            user=complete(User, id="u1", email="a@acme.test"),
+        ),
         Organization,
         {"id": "org_1", "name": "Acme Support", "user.id": "u1", "user.email": "a@acme.test"},
         id="me",
@@ -361,21 +369,25 @@ async def test_single_object_call_sends_the_request_and_returns_the_model(
 
 @pytest.mark.anyio
 async def test_me_returns_the_organization_with_the_calling_user() -> None:
-    """pylon.me() returns an Organization whose user is a parsed User."""
-    api = Api(_data(id="org_1", name="Acme", user={"id": "u1", "name": "Ada"}))
+    """pylon.me() returns an Organization whose user is the token's user (usepylon's MeUser)."""
+    user = {"id": "u1", "email": "ada@acme.test", "name": "Ada"}
+    api = Api(_data(Organization, id="org_1", name="Acme", user=user))
     async with connect(api) as pylon:
         org = await pylon.me()
     assert isinstance(org, Organization)
-    assert isinstance(org.user, User)
-    assert org.user.name == "Ada"
+    assert isinstance(org.user, MeUser)
+    assert (org.user.id, org.user.email) == ("u1", "ada@acme.test")
+    assert org.user.additional_properties == {"name": "Ada"}
 
 
 # ---------------------------------------------------------------------- lists and searches
 
 
-def _page(*ids: str, cursor: str | None = None, more: bool = False) -> dict[str, Any]:
+def _page(
+    model: type[Any], *ids: str, cursor: str | None = None, more: bool = False
+) -> dict[str, Any]:
     return {
-        "data": [{"id": i} for i in ids],
+        "data": [complete(model, id=i) for i in ids],
         "pagination": {"cursor": cursor, "has_next_page": more},
         "request_id": f"req_{'_'.join(ids) or 'empty'}",
     }
@@ -384,7 +396,7 @@ def _page(*ids: str, cursor: str | None = None, more: bool = False) -> dict[str,
 @pytest.mark.anyio
 async def test_tasks_list_sends_limit_then_the_cursor_of_the_next_page() -> None:
     """tasks.list(limit=50) GETs /tasks?limit=50, then the next page with the cursor."""
-    api = Api(_page("t1", "t2", cursor="c1", more=True), _page("t3"))
+    api = Api(_page(Task, "t1", "t2", cursor="c1", more=True), _page(Task, "t3"))
     async with connect(api) as pylon:
         tasks = await pylon.tasks.list(limit=50).collect()
     assert [t.id for t in tasks] == ["t1", "t2", "t3"]
@@ -455,7 +467,7 @@ async def test_search_posts_the_filter_and_the_cursor_in_the_body(
     call: Callable[[AsyncPylon], Any], path: str, first_body: dict[str, Any], model: type
 ) -> None:
     """A search POSTs its filter in the JSON body, then the same body plus the next cursor."""
-    api = Api(_page("a", "b", cursor="c1", more=True), _page("c"))
+    api = Api(_page(model, "a", "b", cursor="c1", more=True), _page(model, "c"))
     async with connect(api) as pylon:
         items = await call(pylon).collect()
     assert [i.id for i in items] == ["a", "b", "c"]
@@ -471,7 +483,7 @@ async def test_search_posts_the_filter_and_the_cursor_in_the_body(
 @pytest.mark.anyio
 async def test_accounts_list_gets_accounts_without_query() -> None:
     """accounts.list() GETs /accounts with no query and yields Account models."""
-    api = Api(_page("acc_1", "acc_2"))
+    api = Api(_page(Account, "acc_1", "acc_2"))
     async with connect(api) as pylon:
         accounts = await pylon.accounts.list().collect()
     assert [(r.method, r.url.raw_path) for r in api.requests] == [("GET", b"/accounts")]
@@ -482,7 +494,7 @@ async def test_accounts_list_gets_accounts_without_query() -> None:
 @pytest.mark.anyio
 async def test_search_pages_carry_the_request_id_of_their_response() -> None:
     """Each page of a search exposes its own request id."""
-    api = Api(_page("a", cursor="c1", more=True), _page("b"))
+    api = Api(_page(Task, "a", cursor="c1", more=True), _page(Task, "b"))
     async with connect(api) as pylon:
         pages = [page async for page in pylon.tasks.search().pages()]
     assert all(isinstance(page, Page) for page in pages)
@@ -497,18 +509,21 @@ BODIES = [
         lambda p: p.tasks.create(body=CreateTaskRequest(title="Kickoff call", account_id="acc_1")),
         "/tasks",
         {"title": "Kickoff call", "account_id": "acc_1"},
+        Task,
         id="tasks.create-model",
     ),
     pytest.param(
         lambda p: p.tasks.create(body={"title": "Kickoff call", "x_new_field": 1}),
         "/tasks",
         {"title": "Kickoff call", "x_new_field": 1},
+        Task,
         id="tasks.create-dict",
     ),
     pytest.param(
         lambda p: p.tasks.update("task_1", body=UpdateTaskRequest(status="completed")),
         "/tasks/task_1",
         {"status": "completed"},
+        Task,
         id="tasks.update-model",
     ),
     pytest.param(
@@ -517,24 +532,26 @@ BODIES = [
         ),
         "/issues/iss_1/snooze",
         {"snooze_until": "2026-11-02T09:30:00+00:00"},
+        Issue,
         id="issues.snooze-model",
     ),
     pytest.param(
         lambda p: p.accounts.update("acc_1", body={"name": "Acme"}),
         "/accounts/acc_1",
         {"name": "Acme"},
+        Account,
         id="accounts.update-dict",
     ),
 ]
 
 
-@pytest.mark.parametrize(("call", "path", "body"), BODIES)
+@pytest.mark.parametrize(("call", "path", "body", "model"), BODIES)
 @pytest.mark.anyio
 async def test_body_is_accepted_as_a_generated_model_or_a_dict(
-    call: Call, path: str, body: dict[str, Any]
+    call: Call, path: str, body: dict[str, Any], model: type
 ) -> None:
     """``body=`` sends a generated model's to_dict() or a mapping unchanged."""
-    api = Api(_data(id="x"))
+    api = Api(_data(model, id="x"))
     async with connect(api) as pylon:
         await call(pylon)
     assert api.last.url.raw_path == path.encode()
@@ -566,7 +583,7 @@ BAD_ARGUMENTS = [
 @pytest.mark.anyio
 async def test_bad_keyword_arguments_raise_type_error_before_sending(call: Call) -> None:
     """``body=`` with keyword fields, or a missing required field, is a TypeError; nothing sent."""
-    api = Api(_data(id="x"))
+    api = Api(_data(Task, id="x"))
     async with connect(api) as pylon:
         with pytest.raises(TypeError):
             await call(pylon)
@@ -576,7 +593,7 @@ async def test_bad_keyword_arguments_raise_type_error_before_sending(call: Call)
 @pytest.mark.anyio
 async def test_last_response_exposes_status_headers_and_raw_body() -> None:
     """After a call, last_response holds the status, headers and raw body; last_request_id too."""
-    raw = b'{"data": {"id": "task_1"}, "request_id": "req_42"}'
+    raw = json.dumps({"data": task_body("task_1"), "request_id": "req_42"}).encode()
     api = Api(
         httpx.Response(
             201, content=raw, headers={"Content-Type": "application/json", "X-Trace": "abc"}
@@ -616,7 +633,7 @@ TRICKY_IDS = [
 @pytest.mark.anyio
 async def test_path_ids_are_encoded_into_one_segment(task_id: str, raw_path: bytes) -> None:
     """An id with "/", "?", "#", dots or spaces stays one percent-encoded segment of /tasks/."""
-    api = Api(_data(id=task_id))
+    api = Api(_data(Task, id=task_id))
     async with connect(api) as pylon:
         await pylon.tasks.get(task_id)
     url = api.last.url
@@ -629,7 +646,7 @@ async def test_path_ids_are_encoded_into_one_segment(task_id: str, raw_path: byt
 @pytest.mark.anyio
 async def test_path_ids_in_nested_paths_keep_the_suffix() -> None:
     """An id of ".." in /issues/{id}/followers neither climbs nor drops the /followers suffix."""
-    api = Api({"data": [], "request_id": "req_1"}, _data(id="a/b"))
+    api = Api({"data": [], "request_id": "req_1"}, _data(Issue, id="a/b"))
     async with connect(api) as pylon:
         await pylon.issues.update_followers("..", user_ids=["u1"], operation="remove")
         await pylon.issues.snooze("a/b", snooze_until="2026-11-02T09:30:00Z")
@@ -664,7 +681,7 @@ async def test_bad_path_ids_raise_input_error_before_sending(
     call: Callable[[AsyncPylon, Any], Awaitable[Any]], bad_id: Any
 ) -> None:
     """An empty, blank or non-string id raises PylonInputError (a ValueError); nothing is sent."""
-    api = Api(_data(id="x"))
+    api = Api(_data(Task, id="x"))
     async with connect(api) as pylon:
         with pytest.raises(PylonInputError, match="must be a non-empty string") as info:
             await call(pylon, bad_id)
@@ -678,9 +695,9 @@ async def test_bad_path_ids_raise_input_error_before_sending(
 ALL_ENDPOINTS = [pytest.param(e, id=e.key) for e in ENDPOINTS.values()]
 
 
-def test_endpoint_table_has_126_operations() -> None:
-    """ENDPOINTS lists the 126 operations of the client, each keyed by its own key."""
-    assert len(ENDPOINTS) == 126
+def test_endpoint_table_has_168_operations() -> None:
+    """ENDPOINTS lists the 168 operations of the client, each keyed by its own key."""
+    assert len(ENDPOINTS) == 168
     assert all(key == e.key == f"{e.method} {e.path}" for key, e in ENDPOINTS.items())
 
 

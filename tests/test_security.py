@@ -25,7 +25,7 @@ import anyio
 import attrs
 import httpx
 import pytest
-from harness import Api, connect, no_sleep
+from harness import Api, connect, no_sleep, required_fields, task_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -137,7 +137,7 @@ async def timeout() -> Outcome:
 
 
 async def cursor_loop() -> Outcome:
-    page = {"data": [{"id": "t1"}], "pagination": {"cursor": "c1", "has_next_page": True}}
+    page = {"data": [task_body()], "pagination": {"cursor": "c1", "has_next_page": True}}
     async with mocked(answer(200, page)) as pylon:
         with pytest.raises(ResponseValidationError) as info:
             await pylon.tasks.list().collect()
@@ -192,7 +192,9 @@ SCENARIOS: list[Any] = [
         lambda: fail_get(mocked(answer(200, content=b'{"data": {"id": "t1", "ti'))),
         id="truncated-json",
     ),
-    pytest.param(lambda: status_scenario(200, {"data": {"id": 5}}), id="wrong-types"),
+    pytest.param(
+        lambda: status_scenario(200, {"data": {**task_body(), "id": 5}}), id="wrong-types"
+    ),
     pytest.param(cursor_loop, id="cursor-loop"),
     pytest.param(bulk_failure, id="bulk-error"),
     pytest.param(export_failure, id="issue-export-failure"),
@@ -312,11 +314,11 @@ TOKENS = [
 @pytest.mark.anyio
 async def test_responses_handed_out_pickle_without_the_token(token: Any, call: Any) -> None:
     """last_response, a raw response and their requests pickle and repr without the token."""
-    page = {"data": [{"id": "t1"}], "pagination": {"cursor": "", "has_next_page": False}}
+    page = {"data": [task_body()], "pagination": {"cursor": "", "has_next_page": False}}
 
     def answer(request: httpx.Request) -> httpx.Response:
         listing = request.method == "GET" and request.url.path == "/tasks"
-        return httpx.Response(200, json=page if listing else {"data": {"id": "t1"}})
+        return httpx.Response(200, json=page if listing else {"data": task_body()})
 
     api = Api(handler=answer)
     async with connect(api, token, sleep=no_sleep) as pylon:
@@ -338,8 +340,8 @@ async def test_responses_handed_out_pickle_without_the_token(token: Any, call: A
 @pytest.mark.anyio
 async def test_last_response_belongs_to_the_client_that_made_the_call() -> None:
     """One client per organization in one task: each sees its own responses, and only those."""
-    a_api = Api({"data": {"id": "a"}, "request_id": "req_a"})
-    b_api = Api({"data": {"id": "b"}, "request_id": "req_b"})
+    a_api = Api({"data": task_body("a"), "request_id": "req_a"})
+    b_api = Api({"data": task_body("b"), "request_id": "req_b"})
     async with connect(a_api, CANARY) as a, connect(b_api, "other-token") as b:
         await a.tasks.get("t1")
         assert b.last_response is None
@@ -483,7 +485,7 @@ def test_plain_http_to_a_host_that_is_not_loopback_is_refused(base_url: str) -> 
 @pytest.mark.anyio
 async def test_loopback_https_or_opt_in_is_accepted(base_url: str, kwargs: dict[str, Any]) -> None:
     """Loopback (127.0.0.0/8, ::1, localhost), https, or an explicit opt-in are accepted."""
-    async with mocked(answer(200, {"data": {"id": "t1"}}), base_url=base_url, **kwargs) as pylon:
+    async with mocked(answer(200, {"data": task_body()}), base_url=base_url, **kwargs) as pylon:
         assert (await pylon.tasks.get("t1")).id == "t1"
 
 
@@ -492,7 +494,7 @@ async def test_loopback_https_or_opt_in_is_accepted(base_url: str, kwargs: dict[
 
 def redirector_to(location: str) -> Api:
     """Answers the first request with a redirect to ``location``, then 200; records them all."""
-    return Api(httpx.Response(302, headers={"Location": location}), {"data": {"id": "t1"}})
+    return Api(httpx.Response(302, headers={"Location": location}), {"data": task_body()})
 
 
 @pytest.mark.anyio
@@ -582,7 +584,9 @@ PLAUSIBLE = (
 def json_keys(model: type[Any]) -> list[str]:
     """The JSON keys of a generated model (``type_`` is sent as ``type``)."""
     names = [f.name for f in attrs.fields(model) if f.init]
-    return sorted(model(**{**dict.fromkeys(names), "id": "x"}).to_dict())
+    return sorted(
+        {*model.from_dict(required_fields(model)).to_dict(), *(n.rstrip("_") for n in names)}
+    )
 
 
 def shaped(model: type[Any]) -> st.SearchStrategy[dict[str, Any]]:

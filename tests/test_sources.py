@@ -22,7 +22,7 @@ def test_every_input_is_declared_once_with_a_role_and_a_precedence() -> None:
     assert set(declared) == {"vendored", "official", "supplement", "rate-limits"}
     assert sources.spec().path == ROOT / "openapi" / "pylon-openapi.yml"
     assert [s.name for s in sources.operations()] == ["supplement", "official"]
-    assert [s.name for s in sources.references()] == ["official"]
+    assert [s.name for s in sources.references()] == ["supplement", "official"]
     assert declared["supplement"].precedence > declared["official"].precedence
     assert sources.rate_limits().path == ROOT / "openapi" / "rate-limits.tsv"
     assert declared["rate-limits"].precedence > declared["official"].precedence

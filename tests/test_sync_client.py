@@ -60,7 +60,7 @@ class SyncFacadeClient(FacadeClient):
 
 @pytest.mark.anyio
 async def test_every_facade_method_runs_through_the_sync_client() -> None:
-    """All 126 methods of the sync client send, and parse the fake's answer into models.
+    """All 168 methods of the sync client send, and parse the fake's answer into models.
 
     The walk itself is a coroutine: every sync call here is made from inside a running event
     loop (asyncio, then trio), which the sync client must support.

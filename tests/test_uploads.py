@@ -26,7 +26,7 @@ import anyio.lowlevel
 import harness
 import httpx
 import pytest
-from harness import no_sleep
+from harness import complete, no_sleep
 
 from pylon_client import (
     AsyncPylon,
@@ -38,6 +38,7 @@ from pylon_client import (
     _upload_stream,
     _uploads,
 )
+from pylon_client._generated.models import Attachment, Issue, TrainingData
 from pylon_client._upload_stream import CHUNK_SIZE, MultipartStream
 from pylon_client._uploads import encode_multipart
 from pylon_client.testing import serve_in_thread
@@ -45,7 +46,8 @@ from pylon_client.testing import serve_in_thread
 TOKEN = "canary-SECRET-token-42"
 SECRET = "SECRET-CONTENT-7"
 DATA = bytes(range(256)) * (CHUNK_SIZE // 256 + 3)  # more than a chunk: read in several reads
-ATTACHMENT = {"id": "att_1", "url": "https://files.example/att_1", "name": "report.pdf"}
+ATTACHMENT = complete(Attachment, id="att_1", url="https://files.example/att_1", name="report.pdf")
+TRAINING_DATA = complete(TrainingData, id="td_1")
 
 # name, filename, content type (None: the part has no Content-Type header), content
 Part = tuple[str, str | None, str | None, bytes]
@@ -259,7 +261,7 @@ async def test_every_kind_of_file_arrives_whole_with_its_name_and_type(
 @pytest.mark.anyio
 async def test_training_data_sends_repeated_fields_and_files_in_order(pdf: Path) -> None:
     """A list of files repeats the ``files`` part and a list field repeats its part."""
-    api = Api(ok({"id": "td_1"}))
+    api = Api(ok(TRAINING_DATA))
     async with connect(api) as pylon:
         result = await pylon.training_data.upload(
             files=[b"alpha", pdf, ("c.md", b"# gamma")],
@@ -294,7 +296,7 @@ async def test_account_file_upload_returns_its_attachments(pdf: Path) -> None:
 @pytest.mark.anyio
 async def test_uploaded_url_goes_into_a_new_issue(pdf: Path) -> None:
     """The attachment's URL can be passed to ``issues.create(attachment_urls=...)``."""
-    api = Api(ok(), ok({"id": "iss_1"}))
+    api = Api(ok(), ok(complete(Issue, id="iss_1")))
     async with connect(api) as pylon:
         attachment = await pylon.attachments.create(file=pdf)
         assert isinstance(attachment.url, str)
@@ -701,7 +703,7 @@ async def test_a_finished_upload_closes_its_files_and_not_the_callers(
     opened: list[Any], pdf: Path
 ) -> None:
     """Files opened from paths are closed after the upload; a file object passed in is not."""
-    api = Api()
+    api = Api(ok(TRAINING_DATA))
     with pdf.open("rb") as mine:
         async with connect(api) as pylon:
             await pylon.training_data.upload(files=[pdf, mine, pdf])

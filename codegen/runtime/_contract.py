@@ -15,7 +15,10 @@ re-exports its public names. Edit it here: it is linted and type-checked like an
   ``pylon_client.RawResponse``; ``_raw`` and ``_raw_pages`` retype a method bound to a core
   that answers raw (they are the identity at run time);
 * ``Runner``, ``SyncPaginatorLike``, ``_blocking``: what the sync classes call to run an async
-  method to completion, implemented by ``pylon_client.Pylon``'s worker thread.
+  method to completion, implemented by ``pylon_client.Pylon``'s worker thread;
+* ``FilterInput``: what a search's ``filter=`` takes, a ``pylon_client.F`` expression
+  (``FilterLike``) or a dict written as Pylon's JSON (``FilterDict``, its ``operator`` one
+  of the 22 ``FilterOperator`` values).
 """
 
 from __future__ import annotations
@@ -24,7 +27,19 @@ import datetime
 import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import IO, Any, NamedTuple, ParamSpec, Protocol, TypeAlias, TypedDict, TypeVar, cast
+from typing import (
+    IO,
+    Any,
+    Literal,
+    NamedTuple,
+    ParamSpec,
+    Protocol,
+    Required,
+    TypeAlias,
+    TypedDict,
+    TypeVar,
+    cast,
+)
 from urllib.parse import quote
 
 import httpx
@@ -38,6 +53,10 @@ __all__ = [
     "Core",
     "Deadline",
     "FileContent",
+    "FilterDict",
+    "FilterInput",
+    "FilterLike",
+    "FilterOperator",
     "PageData",
     "PageLike",
     "Paginator",
@@ -61,6 +80,53 @@ Timeout: TypeAlias = float | httpx.Timeout | None
 """A per-call timeout: seconds, an ``httpx.Timeout``, or ``None`` for no limit."""
 Deadline: TypeAlias = float | datetime.timedelta | None
 """A bound on a whole call, retries and waits included: seconds, a ``timedelta``, or ``None``."""
+
+
+FilterOperator: TypeAlias = Literal[
+    "and",
+    "or",
+    "equals",
+    "not_equals",
+    "contains",
+    "does_not_contain",
+    "in",
+    "not_in",
+    "includes_all_of",
+    "is_set",
+    "is_unset",
+    "time_is_after",
+    "time_is_before",
+    "time_range",
+    "string_contains",
+    "string_does_not_contain",
+    "starts_with",
+    "ends_with",
+    "greater_than",
+    "greater_than_or_equals",
+    "less_than",
+    "less_than_or_equals",
+]
+"""Every operator of Pylon's search filters."""
+
+
+class FilterDict(TypedDict, total=False):
+    """A search filter as Pylon's JSON: a condition on ``field``, or ``and``/``or`` of subfilters."""
+
+    operator: Required[FilterOperator]
+    field: str
+    value: Any
+    values: Sequence[Any]
+    subfilters: Sequence[FilterDict]
+
+
+class FilterLike(Protocol):
+    """A built filter: ``pylon_client.F("state").equals("new")`` and its combinations."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+FilterInput: TypeAlias = FilterLike | FilterDict
+"""What a search's ``filter=`` takes; the client checks it before sending (``InvalidFilterError``)."""
 
 
 class AsyncReadable(Protocol):
@@ -240,7 +306,7 @@ class Core(Protocol):
 
     def body(self, value: Any) -> dict[str, Any]: ...
 
-    def search_filter(self, value: Any) -> dict[str, Any] | None: ...
+    def search_filter(self, value: FilterInput | None) -> dict[str, Any] | None: ...
 
     async def request(
         self,

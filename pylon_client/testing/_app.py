@@ -35,6 +35,9 @@ from . import (
     _res_org,
     _res_projects,
     _res_records,
+    _res_sdk_misc,
+    _res_sdk_people,
+    _res_sdk_records,
     _res_task_extra,
     _res_tasks,
 )
@@ -86,6 +89,11 @@ def _compile(routes: Iterable[tuple[str, str, Handler]]) -> list[_Route]:
 
 _ROUTES = _compile(
     [
+        # Operations known from usepylon alone first: their literal segments (/issues/merge,
+        # /tags/search) must not be taken for an id.
+        *_res_sdk_people.ROUTES,
+        *_res_sdk_records.ROUTES,
+        *_res_sdk_misc.ROUTES,
         *_res_issues.ROUTES,
         *_res_accounts.ROUTES,
         *_res_contacts.ROUTES,

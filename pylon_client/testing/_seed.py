@@ -13,6 +13,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from . import _res_sdk_misc, _res_sdk_people, _res_sdk_records
 from ._app import FakePylon
 from ._objects import (
     new_account,
@@ -200,6 +201,8 @@ def seed_demo(
         _issue(fake, make, start + timedelta(days=k), **links)
     _custom_fields(fake, make, stamp)
     _knowledge_base(fake, make, user_ids, stamp)
+    for module in (_res_sdk_people, _res_sdk_records, _res_sdk_misc):
+        module.seed(state)
 
 
 def _issue_links(

@@ -97,6 +97,17 @@ class Store:
         self.feature_request_evidence: dict[str, list[JSON]] = {}
         self.audit_logs: dict[str, JSON] = {}
         self.custom_object_types: set[str] = set()
+        # Known from usepylon 0.1.0a4 alone (openapi/pylon-sdk-supplement.yml), by object id
+        # unless said otherwise.
+        self.account_notes: dict[str, JSON] = {}  # notebook-block notes, each names its block
+        self.account_relationships: dict[str, JSON] = {}
+        self.call_recordings: dict[str, JSON] = {}
+        self.voice_calls: dict[str, list[JSON]] = {}  # by issue id
+        self.issue_drafts: dict[str, JSON] = {}  # draft replies, each names its issue_id
+        self.kb_themes: dict[str, JSON] = {}
+        self.email_suppressions: dict[str, JSON] = {}
+        self.article_feedback: dict[str, JSON] = {}
+        self.ticket_form_submissions: dict[str, JSON] = {}
         self.issue_number = 0
         self.listeners: list[ChangeListener] = []
         self.me_user_id = self.new_id()
