@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,14 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     merged = reference()
     diffs, compared, unmatched = compare(effective_spec(), merged, load_rate_limits())
+    # An operation merged from a higher reference carries its name; the rest are the first's.
     source_of = {
-        name: str(op.get("x-pylon-source", "")) for _, name, op in _Doc(merged).operations()
+        key: str(op.get("x-pylon-source") or REFERENCES[0].name)
+        for key, _, op in _Doc(merged).operations()
     }
-    labels = {r.name: r.label for r in REFERENCES}
-    counts = ", ".join(
-        f"{sum(1 for n in compared if source_of.get(n, '') in (r.name, '') and (source_of.get(n) or REFERENCES[0].name) == r.name)} with {labels[r.name]}"
-        for r in REFERENCES
-    )
+    tally = Counter(source_of[path_key(*name.split(" ", 1))] for name in compared)
+    counts = ", ".join(f"{tally[r.name]} with {r.label}" for r in REFERENCES)
     print(
         f"{len(compared)} operations compared ({counts}); {len(unmatched)} of ours "
         f"are in neither (rate limit checked only): {', '.join(unmatched) or 'none'}"
