@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from plan import Operation, plan_resources
+from plan import Operation, lists_by_search, plan_resources
 from schema import argument, data_model, item_model, paging
 from sources import label
 
@@ -259,4 +259,20 @@ def render_docs(spec: dict[str, Any]) -> str:
                 "rate": op.op.get("x-pylon-rate-limit-per-minute", ""),
             }
         )
-    return _ENV.get_template("operations.md.jinja").render(rows=rows)
+    names = {(op.resource, op.name) for op in operations(spec)}
+    listed = [
+        op
+        for op in operations(spec)
+        if op.name == "search" and (op.resource, "list") not in names and lists_by_search(spec, op)
+    ]
+    by_search = {
+        "names": _series([op.resource.replace("_", " ") for op in listed]),
+        "calls": _series([f"`pylon.{op.resource}.list()`" for op in listed]),
+        "paths": _series([f"`{op.method} {op.path}`" for op in listed]),
+    }
+    return _ENV.get_template("operations.md.jinja").render(rows=rows, listed=listed and by_search)
+
+
+def _series(items: list[str]) -> str:
+    """Return ``a, b and c``."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)

@@ -16,7 +16,9 @@ method is of one of five kinds:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -35,6 +37,7 @@ from schema import (
     parse_name,
     py_type,
     request_body,
+    resolve,
     shape,
 )
 
@@ -47,6 +50,7 @@ __all__ = [
     "ParsePlan",
     "ResourcePlan",
     "ResourcesPlan",
+    "lists_by_search",
     "plan_method",
     "plan_resources",
 ]
@@ -76,6 +80,25 @@ CALL_OPTIONS = (
     "deadline: Deadline | Unset = UNSET",
 )
 _MAX_ITEMS = "max_items: int | None = None"
+_PAGE_PARAMS = {
+    _PAGE_OPTIONS[0]: (
+        "limit",
+        "int",
+        False,
+        "Items per page, within Pylon's bounds for this list.",
+    ),
+    _PAGE_OPTIONS[1]: (
+        "cursor",
+        "str",
+        False,
+        "Start from this page cursor (``paginator.cursor``).",
+    ),
+    _MAX_ITEMS: ("max_items", "int", False, "Stop after this many items."),
+}
+_FILTER_DOC = (
+    "A search filter, built with ``F`` or as a dict, checked before sending; none matches all."
+)
+_BODY_DOC = "The whole request body, instead of the keyword fields."
 
 
 class Operation(NamedTuple):
@@ -136,6 +159,7 @@ class MethodPlan:
     files: tuple[Binding, ...] = ()
     sends_body: bool = False
     models: frozenset[str] = frozenset()
+    filtered: bool = True
 
     @property
     def is_async(self) -> bool:
@@ -234,6 +258,83 @@ def _doc(op: Operation, *paragraphs: str) -> str:
     return "\n\n".join([f"{op.summary or key}.", f"``{key}``{limit}.", *filter(None, paragraphs)])
 
 
+_WIDTH = 88 - 8  # docstrings sit 8 spaces in
+_OPTIONS_DOC = (
+    "extra_headers, extra_query, extra_body, timeout, deadline: per-call options, as for "
+    "every method (see ``AsyncPylon.with_options``)."
+)
+
+
+class Param(NamedTuple):
+    """One parameter as a docstring's ``Args:`` section describes it."""
+
+    arg: str
+    annotation: str
+    required: bool
+    description: str
+
+
+def describe(spec: dict[str, Any], holder: dict[str, Any]) -> str:
+    """Return the description the sources give a parameter or field, as one docstring line.
+
+    A parameter's own ``description`` comes first, then its schema's, then that of the
+    component the schema (or one of its alternatives) refers to; the values of an enumeration
+    follow. Backslashes and triple quotes are escaped for a docstring.
+    """
+    schema = holder.get("schema", holder)
+    alternatives = [resolve(spec, alt) for alt in schema.get("anyOf") or schema.get("oneOf") or []]
+    texts = [
+        holder.get("description"),
+        schema.get("description"),
+        resolve(spec, schema).get("description"),
+    ]
+    texts += [alt.get("description") for alt in alternatives]
+    text = " ".join(str(next((t for t in texts if t), "")).split())
+    values = [v for alt in [resolve(spec, schema), *alternatives] for v in alt.get("enum", [])]
+    if values:
+        listed = ", ".join(f"``{v}``" for v in dict.fromkeys(values))
+        other = (
+            " (or another string)"
+            if any(a.get("type") == "string" and "enum" not in a for a in alternatives)
+            else ""
+        )
+        text = (
+            f"{text.rstrip('.')}. One of {listed}{other}." if text else f"One of {listed}{other}."
+        )
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
+def _args_doc(params: list[Param], *, body: str | None) -> str:
+    """Return the ``Args:`` section: each parameter's type, whether it is required, its meaning."""
+    lines = ["Args:"]
+    for p in sorted(params, key=lambda p: not p.required):
+        annotation = p.annotation.removesuffix(" | Unset = UNSET").removesuffix(" = None")
+        annotation = annotation.removesuffix(" | None").replace("builtins.", "")
+        need = "required" if p.required else "optional"
+        if p.required and body:
+            need = "required unless body= is given"
+        head = f"{p.arg} ({annotation}, {need}):"
+        text = f"{head} {p.description}" if p.description else head
+        lines.append(
+            textwrap.fill(text, _WIDTH, initial_indent="    ", subsequent_indent="        ")
+        )
+    lines.append(
+        textwrap.fill(_OPTIONS_DOC, _WIDTH, initial_indent="    ", subsequent_indent="        ")
+    )
+    return "\n".join(lines)
+
+
+def _returns_doc(returns: str, *, page: bool) -> str:
+    """Return the ``Returns:`` section."""
+    shown = returns.replace("builtins.", "")
+    if page:
+        item = shown.removeprefix("Paginator[").removesuffix("]")
+        return f"Returns:\n    {shown}: each ``{item}`` across every page, fetched as you iterate."
+    if shown == "None":
+        return "Returns:\n    None: Pylon's answer carries no data."
+    return f"Returns:\n    {shown}: the ``data`` of Pylon's answer."
+
+
 def _keyword(arg: str, annotation: str, required: bool) -> str:
     return f"{arg}: {annotation}" if required else f"{arg}: {annotation} | Unset = UNSET"
 
@@ -256,6 +357,11 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
         )
         for p in query
     ]
+    params = [_path_param(spec, op, raw) for raw in op.path_params]
+    params += [
+        Param(argument(p["name"]), k.split(": ", 1)[1], bool(p.get("required")), describe(spec, p))
+        for p, k in zip(query, kw, strict=True)
+    ]
     bindings = tuple(Binding(p["name"], argument(p["name"])) for p in query)
     body_fields: list[tuple[Binding, str, bool]] = []
     if body is not None and page != "body":
@@ -267,6 +373,7 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             arg = argument(prop)
             value = f"self._c.when({arg}, {prop!r})" if is_date_time(spec, schema) else ""
             body_fields.append((Binding(prop, arg, value), ann, prop in needed))
+            params.append(Param(arg, ann, prop in needed, describe(spec, schema)))
     if body_name:
         models.add(body_name)
     doc = [
@@ -298,11 +405,18 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
                 "filter: FilterInput | None = None",
                 *(f"{b.arg}: str | Unset = UNSET" for b in extra),
             ]
+            params = [
+                *params[: len(op.path_params)],
+                Param("filter", "FilterInput", False, _FILTER_DOC),
+                *(Param(b.arg, "str", False, describe(spec, props[b.name])) for b in extra),
+            ]
+        params += [Param(*_PAGE_PARAMS[o]) for o in (*options, _MAX_ITEMS)]
+        returns = f"Paginator[{item}]"
         return make(
             kind="search" if page == "body" else "list",
             keywords=(*kw, *options, _MAX_ITEMS),
-            returns=f"Paginator[{item}]",
-            doc=_doc(op, *doc),
+            returns=returns,
+            doc=_doc(op, *doc, _args_doc(params, body=None), _returns_doc(returns, page=True)),
             parse=parse_name(shape(spec, op.method, op.op)),
             query=bindings if page != "body" else (),
             fields=extra,
@@ -310,13 +424,15 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
         )
     result = data_model(spec, op.method, op.op, models)
     parse = parse_name(shape(spec, op.method, op.op))
+    ends = _returns_doc(result, page=False)
     if multipart is not None:
         keywords, texts, files = _upload_parts(spec, multipart, models)
+        parts = [*params[: len(op.path_params)], *_upload_params(spec, multipart, keywords)]
         return make(
             kind="upload",
             keywords=keywords,
             returns=result,
-            doc=_doc(op, *doc, _UPLOAD_DOC),
+            doc=_doc(op, *doc, _UPLOAD_DOC, _args_doc(parts, body=None), ends),
             parse=parse,
             fields=texts,
             files=files,
@@ -327,13 +443,14 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             kind="request",
             keywords=tuple(kw),
             returns=result,
-            doc=_doc(op, *doc),
+            doc=_doc(op, *doc, _args_doc(params, body=None), ends),
             parse=parse,
             query=bindings,
             sends_body=op.method in ("POST", "PATCH", "PUT") and bool(body_name),
             models=frozenset(models),
         )
     whole = f"body: {body_name} | Mapping[str, Any]"
+    params.append(Param("body", f"{body_name} | Mapping[str, Any]", False, _BODY_DOC))
     return make(
         kind="body",
         keywords=(
@@ -350,12 +467,63 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             (*kw, whole),
         ),
         returns=result,
-        doc=_doc(op, *doc),
+        doc=_doc(op, *doc, _args_doc(params, body=body_name), ends),
         parse=parse,
         query=bindings,
         fields=tuple(b for b, _, _ in body_fields),
         required=tuple(b.name for b, _, need in body_fields if need),
         models=frozenset(models),
+    )
+
+
+def _path_param(spec: dict[str, Any], op: Operation, raw: str) -> Param:
+    """Describe a path parameter (always a required positional string)."""
+    found = [p for p in op.op.get("parameters", []) if p["in"] == "path" and p["name"] == raw]
+    return Param(argument(raw), "str", True, describe(spec, found[0]) if found else "")
+
+
+def _upload_params(
+    spec: dict[str, Any], schema: dict[str, Any], keywords: tuple[str, ...]
+) -> list[Param]:
+    """Describe an upload's parts, in the order of its keywords."""
+    props = schema.get("properties", {})
+    by_arg = {argument(name): part for name, part in props.items()}
+    params = []
+    for keyword in keywords:
+        arg, annotation = keyword.split(": ", 1)
+        part = by_arg.get(arg, {})
+        params.append(Param(arg, annotation, "=" not in annotation, describe(spec, part)))
+    return params
+
+
+def lists_by_search(spec: dict[str, Any], op: Operation) -> bool:
+    """Tell whether ``op`` is the only way to list its resource: a search with an optional filter.
+
+    Pylon lists projects and milestones only through ``POST /projects/search`` and
+    ``POST /milestones/search``; such a resource gets ``list()``, the search without a filter.
+    """
+    if op.resource == "" or not op.path.endswith("/search"):
+        return False
+    body = request_body(spec, op.op) or {}
+    props = body.get("properties", {})
+    return "filter" in props and "cursor" in props and "filter" not in body.get("required", [])
+
+
+def _unfiltered(search: MethodPlan, op: Operation) -> MethodPlan:
+    """Return ``list()``: the search ``search`` plans, without a filter or other criteria."""
+    keywords = (*_PAGE_OPTIONS, _MAX_ITEMS)
+    params = [Param(*_PAGE_PARAMS[o]) for o in keywords]
+    returns_doc = _returns_doc(search.returns, page=True)
+    words = op.resource.replace("_", " ")
+    lead = f"Pylon has no list endpoint for {words}: this is the search without a filter."
+    listing = op._replace(summary=f"List {words}")
+    return dataclasses.replace(
+        search,
+        name="list",
+        keywords=keywords,
+        fields=(),
+        filtered=False,
+        doc=_doc(listing, lead, _PAGING_DOC, _args_doc(params, body=None), returns_doc),
     )
 
 
@@ -417,6 +585,10 @@ def plan_resources(spec: dict[str, Any], ops: list[Operation]) -> ResourcesPlan:
     by_resource: dict[str, list[MethodPlan]] = {}
     for op, method in zip(ops, plans, strict=True):
         by_resource.setdefault(op.resource, []).append(method)
+    for op, method in zip(ops, plans, strict=True):
+        names = {m.name for m in by_resource[op.resource]}
+        if method.name == "search" and "list" not in names and lists_by_search(spec, op):
+            by_resource[op.resource].insert(0, _unfiltered(method, op))
     resources = []
     for resource in sorted(r for r in by_resource if r):
         methods = tuple(by_resource[resource])

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import (
     IO,
@@ -406,7 +407,28 @@ def _blocking(runner: Runner, func: Callable[P, Awaitable[T]]) -> Callable[P, T]
 
     call.__name__ = getattr(func, "__name__", "call")
     call.__doc__ = func.__doc__
+    call.__wrapped__ = func  # type: ignore[attr-defined]  # help() and inspect show its signature
     return call
+
+
+C = TypeVar("C", bound=type)
+
+
+def _shown_as_called(cls: C) -> C:
+    """Give each overloaded method of ``cls`` the signature of its first ``@overload``.
+
+    A method that takes keyword fields or ``body=`` is written with every field optional, so
+    that one body serves both overloads; its first overload is the honest one (required fields
+    without a default). ``help()`` and ``inspect.signature`` show that one; the docstring says
+    that ``body=`` may stand in for the fields.
+    """
+    import inspect  # already loaded by the client's dependencies when a resource is first used
+
+    for func in list(vars(cls).values()):
+        overloads = typing.get_overloads(func) if callable(func) else []
+        if overloads:
+            func.__signature__ = inspect.signature(overloads[0])  # read by help() and inspect
+    return cls
 
 
 def _files(**values: Any) -> dict[str, Any]:

@@ -470,7 +470,7 @@ class Resources:
 
     @functools.cached_property
     def call_recordings(self) -> CallRecordingsResource:
-        """``pylon.call_recordings``: create, search, get, update, delete."""
+        """``pylon.call_recordings``: list, create, search, get, update, delete."""
         from .resources.call_recordings import CallRecordingsResource
 
         return CallRecordingsResource(self._c)
@@ -561,14 +561,14 @@ class Resources:
 
     @functools.cached_property
     def milestones(self) -> MilestonesResource:
-        """``pylon.milestones``: create, search, get, update, delete."""
+        """``pylon.milestones``: list, create, search, get, update, delete."""
         from .resources.milestones import MilestonesResource
 
         return MilestonesResource(self._c)
 
     @functools.cached_property
     def projects(self) -> ProjectsResource:
-        """``pylon.projects``: create, search, get, update, delete."""
+        """``pylon.projects``: list, create, search, get, update, delete."""
         from .resources.projects import ProjectsResource
 
         return ProjectsResource(self._c)
@@ -648,6 +648,13 @@ class Resources:
         """Get the authenticated user.
 
         ``GET /me`` (Pylon allows 300 a minute).
+
+        Args:
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Organization: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -983,7 +990,7 @@ class SyncResources:
 
     @functools.cached_property
     def call_recordings(self) -> SyncCallRecordingsResource:
-        """``pylon.call_recordings``: create, search, get, update, delete."""
+        """``pylon.call_recordings``: list, create, search, get, update, delete."""
         from .resources.call_recordings import SyncCallRecordingsResource
 
         return SyncCallRecordingsResource(self._a.call_recordings, self._r)
@@ -1074,14 +1081,14 @@ class SyncResources:
 
     @functools.cached_property
     def milestones(self) -> SyncMilestonesResource:
-        """``pylon.milestones``: create, search, get, update, delete."""
+        """``pylon.milestones``: list, create, search, get, update, delete."""
         from .resources.milestones import SyncMilestonesResource
 
         return SyncMilestonesResource(self._a.milestones, self._r)
 
     @functools.cached_property
     def projects(self) -> SyncProjectsResource:
-        """``pylon.projects``: create, search, get, update, delete."""
+        """``pylon.projects``: list, create, search, get, update, delete."""
         from .resources.projects import SyncProjectsResource
 
         return SyncProjectsResource(self._a.projects, self._r)
@@ -1161,6 +1168,13 @@ class SyncResources:
         """Get the authenticated user.
 
         ``GET /me`` (Pylon allows 300 a minute).
+
+        Args:
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Organization: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             Resources.me,

@@ -11,7 +11,7 @@ import datetime
 from typing import assert_type
 
 from pylon_client import AsyncPylon, F
-from pylon_client._generated.models import BuiltinTaskStatus, Issue, Milestone, Project, Task
+from pylon_client.types import UNSET, BuiltinTaskStatus, Issue, Milestone, Project, Task, Unset
 
 
 async def tasks(pylon: AsyncPylon) -> None:
@@ -53,6 +53,13 @@ async def projects(pylon: AsyncPylon) -> None:
     assert_type(milestone, Milestone)
     assert_type(milestone.name, str)
     assert_type(milestone.updated_at, datetime.datetime)
+    async for listed in pylon.projects.list(limit=50):
+        assert_type(listed, Project)
+    async for each in pylon.milestones.list():
+        assert_type(each.name, str)
+    start: datetime.datetime | Unset = project.start_date if project.start_date else UNSET
+    if not isinstance(start, Unset):
+        assert_type(start, datetime.datetime)
 
 
 async def issues(pylon: AsyncPylon) -> None:

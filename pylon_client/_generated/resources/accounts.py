@@ -37,6 +37,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -225,6 +226,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class AccountsResource:
     """``pylon.accounts``: list, create, update_many, merge, search, list_activities, create_highlight, update_highlight, delete_highlight, list_notebook_notes, create_notebook_note, create_relationship, list_relationships, delete_relationship, get, update, delete, create_activity, create_file."""
 
@@ -254,6 +256,16 @@ class AccountsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Account]: each ``Account`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /accounts"],
@@ -329,6 +341,43 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): The name of the account.
+            account_type (AccountType | str, optional): The type of the account. Must be
+                one of "customer", "internal", "community", or "partner". Defaults to
+                "customer" if not specified. One of ``customer``, ``internal``,
+                ``community``, ``partner`` (or another string).
+            channels (list[Channel | dict[str, Any]], optional): An array of channels to
+                be linked to this account.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this account.
+            domain (str, optional): Deprecated. Please use Domains and PrimaryDomain
+                instead.
+            domains (list[str], optional): The domains of the account, without any
+                leading scheme, for example stripe.com. Must specify one domain as
+                primary.
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this account. If provided, the accounts
+                external IDs will be updated to the given external IDs.
+            logo_url (str, optional): The logo URL of the account. Must be a square
+                .png, .jpg or .jpeg.
+            owner_id (str, optional): The ID of the owner of the account.
+            primary_domain (str, optional): Must be in the list of domains. If there are
+                any domains, there must be exactly one primary domain.
+            subaccount_ids (list[str], optional): An array of account IDs to be added as
+                subaccounts to this account. For normal accounts, these represent
+                subaccounts. For partner accounts, these represent associated accounts.
+            tags (list[str], optional): An array of strings to use as tags on this
+                account. If provided, the accounts tags will be updated to the given
+                tags.
+            body (CreateAccountRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_type=account_type,
@@ -415,6 +464,29 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateAccountsRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_ids (list[str], required unless body= is given): The account IDs to
+                update. The number of accounts to update must be between 1 and 100.
+            account_type (UpdatedAccountType | str, optional): The account types an
+                update may set. One of ``customer``, ``partner`` (or another string).
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be updated on the accounts.
+            is_disabled (bool, optional):
+            owner_id (str, optional): The ID of the new owner. If empty string is passed
+                in, the owner will be removed.
+            tags (list[str], optional): An array of tags to be updated on the accounts.
+            tags_apply_mode (TagsApplyMode | str, optional): The mode for applying tags.
+                Valid values: "append_only", "remove_only", "replace". Defaults to
+                "replace". One of ``append_only``, ``remove_only``, ``replace`` (or
+                another string).
+            body (UpdateAccountsRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            SuccessResponse: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_ids=account_ids,
@@ -486,6 +558,17 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MergeAccountsRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            merge_account_ids (list[str], required unless body= is given):
+            merge_into_account_id (str, required unless body= is given):
+            body (MergeAccountsRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         given = _fields(merge_account_ids=merge_account_ids, merge_into_account_id=merge_into_account_id)
         if body is not None:
@@ -526,6 +609,19 @@ class AccountsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            search_text (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Account]: each ``Account`` across every page, fetched as you iterate.
         """
         json = _fields(search_text=search_text)
         search_filter = self._c.search_filter(filter)
@@ -564,6 +660,23 @@ class AccountsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            account_id (str, required): The account's ID, or one of its external IDs.
+            activity_type (str, optional): Only activities of the custom activity type
+                with this slug.
+            start_time (datetime.datetime | datetime.date | str, optional): The start
+                (RFC 3339) of the range the activities happened in.
+            end_time (datetime.datetime | datetime.date | str, optional): The end (RFC
+                3339) of the range the activities happened in.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CustomActivity]: each ``CustomActivity`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /accounts/{account_id}/activities"],
@@ -622,6 +735,21 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The ID or external ID of
+                the account that the highlight belongs to.
+            content_html (str, required unless body= is given): The HTML content for
+                this highlight.
+            expires_at (str, optional): Optional RFC3339 timestamp of when this
+                highlight will expire.
+            body (CreateAccountHighlightRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountHighlight: the ``data`` of Pylon's answer.
         """
         given = _fields(content_html=content_html, expires_at=expires_at)
         if body is not None:
@@ -691,6 +819,21 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The ID or external ID of
+                the account that the highlight belongs to.
+            highlight_id (str, required unless body= is given): The ID of the highlight
+                to update.
+            content_html (str, optional): The updated HTML content for this highlight.
+            expires_at (str, optional): The updated expires at timestamp (RFC3339).
+            body (UpdateAccountHighlightRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountHighlight: the ``data`` of Pylon's answer.
         """
         given = _fields(content_html=content_html, expires_at=expires_at)
         if body is not None:
@@ -722,6 +865,16 @@ class AccountsResource:
         """Delete an account highlight.
 
         ``DELETE /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            account_id (str, required): The ID or external ID of the account that the
+                highlight belongs to.
+            highlight_id (str, required): The ID of the highlight to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteAccountHighlightResponseData: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -753,6 +906,19 @@ class AccountsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            account_id (str, required): The account's ID, or one of its external IDs.
+            block_id (str, required): The ID of a Notes block of the account's notebook,
+                as the notebook UI shows it.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[AccountNotebookNote]: each ``AccountNotebookNote`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /accounts/{account_id}/notebook-blocks/{block_id}/notes"],
@@ -814,6 +980,21 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountNotebookNoteRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The account's ID, or one
+                of its external IDs.
+            block_id (str, required unless body= is given): The ID of a Notes block of
+                the account's notebook, as the notebook UI shows it.
+            content_html (str, required unless body= is given): The note, as HTML.
+            title (str, optional): A title for the note.
+            body (CreateAccountNotebookNoteRequestBody | Mapping[str, Any], optional):
+                The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountNotebookNote: the ``data`` of Pylon's answer.
         """
         given = _fields(content_html=content_html, title=title)
         if body is not None:
@@ -880,6 +1061,22 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountRelationshipRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The ID of the account on
+                the child or client side.
+            related_object_id (str, required unless body= is given): The ID of the
+                account on the parent or partner side.
+            relationship_type (Literal['parent_account', 'partner_account'], required
+                unless body= is given): parent_account or partner_account. One of
+                ``parent_account``, ``partner_account``.
+            body (CreateAccountRelationshipRequestBody | Mapping[str, Any], optional):
+                The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountRelationship: the ``data`` of Pylon's answer.
         """
         given = _fields(related_object_id=related_object_id, relationship_type=relationship_type)
         if body is not None:
@@ -917,6 +1114,16 @@ class AccountsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            account_id (str, required): The ID of the account on the child or client
+                side.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[AccountRelationship]: each ``AccountRelationship`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /accounts/{account_id}/relationships"],
@@ -941,6 +1148,16 @@ class AccountsResource:
         """Delete an account relationship.
 
         ``DELETE /accounts/{account_id}/relationships/{relationship_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            account_id (str, required): The ID of the account on the child or client
+                side.
+            relationship_id (str, required): The ID of the relationship.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountRelationship: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -965,6 +1182,14 @@ class AccountsResource:
         """Get an account.
 
         ``GET /accounts/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -1042,6 +1267,39 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateAccountRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            account_type (UpdatedAccountType | str, optional): The account types an
+                update may set. One of ``customer``, ``partner`` (or another string).
+            channels (list[Channel | dict[str, Any]], optional): An array of channels to
+                be linked to this account.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this account.
+            domains (list[str], optional): Domains of the account. Must specify one
+                domain as primary.
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this account. If provided, the accounts
+                external IDs will be updated to the given external IDs.
+            is_disabled (bool, optional): Whether the account is disabled.
+            logo_url (str, optional): Logo URL of the account.
+            name (str, optional): The name of the account.
+            owner_id (str, optional): The ID of the owner of the account. If empty
+                string is passed in, the owner will be removed.
+            primary_domain (str, optional): Must be in the list of domains. If there are
+                any domains, there must be exactly one primary domain.
+            subaccount_ids (list[str], optional): An array of account IDs to be added as
+                subaccounts to this account.
+            tags (list[str], optional): An array of strings to use as tags on this
+                account. If provided, the accounts tags will be updated to the given
+                tags.
+            body (UpdateAccountRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_type=account_type,
@@ -1085,6 +1343,14 @@ class AccountsResource:
         """Delete an account.
 
         ``DELETE /accounts/{id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -1152,6 +1418,29 @@ class AccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateActivityRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID or external ID of the
+                account to create the activity for.
+            slug (str, required unless body= is given): The slug of the activity to
+                create.
+            body_html (str, optional): Optional HTML content to display in the activity.
+            contact_id (str, optional): Optional contact ID of the actor of the
+                activity.
+            happened_at (str, optional): Timestamp (RFC3339) of when the activity
+                happened. Defaults to the current time if empty.
+            link (str, optional): Optional link to add to the activity.
+            link_text (str, optional): Optional link text to display on the activity.
+                Defaults to "Open link" if not provided. Applies only if a link is
+                provided.
+            user_id (str, optional): Optional user ID of the actor of the activity.
+            body (CreateActivityRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateActivityResponseData: the ``data`` of Pylon's answer.
         """
         given = _fields(
             body_html=body_html,
@@ -1199,6 +1488,17 @@ class AccountsResource:
         Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
         object (sync or async), optionally as ``(filename, content[, type])``; it is
         streamed, never read whole into memory.
+
+        Args:
+            id (str, required): The ID or external ID of the account to upload files to.
+            file (Upload, optional): The file to upload.
+            file_url (str, optional): The URL to fetch the file from, if the file is not
+                provided.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[Attachment]: the ``data`` of Pylon's answer.
         """
         return await self._c.upload(
             ENDPOINTS["POST /accounts/{id}/files"],
@@ -1257,6 +1557,7 @@ class AccountsResourceWithRawResponse:
         self.create_file = _raw(resource.create_file)
 
 
+@_shown_as_called
 class SyncAccountsResource:
     """``pylon.accounts`` of the sync client: list, create, update_many, merge, search, list_activities, create_highlight, update_highlight, delete_highlight, list_notebook_notes, create_notebook_note, create_relationship, list_relationships, delete_relationship, get, update, delete, create_activity, create_file."""
 
@@ -1282,6 +1583,16 @@ class SyncAccountsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Account]: each ``Account`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             AccountsResource.list(
@@ -1360,6 +1671,43 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): The name of the account.
+            account_type (AccountType | str, optional): The type of the account. Must be
+                one of "customer", "internal", "community", or "partner". Defaults to
+                "customer" if not specified. One of ``customer``, ``internal``,
+                ``community``, ``partner`` (or another string).
+            channels (list[Channel | dict[str, Any]], optional): An array of channels to
+                be linked to this account.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this account.
+            domain (str, optional): Deprecated. Please use Domains and PrimaryDomain
+                instead.
+            domains (list[str], optional): The domains of the account, without any
+                leading scheme, for example stripe.com. Must specify one domain as
+                primary.
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this account. If provided, the accounts
+                external IDs will be updated to the given external IDs.
+            logo_url (str, optional): The logo URL of the account. Must be a square
+                .png, .jpg or .jpeg.
+            owner_id (str, optional): The ID of the owner of the account.
+            primary_domain (str, optional): Must be in the list of domains. If there are
+                any domains, there must be exactly one primary domain.
+            subaccount_ids (list[str], optional): An array of account IDs to be added as
+                subaccounts to this account. For normal accounts, these represent
+                subaccounts. For partner accounts, these represent associated accounts.
+            tags (list[str], optional): An array of strings to use as tags on this
+                account. If provided, the accounts tags will be updated to the given
+                tags.
+            body (CreateAccountRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.create,
@@ -1437,6 +1785,29 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateAccountsRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_ids (list[str], required unless body= is given): The account IDs to
+                update. The number of accounts to update must be between 1 and 100.
+            account_type (UpdatedAccountType | str, optional): The account types an
+                update may set. One of ``customer``, ``partner`` (or another string).
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be updated on the accounts.
+            is_disabled (bool, optional):
+            owner_id (str, optional): The ID of the new owner. If empty string is passed
+                in, the owner will be removed.
+            tags (list[str], optional): An array of tags to be updated on the accounts.
+            tags_apply_mode (TagsApplyMode | str, optional): The mode for applying tags.
+                Valid values: "append_only", "remove_only", "replace". Defaults to
+                "replace". One of ``append_only``, ``remove_only``, ``replace`` (or
+                another string).
+            body (UpdateAccountsRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            SuccessResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.update_many,
@@ -1499,6 +1870,17 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MergeAccountsRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            merge_account_ids (list[str], required unless body= is given):
+            merge_into_account_id (str, required unless body= is given):
+            body (MergeAccountsRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.merge,
@@ -1533,6 +1915,19 @@ class SyncAccountsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            search_text (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Account]: each ``Account`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             AccountsResource.search(
@@ -1572,6 +1967,23 @@ class SyncAccountsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            account_id (str, required): The account's ID, or one of its external IDs.
+            activity_type (str, optional): Only activities of the custom activity type
+                with this slug.
+            start_time (datetime.datetime | datetime.date | str, optional): The start
+                (RFC 3339) of the range the activities happened in.
+            end_time (datetime.datetime | datetime.date | str, optional): The end (RFC
+                3339) of the range the activities happened in.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CustomActivity]: each ``CustomActivity`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             AccountsResource.list_activities(
@@ -1637,6 +2049,21 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The ID or external ID of
+                the account that the highlight belongs to.
+            content_html (str, required unless body= is given): The HTML content for
+                this highlight.
+            expires_at (str, optional): Optional RFC3339 timestamp of when this
+                highlight will expire.
+            body (CreateAccountHighlightRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountHighlight: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.create_highlight,
@@ -1701,6 +2128,21 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateAccountHighlightRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The ID or external ID of
+                the account that the highlight belongs to.
+            highlight_id (str, required unless body= is given): The ID of the highlight
+                to update.
+            content_html (str, optional): The updated HTML content for this highlight.
+            expires_at (str, optional): The updated expires at timestamp (RFC3339).
+            body (UpdateAccountHighlightRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountHighlight: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.update_highlight,
@@ -1731,6 +2173,16 @@ class SyncAccountsResource:
         """Delete an account highlight.
 
         ``DELETE /accounts/{account_id}/highlights/{highlight_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            account_id (str, required): The ID or external ID of the account that the
+                highlight belongs to.
+            highlight_id (str, required): The ID of the highlight to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteAccountHighlightResponseData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.delete_highlight,
@@ -1764,6 +2216,19 @@ class SyncAccountsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            account_id (str, required): The account's ID, or one of its external IDs.
+            block_id (str, required): The ID of a Notes block of the account's notebook,
+                as the notebook UI shows it.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[AccountNotebookNote]: each ``AccountNotebookNote`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             AccountsResource.list_notebook_notes(
@@ -1830,6 +2295,21 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountNotebookNoteRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The account's ID, or one
+                of its external IDs.
+            block_id (str, required unless body= is given): The ID of a Notes block of
+                the account's notebook, as the notebook UI shows it.
+            content_html (str, required unless body= is given): The note, as HTML.
+            title (str, optional): A title for the note.
+            body (CreateAccountNotebookNoteRequestBody | Mapping[str, Any], optional):
+                The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountNotebookNote: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.create_notebook_note,
@@ -1892,6 +2372,22 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateAccountRelationshipRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): The ID of the account on
+                the child or client side.
+            related_object_id (str, required unless body= is given): The ID of the
+                account on the parent or partner side.
+            relationship_type (Literal['parent_account', 'partner_account'], required
+                unless body= is given): parent_account or partner_account. One of
+                ``parent_account``, ``partner_account``.
+            body (CreateAccountRelationshipRequestBody | Mapping[str, Any], optional):
+                The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountRelationship: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.create_relationship,
@@ -1924,6 +2420,16 @@ class SyncAccountsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            account_id (str, required): The ID of the account on the child or client
+                side.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[AccountRelationship]: each ``AccountRelationship`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             AccountsResource.list_relationships(
@@ -1952,6 +2458,16 @@ class SyncAccountsResource:
         """Delete an account relationship.
 
         ``DELETE /accounts/{account_id}/relationships/{relationship_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            account_id (str, required): The ID of the account on the child or client
+                side.
+            relationship_id (str, required): The ID of the relationship.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AccountRelationship: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.delete_relationship,
@@ -1978,6 +2494,14 @@ class SyncAccountsResource:
         """Get an account.
 
         ``GET /accounts/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.get,
@@ -2056,6 +2580,39 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateAccountRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            account_type (UpdatedAccountType | str, optional): The account types an
+                update may set. One of ``customer``, ``partner`` (or another string).
+            channels (list[Channel | dict[str, Any]], optional): An array of channels to
+                be linked to this account.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this account.
+            domains (list[str], optional): Domains of the account. Must specify one
+                domain as primary.
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this account. If provided, the accounts
+                external IDs will be updated to the given external IDs.
+            is_disabled (bool, optional): Whether the account is disabled.
+            logo_url (str, optional): Logo URL of the account.
+            name (str, optional): The name of the account.
+            owner_id (str, optional): The ID of the owner of the account. If empty
+                string is passed in, the owner will be removed.
+            primary_domain (str, optional): Must be in the list of domains. If there are
+                any domains, there must be exactly one primary domain.
+            subaccount_ids (list[str], optional): An array of account IDs to be added as
+                subaccounts to this account.
+            tags (list[str], optional): An array of strings to use as tags on this
+                account. If provided, the accounts tags will be updated to the given
+                tags.
+            body (UpdateAccountRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Account: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.update,
@@ -2094,6 +2651,14 @@ class SyncAccountsResource:
         """Delete an account.
 
         ``DELETE /accounts/{id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.delete,
@@ -2162,6 +2727,29 @@ class SyncAccountsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateActivityRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID or external ID of the
+                account to create the activity for.
+            slug (str, required unless body= is given): The slug of the activity to
+                create.
+            body_html (str, optional): Optional HTML content to display in the activity.
+            contact_id (str, optional): Optional contact ID of the actor of the
+                activity.
+            happened_at (str, optional): Timestamp (RFC3339) of when the activity
+                happened. Defaults to the current time if empty.
+            link (str, optional): Optional link to add to the activity.
+            link_text (str, optional): Optional link text to display on the activity.
+                Defaults to "Open link" if not provided. Applies only if a link is
+                provided.
+            user_id (str, optional): Optional user ID of the actor of the activity.
+            body (CreateActivityRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateActivityResponseData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.create_activity,
@@ -2201,6 +2789,17 @@ class SyncAccountsResource:
         Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
         object (sync or async), optionally as ``(filename, content[, type])``; it is
         streamed, never read whole into memory.
+
+        Args:
+            id (str, required): The ID or external ID of the account to upload files to.
+            file (Upload, optional): The file to upload.
+            file_url (str, optional): The URL to fetch the file from, if the file is not
+                provided.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[Attachment]: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AccountsResource.create_file,

@@ -84,6 +84,14 @@ class ActivityTypesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[ActivityType]: each ``ActivityType`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /activity-types"],
@@ -127,6 +135,14 @@ class SyncActivityTypesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[ActivityType]: each ``ActivityType`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             ActivityTypesResource.list(

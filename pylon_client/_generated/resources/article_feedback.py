@@ -89,6 +89,19 @@ class ArticleFeedbackResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            knowledge_base_id (str, optional): Only the feedback on articles of this
+                knowledge base.
+            article_id (str, optional): Only the feedback on this article.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[ArticleFeedback]: each ``ArticleFeedback`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /article-feedback"],
@@ -138,6 +151,19 @@ class SyncArticleFeedbackResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            knowledge_base_id (str, optional): Only the feedback on articles of this
+                knowledge base.
+            article_id (str, optional): Only the feedback on this article.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[ArticleFeedback]: each ``ArticleFeedback`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             ArticleFeedbackResource.list(

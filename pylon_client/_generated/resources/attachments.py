@@ -91,6 +91,17 @@ class AttachmentsResource:
         Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
         object (sync or async), optionally as ``(filename, content[, type])``; it is
         streamed, never read whole into memory.
+
+        Args:
+            file (Upload, optional): The file to upload.
+            description (str, optional): The description of the file.
+            file_url (str, optional): The URL to fetch the file from, if the file is not
+                provided.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Attachment: the ``data`` of Pylon's answer.
         """
         return await self._c.upload(
             ENDPOINTS["POST /attachments"],
@@ -137,6 +148,17 @@ class SyncAttachmentsResource:
         Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
         object (sync or async), optionally as ``(filename, content[, type])``; it is
         streamed, never read whole into memory.
+
+        Args:
+            file (Upload, optional): The file to upload.
+            description (str, optional): The description of the file.
+            file_url (str, optional): The URL to fetch the file from, if the file is not
+                provided.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Attachment: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             AttachmentsResource.create,

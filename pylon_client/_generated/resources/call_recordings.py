@@ -35,6 +35,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -97,8 +98,9 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class CallRecordingsResource:
-    """``pylon.call_recordings``: create, search, get, update, delete."""
+    """``pylon.call_recordings``: list, create, search, get, update, delete."""
 
     __slots__ = ("_c",)
 
@@ -107,6 +109,49 @@ class CallRecordingsResource:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._c!r})"
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
+    ) -> Paginator[CallRecording]:
+        """List call recordings.
+
+        ``POST /call-recordings/search`` (Pylon allows 120 a minute).
+
+        Pylon has no list endpoint for call recordings: this is the search without a filter.
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CallRecording]: each ``CallRecording`` across every page, fetched as you iterate.
+        """
+        json: dict[str, Any] = {}
+        return self._c.paginate(
+            ENDPOINTS["POST /call-recordings/search"],
+            "/call-recordings/search",
+            _page_call_recording,
+            json=json,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
+        )
 
     @overload
     async def create(
@@ -169,6 +214,41 @@ class CallRecordingsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCallRecordingRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            app_type (Literal['custom_call_recorder'], required unless body= is given):
+                Where the recording comes from; only custom_call_recorder. One of
+                ``custom_call_recorder``.
+            call_recording_messages (list[CreateCallRecordingMessageRequest | dict[str,
+                Any]], required unless body= is given): The transcript, one entry per
+                utterance (a plain-text transcript is not read).
+            end_time (datetime.datetime | datetime.date | str, required unless body= is
+                given): When the call ended.
+            start_time (datetime.datetime | datetime.date | str, required unless body=
+                is given): When the call started.
+            account_id (str, optional): The account to link the recording to; an unknown
+                ID is a 400. Without it Pylon matches an account from the participants'
+                emails.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): Custom
+                field values to set, with slugs of the meeting object type; each gives
+                value or values, not both.
+            participant_emails (str, optional): Everyone on the call, as emails
+                separated by commas.
+            primary_user_email (str, optional): The email of the Pylon user the
+                recording belongs to; a participant without being listed in
+                participant_emails.
+            recording_id (str, optional): Your own ID of the recording. Pylon
+                deduplicates on it and app_type, so send a new one for every call: left
+                out, every request after the first answers the first recording.
+            recording_url (str, optional): A link to the recording in your recorder.
+            title (str, optional):
+            body (CreateCallRecordingRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CallRecording: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -220,6 +300,18 @@ class CallRecordingsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CallRecording]: each ``CallRecording`` across every page, fetched as you iterate.
         """
         json: dict[str, Any] = {}
         search_filter = self._c.search_filter(filter)
@@ -249,6 +341,14 @@ class CallRecordingsResource:
         """Get a call recording.
 
         ``GET /call-recordings/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the call recording.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CallRecording: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -306,6 +406,20 @@ class CallRecordingsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCallRecordingRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the call recording.
+            account_id (str, optional): The account to link the recording to; an empty
+                string unlinks it.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): Custom
+                field values to set; the fields not listed keep theirs.
+            body (UpdateCallRecordingRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CallRecording: the ``data`` of Pylon's answer.
         """
         given = _fields(account_id=account_id, custom_fields=custom_fields)
         if body is not None:
@@ -336,6 +450,14 @@ class CallRecordingsResource:
         """Delete a call recording.
 
         ``DELETE /call-recordings/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the call recording.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteCallRecordingResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -352,6 +474,7 @@ class CallRecordingsResourceWithRawResponse:
     """``pylon.with_raw_response.call_recordings``: each method returns a ``RawResponse``."""
 
     __slots__ = (
+        "list",
         "create",
         "search",
         "get",
@@ -360,6 +483,7 @@ class CallRecordingsResourceWithRawResponse:
     )
 
     def __init__(self, resource: CallRecordingsResource) -> None:
+        self.list = _raw_pages(resource.list)
         self.create = _raw(resource.create)
         self.search = _raw_pages(resource.search)
         self.get = _raw(resource.get)
@@ -367,12 +491,58 @@ class CallRecordingsResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncCallRecordingsResource:
-    """``pylon.call_recordings`` of the sync client: create, search, get, update, delete."""
+    """``pylon.call_recordings`` of the sync client: list, create, search, get, update, delete."""
 
     def __init__(self, resource: CallRecordingsResource, runner: Runner) -> None:
         self._a = resource
         self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
+    ) -> SyncPaginatorLike[CallRecording]:
+        """List call recordings.
+
+        ``POST /call-recordings/search`` (Pylon allows 120 a minute).
+
+        Pylon has no list endpoint for call recordings: this is the search without a filter.
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CallRecording]: each ``CallRecording`` across every page, fetched as you iterate.
+        """
+        return self._r.paginator(
+            CallRecordingsResource.list(
+                self._a,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
 
     @overload
     def create(
@@ -435,6 +605,41 @@ class SyncCallRecordingsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCallRecordingRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            app_type (Literal['custom_call_recorder'], required unless body= is given):
+                Where the recording comes from; only custom_call_recorder. One of
+                ``custom_call_recorder``.
+            call_recording_messages (list[CreateCallRecordingMessageRequest | dict[str,
+                Any]], required unless body= is given): The transcript, one entry per
+                utterance (a plain-text transcript is not read).
+            end_time (datetime.datetime | datetime.date | str, required unless body= is
+                given): When the call ended.
+            start_time (datetime.datetime | datetime.date | str, required unless body=
+                is given): When the call started.
+            account_id (str, optional): The account to link the recording to; an unknown
+                ID is a 400. Without it Pylon matches an account from the participants'
+                emails.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): Custom
+                field values to set, with slugs of the meeting object type; each gives
+                value or values, not both.
+            participant_emails (str, optional): Everyone on the call, as emails
+                separated by commas.
+            primary_user_email (str, optional): The email of the Pylon user the
+                recording belongs to; a participant without being listed in
+                participant_emails.
+            recording_id (str, optional): Your own ID of the recording. Pylon
+                deduplicates on it and app_type, so send a new one for every call: left
+                out, every request after the first answers the first recording.
+            recording_url (str, optional): A link to the recording in your recorder.
+            title (str, optional):
+            body (CreateCallRecordingRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CallRecording: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CallRecordingsResource.create,
@@ -477,6 +682,18 @@ class SyncCallRecordingsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CallRecording]: each ``CallRecording`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             CallRecordingsResource.search(
@@ -506,6 +723,14 @@ class SyncCallRecordingsResource:
         """Get a call recording.
 
         ``GET /call-recordings/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the call recording.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CallRecording: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CallRecordingsResource.get,
@@ -564,6 +789,20 @@ class SyncCallRecordingsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCallRecordingRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the call recording.
+            account_id (str, optional): The account to link the recording to; an empty
+                string unlinks it.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): Custom
+                field values to set; the fields not listed keep theirs.
+            body (UpdateCallRecordingRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CallRecording: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CallRecordingsResource.update,
@@ -592,6 +831,14 @@ class SyncCallRecordingsResource:
         """Delete a call recording.
 
         ``DELETE /call-recordings/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the call recording.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteCallRecordingResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CallRecordingsResource.delete,
@@ -609,6 +856,7 @@ class SyncCallRecordingsResourceWithRawResponse:
     """``pylon.with_raw_response.call_recordings`` of the sync client."""
 
     __slots__ = (
+        "list",
         "create",
         "search",
         "get",
@@ -617,6 +865,7 @@ class SyncCallRecordingsResourceWithRawResponse:
     )
 
     def __init__(self, raw: CallRecordingsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
         self.create = _blocking(runner, raw.create)
         self.search = _blocking(runner, raw.search)
         self.get = _blocking(runner, raw.get)

@@ -34,6 +34,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -87,6 +88,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class ContactsResource:
     """``pylon.contacts``: list, create, search, get, update, delete."""
 
@@ -116,6 +118,16 @@ class ContactsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Contact]: each ``Contact`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /contacts"],
@@ -189,6 +201,37 @@ class ContactsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateContactRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): The name of the contact.
+            account_external_id (str, optional): The external ID of the account that
+                this contact belongs to. Cannot be used together with account_id.
+            account_id (str, optional): The account that this contact belongs to.
+            avatar_url (str, optional): The avatar URL of the contact. Must be a square
+                .png, .jpg or .jpeg.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be applied to this contact.
+            email (str, optional): The email of the contact.
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this contact.
+            phone_numbers (list[str], optional): The phone numbers of the contact. Must
+                contain only digits 0-9 and be 15 digits or less.
+            portal_role (Literal['no_access', 'member', 'admin'], optional): The portal
+                role to assign to the contact. If not provided uses the default portal
+                role from the portal settings. One of ``no_access``, ``member``,
+                ``admin``.
+            portal_role_id (str, optional): The ID of the custom portal role to assign
+                to the contact. Takes precedence over portal_role if provided.
+            primary_phone_number (str, optional): The primary phone number. Must be in
+                the list of phone_numbers. If there are any phone_numbers and this is
+                not specified, the first phone number will be primary.
+            body (CreateContactRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_external_id=account_external_id,
@@ -241,6 +284,19 @@ class ContactsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            search_text (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Contact]: each ``Contact`` across every page, fetched as you iterate.
         """
         json = _fields(search_text=search_text)
         search_filter = self._c.search_filter(filter)
@@ -270,6 +326,14 @@ class ContactsResource:
         """Get a contact.
 
         ``GET /contacts/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -347,6 +411,44 @@ class ContactsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateContactRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            account_external_id (str, optional): The external ID of the account to move
+                the contact to. Cannot be used together with account_id.
+            account_id (str, optional): The account to move the contact to.
+            avatar_url (str, optional): The avatar URL of the contact. Must be a square
+                .png, .jpg or .jpeg.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be applied to this contact.
+            email (str, optional): The email of the contact. Cannot be used together
+                with the `emails` array field.
+            emails (list[UpdateContactEmail | dict[str, Any]], optional): The emails of
+                the contact as an array. Cannot be used together with the singular
+                `email` field. Each entry must include an `email` string and an optional
+                `is_primary` boolean. If no email is marked...
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this contact. If provided, the contact's
+                external IDs will be updated to the given external IDs.
+            name (str, optional): in: body The name of the contact.
+            phone_numbers (list[str], optional): The phone numbers of the contact. Must
+                contain only digits 0-9 and be 15 digits or less.
+            portal_role (Literal['no_access', 'member', 'admin'], optional): The portal
+                role to assign to the contact. Can be one of `no_access`, `member`, or
+                `admin`, or a custom role slug. One of ``no_access``, ``member``,
+                ``admin``.
+            portal_role_id (str, optional): The ID of the custom portal role to assign
+                to the contact. Takes precedence over portal_role if provided.
+            primary_phone_number (str, optional): The primary phone number. Must be in
+                the list of phone_numbers. If there are any phone_numbers and this is
+                not specified, the first phone number will be primary.
+            body (UpdateContactRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_external_id=account_external_id,
@@ -390,6 +492,14 @@ class ContactsResource:
         """Delete a contact.
 
         ``DELETE /contacts/{id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -423,6 +533,7 @@ class ContactsResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncContactsResource:
     """``pylon.contacts`` of the sync client: list, create, search, get, update, delete."""
 
@@ -448,6 +559,16 @@ class SyncContactsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Contact]: each ``Contact`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             ContactsResource.list(
@@ -524,6 +645,37 @@ class SyncContactsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateContactRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): The name of the contact.
+            account_external_id (str, optional): The external ID of the account that
+                this contact belongs to. Cannot be used together with account_id.
+            account_id (str, optional): The account that this contact belongs to.
+            avatar_url (str, optional): The avatar URL of the contact. Must be a square
+                .png, .jpg or .jpeg.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be applied to this contact.
+            email (str, optional): The email of the contact.
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this contact.
+            phone_numbers (list[str], optional): The phone numbers of the contact. Must
+                contain only digits 0-9 and be 15 digits or less.
+            portal_role (Literal['no_access', 'member', 'admin'], optional): The portal
+                role to assign to the contact. If not provided uses the default portal
+                role from the portal settings. One of ``no_access``, ``member``,
+                ``admin``.
+            portal_role_id (str, optional): The ID of the custom portal role to assign
+                to the contact. Takes precedence over portal_role if provided.
+            primary_phone_number (str, optional): The primary phone number. Must be in
+                the list of phone_numbers. If there are any phone_numbers and this is
+                not specified, the first phone number will be primary.
+            body (CreateContactRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ContactsResource.create,
@@ -567,6 +719,19 @@ class SyncContactsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            search_text (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Contact]: each ``Contact`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             ContactsResource.search(
@@ -597,6 +762,14 @@ class SyncContactsResource:
         """Get a contact.
 
         ``GET /contacts/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ContactsResource.get,
@@ -675,6 +848,44 @@ class SyncContactsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateContactRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            account_external_id (str, optional): The external ID of the account to move
+                the contact to. Cannot be used together with account_id.
+            account_id (str, optional): The account to move the contact to.
+            avatar_url (str, optional): The avatar URL of the contact. Must be a square
+                .png, .jpg or .jpeg.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be applied to this contact.
+            email (str, optional): The email of the contact. Cannot be used together
+                with the `emails` array field.
+            emails (list[UpdateContactEmail | dict[str, Any]], optional): The emails of
+                the contact as an array. Cannot be used together with the singular
+                `email` field. Each entry must include an `email` string and an optional
+                `is_primary` boolean. If no email is marked...
+            external_ids (list[ExternalId | dict[str, Any]], optional): An array of
+                external IDs to be used on this contact. If provided, the contact's
+                external IDs will be updated to the given external IDs.
+            name (str, optional): in: body The name of the contact.
+            phone_numbers (list[str], optional): The phone numbers of the contact. Must
+                contain only digits 0-9 and be 15 digits or less.
+            portal_role (Literal['no_access', 'member', 'admin'], optional): The portal
+                role to assign to the contact. Can be one of `no_access`, `member`, or
+                `admin`, or a custom role slug. One of ``no_access``, ``member``,
+                ``admin``.
+            portal_role_id (str, optional): The ID of the custom portal role to assign
+                to the contact. Takes precedence over portal_role if provided.
+            primary_phone_number (str, optional): The primary phone number. Must be in
+                the list of phone_numbers. If there are any phone_numbers and this is
+                not specified, the first phone number will be primary.
+            body (UpdateContactRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ContactsResource.update,
@@ -713,6 +924,14 @@ class SyncContactsResource:
         """Delete a contact.
 
         ``DELETE /contacts/{id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ContactsResource.delete,

@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -122,6 +123,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class CustomFieldsResource:
     """``pylon.custom_fields``: list, create, create_select_option, update_select_option, delete_select_option, get, update."""
 
@@ -150,6 +152,17 @@ class CustomFieldsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            object_type (Literal['account', 'issue', 'contact', 'task', 'project',
+                'meeting', 'opportunity'], required): One of ``account``, ``issue``,
+                ``contact``, ``task``, ``project``, ``meeting``, ``opportunity``.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CustomField]: each ``CustomField`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /custom-fields"],
@@ -215,6 +228,31 @@ class CustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCustomFieldRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            label (str, required unless body= is given): The label of the custom field.
+            object_type (str, required unless body= is given): The object type of the
+                custom field. Can be "account", "issue", "contact", "task", "project",
+                or "call_recording"
+            type (str, required unless body= is given): The type of the custom field.
+                Can be one of `text`, `number`, `decimal`, `boolean`, `date`,
+                `datetime`, `user`, `url`, `select`, or `multiselect`.
+            default_value (str, optional): The default value for single-valued custom
+                fields.
+            default_values (list[str], optional): The default values for multi-valued
+                custom fields.
+            description (str, optional): The description of the custom field.
+            select_options (list[CustomFieldDefinitionSelectOption | dict[str, Any]],
+                optional): The list options of the select custom field. This is only
+                present for select and multiselect custom fields.
+            slug (str, optional): The slug of the custom field.
+            body (CreateCustomFieldRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomField: the ``data`` of Pylon's answer.
         """
         given = _fields(
             default_value=default_value,
@@ -292,6 +330,22 @@ class CustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCustomFieldSelectOptionRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            custom_field_id (str, required unless body= is given): The ID of the custom
+                field.
+            label (str, required unless body= is given): The option as shown.
+            slug (str, required unless body= is given): The option as stored: what a
+                custom field value holds.
+            ai_description (str, optional): What the option means, for fields that
+                Pylon's AI fills in.
+            body (CreateCustomFieldSelectOptionRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomFieldDefinitionSelectOption: the ``data`` of Pylon's answer.
         """
         given = _fields(ai_description=ai_description, label=label, slug=slug)
         if body is not None:
@@ -363,6 +417,24 @@ class CustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomFieldSelectOptionRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            custom_field_id (str, required unless body= is given): The ID of the custom
+                field.
+            current_slug (str, required unless body= is given): The slug the option has
+                now.
+            ai_description (str, optional): A new AI description; an empty string
+                removes it.
+            label (str, optional): A new label.
+            slug (str, optional): A new slug, carried over to the values objects hold
+                and to saved filters.
+            body (UpdateCustomFieldSelectOptionRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomFieldDefinitionSelectOption: the ``data`` of Pylon's answer.
         """
         given = _fields(ai_description=ai_description, label=label, slug=slug)
         if body is not None:
@@ -394,6 +466,15 @@ class CustomFieldsResource:
         """Delete a select option.
 
         ``DELETE /custom-fields/{custom_field_id}/select-options`` (Pylon allows 120 a minute).
+
+        Args:
+            custom_field_id (str, required): The ID of the custom field.
+            current_slug (str, required): The slug of the option to remove.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteCustomFieldSelectOptionResponseData: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -418,6 +499,14 @@ class CustomFieldsResource:
         """Get a custom field.
 
         ``GET /custom-fields/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomField: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -483,6 +572,26 @@ class CustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomFieldRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            default_value (str, optional): The default value for single-valued custom
+                fields.
+            default_values (list[str], optional): The default values for multi-valued
+                custom fields.
+            description (str, optional): The description of the custom field.
+            label (str, optional): The label of the custom field.
+            select_options (list[CustomFieldDefinitionSelectOption | dict[str, Any]],
+                optional): The list options of the select custom field. This is only
+                present for select and multiselect custom fields.
+            slug (str, optional): The slug of the custom field.
+            body (UpdateCustomFieldRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomField: the ``data`` of Pylon's answer.
         """
         given = _fields(
             default_value=default_value,
@@ -531,6 +640,7 @@ class CustomFieldsResourceWithRawResponse:
         self.update = _raw(resource.update)
 
 
+@_shown_as_called
 class SyncCustomFieldsResource:
     """``pylon.custom_fields`` of the sync client: list, create, create_select_option, update_select_option, delete_select_option, get, update."""
 
@@ -555,6 +665,17 @@ class SyncCustomFieldsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            object_type (Literal['account', 'issue', 'contact', 'task', 'project',
+                'meeting', 'opportunity'], required): One of ``account``, ``issue``,
+                ``contact``, ``task``, ``project``, ``meeting``, ``opportunity``.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[CustomField]: each ``CustomField`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             CustomFieldsResource.list(
@@ -624,6 +745,31 @@ class SyncCustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCustomFieldRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            label (str, required unless body= is given): The label of the custom field.
+            object_type (str, required unless body= is given): The object type of the
+                custom field. Can be "account", "issue", "contact", "task", "project",
+                or "call_recording"
+            type (str, required unless body= is given): The type of the custom field.
+                Can be one of `text`, `number`, `decimal`, `boolean`, `date`,
+                `datetime`, `user`, `url`, `select`, or `multiselect`.
+            default_value (str, optional): The default value for single-valued custom
+                fields.
+            default_values (list[str], optional): The default values for multi-valued
+                custom fields.
+            description (str, optional): The description of the custom field.
+            select_options (list[CustomFieldDefinitionSelectOption | dict[str, Any]],
+                optional): The list options of the select custom field. This is only
+                present for select and multiselect custom fields.
+            slug (str, optional): The slug of the custom field.
+            body (CreateCustomFieldRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomField: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomFieldsResource.create,
@@ -692,6 +838,22 @@ class SyncCustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCustomFieldSelectOptionRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            custom_field_id (str, required unless body= is given): The ID of the custom
+                field.
+            label (str, required unless body= is given): The option as shown.
+            slug (str, required unless body= is given): The option as stored: what a
+                custom field value holds.
+            ai_description (str, optional): What the option means, for fields that
+                Pylon's AI fills in.
+            body (CreateCustomFieldSelectOptionRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomFieldDefinitionSelectOption: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomFieldsResource.create_select_option,
@@ -759,6 +921,24 @@ class SyncCustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomFieldSelectOptionRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            custom_field_id (str, required unless body= is given): The ID of the custom
+                field.
+            current_slug (str, required unless body= is given): The slug the option has
+                now.
+            ai_description (str, optional): A new AI description; an empty string
+                removes it.
+            label (str, optional): A new label.
+            slug (str, optional): A new slug, carried over to the values objects hold
+                and to saved filters.
+            body (UpdateCustomFieldSelectOptionRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomFieldDefinitionSelectOption: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomFieldsResource.update_select_option,
@@ -790,6 +970,15 @@ class SyncCustomFieldsResource:
         """Delete a select option.
 
         ``DELETE /custom-fields/{custom_field_id}/select-options`` (Pylon allows 120 a minute).
+
+        Args:
+            custom_field_id (str, required): The ID of the custom field.
+            current_slug (str, required): The slug of the option to remove.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteCustomFieldSelectOptionResponseData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomFieldsResource.delete_select_option,
@@ -816,6 +1005,14 @@ class SyncCustomFieldsResource:
         """Get a custom field.
 
         ``GET /custom-fields/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomField: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomFieldsResource.get,
@@ -882,6 +1079,26 @@ class SyncCustomFieldsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomFieldRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            default_value (str, optional): The default value for single-valued custom
+                fields.
+            default_values (list[str], optional): The default values for multi-valued
+                custom fields.
+            description (str, optional): The description of the custom field.
+            label (str, optional): The label of the custom field.
+            select_options (list[CustomFieldDefinitionSelectOption | dict[str, Any]],
+                optional): The list options of the select custom field. This is only
+                present for select and multiselect custom fields.
+            slug (str, optional): The slug of the custom field.
+            body (UpdateCustomFieldRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CustomField: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomFieldsResource.update,

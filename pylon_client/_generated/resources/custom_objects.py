@@ -34,6 +34,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -104,6 +105,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class CustomObjectsResource:
     """``pylon.custom_objects``: list, create, update_many, search, get, update, delete."""
 
@@ -134,6 +136,17 @@ class CustomObjectsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[APICustomObject]: each ``APICustomObject`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /custom-objects/{type}"],
@@ -192,6 +205,20 @@ class CustomObjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            type (str, required unless body= is given): The type slug of the custom
+                object (e.g. "companies").
+            name (str, required unless body= is given): The name of the custom object.
+            custom_fields (dict[str, Any], optional): Custom field values to set on the
+                object, keyed by field slug.
+            body (CreateCustomObjectRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            APICustomObject: the ``data`` of Pylon's answer.
         """
         given = _fields(custom_fields=custom_fields, name=name)
         if body is not None:
@@ -258,6 +285,21 @@ class CustomObjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomObjectsRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            type (str, required unless body= is given): The type slug of the custom
+                objects (e.g. opportunity).
+            ids (list[str], required unless body= is given): The IDs of the custom
+                objects to update, 1 to 100 of them.
+            custom_fields (dict[str, Any], optional): The values to set on every listed
+                object, by custom field slug; a slug given an empty value is unset.
+            body (UpdateCustomObjectsRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            UpdateCustomObjectsResponseBody: the ``data`` of Pylon's answer.
         """
         given = _fields(custom_fields=custom_fields, ids=ids)
         if body is not None:
@@ -298,6 +340,19 @@ class CustomObjectsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[APICustomObject]: each ``APICustomObject`` across every page, fetched as you iterate.
         """
         json: dict[str, Any] = {}
         search_filter = self._c.search_filter(filter)
@@ -328,6 +383,15 @@ class CustomObjectsResource:
         """Get a custom object.
 
         ``GET /custom-objects/{type}/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            id (str, required): The ID of the custom object.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            APICustomObject: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -388,6 +452,21 @@ class CustomObjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            type (str, required unless body= is given): The type slug of the custom
+                object (e.g. "companies").
+            id (str, required unless body= is given): The ID of the custom object.
+            custom_fields (dict[str, Any], optional): Custom field values to set on the
+                object, keyed by field slug.
+            name (str, optional): The name of the custom object.
+            body (UpdateCustomObjectRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            APICustomObject: the ``data`` of Pylon's answer.
         """
         given = _fields(custom_fields=custom_fields, name=name)
         if body is not None:
@@ -419,6 +498,15 @@ class CustomObjectsResource:
         """Delete a custom object.
 
         ``DELETE /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            id (str, required): The ID of the custom object.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteCustomObjectResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -454,6 +542,7 @@ class CustomObjectsResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncCustomObjectsResource:
     """``pylon.custom_objects`` of the sync client: list, create, update_many, search, get, update, delete."""
 
@@ -480,6 +569,17 @@ class SyncCustomObjectsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[APICustomObject]: each ``APICustomObject`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             CustomObjectsResource.list(
@@ -542,6 +642,20 @@ class SyncCustomObjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            type (str, required unless body= is given): The type slug of the custom
+                object (e.g. "companies").
+            name (str, required unless body= is given): The name of the custom object.
+            custom_fields (dict[str, Any], optional): Custom field values to set on the
+                object, keyed by field slug.
+            body (CreateCustomObjectRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            APICustomObject: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomObjectsResource.create,
@@ -603,6 +717,21 @@ class SyncCustomObjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomObjectsRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            type (str, required unless body= is given): The type slug of the custom
+                objects (e.g. opportunity).
+            ids (list[str], required unless body= is given): The IDs of the custom
+                objects to update, 1 to 100 of them.
+            custom_fields (dict[str, Any], optional): The values to set on every listed
+                object, by custom field slug; a slug given an empty value is unset.
+            body (UpdateCustomObjectsRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            UpdateCustomObjectsResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomObjectsResource.update_many,
@@ -638,6 +767,19 @@ class SyncCustomObjectsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[APICustomObject]: each ``APICustomObject`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             CustomObjectsResource.search(
@@ -669,6 +811,15 @@ class SyncCustomObjectsResource:
         """Get a custom object.
 
         ``GET /custom-objects/{type}/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            id (str, required): The ID of the custom object.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            APICustomObject: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomObjectsResource.get,
@@ -731,6 +882,21 @@ class SyncCustomObjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCustomObjectRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            type (str, required unless body= is given): The type slug of the custom
+                object (e.g. "companies").
+            id (str, required unless body= is given): The ID of the custom object.
+            custom_fields (dict[str, Any], optional): Custom field values to set on the
+                object, keyed by field slug.
+            name (str, optional): The name of the custom object.
+            body (UpdateCustomObjectRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            APICustomObject: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomObjectsResource.update,
@@ -761,6 +927,15 @@ class SyncCustomObjectsResource:
         """Delete a custom object.
 
         ``DELETE /custom-objects/{type}/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            type (str, required): The type slug of the custom object (e.g. "companies").
+            id (str, required): The ID of the custom object.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteCustomObjectResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             CustomObjectsResource.delete,

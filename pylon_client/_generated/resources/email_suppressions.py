@@ -102,6 +102,18 @@ class EmailSuppressionsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            email (str, optional): Only the suppression of this address, if there is
+                one.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[EmailSuppression]: each ``EmailSuppression`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /email-suppressions"],
@@ -127,6 +139,14 @@ class EmailSuppressionsResource:
         """Lift an email suppression.
 
         ``DELETE /email-suppressions/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the email suppression.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteEmailSuppressionResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -178,6 +198,18 @@ class SyncEmailSuppressionsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            email (str, optional): Only the suppression of this address, if there is
+                one.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[EmailSuppression]: each ``EmailSuppression`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             EmailSuppressionsResource.list(
@@ -207,6 +239,14 @@ class SyncEmailSuppressionsResource:
         """Lift an email suppression.
 
         ``DELETE /email-suppressions/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the email suppression.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteEmailSuppressionResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             EmailSuppressionsResource.delete,

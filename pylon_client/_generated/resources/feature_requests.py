@@ -28,6 +28,7 @@ from .._contract import (
     _fields,
     _options,
     _raw,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -123,6 +124,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class FeatureRequestsResource:
     """``pylon.feature_requests``: create, merge, search, create_evidence, link_external_issue, set_portal_visibility, get, update, delete."""
 
@@ -179,6 +181,21 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            title (str, required unless body= is given):
+            description (str, optional): What is asked for; ignored when
+                should_auto_fetch_evidence is true.
+            should_auto_fetch_evidence (bool, optional): Whether Pylon gathers evidence
+                in the background and writes the description from it, as its web app
+                does; false if not given.
+            body (CreateFeatureRequestRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         given = _fields(description=description, should_auto_fetch_evidence=should_auto_fetch_evidence, title=title)
         if body is not None:
@@ -242,6 +259,19 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MergeFeatureRequestsRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            merge_feature_request_ids (list[str], required unless body= is given): The
+                feature requests to merge into the survivor: 1 to 100 distinct IDs.
+            merge_into_feature_request_id (str, required unless body= is given): The
+                feature request that survives.
+            body (MergeFeatureRequestsRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         given = _fields(
             merge_feature_request_ids=merge_feature_request_ids,
@@ -312,6 +342,26 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SearchFeatureRequestsRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_ids (list[str], optional): Filter by one or more account IDs.
+                Returns only feature requests with evidence linked to any of the given
+                accounts.
+            limit (int, optional): The maximum number of feature requests to return.
+                Defaults to 100, max 1000.
+            query (str, optional): A search query string for semantic and keyword
+                matching. If omitted, all feature requests are returned (subject to
+                other filters and limit).
+            request_statuses (list[str], optional): Filter by one or more request
+                statuses. Each value can be a built-in status (new, in_progress, closed,
+                archived) or a custom status slug.
+            body (SearchFeatureRequestsRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[FeatureRequestSearchResult]: the ``data`` of Pylon's answer.
         """
         given = _fields(account_ids=account_ids, limit=limit, query=query, request_statuses=request_statuses)
         if body is not None:
@@ -375,6 +425,21 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateFeatureRequestEvidenceRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            feature_request_id (str, required unless body= is given): The ID of the
+                feature request.
+            account_id (str, required unless body= is given): The customer account that
+                wants the feature.
+            summary (str, optional): Why the account is linked; "Account manually linked
+                via API." if not given.
+            body (CreateFeatureRequestEvidenceRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequestEvidence: the ``data`` of Pylon's answer.
         """
         given = _fields(account_id=account_id, summary=summary)
         if body is not None:
@@ -443,6 +508,23 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkFeatureRequestExternalIssueRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            feature_request_id (str, required unless body= is given): The ID of the
+                feature request.
+            external_issue_id (str, required unless body= is given): The issue's ID or
+                key in its tracker.
+            source (str, required unless body= is given): The tracker, e.g. linear,
+                asana, jira, github, shortcut.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkFeatureRequestExternalIssueRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         given = _fields(external_issue_id=external_issue_id, operation=operation, source=source)
         if body is not None:
@@ -509,6 +591,21 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SetFeatureRequestPortalVisibilityRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            feature_request_id (str, required unless body= is given): The ID of the
+                feature request.
+            account_ids (list[str], required unless body= is given): The accounts to
+                show it to or hide it from.
+            visible (bool, required unless body= is given): true shows it to these
+                accounts, false hides it from them.
+            body (SetFeatureRequestPortalVisibilityRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         given = _fields(account_ids=account_ids, visible=visible)
         if body is not None:
@@ -543,6 +640,16 @@ class FeatureRequestsResource:
         """Get a feature request by ID.
 
         ``GET /feature-requests/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the feature request to fetch.
+            fetch_evidence (bool, optional): Whether to include evidence items in the
+                response. Defaults to false.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -600,6 +707,21 @@ class FeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the feature request to
+                update.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): An array
+                of custom fields to set. Only passed-in fields will be modified.
+            request_status (str, optional): The new request status. Can be a built-in
+                status (new, in_progress, closed, archived) or a custom status slug.
+            body (UpdateFeatureRequestRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         given = _fields(custom_fields=custom_fields, request_status=request_status)
         if body is not None:
@@ -630,6 +752,14 @@ class FeatureRequestsResource:
         """Delete a feature request.
 
         ``DELETE /feature-requests/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the feature request to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteFeatureRequestResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -669,6 +799,7 @@ class FeatureRequestsResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncFeatureRequestsResource:
     """``pylon.feature_requests`` of the sync client: create, merge, search, create_evidence, link_external_issue, set_portal_visibility, get, update, delete."""
 
@@ -721,6 +852,21 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            title (str, required unless body= is given):
+            description (str, optional): What is asked for; ignored when
+                should_auto_fetch_evidence is true.
+            should_auto_fetch_evidence (bool, optional): Whether Pylon gathers evidence
+                in the background and writes the description from it, as its web app
+                does; false if not given.
+            body (CreateFeatureRequestRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.create,
@@ -779,6 +925,19 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MergeFeatureRequestsRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            merge_feature_request_ids (list[str], required unless body= is given): The
+                feature requests to merge into the survivor: 1 to 100 distinct IDs.
+            merge_into_feature_request_id (str, required unless body= is given): The
+                feature request that survives.
+            body (MergeFeatureRequestsRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.merge,
@@ -840,6 +999,26 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SearchFeatureRequestsRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_ids (list[str], optional): Filter by one or more account IDs.
+                Returns only feature requests with evidence linked to any of the given
+                accounts.
+            limit (int, optional): The maximum number of feature requests to return.
+                Defaults to 100, max 1000.
+            query (str, optional): A search query string for semantic and keyword
+                matching. If omitted, all feature requests are returned (subject to
+                other filters and limit).
+            request_statuses (list[str], optional): Filter by one or more request
+                statuses. Each value can be a built-in status (new, in_progress, closed,
+                archived) or a custom status slug.
+            body (SearchFeatureRequestsRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[FeatureRequestSearchResult]: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.search,
@@ -902,6 +1081,21 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateFeatureRequestEvidenceRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            feature_request_id (str, required unless body= is given): The ID of the
+                feature request.
+            account_id (str, required unless body= is given): The customer account that
+                wants the feature.
+            summary (str, optional): Why the account is linked; "Account manually linked
+                via API." if not given.
+            body (CreateFeatureRequestEvidenceRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequestEvidence: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.create_evidence,
@@ -965,6 +1159,23 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkFeatureRequestExternalIssueRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            feature_request_id (str, required unless body= is given): The ID of the
+                feature request.
+            external_issue_id (str, required unless body= is given): The issue's ID or
+                key in its tracker.
+            source (str, required unless body= is given): The tracker, e.g. linear,
+                asana, jira, github, shortcut.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkFeatureRequestExternalIssueRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.link_external_issue,
@@ -1027,6 +1238,21 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SetFeatureRequestPortalVisibilityRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            feature_request_id (str, required unless body= is given): The ID of the
+                feature request.
+            account_ids (list[str], required unless body= is given): The accounts to
+                show it to or hide it from.
+            visible (bool, required unless body= is given): true shows it to these
+                accounts, false hides it from them.
+            body (SetFeatureRequestPortalVisibilityRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.set_portal_visibility,
@@ -1056,6 +1282,16 @@ class SyncFeatureRequestsResource:
         """Get a feature request by ID.
 
         ``GET /feature-requests/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the feature request to fetch.
+            fetch_evidence (bool, optional): Whether to include evidence items in the
+                response. Defaults to false.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.get,
@@ -1115,6 +1351,21 @@ class SyncFeatureRequestsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateFeatureRequestRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the feature request to
+                update.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): An array
+                of custom fields to set. Only passed-in fields will be modified.
+            request_status (str, optional): The new request status. Can be a built-in
+                status (new, in_progress, closed, archived) or a custom status slug.
+            body (UpdateFeatureRequestRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            FeatureRequest: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.update,
@@ -1143,6 +1394,14 @@ class SyncFeatureRequestsResource:
         """Delete a feature request.
 
         ``DELETE /feature-requests/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the feature request to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteFeatureRequestResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             FeatureRequestsResource.delete,

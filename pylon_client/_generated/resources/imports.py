@@ -28,6 +28,7 @@ from .._contract import (
     _fields,
     _options,
     _raw,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -80,6 +81,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class ImportsResource:
     """``pylon.imports``: create_contact, create_issue, create_issue_messages."""
 
@@ -142,6 +144,26 @@ class ImportsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``ImportContactRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            email (str, required unless body= is given): The email of the contact.
+            name (str, required unless body= is given): The name of the contact.
+            account_id (str, optional): The account that this contact belongs to.
+            avatar_url (str, optional): The avatar URL of the contact. Must be a square
+                .png, .jpg or .jpeg.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): An array
+                of custom fields to be applied to this contact.
+            portal_role (Literal['no_access', 'member', 'admin'], optional): The portal
+                role to assign to the contact. If not provided uses the default portal
+                role from the portal settings. One of ``no_access``, ``member``,
+                ``admin``.
+            body (ImportContactRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -240,6 +262,44 @@ class ImportsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``ImportIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            messages (list[ImportIssueMessage | dict[str, Any]], required unless body=
+                is given): Messages to be imported for this issue. At least one message
+                is required.
+            state (str, required unless body= is given): The state of the issue. Can be
+                one of new, waiting_on_you, waiting_on_customer, on_hold, closed, or a
+                custom status.
+            title (str, required unless body= is given): The title of the issue.
+            account_id (str, optional): AccountID that the issue should belong to.
+            assignee_id (str, optional): UserID that the issue should be assigned to.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            created_at (str, optional): CreatedAt is the time the issue was created
+                (RFC3339).
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): An array
+                of custom fields to be used on this issue.
+            external_issues (list[ImportExternalIssue | dict[str, Any]], optional):
+                External issues to link to this issue.
+            external_refs (ImportIssueExternalRefs | dict[str, Any], optional):
+            first_response_time (str, optional): FirstResponseTime is the time the issue
+                was first responded to (RFC3339).
+            requester_id (str, optional): ContactID that the issue should be on behalf
+                of.
+            resolution_time (str, optional): ResolutionTime is the time the issue was
+                resolved (RFC3339).
+            tags (list[str], optional): An array of strings to use as tags on this
+                issue.
+            team_id (str, optional): TeamID that the issue should be assigned to.
+            updated_at (str, optional): UpdatedAt is the time the issue was last updated
+                (RFC3339).
+            body (ImportIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -321,6 +381,19 @@ class ImportsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``ImportMessagesRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue.
+            messages (list[ImportIssueMessage | dict[str, Any]], required unless body=
+                is given): Messages to be imported for this issue. At least one message
+                is required.
+            body (ImportMessagesRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(messages=messages)
         if body is not None:
@@ -357,6 +430,7 @@ class ImportsResourceWithRawResponse:
         self.create_issue_messages = _raw(resource.create_issue_messages)
 
 
+@_shown_as_called
 class SyncImportsResource:
     """``pylon.imports`` of the sync client: create_contact, create_issue, create_issue_messages."""
 
@@ -415,6 +489,26 @@ class SyncImportsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``ImportContactRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            email (str, required unless body= is given): The email of the contact.
+            name (str, required unless body= is given): The name of the contact.
+            account_id (str, optional): The account that this contact belongs to.
+            avatar_url (str, optional): The avatar URL of the contact. Must be a square
+                .png, .jpg or .jpeg.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): An array
+                of custom fields to be applied to this contact.
+            portal_role (Literal['no_access', 'member', 'admin'], optional): The portal
+                role to assign to the contact. If not provided uses the default portal
+                role from the portal settings. One of ``no_access``, ``member``,
+                ``admin``.
+            body (ImportContactRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Contact: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ImportsResource.create_contact,
@@ -504,6 +598,44 @@ class SyncImportsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``ImportIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            messages (list[ImportIssueMessage | dict[str, Any]], required unless body=
+                is given): Messages to be imported for this issue. At least one message
+                is required.
+            state (str, required unless body= is given): The state of the issue. Can be
+                one of new, waiting_on_you, waiting_on_customer, on_hold, closed, or a
+                custom status.
+            title (str, required unless body= is given): The title of the issue.
+            account_id (str, optional): AccountID that the issue should belong to.
+            assignee_id (str, optional): UserID that the issue should be assigned to.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            created_at (str, optional): CreatedAt is the time the issue was created
+                (RFC3339).
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): An array
+                of custom fields to be used on this issue.
+            external_issues (list[ImportExternalIssue | dict[str, Any]], optional):
+                External issues to link to this issue.
+            external_refs (ImportIssueExternalRefs | dict[str, Any], optional):
+            first_response_time (str, optional): FirstResponseTime is the time the issue
+                was first responded to (RFC3339).
+            requester_id (str, optional): ContactID that the issue should be on behalf
+                of.
+            resolution_time (str, optional): ResolutionTime is the time the issue was
+                resolved (RFC3339).
+            tags (list[str], optional): An array of strings to use as tags on this
+                issue.
+            team_id (str, optional): TeamID that the issue should be assigned to.
+            updated_at (str, optional): UpdatedAt is the time the issue was last updated
+                (RFC3339).
+            body (ImportIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ImportsResource.create_issue,
@@ -576,6 +708,19 @@ class SyncImportsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``ImportMessagesRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue.
+            messages (list[ImportIssueMessage | dict[str, Any]], required unless body=
+                is given): Messages to be imported for this issue. At least one message
+                is required.
+            body (ImportMessagesRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ImportsResource.create_issue_messages,

@@ -28,6 +28,7 @@ from .._contract import (
     _fields,
     _options,
     _raw,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -90,6 +91,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class IssueGroupsResource:
     """``pylon.issue_groups``: create, add_children, remove_child."""
 
@@ -144,6 +146,18 @@ class IssueGroupsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueGroupRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            child_issue_ids (list[str], required unless body= is given): The issues the
+                group starts with; at least one.
+            title (str, required unless body= is given): The title of the issue group.
+            body (CreateIssueGroupRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(child_issue_ids=child_issue_ids, title=title)
         if body is not None:
@@ -208,6 +222,19 @@ class IssueGroupsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``AddIssueGroupChildrenRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_group_id (str, required unless body= is given): The ID of the issue
+                group.
+            child_issue_ids (list[str], required unless body= is given): The issues to
+                add; at least one.
+            body (AddIssueGroupChildrenRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AddIssueGroupChildrenResponseBody: the ``data`` of Pylon's answer.
         """
         given = _fields(child_issue_ids=child_issue_ids)
         if body is not None:
@@ -242,6 +269,15 @@ class IssueGroupsResource:
         """Remove a child issue from an issue group.
 
         ``DELETE /issue-groups/{issue_group_id}/children/{child_issue_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            issue_group_id (str, required): The ID of the issue group.
+            child_issue_id (str, required): The ID of the child issue.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            RemoveIssueGroupChildResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -269,6 +305,7 @@ class IssueGroupsResourceWithRawResponse:
         self.remove_child = _raw(resource.remove_child)
 
 
+@_shown_as_called
 class SyncIssueGroupsResource:
     """``pylon.issue_groups`` of the sync client: create, add_children, remove_child."""
 
@@ -319,6 +356,18 @@ class SyncIssueGroupsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueGroupRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            child_issue_ids (list[str], required unless body= is given): The issues the
+                group starts with; at least one.
+            title (str, required unless body= is given): The title of the issue group.
+            body (CreateIssueGroupRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssueGroupsResource.create,
@@ -377,6 +426,19 @@ class SyncIssueGroupsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``AddIssueGroupChildrenRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_group_id (str, required unless body= is given): The ID of the issue
+                group.
+            child_issue_ids (list[str], required unless body= is given): The issues to
+                add; at least one.
+            body (AddIssueGroupChildrenRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            AddIssueGroupChildrenResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssueGroupsResource.add_children,
@@ -405,6 +467,15 @@ class SyncIssueGroupsResource:
         """Remove a child issue from an issue group.
 
         ``DELETE /issue-groups/{issue_group_id}/children/{child_issue_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            issue_group_id (str, required): The ID of the issue group.
+            child_issue_id (str, required): The ID of the child issue.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            RemoveIssueGroupChildResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssueGroupsResource.remove_child,

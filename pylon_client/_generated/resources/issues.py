@@ -35,6 +35,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -275,6 +276,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class IssuesResource:
     """``pylon.issues``: list, create, update_many, mark_spam, merge, search, get, update, delete, create_ai_response, link_external_issue, list_followers, update_followers, list_messages, delete_message, redact_message, create_note, create_reply, snooze, list_threads, create_thread, create_draft_reply, link_external_incident, update_message, list_survey_responses, list_voice_calls."""
 
@@ -306,6 +308,18 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            start_time (datetime.datetime | datetime.date | str, required):
+            end_time (datetime.datetime | datetime.date | str, required):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Issue]: each ``Issue`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /issues"],
@@ -397,6 +411,53 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            body_html (str, required unless body= is given): The HTML content of the
+                body of the issue.
+            title (str, required unless body= is given): The title of the issue.
+            account_id (str, optional): The account that this issue belongs to.
+            assignee_id (str, optional): The user the issue should be assigned to.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            author_unverified (bool, optional): Whether the requester's identity has NOT
+                been verified. Defaults to false (verified).
+            contact_id (str, optional): The contact to attribute the first message to.
+                Makes the message appear as a customer message rather than an internal
+                note. Only one of user_id or contact_id can be provided. Requires
+                destination_m...
+            created_at (str, optional): Timestamp of when the issue was created. If not
+                specified, the current time will be used. (RFC3339)
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this issue.
+            customer_portal_visible (bool, optional):
+            destination_metadata (DestinationMetadata | dict[str, Any], optional):
+            priority (str, optional): The priority of the issue. Can be one of: urgent,
+                high, medium, or low.
+            requester_avatar_url (str, optional): The URL of an avatar of the requester.
+            requester_email (str, optional): The email of the contact this issue is on
+                behalf of. If no matching contact exists, one will be created. Include
+                one of requester_id or requester_email.
+            requester_id (str, optional): The contact this issue is on behalf of. Sets
+                the "Requester" shown in the issue sidebar. Include one of requester_id
+                or requester_email.
+            requester_name (str, optional): The full name of the requester. Used when
+                creating a new contact via requester_email.
+            requester_phone_number (str, optional):
+            tags (list[str], optional): An array of strings to use as tags on this
+                issue. If provided, the issue tags will be updated to the given tags.
+            team_id (str, optional): The ID of the team this issue should be assigned
+                to.
+            user_id (str, optional): The internal user to attribute the first message
+                to. Only one of user_id or contact_id can be provided. If neither is
+                set, the API token's user is used.
+            body (CreateIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -493,6 +554,32 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateIssuesRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_ids (list[str], required unless body= is given): The IDs of the issues
+                to update, 1 to 100.
+            assignee_id (str, optional): The user to assign the issues to; an empty
+                string unassigns them.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): Custom
+                field values to set; fields not listed stay as they are. Clearing a
+                field is not possible here (PATCH /issues/{id} can).
+            customer_portal_visible (bool, optional): Whether the customer portal shows
+                the issues.
+            state (str, optional): The state to move the issues to: new, waiting_on_you,
+                waiting_on_customer, on_hold, closed, or the slug of a custom status.
+            tags (list[str], optional): Tags, applied as tags_apply_mode says.
+            tags_apply_mode (Literal['append_only', 'remove_only', 'replace'],
+                optional): How tags apply; replace when not given. One of
+                ``append_only``, ``remove_only``, ``replace``.
+            team_id (str, optional): The team to assign the issues to, applied in the
+                background; an empty string removes the team.
+            body (UpdateIssuesRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            BulkIssueResult: the ``data`` of Pylon's answer.
         """
         given = _fields(
             assignee_id=assignee_id,
@@ -563,6 +650,17 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MarkIssuesAsSpamRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_ids (list[str], required unless body= is given): The IDs of the issues
+                to mark as spam, 1 to 100.
+            body (MarkIssuesAsSpamRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            BulkIssueResult: the ``data`` of Pylon's answer.
         """
         given = _fields(issue_ids=issue_ids)
         if body is not None:
@@ -628,6 +726,22 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MergeIssuesRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            duplicate_issue_ids (list[str], required unless body= is given): The IDs or
+                numbers of the issues to merge into the primary one, 1 to 50, all of its
+                account.
+            primary_issue_id (str, required unless body= is given): The ID or number of
+                the issue that the others are merged into.
+            closing_message (str, optional): Plain text sent to the customer on each
+                merged Slack or form issue before it is merged.
+            body (MergeIssuesRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(
             closing_message=closing_message, duplicate_issue_ids=duplicate_issue_ids, primary_issue_id=primary_issue_id
@@ -670,6 +784,19 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            search_text (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Issue]: each ``Issue`` across every page, fetched as you iterate.
         """
         json = _fields(search_text=search_text)
         search_filter = self._c.search_filter(filter)
@@ -699,6 +826,14 @@ class IssuesResource:
         """Get an issue.
 
         ``GET /issues/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -774,6 +909,43 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            account_id (str, optional): The ID of the account that this issue belongs
+                to.
+            assignee_id (str, optional): The ID of the user who should be assigned to
+                this issue. If empty string is passed in, the issue assignee will be
+                removed.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this issue. Only passed in fields will be
+                modified.
+            customer_portal_visible (bool, optional): Whether the issue should be
+                visible in the customer portal.
+            requester_id (str, optional): The ID of the requester that this issue is on
+                behalf of.
+            requestor_id (str, optional): Deprecated: Use requester_id instead.
+            state (str, optional): The state this issue should be moved to. Can be one
+                of new, waiting_on_you, waiting_on_customer, on_hold, closed, or a
+                custom status.
+            tags (list[str], optional): An array of strings to use as tags on this
+                issue. If provided, the issue tags will be updated to be exactly the
+                given tags.
+            team_id (str, optional): The ID of the team this issue should be assigned
+                to. If empty string is passed in, any assigned team will be removed.
+            title (str, optional): The title of the issue.
+            type (Literal['conversation', 'ticket'], optional): The type of the issue.
+                Set to "ticket" to upgrade a conversation to a support ticket. Cannot be
+                downgraded from "ticket" to "conversation". `conversation`: A
+                conversation. `ticket`: A support ticket. One of ``conversation``,
+                ``ticket``.
+            body (UpdateIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -816,6 +988,14 @@ class IssuesResource:
         """Delete an issue.
 
         ``DELETE /issues/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -873,6 +1053,21 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueAIResponseRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID or number of the issue to
+                create an AI response for.
+            ai_agent_id (str, required unless body= is given): The ID of the AI agent to
+                use to create the AI response.
+            post_as_internal_note (bool, optional): Whether to post the AI response as
+                an internal note on the issue.
+            body (CreateIssueAIResponseRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueAIResponseResponseBody: the ``data`` of Pylon's answer.
         """
         given = _fields(ai_agent_id=ai_agent_id, post_as_internal_note=post_as_internal_note)
         if body is not None:
@@ -941,6 +1136,22 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkExternalIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            external_issue_id (str, required unless body= is given): The ID of the
+                external issue in the source system.
+            source (str, required unless body= is given): The source system of the
+                external issue (e.g., "linear", "asana", "jira", "github", "shortcut").
+            operation (str, optional): Operation to perform. Use "link" to link issues
+                (default) or "unlink" to unlink issues.
+            body (LinkExternalIssueRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(external_issue_id=external_issue_id, operation=operation, source=source)
         if body is not None:
@@ -978,6 +1189,15 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required):
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Follower]: each ``Follower`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /issues/{id}/followers"],
@@ -1036,6 +1256,20 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateIssueFollowersRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            contact_ids (list[str], optional): The IDs of contacts to add as followers.
+            operation (str, optional): Operation to perform. Use "add" to add followers
+                (default) or "remove" to remove followers.
+            user_ids (list[str], optional): The IDs of users to add as followers.
+            body (UpdateIssueFollowersRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[Follower]: the ``data`` of Pylon's answer.
         """
         given = _fields(contact_ids=contact_ids, operation=operation, user_ids=user_ids)
         if body is not None:
@@ -1072,6 +1306,17 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the issue to fetch messages for.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Message]: each ``Message`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /issues/{id}/messages"],
@@ -1098,6 +1343,15 @@ class IssuesResource:
         """Delete a message.
 
         ``DELETE /issues/{id}/messages/{message_id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required): The ID of the issue that the message belongs to.
+            message_id (str, required): The ID of the message to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteMessageResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -1123,6 +1377,15 @@ class IssuesResource:
         """Redact a message.
 
         ``POST /issues/{id}/messages/{message_id}/redact`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the issue that the message belongs to.
+            message_id (str, required): The ID of the message to redact.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Message: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -1188,6 +1451,33 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueNoteRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue.
+            body_html (str, required unless body= is given): The body of the message in
+                HTML.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            message_id (str, optional): The ID of the message to reply to. This message
+                must be an internal note. You can find this from the GET
+                /issues/{id}/messages endpoint. If neither thread_id nor message_id is
+                provided, posts to the default internal thread or creates one.
+            thread_id (str, optional): The ID of the thread to post the note to. Use the
+                `id` field (not `thread_id`) from GET /issues/{id}/threads. If neither
+                thread_id nor message_id is provided, posts to the default internal
+                thread or creates one.
+            thread_name (str, optional): Optional name for the internal thread created
+                when neither thread_id nor message_id is provided. Ignored if posting to
+                an existing thread.
+            user_id (str, optional): Optional user ID to post the message as. If not
+                provided, the API token user will be used.
+            body (CreateIssueNoteRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueNoteResponseData: the ``data`` of Pylon's answer.
         """
         given = _fields(
             attachment_urls=attachment_urls,
@@ -1271,6 +1561,28 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueReplyRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue.
+            body_html (str, required unless body= is given): The body of the message in
+                HTML.
+            message_id (str, required unless body= is given): The ID of the message to
+                reply to.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            contact_id (str, optional): Optional contact ID to post the message as. Only
+                one of user_id or contact_id can be provided.
+            custom_source (CustomSourceInfo | dict[str, Any], optional):
+            email_info (CreateIssueReplyEmailInfo | dict[str, Any], optional):
+            user_id (str, optional): Optional user ID to post the message as. Only one
+                of user_id or contact_id can be provided.
+            body (CreateIssueReplyRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueReplyResponseData: the ``data`` of Pylon's answer.
         """
         given = _fields(
             attachment_urls=attachment_urls,
@@ -1343,6 +1655,18 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SnoozeIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            snooze_until (str, required unless body= is given): The date and time to
+                snooze the issue until. (RFC3339)
+            body (SnoozeIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(snooze_until=snooze_until)
         if body is not None:
@@ -1380,6 +1704,15 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the issue to fetch threads for.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[IssueThread]: each ``IssueThread`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /issues/{id}/threads"],
@@ -1434,6 +1767,18 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueThreadRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue to create a
+                thread for.
+            name (str, optional): The name of the thread.
+            body (CreateIssueThreadRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            IssueThread: the ``data`` of Pylon's answer.
         """
         given = _fields(name=name)
         if body is not None:
@@ -1497,6 +1842,20 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueDraftReplyRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_id (str, required unless body= is given): The ID of the issue.
+            body_html (str, required unless body= is given): The draft, as HTML.
+            user_id (str, optional): The active user who owns and sees the draft; the
+                token's user when that is a person, required for service or unlinked
+                tokens.
+            body (CreateIssueDraftReplyRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueDraftReplyResponseData: the ``data`` of Pylon's answer.
         """
         given = _fields(body_html=body_html, user_id=user_id)
         if body is not None:
@@ -1565,6 +1924,24 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkExternalIncidentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_id (str, required unless body= is given): The ID or the number of the
+                issue.
+            incident_id (str, required unless body= is given): The incident's reference
+                (INC-123, ROOT-123) or its ID in its system.
+            source (Literal['incident_io', 'rootly'], required unless body= is given):
+                The incident system, which must be connected to the organization. One of
+                ``incident_io``, ``rootly``.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkExternalIncidentRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(incident_id=incident_id, operation=operation, source=source)
         if body is not None:
@@ -1632,6 +2009,20 @@ class IssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMessageRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_id (str, required unless body= is given): The ID of the issue the
+                message belongs to.
+            message_id (str, required unless body= is given): The ID of the message.
+            body_html (str, required unless body= is given): The new body, as HTML; it
+                replaces the old one.
+            body (UpdateMessageRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Message: the ``data`` of Pylon's answer.
         """
         given = _fields(body_html=body_html)
         if body is not None:
@@ -1674,6 +2065,22 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            issue_id (str, required): The ID or the number of the issue.
+            survey_id (str, optional): Only responses to the survey with this ID.
+            submitted_after (datetime.datetime | datetime.date | str, optional): Only
+                responses submitted after this time (RFC 3339).
+            submitted_before (datetime.datetime | datetime.date | str, optional): Only
+                responses submitted before this time (RFC 3339).
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[SurveyResponse]: each ``SurveyResponse`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /issues/{issue_id}/survey-responses"],
@@ -1703,6 +2110,15 @@ class IssuesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            issue_id (str, required): The ID of the issue.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[VoiceCall]: each ``VoiceCall`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /issues/{issue_id}/voice-calls"],
@@ -1775,6 +2191,7 @@ class IssuesResourceWithRawResponse:
         self.list_voice_calls = _raw_pages(resource.list_voice_calls)
 
 
+@_shown_as_called
 class SyncIssuesResource:
     """``pylon.issues`` of the sync client: list, create, update_many, mark_spam, merge, search, get, update, delete, create_ai_response, link_external_issue, list_followers, update_followers, list_messages, delete_message, redact_message, create_note, create_reply, snooze, list_threads, create_thread, create_draft_reply, link_external_incident, update_message, list_survey_responses, list_voice_calls."""
 
@@ -1802,6 +2219,18 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            start_time (datetime.datetime | datetime.date | str, required):
+            end_time (datetime.datetime | datetime.date | str, required):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Issue]: each ``Issue`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.list(
@@ -1898,6 +2327,53 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            body_html (str, required unless body= is given): The HTML content of the
+                body of the issue.
+            title (str, required unless body= is given): The title of the issue.
+            account_id (str, optional): The account that this issue belongs to.
+            assignee_id (str, optional): The user the issue should be assigned to.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            author_unverified (bool, optional): Whether the requester's identity has NOT
+                been verified. Defaults to false (verified).
+            contact_id (str, optional): The contact to attribute the first message to.
+                Makes the message appear as a customer message rather than an internal
+                note. Only one of user_id or contact_id can be provided. Requires
+                destination_m...
+            created_at (str, optional): Timestamp of when the issue was created. If not
+                specified, the current time will be used. (RFC3339)
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this issue.
+            customer_portal_visible (bool, optional):
+            destination_metadata (DestinationMetadata | dict[str, Any], optional):
+            priority (str, optional): The priority of the issue. Can be one of: urgent,
+                high, medium, or low.
+            requester_avatar_url (str, optional): The URL of an avatar of the requester.
+            requester_email (str, optional): The email of the contact this issue is on
+                behalf of. If no matching contact exists, one will be created. Include
+                one of requester_id or requester_email.
+            requester_id (str, optional): The contact this issue is on behalf of. Sets
+                the "Requester" shown in the issue sidebar. Include one of requester_id
+                or requester_email.
+            requester_name (str, optional): The full name of the requester. Used when
+                creating a new contact via requester_email.
+            requester_phone_number (str, optional):
+            tags (list[str], optional): An array of strings to use as tags on this
+                issue. If provided, the issue tags will be updated to the given tags.
+            team_id (str, optional): The ID of the team this issue should be assigned
+                to.
+            user_id (str, optional): The internal user to attribute the first message
+                to. Only one of user_id or contact_id can be provided. If neither is
+                set, the API token's user is used.
+            body (CreateIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.create,
@@ -1985,6 +2461,32 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateIssuesRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_ids (list[str], required unless body= is given): The IDs of the issues
+                to update, 1 to 100.
+            assignee_id (str, optional): The user to assign the issues to; an empty
+                string unassigns them.
+            custom_fields (list[CustomFieldValue | dict[str, Any]], optional): Custom
+                field values to set; fields not listed stay as they are. Clearing a
+                field is not possible here (PATCH /issues/{id} can).
+            customer_portal_visible (bool, optional): Whether the customer portal shows
+                the issues.
+            state (str, optional): The state to move the issues to: new, waiting_on_you,
+                waiting_on_customer, on_hold, closed, or the slug of a custom status.
+            tags (list[str], optional): Tags, applied as tags_apply_mode says.
+            tags_apply_mode (Literal['append_only', 'remove_only', 'replace'],
+                optional): How tags apply; replace when not given. One of
+                ``append_only``, ``remove_only``, ``replace``.
+            team_id (str, optional): The team to assign the issues to, applied in the
+                background; an empty string removes the team.
+            body (UpdateIssuesRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            BulkIssueResult: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.update_many,
@@ -2046,6 +2548,17 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MarkIssuesAsSpamRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_ids (list[str], required unless body= is given): The IDs of the issues
+                to mark as spam, 1 to 100.
+            body (MarkIssuesAsSpamRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            BulkIssueResult: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.mark_spam,
@@ -2104,6 +2617,22 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``MergeIssuesRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            duplicate_issue_ids (list[str], required unless body= is given): The IDs or
+                numbers of the issues to merge into the primary one, 1 to 50, all of its
+                account.
+            primary_issue_id (str, required unless body= is given): The ID or number of
+                the issue that the others are merged into.
+            closing_message (str, optional): Plain text sent to the customer on each
+                merged Slack or form issue before it is merged.
+            body (MergeIssuesRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.merge,
@@ -2139,6 +2668,19 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            search_text (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Issue]: each ``Issue`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.search(
@@ -2169,6 +2711,14 @@ class SyncIssuesResource:
         """Get an issue.
 
         ``GET /issues/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.get,
@@ -2245,6 +2795,43 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            account_id (str, optional): The ID of the account that this issue belongs
+                to.
+            assignee_id (str, optional): The ID of the user who should be assigned to
+                this issue. If empty string is passed in, the issue assignee will be
+                removed.
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this issue. Only passed in fields will be
+                modified.
+            customer_portal_visible (bool, optional): Whether the issue should be
+                visible in the customer portal.
+            requester_id (str, optional): The ID of the requester that this issue is on
+                behalf of.
+            requestor_id (str, optional): Deprecated: Use requester_id instead.
+            state (str, optional): The state this issue should be moved to. Can be one
+                of new, waiting_on_you, waiting_on_customer, on_hold, closed, or a
+                custom status.
+            tags (list[str], optional): An array of strings to use as tags on this
+                issue. If provided, the issue tags will be updated to be exactly the
+                given tags.
+            team_id (str, optional): The ID of the team this issue should be assigned
+                to. If empty string is passed in, any assigned team will be removed.
+            title (str, optional): The title of the issue.
+            type (Literal['conversation', 'ticket'], optional): The type of the issue.
+                Set to "ticket" to upgrade a conversation to a support ticket. Cannot be
+                downgraded from "ticket" to "conversation". `conversation`: A
+                conversation. `ticket`: A support ticket. One of ``conversation``,
+                ``ticket``.
+            body (UpdateIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.update,
@@ -2282,6 +2869,14 @@ class SyncIssuesResource:
         """Delete an issue.
 
         ``DELETE /issues/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.delete,
@@ -2340,6 +2935,21 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueAIResponseRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID or number of the issue to
+                create an AI response for.
+            ai_agent_id (str, required unless body= is given): The ID of the AI agent to
+                use to create the AI response.
+            post_as_internal_note (bool, optional): Whether to post the AI response as
+                an internal note on the issue.
+            body (CreateIssueAIResponseRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueAIResponseResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.create_ai_response,
@@ -2403,6 +3013,22 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkExternalIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            external_issue_id (str, required unless body= is given): The ID of the
+                external issue in the source system.
+            source (str, required unless body= is given): The source system of the
+                external issue (e.g., "linear", "asana", "jira", "github", "shortcut").
+            operation (str, optional): Operation to perform. Use "link" to link issues
+                (default) or "unlink" to unlink issues.
+            body (LinkExternalIssueRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.link_external_issue,
@@ -2436,6 +3062,15 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required):
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Follower]: each ``Follower`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.list_followers(
@@ -2498,6 +3133,20 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateIssueFollowersRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            contact_ids (list[str], optional): The IDs of contacts to add as followers.
+            operation (str, optional): Operation to perform. Use "add" to add followers
+                (default) or "remove" to remove followers.
+            user_ids (list[str], optional): The IDs of users to add as followers.
+            body (UpdateIssueFollowersRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[Follower]: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.update_followers,
@@ -2533,6 +3182,17 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the issue to fetch messages for.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Message]: each ``Message`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.list_messages(
@@ -2563,6 +3223,15 @@ class SyncIssuesResource:
         """Delete a message.
 
         ``DELETE /issues/{id}/messages/{message_id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required): The ID of the issue that the message belongs to.
+            message_id (str, required): The ID of the message to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteMessageResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.delete_message,
@@ -2590,6 +3259,15 @@ class SyncIssuesResource:
         """Redact a message.
 
         ``POST /issues/{id}/messages/{message_id}/redact`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the issue that the message belongs to.
+            message_id (str, required): The ID of the message to redact.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Message: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.redact_message,
@@ -2657,6 +3335,33 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueNoteRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue.
+            body_html (str, required unless body= is given): The body of the message in
+                HTML.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            message_id (str, optional): The ID of the message to reply to. This message
+                must be an internal note. You can find this from the GET
+                /issues/{id}/messages endpoint. If neither thread_id nor message_id is
+                provided, posts to the default internal thread or creates one.
+            thread_id (str, optional): The ID of the thread to post the note to. Use the
+                `id` field (not `thread_id`) from GET /issues/{id}/threads. If neither
+                thread_id nor message_id is provided, posts to the default internal
+                thread or creates one.
+            thread_name (str, optional): Optional name for the internal thread created
+                when neither thread_id nor message_id is provided. Ignored if posting to
+                an existing thread.
+            user_id (str, optional): Optional user ID to post the message as. If not
+                provided, the API token user will be used.
+            body (CreateIssueNoteRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueNoteResponseData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.create_note,
@@ -2732,6 +3437,28 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueReplyRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue.
+            body_html (str, required unless body= is given): The body of the message in
+                HTML.
+            message_id (str, required unless body= is given): The ID of the message to
+                reply to.
+            attachment_urls (list[str], optional): An array of attachment URLs to attach
+                to this issue.
+            contact_id (str, optional): Optional contact ID to post the message as. Only
+                one of user_id or contact_id can be provided.
+            custom_source (CustomSourceInfo | dict[str, Any], optional):
+            email_info (CreateIssueReplyEmailInfo | dict[str, Any], optional):
+            user_id (str, optional): Optional user ID to post the message as. Only one
+                of user_id or contact_id can be provided.
+            body (CreateIssueReplyRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueReplyResponseData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.create_reply,
@@ -2796,6 +3523,18 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SnoozeIssueRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            snooze_until (str, required unless body= is given): The date and time to
+                snooze the issue until. (RFC3339)
+            body (SnoozeIssueRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.snooze,
@@ -2827,6 +3566,15 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the issue to fetch threads for.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[IssueThread]: each ``IssueThread`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.list_threads(
@@ -2885,6 +3633,18 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueThreadRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the issue to create a
+                thread for.
+            name (str, optional): The name of the thread.
+            body (CreateIssueThreadRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            IssueThread: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.create_thread,
@@ -2945,6 +3705,20 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateIssueDraftReplyRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_id (str, required unless body= is given): The ID of the issue.
+            body_html (str, required unless body= is given): The draft, as HTML.
+            user_id (str, optional): The active user who owns and sees the draft; the
+                token's user when that is a person, required for service or unlinked
+                tokens.
+            body (CreateIssueDraftReplyRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            CreateIssueDraftReplyResponseData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.create_draft_reply,
@@ -3008,6 +3782,24 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkExternalIncidentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_id (str, required unless body= is given): The ID or the number of the
+                issue.
+            incident_id (str, required unless body= is given): The incident's reference
+                (INC-123, ROOT-123) or its ID in its system.
+            source (Literal['incident_io', 'rootly'], required unless body= is given):
+                The incident system, which must be connected to the organization. One of
+                ``incident_io``, ``rootly``.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkExternalIncidentRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.link_external_incident,
@@ -3071,6 +3863,20 @@ class SyncIssuesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMessageRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            issue_id (str, required unless body= is given): The ID of the issue the
+                message belongs to.
+            message_id (str, required unless body= is given): The ID of the message.
+            body_html (str, required unless body= is given): The new body, as HTML; it
+                replaces the old one.
+            body (UpdateMessageRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Message: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             IssuesResource.update_message,
@@ -3108,6 +3914,22 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            issue_id (str, required): The ID or the number of the issue.
+            survey_id (str, optional): Only responses to the survey with this ID.
+            submitted_after (datetime.datetime | datetime.date | str, optional): Only
+                responses submitted after this time (RFC 3339).
+            submitted_before (datetime.datetime | datetime.date | str, optional): Only
+                responses submitted before this time (RFC 3339).
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[SurveyResponse]: each ``SurveyResponse`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.list_survey_responses(
@@ -3144,6 +3966,15 @@ class SyncIssuesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            issue_id (str, required): The ID of the issue.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[VoiceCall]: each ``VoiceCall`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             IssuesResource.list_voice_calls(

@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -174,6 +175,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class KnowledgeBasesResource:
     """``pylon.knowledge_bases``: list, get, list_articles, create_article, get_article, update_article, delete_article, list_collections, create_collection, get_collection, update_collection, delete_collection, create_route_redirect, request_article_review, get_theme, update_theme, publish_theme."""
 
@@ -201,6 +203,14 @@ class KnowledgeBasesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[KnowledgeBase]: each ``KnowledgeBase`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /knowledge-bases"],
@@ -224,6 +234,14 @@ class KnowledgeBasesResource:
         """Get a knowledge base by its ID.
 
         ``GET /knowledge-bases/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the knowledge base.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBase: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -255,6 +273,18 @@ class KnowledgeBasesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required):
+            language (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Article]: each ``Article`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /knowledge-bases/{id}/articles"],
@@ -327,6 +357,32 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateArticleRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            author_user_id (str, required unless body= is given): The ID of the user
+                attributed as the author of the article.
+            body_html (str, required unless body= is given): The HTML body of the
+                article.
+            title (str, required unless body= is given): The title of the article.
+            collection_id (str, optional): The id of the collection associated to the
+                article
+            is_published (bool, optional): Whether the article should be published.
+                Defaults to false.
+            is_unlisted (bool, optional): Whether the article can only be accessible
+                only via direct link. Defaults to false.
+            slug (str, optional): The slug of the article. Defaults to a slug based on
+                the title.
+            translations (list[ArticleTranslationInput | dict[str, Any]], optional):
+                Translations of the article content in different languages
+            visibility_config (VisibilityConfig | dict[str, Any], optional):
+            body (CreateArticleRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Article: the ``data`` of Pylon's answer.
         """
         given = _fields(
             author_user_id=author_user_id,
@@ -372,6 +428,16 @@ class KnowledgeBasesResource:
         """Get an article.
 
         ``GET /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            article_id (str, required):
+            language (str, optional):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Article: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -448,6 +514,30 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateArticleRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            article_id (str, required unless body= is given):
+            author_user_id (str, optional):
+            body_html (str, optional): The HTML body of the article.
+            collection_id (str, optional):
+            is_published (bool, optional):
+            is_unlisted (bool, optional): Whether the article can only be accessible
+                only via direct link.
+            language (str, optional): The language code of the translation to update. If
+                not provided, the default language (original article) will be updated.
+            publish_updated_body_html (bool, optional): Whether the changes to the
+                article should be published. Defaults to false.
+            tag_ids (list[str], optional):
+            title (str, optional): The title of the article.
+            visibility_config (VisibilityConfig | dict[str, Any], optional):
+            body (UpdateArticleRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Article: the ``data`` of Pylon's answer.
         """
         given = _fields(
             author_user_id=author_user_id,
@@ -490,6 +580,15 @@ class KnowledgeBasesResource:
         """Delete an article.
 
         ``DELETE /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            article_id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -518,6 +617,15 @@ class KnowledgeBasesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required):
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Collection]: each ``Collection`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /knowledge-bases/{id}/collections"],
@@ -580,6 +688,23 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCollectionRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            title (str, required unless body= is given): The title of the collection.
+            description (str, optional): Description of the collection.
+            parent_collection_id (str, optional): The id of the collection associated to
+                the article
+            slug (str, optional): The slug of the collection. Defaults to a slug based
+                on the title.
+            visibility_config (dict[str, Any], optional):
+            body (CreateCollectionRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Collection: the ``data`` of Pylon's answer.
         """
         given = _fields(
             description=description,
@@ -620,6 +745,15 @@ class KnowledgeBasesResource:
         """Get a collection by its ID.
 
         ``GET /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            collection_id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Collection: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -684,6 +818,21 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCollectionRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            collection_id (str, required unless body= is given):
+            description (str, optional):
+            slug (str, optional):
+            title (str, optional):
+            visibility_config (dict[str, Any], optional):
+            body (UpdateCollectionRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Collection: the ``data`` of Pylon's answer.
         """
         given = _fields(description=description, slug=slug, title=title, visibility_config=visibility_config)
         if body is not None:
@@ -715,6 +864,15 @@ class KnowledgeBasesResource:
         """Delete a collection.
 
         ``DELETE /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            collection_id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -776,6 +934,23 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateRouteRedirectRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            from_path (str, required unless body= is given): The path to redirect from.
+            object_id (str, required unless body= is given): The ID of the object to
+                redirect to.
+            object_type (str, required unless body= is given): The type of the object to
+                redirect to. Must be "article" or "collection".
+            language (str, optional): Language of the object to redirect to. If not
+                specified, the default language of the knowledge base will be used.
+            body (CreateRouteRedirectRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            RouteRedirect: the ``data`` of Pylon's answer.
         """
         given = _fields(from_path=from_path, language=language, object_id=object_id, object_type=object_type)
         if body is not None:
@@ -845,6 +1020,22 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``RequestArticleReviewRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            knowledge_base_id (str, required unless body= is given): The ID of the
+                knowledge base the article is in.
+            article_id (str, required unless body= is given): The ID of the article.
+            request_ai_review (bool, optional): Whether to queue an AI review as well;
+                AI article review must be turned on for the organization.
+            reviewer_user_ids (list[str], optional): The users asked to review; each
+                must be a reviewer of the article's knowledge base already.
+            body (RequestArticleReviewRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            RequestArticleReviewData: the ``data`` of Pylon's answer.
         """
         given = _fields(request_ai_review=request_ai_review, reviewer_user_ids=reviewer_user_ids)
         if body is not None:
@@ -876,6 +1067,15 @@ class KnowledgeBasesResource:
         """Get a knowledge base theme.
 
         ``GET /knowledge-bases/{knowledge_base_id}/themes/{theme_id}`` (Pylon allows 300 a minute).
+
+        Args:
+            knowledge_base_id (str, required): The ID of the knowledge base.
+            theme_id (str, required): The ID of the theme.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBaseTheme: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -934,6 +1134,21 @@ class KnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateKnowledgeBaseThemeRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            knowledge_base_id (str, required unless body= is given): The ID of the
+                knowledge base.
+            theme_id (str, required unless body= is given): The ID of the theme.
+            assets (list[UpdateKnowledgeBaseThemeAsset | dict[str, Any]], required
+                unless body= is given): The files to replace, each in full; saved as
+                drafts, not published.
+            body (UpdateKnowledgeBaseThemeRequestBody | Mapping[str, Any], optional):
+                The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBaseTheme: the ``data`` of Pylon's answer.
         """
         given = _fields(assets=assets)
         if body is not None:
@@ -968,6 +1183,15 @@ class KnowledgeBasesResource:
         """Publish a knowledge base theme.
 
         ``POST /knowledge-bases/{knowledge_base_id}/themes/{theme_id}/publish`` (Pylon allows 120 a minute).
+
+        Args:
+            knowledge_base_id (str, required): The ID of the knowledge base.
+            theme_id (str, required): The ID of the theme.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBaseTheme: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -1023,6 +1247,7 @@ class KnowledgeBasesResourceWithRawResponse:
         self.publish_theme = _raw(resource.publish_theme)
 
 
+@_shown_as_called
 class SyncKnowledgeBasesResource:
     """``pylon.knowledge_bases`` of the sync client: list, get, list_articles, create_article, get_article, update_article, delete_article, list_collections, create_collection, get_collection, update_collection, delete_collection, create_route_redirect, request_article_review, get_theme, update_theme, publish_theme."""
 
@@ -1046,6 +1271,14 @@ class SyncKnowledgeBasesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[KnowledgeBase]: each ``KnowledgeBase`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             KnowledgeBasesResource.list(
@@ -1072,6 +1305,14 @@ class SyncKnowledgeBasesResource:
         """Get a knowledge base by its ID.
 
         ``GET /knowledge-bases/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the knowledge base.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBase: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.get,
@@ -1104,6 +1345,18 @@ class SyncKnowledgeBasesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required):
+            language (str, optional):
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Article]: each ``Article`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             KnowledgeBasesResource.list_articles(
@@ -1181,6 +1434,32 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateArticleRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            author_user_id (str, required unless body= is given): The ID of the user
+                attributed as the author of the article.
+            body_html (str, required unless body= is given): The HTML body of the
+                article.
+            title (str, required unless body= is given): The title of the article.
+            collection_id (str, optional): The id of the collection associated to the
+                article
+            is_published (bool, optional): Whether the article should be published.
+                Defaults to false.
+            is_unlisted (bool, optional): Whether the article can only be accessible
+                only via direct link. Defaults to false.
+            slug (str, optional): The slug of the article. Defaults to a slug based on
+                the title.
+            translations (list[ArticleTranslationInput | dict[str, Any]], optional):
+                Translations of the article content in different languages
+            visibility_config (VisibilityConfig | dict[str, Any], optional):
+            body (CreateArticleRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Article: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.create_article,
@@ -1218,6 +1497,16 @@ class SyncKnowledgeBasesResource:
         """Get an article.
 
         ``GET /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            article_id (str, required):
+            language (str, optional):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Article: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.get_article,
@@ -1297,6 +1586,30 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateArticleRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            article_id (str, required unless body= is given):
+            author_user_id (str, optional):
+            body_html (str, optional): The HTML body of the article.
+            collection_id (str, optional):
+            is_published (bool, optional):
+            is_unlisted (bool, optional): Whether the article can only be accessible
+                only via direct link.
+            language (str, optional): The language code of the translation to update. If
+                not provided, the default language (original article) will be updated.
+            publish_updated_body_html (bool, optional): Whether the changes to the
+                article should be published. Defaults to false.
+            tag_ids (list[str], optional):
+            title (str, optional): The title of the article.
+            visibility_config (VisibilityConfig | dict[str, Any], optional):
+            body (UpdateArticleRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Article: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.update_article,
@@ -1335,6 +1648,15 @@ class SyncKnowledgeBasesResource:
         """Delete an article.
 
         ``DELETE /knowledge-bases/{id}/articles/{article_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            article_id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.delete_article,
@@ -1365,6 +1687,15 @@ class SyncKnowledgeBasesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required):
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Collection]: each ``Collection`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             KnowledgeBasesResource.list_collections(
@@ -1431,6 +1762,23 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateCollectionRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            title (str, required unless body= is given): The title of the collection.
+            description (str, optional): Description of the collection.
+            parent_collection_id (str, optional): The id of the collection associated to
+                the article
+            slug (str, optional): The slug of the collection. Defaults to a slug based
+                on the title.
+            visibility_config (dict[str, Any], optional):
+            body (CreateCollectionRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Collection: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.create_collection,
@@ -1463,6 +1811,15 @@ class SyncKnowledgeBasesResource:
         """Get a collection by its ID.
 
         ``GET /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            collection_id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Collection: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.get_collection,
@@ -1529,6 +1886,21 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateCollectionRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            collection_id (str, required unless body= is given):
+            description (str, optional):
+            slug (str, optional):
+            title (str, optional):
+            visibility_config (dict[str, Any], optional):
+            body (UpdateCollectionRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Collection: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.update_collection,
@@ -1561,6 +1933,15 @@ class SyncKnowledgeBasesResource:
         """Delete a collection.
 
         ``DELETE /knowledge-bases/{id}/collections/{collection_id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            collection_id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.delete_collection,
@@ -1624,6 +2005,23 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateRouteRedirectRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            from_path (str, required unless body= is given): The path to redirect from.
+            object_id (str, required unless body= is given): The ID of the object to
+                redirect to.
+            object_type (str, required unless body= is given): The type of the object to
+                redirect to. Must be "article" or "collection".
+            language (str, optional): Language of the object to redirect to. If not
+                specified, the default language of the knowledge base will be used.
+            body (CreateRouteRedirectRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            RouteRedirect: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.create_route_redirect,
@@ -1690,6 +2088,22 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``RequestArticleReviewRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            knowledge_base_id (str, required unless body= is given): The ID of the
+                knowledge base the article is in.
+            article_id (str, required unless body= is given): The ID of the article.
+            request_ai_review (bool, optional): Whether to queue an AI review as well;
+                AI article review must be turned on for the organization.
+            reviewer_user_ids (list[str], optional): The users asked to review; each
+                must be a reviewer of the article's knowledge base already.
+            body (RequestArticleReviewRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            RequestArticleReviewData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.request_article_review,
@@ -1720,6 +2134,15 @@ class SyncKnowledgeBasesResource:
         """Get a knowledge base theme.
 
         ``GET /knowledge-bases/{knowledge_base_id}/themes/{theme_id}`` (Pylon allows 300 a minute).
+
+        Args:
+            knowledge_base_id (str, required): The ID of the knowledge base.
+            theme_id (str, required): The ID of the theme.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBaseTheme: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.get_theme,
@@ -1780,6 +2203,21 @@ class SyncKnowledgeBasesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateKnowledgeBaseThemeRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            knowledge_base_id (str, required unless body= is given): The ID of the
+                knowledge base.
+            theme_id (str, required unless body= is given): The ID of the theme.
+            assets (list[UpdateKnowledgeBaseThemeAsset | dict[str, Any]], required
+                unless body= is given): The files to replace, each in full; saved as
+                drafts, not published.
+            body (UpdateKnowledgeBaseThemeRequestBody | Mapping[str, Any], optional):
+                The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBaseTheme: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.update_theme,
@@ -1809,6 +2247,15 @@ class SyncKnowledgeBasesResource:
         """Publish a knowledge base theme.
 
         ``POST /knowledge-bases/{knowledge_base_id}/themes/{theme_id}/publish`` (Pylon allows 120 a minute).
+
+        Args:
+            knowledge_base_id (str, required): The ID of the knowledge base.
+            theme_id (str, required): The ID of the theme.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            KnowledgeBaseTheme: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             KnowledgeBasesResource.publish_theme,

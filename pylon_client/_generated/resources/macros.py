@@ -32,6 +32,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -84,6 +85,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class MacrosResource:
     """``pylon.macros``: list, create, get, update, delete."""
 
@@ -112,6 +114,15 @@ class MacrosResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            macro_group_id (str, optional): Filter macros by macro group ID.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Macro]: each ``Macro`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /macros"],
@@ -173,6 +184,27 @@ class MacrosResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateMacroRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            macro_group_id (str, required unless body= is given): The ID of the macro
+                group this macro belongs to.
+            name (str, required unless body= is given): The name of the macro.
+            text_html (str, required unless body= is given): The HTML content of the
+                macro.
+            conditions (SearchFilter | dict[str, Any], optional): A filter node: {field,
+                operator, value} or, for in, not_in, includes_all_of and time_range,
+                {field, operator, values}; `and` / `or` take {operator, subfilters}. At
+                most 3 levels deep, counting the top.
+            text_type (str, optional): The type of text: "reply", "note", or "email".
+                Defaults to "reply".
+            visibility (VisibilityInput | dict[str, Any], optional):
+            body (CreateMacroRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Macro: the ``data`` of Pylon's answer.
         """
         given = _fields(
             conditions=conditions,
@@ -213,6 +245,14 @@ class MacrosResource:
         """Get a macro by its ID.
 
         ``GET /macros/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the macro.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Macro: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -278,6 +318,26 @@ class MacrosResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMacroRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the macro to update.
+            conditions (SearchFilter | dict[str, Any], optional): A filter node: {field,
+                operator, value} or, for in, not_in, includes_all_of and time_range,
+                {field, operator, values}; `and` / `or` take {operator, subfilters}. At
+                most 3 levels deep, counting the top.
+            macro_group_id (str, optional): The ID of the macro group this macro belongs
+                to.
+            name (str, optional): The name of the macro.
+            text_html (str, optional): The HTML content of the macro.
+            text_type (str, optional): The type of text: "reply", "note", or "email".
+            visibility (VisibilityInput | dict[str, Any], optional):
+            body (UpdateMacroRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Macro: the ``data`` of Pylon's answer.
         """
         given = _fields(
             conditions=conditions,
@@ -315,6 +375,14 @@ class MacrosResource:
         """Delete a macro.
 
         ``DELETE /macros/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the macro.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteMacroResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -346,6 +414,7 @@ class MacrosResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncMacrosResource:
     """``pylon.macros`` of the sync client: list, create, get, update, delete."""
 
@@ -370,6 +439,15 @@ class SyncMacrosResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            macro_group_id (str, optional): Filter macros by macro group ID.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Macro]: each ``Macro`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             MacrosResource.list(
@@ -435,6 +513,27 @@ class SyncMacrosResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateMacroRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            macro_group_id (str, required unless body= is given): The ID of the macro
+                group this macro belongs to.
+            name (str, required unless body= is given): The name of the macro.
+            text_html (str, required unless body= is given): The HTML content of the
+                macro.
+            conditions (SearchFilter | dict[str, Any], optional): A filter node: {field,
+                operator, value} or, for in, not_in, includes_all_of and time_range,
+                {field, operator, values}; `and` / `or` take {operator, subfilters}. At
+                most 3 levels deep, counting the top.
+            text_type (str, optional): The type of text: "reply", "note", or "email".
+                Defaults to "reply".
+            visibility (VisibilityInput | dict[str, Any], optional):
+            body (CreateMacroRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Macro: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MacrosResource.create,
@@ -466,6 +565,14 @@ class SyncMacrosResource:
         """Get a macro by its ID.
 
         ``GET /macros/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the macro.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Macro: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MacrosResource.get,
@@ -532,6 +639,26 @@ class SyncMacrosResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMacroRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the macro to update.
+            conditions (SearchFilter | dict[str, Any], optional): A filter node: {field,
+                operator, value} or, for in, not_in, includes_all_of and time_range,
+                {field, operator, values}; `and` / `or` take {operator, subfilters}. At
+                most 3 levels deep, counting the top.
+            macro_group_id (str, optional): The ID of the macro group this macro belongs
+                to.
+            name (str, optional): The name of the macro.
+            text_html (str, optional): The HTML content of the macro.
+            text_type (str, optional): The type of text: "reply", "note", or "email".
+            visibility (VisibilityInput | dict[str, Any], optional):
+            body (UpdateMacroRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Macro: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MacrosResource.update,
@@ -564,6 +691,14 @@ class SyncMacrosResource:
         """Delete a macro.
 
         ``DELETE /macros/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the macro.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteMacroResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MacrosResource.delete,

@@ -34,6 +34,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -84,8 +85,9 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class MilestonesResource:
-    """``pylon.milestones``: create, search, get, update, delete."""
+    """``pylon.milestones``: list, create, search, get, update, delete."""
 
     __slots__ = ("_c",)
 
@@ -94,6 +96,49 @@ class MilestonesResource:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._c!r})"
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
+    ) -> Paginator[Milestone]:
+        """List milestones.
+
+        ``POST /milestones/search`` (Pylon allows 120 a minute).
+
+        Pylon has no list endpoint for milestones: this is the search without a filter.
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Milestone]: each ``Milestone`` across every page, fetched as you iterate.
+        """
+        json: dict[str, Any] = {}
+        return self._c.paginate(
+            ENDPOINTS["POST /milestones/search"],
+            "/milestones/search",
+            _page_milestone,
+            json=json,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
+        )
 
     @overload
     async def create(
@@ -142,6 +187,21 @@ class MilestonesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateMilestoneRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): Name for this milestone
+            project_id (str, required unless body= is given): Project ID for this
+                milestone
+            account_id (str, optional): Account ID for this project
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this milestone, in RFC 3339 format
+            body (CreateMilestoneRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Milestone: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id, due_date=self._c.when(due_date, "due_date"), name=name, project_id=project_id
@@ -183,6 +243,18 @@ class MilestonesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Milestone]: each ``Milestone`` across every page, fetched as you iterate.
         """
         json: dict[str, Any] = {}
         search_filter = self._c.search_filter(filter)
@@ -212,6 +284,14 @@ class MilestonesResource:
         """Get a milestone.
 
         ``GET /milestones/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Milestone: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -269,6 +349,19 @@ class MilestonesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMilestoneRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this milestone, in RFC 3339 format
+            name (str, optional): Name for this milestone
+            body (UpdateMilestoneRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Milestone: the ``data`` of Pylon's answer.
         """
         given = _fields(due_date=self._c.when(due_date, "due_date"), name=name)
         if body is not None:
@@ -299,6 +392,14 @@ class MilestonesResource:
         """Delete a milestone.
 
         ``DELETE /milestones/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -315,6 +416,7 @@ class MilestonesResourceWithRawResponse:
     """``pylon.with_raw_response.milestones``: each method returns a ``RawResponse``."""
 
     __slots__ = (
+        "list",
         "create",
         "search",
         "get",
@@ -323,6 +425,7 @@ class MilestonesResourceWithRawResponse:
     )
 
     def __init__(self, resource: MilestonesResource) -> None:
+        self.list = _raw_pages(resource.list)
         self.create = _raw(resource.create)
         self.search = _raw_pages(resource.search)
         self.get = _raw(resource.get)
@@ -330,12 +433,58 @@ class MilestonesResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncMilestonesResource:
-    """``pylon.milestones`` of the sync client: create, search, get, update, delete."""
+    """``pylon.milestones`` of the sync client: list, create, search, get, update, delete."""
 
     def __init__(self, resource: MilestonesResource, runner: Runner) -> None:
         self._a = resource
         self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
+    ) -> SyncPaginatorLike[Milestone]:
+        """List milestones.
+
+        ``POST /milestones/search`` (Pylon allows 120 a minute).
+
+        Pylon has no list endpoint for milestones: this is the search without a filter.
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Milestone]: each ``Milestone`` across every page, fetched as you iterate.
+        """
+        return self._r.paginator(
+            MilestonesResource.list(
+                self._a,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
 
     @overload
     def create(
@@ -384,6 +533,21 @@ class SyncMilestonesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateMilestoneRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): Name for this milestone
+            project_id (str, required unless body= is given): Project ID for this
+                milestone
+            account_id (str, optional): Account ID for this project
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this milestone, in RFC 3339 format
+            body (CreateMilestoneRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Milestone: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MilestonesResource.create,
@@ -419,6 +583,18 @@ class SyncMilestonesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Milestone]: each ``Milestone`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             MilestonesResource.search(
@@ -448,6 +624,14 @@ class SyncMilestonesResource:
         """Get a milestone.
 
         ``GET /milestones/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Milestone: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MilestonesResource.get,
@@ -506,6 +690,19 @@ class SyncMilestonesResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateMilestoneRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this milestone, in RFC 3339 format
+            name (str, optional): Name for this milestone
+            body (UpdateMilestoneRequest | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Milestone: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MilestonesResource.update,
@@ -534,6 +731,14 @@ class SyncMilestonesResource:
         """Delete a milestone.
 
         ``DELETE /milestones/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             MilestonesResource.delete,
@@ -551,6 +756,7 @@ class SyncMilestonesResourceWithRawResponse:
     """``pylon.with_raw_response.milestones`` of the sync client."""
 
     __slots__ = (
+        "list",
         "create",
         "search",
         "get",
@@ -559,6 +765,7 @@ class SyncMilestonesResourceWithRawResponse:
     )
 
     def __init__(self, raw: MilestonesResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
         self.create = _blocking(runner, raw.create)
         self.search = _blocking(runner, raw.search)
         self.get = _blocking(runner, raw.get)

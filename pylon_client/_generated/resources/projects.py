@@ -35,6 +35,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -86,8 +87,9 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class ProjectsResource:
-    """``pylon.projects``: create, search, get, update, delete."""
+    """``pylon.projects``: list, create, search, get, update, delete."""
 
     __slots__ = ("_c",)
 
@@ -96,6 +98,49 @@ class ProjectsResource:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._c!r})"
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
+    ) -> Paginator[Project]:
+        """List projects.
+
+        ``POST /projects/search`` (Pylon allows 120 a minute).
+
+        Pylon has no list endpoint for projects: this is the search without a filter.
+
+        Returns an async iterator of items; ``.pages()`` iterates pages and
+        ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Project]: each ``Project`` across every page, fetched as you iterate.
+        """
+        json: dict[str, Any] = {}
+        return self._c.paginate(
+            ENDPOINTS["POST /projects/search"],
+            "/projects/search",
+            _page_project,
+            json=json,
+            limit=limit,
+            cursor=cursor,
+            max_items=max_items,
+            options=_options(extra_headers, extra_query, extra_body, timeout, deadline),
+        )
 
     @overload
     async def create(
@@ -152,6 +197,27 @@ class ProjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateProjectRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): Account ID for this
+                project
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                project
+            description_html (str, optional): Description HTML for this project
+            end_date (datetime.datetime | datetime.date | str, optional): End date for
+                this project, in RFC 3339 format
+            name (str, optional): Name for this project
+            owner_id (str, optional): Owner ID for this project
+            project_template_id (str, optional): Project template ID for this project
+            start_date (datetime.datetime | datetime.date | str, optional): Start date
+                for this project, in RFC 3339 format
+            body (CreateProjectRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Project: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -200,6 +266,18 @@ class ProjectsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Project]: each ``Project`` across every page, fetched as you iterate.
         """
         json: dict[str, Any] = {}
         search_filter = self._c.search_filter(filter)
@@ -229,6 +307,14 @@ class ProjectsResource:
         """Get a project.
 
         ``GET /projects/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Project: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -298,6 +384,27 @@ class ProjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateProjectRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional):
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                project
+            description_html (str, optional): Description HTML for this project
+            end_date (datetime.datetime | datetime.date | str, optional): End date for
+                this project, in RFC 3339 format
+            is_archived (bool, optional): Whether the project is archived
+            name (str, optional): Name for this project
+            owner_id (str, optional): Owner ID for this project
+            start_date (datetime.datetime | datetime.date | str, optional): Start date
+                for this project, in RFC 3339 format
+            body (UpdateProjectRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Project: the ``data`` of Pylon's answer.
         """
         given = _fields(
             custom_fields=custom_fields,
@@ -337,6 +444,14 @@ class ProjectsResource:
         """Delete a project.
 
         ``DELETE /projects/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -353,6 +468,7 @@ class ProjectsResourceWithRawResponse:
     """``pylon.with_raw_response.projects``: each method returns a ``RawResponse``."""
 
     __slots__ = (
+        "list",
         "create",
         "search",
         "get",
@@ -361,6 +477,7 @@ class ProjectsResourceWithRawResponse:
     )
 
     def __init__(self, resource: ProjectsResource) -> None:
+        self.list = _raw_pages(resource.list)
         self.create = _raw(resource.create)
         self.search = _raw_pages(resource.search)
         self.get = _raw(resource.get)
@@ -368,12 +485,58 @@ class ProjectsResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncProjectsResource:
-    """``pylon.projects`` of the sync client: create, search, get, update, delete."""
+    """``pylon.projects`` of the sync client: list, create, search, get, update, delete."""
 
     def __init__(self, resource: ProjectsResource, runner: Runner) -> None:
         self._a = resource
         self._r = runner
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_items: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        deadline: Deadline | Unset = UNSET,
+    ) -> SyncPaginatorLike[Project]:
+        """List projects.
+
+        ``POST /projects/search`` (Pylon allows 120 a minute).
+
+        Pylon has no list endpoint for projects: this is the search without a filter.
+
+        Returns an iterator of items; ``.pages()`` iterates pages and
+        ``.collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Project]: each ``Project`` across every page, fetched as you iterate.
+        """
+        return self._r.paginator(
+            ProjectsResource.list(
+                self._a,
+                limit=limit,
+                cursor=cursor,
+                max_items=max_items,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+                deadline=deadline,
+            )
+        )
 
     @overload
     def create(
@@ -430,6 +593,27 @@ class SyncProjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateProjectRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            account_id (str, required unless body= is given): Account ID for this
+                project
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                project
+            description_html (str, optional): Description HTML for this project
+            end_date (datetime.datetime | datetime.date | str, optional): End date for
+                this project, in RFC 3339 format
+            name (str, optional): Name for this project
+            owner_id (str, optional): Owner ID for this project
+            project_template_id (str, optional): Project template ID for this project
+            start_date (datetime.datetime | datetime.date | str, optional): Start date
+                for this project, in RFC 3339 format
+            body (CreateProjectRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Project: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ProjectsResource.create,
@@ -469,6 +653,18 @@ class SyncProjectsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Project]: each ``Project`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             ProjectsResource.search(
@@ -498,6 +694,14 @@ class SyncProjectsResource:
         """Get a project.
 
         ``GET /projects/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Project: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ProjectsResource.get,
@@ -568,6 +772,27 @@ class SyncProjectsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateProjectRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional):
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                project
+            description_html (str, optional): Description HTML for this project
+            end_date (datetime.datetime | datetime.date | str, optional): End date for
+                this project, in RFC 3339 format
+            is_archived (bool, optional): Whether the project is archived
+            name (str, optional): Name for this project
+            owner_id (str, optional): Owner ID for this project
+            start_date (datetime.datetime | datetime.date | str, optional): Start date
+                for this project, in RFC 3339 format
+            body (UpdateProjectRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Project: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ProjectsResource.update,
@@ -602,6 +827,14 @@ class SyncProjectsResource:
         """Delete a project.
 
         ``DELETE /projects/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             ProjectsResource.delete,
@@ -619,6 +852,7 @@ class SyncProjectsResourceWithRawResponse:
     """``pylon.with_raw_response.projects`` of the sync client."""
 
     __slots__ = (
+        "list",
         "create",
         "search",
         "get",
@@ -627,6 +861,7 @@ class SyncProjectsResourceWithRawResponse:
     )
 
     def __init__(self, raw: ProjectsResourceWithRawResponse, runner: Runner) -> None:
+        self.list = _blocking(runner, raw.list)
         self.create = _blocking(runner, raw.create)
         self.search = _blocking(runner, raw.search)
         self.get = _blocking(runner, raw.get)

@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -94,6 +95,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class SurveysResource:
     """``pylon.surveys``: list, search, get, list_responses."""
 
@@ -121,6 +123,14 @@ class SurveysResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Survey]: each ``Survey`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /surveys"],
@@ -174,6 +184,21 @@ class SurveysResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SearchSurveysRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            filter (SearchFilter | dict[str, Any], optional): A filter node: {field,
+                operator, value} or, for in, not_in, includes_all_of and time_range,
+                {field, operator, values}; `and` / `or` take {operator, subfilters}. At
+                most 3 levels deep, counting the top.
+            limit (int, optional): The number of surveys to fetch. Defaults to 100. Must
+                be greater than 0 and less than 1000.
+            body (SearchSurveysRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[Survey]: the ``data`` of Pylon's answer.
         """
         given = _fields(filter=filter, limit=limit)
         if body is not None:
@@ -204,6 +229,14 @@ class SurveysResource:
         """Get a survey by its ID.
 
         ``GET /surveys/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the survey.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Survey: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -238,6 +271,23 @@ class SurveysResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the survey.
+            submitted_after (str, optional): Filter responses submitted after this time
+                (RFC3339 format).
+            submitted_before (str, optional): Filter responses submitted before this
+                time (RFC3339 format).
+            account_id (str, optional): Filter responses by account ID.
+            contact_id (str, optional): Filter responses by contact ID.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[SurveyResponse]: each ``SurveyResponse`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /surveys/{id}/responses"],
@@ -273,6 +323,7 @@ class SurveysResourceWithRawResponse:
         self.list_responses = _raw_pages(resource.list_responses)
 
 
+@_shown_as_called
 class SyncSurveysResource:
     """``pylon.surveys`` of the sync client: list, search, get, list_responses."""
 
@@ -296,6 +347,14 @@ class SyncSurveysResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Survey]: each ``Survey`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             SurveysResource.list(
@@ -352,6 +411,21 @@ class SyncSurveysResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SearchSurveysRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            filter (SearchFilter | dict[str, Any], optional): A filter node: {field,
+                operator, value} or, for in, not_in, includes_all_of and time_range,
+                {field, operator, values}; `and` / `or` take {operator, subfilters}. At
+                most 3 levels deep, counting the top.
+            limit (int, optional): The number of surveys to fetch. Defaults to 100. Must
+                be greater than 0 and less than 1000.
+            body (SearchSurveysRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            list[Survey]: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             SurveysResource.search,
@@ -379,6 +453,14 @@ class SyncSurveysResource:
         """Get a survey by its ID.
 
         ``GET /surveys/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the survey.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Survey: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             SurveysResource.get,
@@ -414,6 +496,23 @@ class SyncSurveysResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the survey.
+            submitted_after (str, optional): Filter responses submitted after this time
+                (RFC3339 format).
+            submitted_before (str, optional): Filter responses submitted before this
+                time (RFC3339 format).
+            account_id (str, optional): Filter responses by account ID.
+            contact_id (str, optional): Filter responses by contact ID.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[SurveyResponse]: each ``SurveyResponse`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             SurveysResource.list_responses(

@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -83,6 +84,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class TagsResource:
     """``pylon.tags``: list, create, search, get, update, delete."""
 
@@ -110,6 +112,14 @@ class TagsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Tag]: each ``Tag`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /tags"],
@@ -165,6 +175,19 @@ class TagsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTagRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            object_type (str, required unless body= is given): The object type of the
+                associated object. Can be "account", "issue", or "contact".
+            value (str, required unless body= is given): The tag value.
+            hex_color (str, optional): The hex code of the tag's color.
+            body (CreateTagRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Tag: the ``data`` of Pylon's answer.
         """
         given = _fields(hex_color=hex_color, object_type=object_type, value=value)
         if body is not None:
@@ -206,6 +229,23 @@ class TagsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            object_type (str, optional): Only the tags of this kind of object; absent,
+                every kind the caller may read. One of ``account``, ``article``,
+                ``issue``.
+            search_text (str, optional): Only the tags whose value contains this text; a
+                space, a hyphen and an underscore match one another.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Tag]: each ``Tag`` across every page, fetched as you iterate.
         """
         json = _fields(object_type=object_type, search_text=search_text)
         search_filter = self._c.search_filter(filter)
@@ -235,6 +275,14 @@ class TagsResource:
         """Get a tag.
 
         ``GET /tags/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Tag: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -292,6 +340,18 @@ class TagsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTagRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            hex_color (str, optional): The hex code of the tag's color.
+            value (str, optional): in: body The name of the tag.
+            body (UpdateTagRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Tag: the ``data`` of Pylon's answer.
         """
         given = _fields(hex_color=hex_color, value=value)
         if body is not None:
@@ -322,6 +382,14 @@ class TagsResource:
         """Delete a tag.
 
         ``DELETE /tags/{id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -355,6 +423,7 @@ class TagsResourceWithRawResponse:
         self.delete = _raw(resource.delete)
 
 
+@_shown_as_called
 class SyncTagsResource:
     """``pylon.tags`` of the sync client: list, create, search, get, update, delete."""
 
@@ -378,6 +447,14 @@ class SyncTagsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Tag]: each ``Tag`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TagsResource.list(
@@ -436,6 +513,19 @@ class SyncTagsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTagRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            object_type (str, required unless body= is given): The object type of the
+                associated object. Can be "account", "issue", or "contact".
+            value (str, required unless body= is given): The tag value.
+            hex_color (str, optional): The hex code of the tag's color.
+            body (CreateTagRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Tag: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TagsResource.create,
@@ -472,6 +562,23 @@ class SyncTagsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            object_type (str, optional): Only the tags of this kind of object; absent,
+                every kind the caller may read. One of ``account``, ``article``,
+                ``issue``.
+            search_text (str, optional): Only the tags whose value contains this text; a
+                space, a hyphen and an underscore match one another.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Tag]: each ``Tag`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TagsResource.search(
@@ -503,6 +610,14 @@ class SyncTagsResource:
         """Get a tag.
 
         ``GET /tags/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Tag: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TagsResource.get,
@@ -561,6 +676,18 @@ class SyncTagsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTagRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            hex_color (str, optional): The hex code of the tag's color.
+            value (str, optional): in: body The name of the tag.
+            body (UpdateTagRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Tag: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TagsResource.update,
@@ -589,6 +716,14 @@ class SyncTagsResource:
         """Delete a tag.
 
         ``DELETE /tags/{id}`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TagsResource.delete,

@@ -84,6 +84,14 @@ class TaskStatusesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TaskStatusDetails]: each ``TaskStatusDetails`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /task-statuses"],
@@ -127,6 +135,14 @@ class SyncTaskStatusesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TaskStatusDetails]: each ``TaskStatusDetails`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TaskStatusesResource.list(

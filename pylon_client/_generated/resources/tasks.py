@@ -35,6 +35,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -122,6 +123,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class TasksResource:
     """``pylon.tasks``: list, create, search, get, update, delete, list_comments, create_comment, update_comment, delete_comment, link_external_issue, link_issue."""
 
@@ -151,6 +153,16 @@ class TasksResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Task]: each ``Task`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /tasks"],
@@ -224,6 +236,31 @@ class TasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTaskRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            title (str, required unless body= is given): Title for this task
+            account_id (str, optional): Account ID for this task
+            assignee_id (str, optional): Assignee ID for this task
+            body_html (str, optional): Body HTML for this task
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this task.
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                task
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this task, in RFC 3339 format
+            milestone_id (str, optional): Milestone ID for this task
+            parent_task_id (str, optional):
+            project_id (str, optional): Project ID for this task
+            status (BuiltinTaskStatus | str, optional): The statuses every organization
+                has; a task may also hold a custom status's slug. One of
+                ``not_started``, ``in_progress``, ``completed`` (or another string).
+            body (CreateTaskRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         given = _fields(
             account_id=account_id,
@@ -275,6 +312,18 @@ class TasksResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Task]: each ``Task`` across every page, fetched as you iterate.
         """
         json: dict[str, Any] = {}
         search_filter = self._c.search_filter(filter)
@@ -304,6 +353,14 @@ class TasksResource:
         """Get a task.
 
         ``GET /tasks/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -377,6 +434,32 @@ class TasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTaskRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            assignee_id (str, optional): Assignee ID for this task
+            body_html (str, optional): Body HTML for this task
+            completed_at (datetime.datetime | datetime.date | str, optional):
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this task. Only passed in fields will be
+                modified.
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                task
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this task, in RFC 3339 format
+            milestone_id (str, optional): Milestone ID for this task
+            project_id (str, optional): Project ID for this task
+            status (BuiltinTaskStatus | str, optional): The statuses every organization
+                has; a task may also hold a custom status's slug. One of
+                ``not_started``, ``in_progress``, ``completed`` (or another string).
+            title (str, optional): Title for this task
+            body (UpdateTaskRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         given = _fields(
             assignee_id=assignee_id,
@@ -418,6 +501,14 @@ class TasksResource:
         """Delete a task.
 
         ``DELETE /tasks/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -446,6 +537,15 @@ class TasksResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the task.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TaskComment]: each ``TaskComment`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /tasks/{id}/comments"],
@@ -502,6 +602,18 @@ class TasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTaskCommentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            body_html (str, required unless body= is given): The comment, as HTML.
+            is_internal (bool, optional): Whether only internal users see it.
+            body (CreateTaskCommentRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TaskComment: the ``data`` of Pylon's answer.
         """
         given = _fields(body_html=body_html, is_internal=is_internal)
         if body is not None:
@@ -569,6 +681,18 @@ class TasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTaskCommentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            comment_id (str, required unless body= is given): The ID of the comment.
+            body_html (str, required unless body= is given): The new body, as HTML.
+            body (UpdateTaskCommentRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TaskComment: the ``data`` of Pylon's answer.
         """
         given = _fields(body_html=body_html)
         if body is not None:
@@ -603,6 +727,15 @@ class TasksResource:
         """Delete a task comment.
 
         ``DELETE /tasks/{id}/comments/{comment_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the task.
+            comment_id (str, required): The ID of the comment.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteTaskCommentResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -662,6 +795,22 @@ class TasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkTaskExternalIssueRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            external_issue_id (str, required unless body= is given): The issue's ID or
+                key in its tracker.
+            source (str, required unless body= is given): The tracker, e.g. linear,
+                asana, jira, github, shortcut.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkTaskExternalIssueRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         given = _fields(external_issue_id=external_issue_id, operation=operation, source=source)
         if body is not None:
@@ -728,6 +877,19 @@ class TasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkTaskIssueRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            issue_id (str, required unless body= is given): The ID of the Pylon issue.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkTaskIssueRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         given = _fields(issue_id=issue_id, operation=operation)
         if body is not None:
@@ -782,6 +944,7 @@ class TasksResourceWithRawResponse:
         self.link_issue = _raw(resource.link_issue)
 
 
+@_shown_as_called
 class SyncTasksResource:
     """``pylon.tasks`` of the sync client: list, create, search, get, update, delete, list_comments, create_comment, update_comment, delete_comment, link_external_issue, link_issue."""
 
@@ -807,6 +970,16 @@ class SyncTasksResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Task]: each ``Task`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TasksResource.list(
@@ -883,6 +1056,31 @@ class SyncTasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTaskRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            title (str, required unless body= is given): Title for this task
+            account_id (str, optional): Account ID for this task
+            assignee_id (str, optional): Assignee ID for this task
+            body_html (str, optional): Body HTML for this task
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this task.
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                task
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this task, in RFC 3339 format
+            milestone_id (str, optional): Milestone ID for this task
+            parent_task_id (str, optional):
+            project_id (str, optional): Project ID for this task
+            status (BuiltinTaskStatus | str, optional): The statuses every organization
+                has; a task may also hold a custom status's slug. One of
+                ``not_started``, ``in_progress``, ``completed`` (or another string).
+            body (CreateTaskRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.create,
@@ -925,6 +1123,18 @@ class SyncTasksResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Task]: each ``Task`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TasksResource.search(
@@ -954,6 +1164,14 @@ class SyncTasksResource:
         """Get a task.
 
         ``GET /tasks/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.get,
@@ -1028,6 +1246,32 @@ class SyncTasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTaskRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            assignee_id (str, optional): Assignee ID for this task
+            body_html (str, optional): Body HTML for this task
+            completed_at (datetime.datetime | datetime.date | str, optional):
+            custom_fields (list[CustomFieldInput | dict[str, Any]], optional): An array
+                of custom fields to be used on this task. Only passed in fields will be
+                modified.
+            customer_portal_visible (bool, optional): Customer portal visible for this
+                task
+            due_date (datetime.datetime | datetime.date | str, optional): Due date for
+                this task, in RFC 3339 format
+            milestone_id (str, optional): Milestone ID for this task
+            project_id (str, optional): Project ID for this task
+            status (BuiltinTaskStatus | str, optional): The statuses every organization
+                has; a task may also hold a custom status's slug. One of
+                ``not_started``, ``in_progress``, ``completed`` (or another string).
+            title (str, optional): Title for this task
+            body (UpdateTaskRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.update,
@@ -1064,6 +1308,14 @@ class SyncTasksResource:
         """Delete a task.
 
         ``DELETE /tasks/{id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteResponse: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.delete,
@@ -1093,6 +1345,15 @@ class SyncTasksResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            id (str, required): The ID of the task.
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TaskComment]: each ``TaskComment`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TasksResource.list_comments(
@@ -1153,6 +1414,18 @@ class SyncTasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTaskCommentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            body_html (str, required unless body= is given): The comment, as HTML.
+            is_internal (bool, optional): Whether only internal users see it.
+            body (CreateTaskCommentRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TaskComment: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.create_comment,
@@ -1215,6 +1488,18 @@ class SyncTasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTaskCommentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            comment_id (str, required unless body= is given): The ID of the comment.
+            body_html (str, required unless body= is given): The new body, as HTML.
+            body (UpdateTaskCommentRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TaskComment: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.update_comment,
@@ -1244,6 +1529,15 @@ class SyncTasksResource:
         """Delete a task comment.
 
         ``DELETE /tasks/{id}/comments/{comment_id}`` (Pylon allows 120 a minute).
+
+        Args:
+            id (str, required): The ID of the task.
+            comment_id (str, required): The ID of the comment.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteTaskCommentResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.delete_comment,
@@ -1305,6 +1599,22 @@ class SyncTasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkTaskExternalIssueRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            external_issue_id (str, required unless body= is given): The issue's ID or
+                key in its tracker.
+            source (str, required unless body= is given): The tracker, e.g. linear,
+                asana, jira, github, shortcut.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkTaskExternalIssueRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.link_external_issue,
@@ -1367,6 +1677,19 @@ class SyncTasksResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``LinkTaskIssueRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given): The ID of the task.
+            issue_id (str, required unless body= is given): The ID of the Pylon issue.
+            operation (Literal['link', 'unlink'], optional): link (the default) or
+                unlink. One of ``link``, ``unlink``.
+            body (LinkTaskIssueRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Task: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TasksResource.link_issue,

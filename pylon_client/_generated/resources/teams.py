@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -74,6 +75,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class TeamsResource:
     """``pylon.teams``: list, create, get, update."""
 
@@ -101,6 +103,14 @@ class TeamsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Team]: each ``Team`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /teams"],
@@ -158,6 +168,19 @@ class TeamsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTeamRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): The name of the team.
+            assignment_configuration (dict[str, Any], optional):
+            schedule (dict[str, Any], optional):
+            user_ids (list[str], optional): The list of user IDs to add to the team.
+            body (CreateTeamRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Team: the ``data`` of Pylon's answer.
         """
         given = _fields(
             assignment_configuration=assignment_configuration, name=name, schedule=schedule, user_ids=user_ids
@@ -193,6 +216,14 @@ class TeamsResource:
         """Get a team.
 
         ``GET /teams/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Team: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -254,6 +285,22 @@ class TeamsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTeamRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            assignment_configuration (dict[str, Any], optional):
+            name (str, optional): The name of the team.
+            schedule (dict[str, Any], optional):
+            user_ids (list[str], optional): The list of user IDs to add to the team. If
+                provided, the team members will be updated to be exactly the given
+                users.
+            body (UpdateTeamRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Team: the ``data`` of Pylon's answer.
         """
         given = _fields(
             assignment_configuration=assignment_configuration, name=name, schedule=schedule, user_ids=user_ids
@@ -291,6 +338,7 @@ class TeamsResourceWithRawResponse:
         self.update = _raw(resource.update)
 
 
+@_shown_as_called
 class SyncTeamsResource:
     """``pylon.teams`` of the sync client: list, create, get, update."""
 
@@ -314,6 +362,14 @@ class SyncTeamsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[Team]: each ``Team`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TeamsResource.list(
@@ -374,6 +430,19 @@ class SyncTeamsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTeamRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            name (str, required unless body= is given): The name of the team.
+            assignment_configuration (dict[str, Any], optional):
+            schedule (dict[str, Any], optional):
+            user_ids (list[str], optional): The list of user IDs to add to the team.
+            body (CreateTeamRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Team: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TeamsResource.create,
@@ -403,6 +472,14 @@ class SyncTeamsResource:
         """Get a team.
 
         ``GET /teams/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Team: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TeamsResource.get,
@@ -465,6 +542,22 @@ class SyncTeamsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateTeamRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            assignment_configuration (dict[str, Any], optional):
+            name (str, optional): The name of the team.
+            schedule (dict[str, Any], optional):
+            user_ids (list[str], optional): The list of user IDs to add to the team. If
+                provided, the team members will be updated to be exactly the given
+                users.
+            body (UpdateTeamRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Team: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TeamsResource.update,

@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -87,6 +88,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class TicketFormsResource:
     """``pylon.ticket_forms``: list, get, create_submission."""
 
@@ -114,6 +116,14 @@ class TicketFormsResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TicketForm]: each ``TicketForm`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /ticket-forms"],
@@ -137,6 +147,14 @@ class TicketFormsResource:
         """Get a ticket form.
 
         ``GET /ticket-forms/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the ticket form to fetch.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TicketForm: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -200,6 +218,29 @@ class TicketFormsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SubmitTicketFormRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            ticket_form_id (str, required unless body= is given): The ID of the ticket
+                form.
+            attachment_urls (list[str], optional): HTTPS URLs of files to attach to the
+                issue's first message; Pylon copies them into its own storage before it
+                keeps the submission.
+            fields (list[SubmitTicketFormField | dict[str, Any]], optional): The
+                answers, by the slugs of the form's fields; name and email are not among
+                them (the requester fields carry those).
+            requester_email (str, optional): The requester's email address; only with
+                requester_name, never with requester_id.
+            requester_id (str, optional): The ID of the contact who requests; or else
+                requester_email and requester_name.
+            requester_name (str, optional): The requester's full name; only with
+                requester_email, never with requester_id.
+            body (SubmitTicketFormRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         given = _fields(
             attachment_urls=attachment_urls,
@@ -239,6 +280,7 @@ class TicketFormsResourceWithRawResponse:
         self.create_submission = _raw(resource.create_submission)
 
 
+@_shown_as_called
 class SyncTicketFormsResource:
     """``pylon.ticket_forms`` of the sync client: list, get, create_submission."""
 
@@ -262,6 +304,14 @@ class SyncTicketFormsResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TicketForm]: each ``TicketForm`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TicketFormsResource.list(
@@ -288,6 +338,14 @@ class SyncTicketFormsResource:
         """Get a ticket form.
 
         ``GET /ticket-forms/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the ticket form to fetch.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TicketForm: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TicketFormsResource.get,
@@ -352,6 +410,29 @@ class SyncTicketFormsResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``SubmitTicketFormRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            ticket_form_id (str, required unless body= is given): The ID of the ticket
+                form.
+            attachment_urls (list[str], optional): HTTPS URLs of files to attach to the
+                issue's first message; Pylon copies them into its own storage before it
+                keeps the submission.
+            fields (list[SubmitTicketFormField | dict[str, Any]], optional): The
+                answers, by the slugs of the form's fields; name and email are not among
+                them (the requester fields carry those).
+            requester_email (str, optional): The requester's email address; only with
+                requester_name, never with requester_id.
+            requester_id (str, optional): The ID of the contact who requests; or else
+                requester_email and requester_name.
+            requester_name (str, optional): The requester's full name; only with
+                requester_email, never with requester_id.
+            body (SubmitTicketFormRequestBody | Mapping[str, Any], optional): The whole
+                request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Issue: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TicketFormsResource.create_submission,

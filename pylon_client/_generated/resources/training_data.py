@@ -35,6 +35,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -91,6 +92,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class TrainingDataResource:
     """``pylon.training_data``: list, create, upload, upload_content, get, delete_documents."""
 
@@ -118,6 +120,14 @@ class TrainingDataResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TrainingData]: each ``TrainingData`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /training-data"],
@@ -171,6 +181,18 @@ class TrainingDataResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTrainingDataRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            training_data_name (str, optional): The name of the training data container.
+            visibility (str, optional): The visibility of the training data. Defaults to
+                "everyone". Valid values: "everyone", "user_only", "ai_agent_only"
+            body (CreateTrainingDataRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         given = _fields(training_data_name=training_data_name, visibility=visibility)
         if body is not None:
@@ -210,6 +232,30 @@ class TrainingDataResource:
         Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
         object (sync or async), optionally as ``(filename, content[, type])``; it is
         streamed, never read whole into memory.
+
+        Args:
+            files (Sequence[Upload], required): The files to upload (minimum 1, maximum
+                10). Supported types: PDF, plain text, markdown, CSV, JSON, and images
+                (JPEG, PNG, GIF, WebP). Maximum size: 50MB per file, 100MB total.
+            external_ids (list[str], optional): External IDs for idempotent operations.
+                Must match the number of files if provided. Used for duplicate detection
+                and updates.
+            file_names (list[str], optional): Custom names for the uploaded files. Must
+                match the number of files if provided. If not provided, original
+                filenames will be used.
+            training_data_id (str, optional): The ID of an existing training data
+                container to upload files to. Required if not creating new training
+                data.
+            training_data_name (str, optional): The name of a new training data
+                container. Required when creating new training data (if training_data_id
+                is not provided).
+            visibility (str, optional): Visibility of the training data. Defaults to
+                "everyone". Valid values: "everyone", "user_only", "ai_agent_only"
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         return await self._c.upload(
             ENDPOINTS["POST /training-data/upload"],
@@ -277,6 +323,25 @@ class TrainingDataResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UploadTrainingDataFileContentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            content (str, optional): The text content to upload.
+            external_id (str, optional): External ID for idempotent operations
+                (optional).
+            file_name (str, optional): The name for the uploaded file.
+            training_data_id (str, optional): The ID of an existing training data
+                container to upload to (optional).
+            training_data_name (str, optional): The name of a new training data
+                container (required if training_data_id not provided).
+            visibility (str, optional): Visibility of the training data. Defaults to
+                "everyone".
+            body (UploadTrainingDataFileContentRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         given = _fields(
             content=content,
@@ -314,6 +379,14 @@ class TrainingDataResource:
         """Get a training data configuration by its ID.
 
         ``GET /training-data/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the training data.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -340,6 +413,16 @@ class TrainingDataResource:
         """Delete training data documents.
 
         ``DELETE /training-data/{id}/documents`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required): The ID of the training data.
+            document_ids (list[str], optional): Document IDs to delete.
+            external_ids (list[str], optional): External IDs to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteTrainingDataDocumentsResponseBody: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -373,6 +456,7 @@ class TrainingDataResourceWithRawResponse:
         self.delete_documents = _raw(resource.delete_documents)
 
 
+@_shown_as_called
 class SyncTrainingDataResource:
     """``pylon.training_data`` of the sync client: list, create, upload, upload_content, get, delete_documents."""
 
@@ -396,6 +480,14 @@ class SyncTrainingDataResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[TrainingData]: each ``TrainingData`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             TrainingDataResource.list(
@@ -452,6 +544,18 @@ class SyncTrainingDataResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``CreateTrainingDataRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            training_data_name (str, optional): The name of the training data container.
+            visibility (str, optional): The visibility of the training data. Defaults to
+                "everyone". Valid values: "everyone", "user_only", "ai_agent_only"
+            body (CreateTrainingDataRequestBody | Mapping[str, Any], optional): The
+                whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TrainingDataResource.create,
@@ -488,6 +592,30 @@ class SyncTrainingDataResource:
         Sent as ``multipart/form-data``. A file is bytes, a path, or a binary file
         object (sync or async), optionally as ``(filename, content[, type])``; it is
         streamed, never read whole into memory.
+
+        Args:
+            files (Sequence[Upload], required): The files to upload (minimum 1, maximum
+                10). Supported types: PDF, plain text, markdown, CSV, JSON, and images
+                (JPEG, PNG, GIF, WebP). Maximum size: 50MB per file, 100MB total.
+            external_ids (list[str], optional): External IDs for idempotent operations.
+                Must match the number of files if provided. Used for duplicate detection
+                and updates.
+            file_names (list[str], optional): Custom names for the uploaded files. Must
+                match the number of files if provided. If not provided, original
+                filenames will be used.
+            training_data_id (str, optional): The ID of an existing training data
+                container to upload files to. Required if not creating new training
+                data.
+            training_data_name (str, optional): The name of a new training data
+                container. Required when creating new training data (if training_data_id
+                is not provided).
+            visibility (str, optional): Visibility of the training data. Defaults to
+                "everyone". Valid values: "everyone", "user_only", "ai_agent_only"
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TrainingDataResource.upload,
@@ -556,6 +684,25 @@ class SyncTrainingDataResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UploadTrainingDataFileContentRequestBody`` (or a dict) instead to send a prepared body.
+
+        Args:
+            content (str, optional): The text content to upload.
+            external_id (str, optional): External ID for idempotent operations
+                (optional).
+            file_name (str, optional): The name for the uploaded file.
+            training_data_id (str, optional): The ID of an existing training data
+                container to upload to (optional).
+            training_data_name (str, optional): The name of a new training data
+                container (required if training_data_id not provided).
+            visibility (str, optional): Visibility of the training data. Defaults to
+                "everyone".
+            body (UploadTrainingDataFileContentRequestBody | Mapping[str, Any],
+                optional): The whole request body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TrainingDataResource.upload_content,
@@ -587,6 +734,14 @@ class SyncTrainingDataResource:
         """Get a training data configuration by its ID.
 
         ``GET /training-data/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required): The ID of the training data.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            TrainingData: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TrainingDataResource.get,
@@ -614,6 +769,16 @@ class SyncTrainingDataResource:
         """Delete training data documents.
 
         ``DELETE /training-data/{id}/documents`` (Pylon allows 30 a minute).
+
+        Args:
+            id (str, required): The ID of the training data.
+            document_ids (list[str], optional): Document IDs to delete.
+            external_ids (list[str], optional): External IDs to delete.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            DeleteTrainingDataDocumentsResponseBody: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             TrainingDataResource.delete_documents,

@@ -84,6 +84,14 @@ class UserRolesResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[UserRole]: each ``UserRole`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /user-roles"],
@@ -127,6 +135,14 @@ class SyncUserRolesResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[UserRole]: each ``UserRole`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             UserRolesResource.list(

@@ -33,6 +33,7 @@ from .._contract import (
     _page,
     _raw,
     _raw_pages,
+    _shown_as_called,
 )
 from .._endpoints import ENDPOINTS
 from ..types import UNSET, Unset
@@ -73,6 +74,7 @@ PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
 }
 
 
+@_shown_as_called
 class UsersResource:
     """``pylon.users``: list, search, get, update."""
 
@@ -101,6 +103,15 @@ class UsersResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            include_deactivated (bool, optional):
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[User]: each ``User`` across every page, fetched as you iterate.
         """
         return self._c.paginate(
             ENDPOINTS["GET /users"],
@@ -130,6 +141,18 @@ class UsersResource:
 
         Returns an async iterator of items; ``.pages()`` iterates pages and
         ``await .collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[User]: each ``User`` across every page, fetched as you iterate.
         """
         json: dict[str, Any] = {}
         search_filter = self._c.search_filter(filter)
@@ -159,6 +182,14 @@ class UsersResource:
         """Get a user.
 
         ``GET /users/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            User: the ``data`` of Pylon's answer.
         """
         json = None
         return await self._c.request(
@@ -220,6 +251,22 @@ class UsersResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateUserRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            avatar_url (str, optional): The avatar URL of the user. Must be a square
+                .png, .jpg or .jpeg.
+            name (str, optional): The name of the user.
+            role_id (str, optional): The role_id of the user.
+            status (str, optional): The new user status for the user. Can be one of
+                `active`, `away`, or `out_of_office`.
+            body (UpdateUserRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            User: the ``data`` of Pylon's answer.
         """
         given = _fields(avatar_url=avatar_url, name=name, role_id=role_id, status=status)
         if body is not None:
@@ -255,6 +302,7 @@ class UsersResourceWithRawResponse:
         self.update = _raw(resource.update)
 
 
+@_shown_as_called
 class SyncUsersResource:
     """``pylon.users`` of the sync client: list, search, get, update."""
 
@@ -279,6 +327,15 @@ class SyncUsersResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            include_deactivated (bool, optional):
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[User]: each ``User`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             UsersResource.list(
@@ -312,6 +369,18 @@ class SyncUsersResource:
 
         Returns an iterator of items; ``.pages()`` iterates pages and
         ``.collect()`` gathers a small result into a list.
+
+        Args:
+            filter (FilterInput, optional): A search filter, built with ``F`` or as a
+                dict, checked before sending; none matches all.
+            limit (int, optional): Items per page, within Pylon's bounds for this list.
+            cursor (str, optional): Start from this page cursor (``paginator.cursor``).
+            max_items (int, optional): Stop after this many items.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            Paginator[User]: each ``User`` across every page, fetched as you iterate.
         """
         return self._r.paginator(
             UsersResource.search(
@@ -341,6 +410,14 @@ class SyncUsersResource:
         """Get a user.
 
         ``GET /users/{id}`` (Pylon allows 300 a minute).
+
+        Args:
+            id (str, required):
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            User: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             UsersResource.get,
@@ -403,6 +480,22 @@ class SyncUsersResource:
 
         Body fields are keyword arguments named as in the API; pass ``body=`` a
         ``UpdateUserRequest`` (or a dict) instead to send a prepared body.
+
+        Args:
+            id (str, required unless body= is given):
+            avatar_url (str, optional): The avatar URL of the user. Must be a square
+                .png, .jpg or .jpeg.
+            name (str, optional): The name of the user.
+            role_id (str, optional): The role_id of the user.
+            status (str, optional): The new user status for the user. Can be one of
+                `active`, `away`, or `out_of_office`.
+            body (UpdateUserRequest | Mapping[str, Any], optional): The whole request
+                body, instead of the keyword fields.
+            extra_headers, extra_query, extra_body, timeout, deadline: per-call options,
+                as for every method (see ``AsyncPylon.with_options``).
+
+        Returns:
+            User: the ``data`` of Pylon's answer.
         """
         return self._r.run(
             UsersResource.update,
