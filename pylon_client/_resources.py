@@ -218,9 +218,19 @@ class AccountsResource(generated.AccountsResource):
         :class:`PylonInputError`. Batches run ``concurrency`` at a time (default 2). Pylon
         answers that each update was *initiated*.
 
-        Returns a :class:`BulkResult`: ``succeeded`` ids, ``failed`` id → error, a request
-        id per batch, and ``raise_for_failures()``. ``on_progress(done, total)`` is called
-        after each batch.
+        Pylon refuses a whole batch for one bad id. A batch refused with 400, 404 or 422 is
+        therefore split in two and each half sent again, recursively, until each bad id is
+        refused in a request of its own and every other id has succeeded: one bad id among
+        100 costs 13 to 15 requests instead of failing 99 good ones. These requests are paced
+        and counted like any other, one at a time within the batch's place among the
+        ``concurrency``. Other errors (401, 403, 429, 5xx, no response) fail the batch as it
+        is; so does a refusal that stays the same whichever ids are sent (an unknown
+        ``owner_id``), once both halves have been refused with it.
+
+        Returns a :class:`BulkResult`: ``succeeded`` ids, ``failed`` id → error, ``refused``
+        (the failed ids Pylon refused on their own, each with its own error), ``settled_by``
+        id → request id, a request id per batch, and ``raise_for_failures()``.
+        ``on_progress(done, total)`` is called whenever ids are settled.
         """
         from ._bulk import check_success, run_batches  # loaded on first use (see the imports)
 
@@ -247,7 +257,12 @@ class AccountsResource(generated.AccountsResource):
             return request_id
 
         return await run_batches(
-            batches, send, total=len(ids), concurrency=concurrency, on_progress=on_progress
+            batches,
+            send,
+            total=len(ids),
+            concurrency=concurrency,
+            on_progress=on_progress,
+            narrow=True,
         )
 
     async def merge(  # type: ignore[override]  # any number of ids, merged batch after batch
@@ -264,8 +279,10 @@ class AccountsResource(generated.AccountsResource):
         Pylon merges one account at a time, not atomically, and a merge cannot be undone
         (tags and custom fields of merged accounts are not carried over). So batches run one
         after another, never two merges at once; a failed batch may have merged some of its
-        accounts, and is reported with every id in it as failed. The ids are checked before
-        anything is sent: the target may not be among them.
+        accounts, and is reported with every id in it as failed. Unlike :meth:`update_many`,
+        a failed merge batch is never split and sent again: its halves would merge again what
+        may already have been merged. The ids are checked before anything is sent: the target
+        may not be among them.
 
         Returns a :class:`BulkResult` as :meth:`update_many` does.
 
@@ -294,6 +311,7 @@ class AccountsResource(generated.AccountsResource):
             )
             return self._client.last_request_id
 
+        # narrow=False: a refused merge batch may be partly applied, so it is not sent again.
         return await run_batches(
-            batches, send, total=len(ids), concurrency=1, on_progress=on_progress
+            batches, send, total=len(ids), concurrency=1, on_progress=on_progress, narrow=False
         )

@@ -7,8 +7,31 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pylon_client._batching import MAX_BATCH, BulkResult, check_merge, chunk, normalize_ids
-from pylon_client._errors import BulkError, NotFoundError, PylonInputError, RateLimitError
+from pylon_client._batching import (
+    MAX_BATCH,
+    BulkResult,
+    can_narrow,
+    check_merge,
+    chunk,
+    halves,
+    normalize_ids,
+    same_refusal,
+)
+from pylon_client._errors import (
+    AuthenticationError,
+    BadRequestError,
+    BulkError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    PylonAPIError,
+    PylonConnectionError,
+    PylonInputError,
+    PylonTimeoutError,
+    RateLimitError,
+)
 
 
 def ids(n: int) -> list[str]:
@@ -232,3 +255,119 @@ def test_raise_for_failures_truncates_long_lists() -> None:
 def test_raise_for_failures_without_failures_does_nothing() -> None:
     """No failure, no exception."""
     BulkResult(total=0).raise_for_failures()
+
+
+@pytest.mark.parametrize(
+    ("error", "narrowed"),
+    [
+        pytest.param(BadRequestError("x", status_code=400), True, id="400"),
+        pytest.param(NotFoundError("x", status_code=404), True, id="404"),
+        pytest.param(PylonAPIError("x", status_code=422), True, id="422"),
+        pytest.param(AuthenticationError("x", status_code=401), False, id="401"),
+        pytest.param(PermissionDeniedError("x", status_code=403), False, id="403"),
+        pytest.param(ConflictError("x", status_code=409), False, id="409"),
+        pytest.param(PayloadTooLargeError("x", status_code=413), False, id="413"),
+        pytest.param(RateLimitError("x", status_code=429), False, id="429"),
+        pytest.param(InternalServerError("x", status_code=500), False, id="500"),
+        pytest.param(InternalServerError("x", status_code=503), False, id="503"),
+        pytest.param(PylonAPIError("success: false", status_code=200), False, id="success-false"),
+        pytest.param(PylonConnectionError("reset"), False, id="connection"),
+        pytest.param(PylonTimeoutError("slow"), False, id="timeout"),
+        pytest.param(RuntimeError("bug"), False, id="not-pylon"),
+    ],
+)
+def test_can_narrow_only_refusals_that_can_be_about_the_ids(
+    error: BaseException, narrowed: bool
+) -> None:
+    """400, 404 and 422 are narrowed; token, rate, server and network errors are not."""
+    assert can_narrow(error) is narrowed
+
+
+@pytest.mark.parametrize(
+    ("count", "sizes"),
+    [
+        pytest.param(2, (1, 1), id="2"),
+        pytest.param(3, (1, 2), id="3"),
+        pytest.param(25, (12, 13), id="25"),
+        pytest.param(100, (50, 50), id="100"),
+    ],
+)
+def test_halves_split_in_order_with_the_longer_half_second(
+    count: int, sizes: tuple[int, int]
+) -> None:
+    """Halves keep the order; an odd count puts the extra id in the second half."""
+    first, second = halves(ids(count))
+    assert (len(first), len(second)) == sizes
+    assert first + second == ids(count)
+
+
+@given(st.lists(st.text(min_size=1), min_size=2, max_size=MAX_BATCH))
+def test_halves_are_never_empty_and_differ_by_at_most_one(items: list[str]) -> None:
+    """Any list of two or more ids splits into two non-empty halves that give it back."""
+    first, second = halves(items)
+    assert first
+    assert second
+    assert 0 <= len(second) - len(first) <= 1
+    assert first + second == items
+
+
+@pytest.mark.parametrize("count", [pytest.param(0, id="0"), pytest.param(1, id="1")])
+def test_halves_needs_two_ids(count: int) -> None:
+    """Fewer than two ids cannot be split: a programming error."""
+    with pytest.raises(PylonInputError, match="at least two ids"):
+        halves(ids(count))
+
+
+def _refusal(*errors: str, status: int = 400, code: str = "invalid_request_body") -> PylonAPIError:
+    return PylonAPIError("x", status_code=status, code=code, errors=list(errors), request_id="r")
+
+
+@pytest.mark.parametrize(
+    ("others", "same"),
+    [
+        pytest.param([_refusal("owner_id: no user")], True, id="same"),
+        pytest.param([_refusal("owner_id: no user"), _refusal("owner_id: no user")], True, id="3"),
+        pytest.param([_refusal("no account with id 'a'")], False, id="other-message"),
+        pytest.param([_refusal("owner_id: no user", status=404)], False, id="other-status"),
+        pytest.param([_refusal("owner_id: no user", code="not_found")], False, id="other-code"),
+    ],
+)
+def test_same_refusal_compares_status_code_and_messages(
+    others: list[PylonAPIError], same: bool
+) -> None:
+    """Refusals are the same when status, code and messages are; request ids do not count."""
+    first = PylonAPIError(
+        "y",
+        status_code=400,
+        code="invalid_request_body",
+        errors=["owner_id: no user"],
+        request_id="other",
+    )
+    assert same_refusal(first, *others) is same
+
+
+def test_bulk_result_narrowing_keeps_the_batch_request_id_and_each_settling_one() -> None:
+    """A narrowed batch keeps its own request id; each id keeps the one that settled it."""
+    result = BulkResult(total=4)
+    whole = BadRequestError("refused", status_code=400, request_id="req_1")
+    alone = BadRequestError("no account 'c'", status_code=400, request_id="req_4")
+    result.record_narrowing(whole, batch=0)
+    result.record_success(["a", "b"], "req_2", batch=0)
+    result.record_refusal("c", alone, batch=0)
+    result.record_success(["d"], "req_5", batch=1)
+    assert result.request_ids == ["req_1", "req_5"]
+    assert result.settled_by == {"a": "req_2", "b": "req_2", "c": "req_4", "d": "req_5"}
+    assert result.failed == result.refused == {"c": alone}
+    assert result.succeeded == ["a", "b", "d"]
+    assert result.pending == 0
+    assert repr(result) == "BulkResult(total=4, succeeded=3, failed=1, batches=2)"
+
+
+def test_bulk_result_failures_are_not_refusals() -> None:
+    """A batch failed for another reason is in failed only, with its request id per id."""
+    result = BulkResult(total=2)
+    error = InternalServerError("boom", status_code=500, request_id="req_9")
+    result.record_failure(["a", "b"], error, batch=0)
+    assert result.refused == {}
+    assert result.settled_by == {"a": "req_9", "b": "req_9"}
+    assert result.request_ids == ["req_9"]
