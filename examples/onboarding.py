@@ -46,17 +46,22 @@ def fake_pylon() -> Iterator[tuple[str, str, list[str], list[str]]]:
         yield url, "demo-token", ids, duplicates
 
 
-def _progress(done: int, total: int, label: str) -> None:
-    if not sys.stderr.isatty() and done < total:
+def _progress(label: str, fraction: float, detail: str, *, final: bool = False) -> None:
+    """Draw ``label [####......] detail``: the bar shows ``fraction``, ``detail`` says of what.
+
+    The export's detail is the share of its date range and the issues so far (their total is
+    not known in advance); the tagging's is accounts done out of accounts to do.
+    """
+    if not sys.stderr.isatty() and not final:
         return  # redrawing with \r only makes sense on a terminal; logs get the last line
     width = 30
-    filled = width * done // max(total, 1)
+    filled = int(width * min(max(fraction, 0.0), 1.0))
     print(
-        f"\r  {label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}",
+        f"\r  {label:<8} [{'#' * filled}{'.' * (width - filled)}] {detail}",
         end="",
         file=sys.stderr,
     )
-    if done >= total:
+    if final:
         print(file=sys.stderr)
 
 
@@ -118,8 +123,9 @@ async def run(
         count += 1
         ids.add(issue.id)
         if count % 250 == 0:
-            _progress(round(export.progress * 100), 100, f"issues {count:>5}")
-    _progress(100, 100, f"issues {count:>5}")
+            done = f"{export.progress:.0%} of {EXPORT_DAYS} days, {count:,} issues"
+            _progress("issues", export.progress, done)
+    _progress("issues", 1.0, f"100% of {EXPORT_DAYS} days, {count:,} issues", final=True)
     elapsed = time.perf_counter() - started
     summary["issues exported"] = (
         f"{count} over {EXPORT_DAYS} days in {export.windows} windows, "
@@ -131,7 +137,9 @@ async def run(
             account_ids,
             tags=["onboarded"],
             tags_apply_mode="append_only",
-            on_progress=lambda done, total: _progress(done, total, "tagging  "),
+            on_progress=lambda done, total: _progress(
+                "tagging", done / max(total, 1), f"{done}/{total} accounts", final=done >= total
+            ),
         )
         summary["accounts tagged"] = (
             f"{len(result.succeeded)} of {result.total} in {len(result.request_ids)} batches, "

@@ -6,6 +6,8 @@
     pylon issues sync --state sync.json -o changes.jsonl --since 2026-01-01
     pylon issues reply ISSUE_ID "<p>Fixed in 2.3</p>"
     pylon tasks list
+    pylon accounts create --name Acme --domains acme.com
+    pylon contacts list --limit 50
     pylon tasks comment TASK_ID --body-file note.html
     pylon accounts update-many --ids-file ids.txt --add-tag vip
     pylon fake serve --port 8080
@@ -14,15 +16,20 @@ The API token comes from the ``PYLON_API_TOKEN`` environment variable or from th
 of ``--token-file PATH``. There is deliberately no ``--token`` option: a token typed on a
 command line lands in the shell's history and in every other user's ``ps`` listing.
 
-Errors are one line on stderr (``pylon: error: ...``) with exit status 1; usage errors exit
-with 2 (argparse's convention); Ctrl-C exits with 130. ``--debug`` adds the traceback and
-DEBUG logging of the ``pylon_client`` logger (which never logs the token).
+Errors are one line on stderr (``pylon: error: ...``) with exit status 1; usage errors are
+one line too, naming the command's help (``pylon: error: argument --due-date: ... (see 'pylon
+tasks create --help')``), with exit status 2 (argparse's convention); Ctrl-C exits with 130.
+A message starting "unexpected" is a bug in pylon-client, never a user's mistake. ``--debug``
+adds the traceback and DEBUG logging of the ``pylon_client`` logger (which never logs the
+token).
 
 The commands live in ``_cli_export``, ``_cli_sync`` and ``_cli_conversation`` (issues),
-``_cli_objects`` (tasks, projects, milestones), ``_cli_tasks`` (task comments and statuses)
-and ``_cli_bulk`` (accounts); each imports the
-client only when it runs, so
-``pylon --help`` builds its parser from the standard library alone.
+``_cli_objects`` with ``_cli_kinds`` (tasks, projects, milestones, accounts, contacts),
+``_cli_tasks`` (task comments and statuses) and ``_cli_bulk`` (``accounts update-many`` and
+``merge``); ``_cli_parser`` is the parser class, ``_cli_progress`` the progress output. Each
+imports the client only when it runs, so ``pylon --help`` builds its parser from the standard
+library alone; ``pylon fake serve`` is ``python -m pylon_client.testing serve``, whose options
+are parsed there.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from collections.abc import Sequence
 
 from . import _cli_bulk, _cli_export, _cli_objects, _cli_tasks
 from ._cli_common import TOKEN_ENV, CliError
+from ._cli_parser import CliParser, Commands, at_least
 from ._version import __version__
 
 __all__ = ["build_parser", "main"]
@@ -42,13 +50,13 @@ __all__ = ["build_parser", "main"]
 _INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
 
 
-def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
+def _global_options(*, suppress: bool) -> CliParser:
     """Return the options every command takes, before or after the command name.
 
     The copy attached to each command uses ``SUPPRESS`` defaults, so an option given before
     the command is not reset by the command's own parser.
     """
-    parent = argparse.ArgumentParser(add_help=False)
+    parent = CliParser(add_help=False)
     group = parent.add_argument_group("connection and diagnostics")
 
     def default(value: object) -> object:
@@ -70,7 +78,7 @@ def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--max-retries",
-        type=int,
+        type=at_least(0),
         metavar="N",
         default=default(2),
         help="retries of a failed request (default 2)",
@@ -93,7 +101,8 @@ def _global_options(*, suppress: bool) -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the whole ``pylon`` parser (standard library only: nothing is imported)."""
-    parser = argparse.ArgumentParser(
+    # Subcommand parsers are CliParsers too: add_subparsers makes them with the parser's class.
+    parser = CliParser(
         prog="pylon",
         parents=[_global_options(suppress=False)],
         description="Work with the Pylon (usepylon.com) API from the command line.",
@@ -109,56 +118,40 @@ def build_parser() -> argparse.ArgumentParser:
     _cli_export.add_parsers(groups, common)
     objects = _cli_objects.add_parsers(groups, common)
     _cli_tasks.add_parsers(groups, objects["tasks"], common)
-    _cli_bulk.add_parsers(groups, common)
-    _add_fake_parser(groups, common)
+    _cli_bulk.add_parsers(objects["accounts"], common)
+    _add_fake_parser(groups)
     return parser
 
 
-def _add_fake_parser(
-    groups: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
-) -> None:
+def _add_fake_parser(groups: Commands) -> None:
     fake = groups.add_parser("fake", help="run the fake Pylon server (needs pylon-client[testing])")
     commands = fake.add_subparsers(dest="command", required=True, metavar="<command>")
+    # The options of ``serve`` are defined once, in pylon_client.testing.__main__, which needs
+    # the testing extra; this parser takes every argument as it is (no character starts an
+    # option, not even -) and hands them over, so ``--help`` is answered there too.
     serve = commands.add_parser(
-        "serve", parents=[common], help="serve a seeded fake Pylon API on a socket"
+        "serve",
+        help="serve a seeded fake Pylon API on a socket (pylon fake serve --help: its options)",
+        add_help=False,
+        prefix_chars="\0",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    serve.add_argument("--seed", type=int, default=42, help="demo data seed (default 42)")
-    serve.add_argument(
-        "--scale",
-        type=float,
-        default=None,
-        metavar="S",
-        help="enforce Pylon's rate limits with the 60 s window divided by S",
-    )
-    serve.add_argument(
-        "--log-size",
-        type=int,
-        default=None,
-        metavar="N",
-        help="requests the fake's log keeps, the newest (default 1000)",
-    )
+    serve.add_argument("argv", nargs=argparse.REMAINDER)
     serve.set_defaults(run=_fake_serve)
 
 
 def _fake_serve(args: argparse.Namespace) -> int:
-    """Delegate to ``python -m pylon_client.testing serve``."""
+    """Run ``python -m pylon_client.testing serve`` with the arguments after ``serve``."""
     try:
-        from .testing.__main__ import main as serve_main
+        from .testing.__main__ import serve_main
     except ImportError as exc:
         raise CliError(
             f"the fake server needs the testing extra ({exc.name or exc} is missing): "
             'pip install "pylon-client[testing]"'
         ) from None
-    argv = ["serve", "--host", args.host, "--port", str(args.port), "--seed", str(args.seed)]
-    if args.scale is not None:
-        argv += ["--scale", str(args.scale)]
-    if args.log_size is not None:
-        argv += ["--log-size", str(args.log_size)]
-    serve_main(argv)
-    return 0
+    try:
+        return serve_main(args.argv, prog="pylon fake serve")
+    except SystemExit as exc:  # --help (0) or a usage error (2): already printed
+        return exc.code if isinstance(exc.code, int) else 0
 
 
 def _enable_debug() -> logging.Handler:

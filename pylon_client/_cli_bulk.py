@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._cli_common import CliError, make_client, read_ids_file, run_async, write_lines
+from ._cli_common import CliError, make_client, plural, read_ids_file, run_async, write_lines
+from ._cli_parser import CliParser, Commands, at_least
 
 if TYPE_CHECKING:
     from ._batching import BulkResult
@@ -25,13 +26,12 @@ __all__ = ["add_parsers", "merge_accounts", "update_many"]
 
 
 def add_parsers(
-    groups: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
+    commands: Commands,
+    common: CliParser,
 ) -> None:
-    """Add ``pylon accounts update-many`` and ``pylon accounts merge``."""
-    accounts = groups.add_parser("accounts", help="update or merge accounts in bulk")
-    commands = accounts.add_subparsers(dest="command", required=True, metavar="<command>")
-    shared = argparse.ArgumentParser(add_help=False)
+    """Add ``update-many`` and ``merge`` to the ``accounts`` group's ``commands``."""
+    # A CliParser, so that its required --ids-file is listed under "required options".
+    shared = CliParser(add_help=False)
     shared.add_argument("--ids-file", required=True, metavar="FILE", help="one id per line")
     shared.add_argument(
         "--batch-size", type=int, default=100, metavar="N", help="ids per request (1..100, 100)"
@@ -58,7 +58,11 @@ def add_parsers(
         "--enable", dest="is_disabled", action="store_const", const=False, help="enable them"
     )
     p.add_argument(
-        "--concurrency", type=int, default=2, metavar="N", help="batches at once (default 2)"
+        "--concurrency",
+        type=at_least(1),
+        default=2,
+        metavar="N",
+        help="batches at once (default 2)",
     )
     p.set_defaults(run=update_many)
 
@@ -104,17 +108,20 @@ def _plan(args: argparse.Namespace, target: str | None = None) -> tuple[list[str
         check_merge(target, ids)
     batches = chunk(ids, args.batch_size)
     if len(ids) < len(raw):
+        repeats = len(raw) - len(ids)
+        verb = "is" if repeats == 1 else "are"
         print(
-            f"{len(raw) - len(ids)} repeated ids in {args.ids_file} are sent once", file=sys.stderr
+            f"{plural(repeats, 'repeated id')} in {args.ids_file} {verb} sent once", file=sys.stderr
         )
     return ids, batches
 
 
 def _dry_run(what: str, body: dict[str, Any], ids: list[str], batches: list[list[str]]) -> int:
-    print(f"dry run: {what} would be sent {len(batches)} times for {len(ids)} ids; nothing sent")
+    times = "once" if len(batches) == 1 else f"{len(batches):,} times"
+    print(f"dry run: {what} would be sent {times} for {plural(len(ids), 'id')}; nothing sent")
     print(f"body (besides the ids): {json.dumps(body, ensure_ascii=False)}")
     for number, batch in enumerate(batches, 1):
-        print(f"  batch {number}: {len(batch)} ids, {batch[0]} .. {batch[-1]}")
+        print(f"  batch {number}: {plural(len(batch), 'id')}, {batch[0]} .. {batch[-1]}")
     return 0
 
 
@@ -153,39 +160,66 @@ def merge_accounts(args: argparse.Namespace) -> int:
     return _report(args, f"merged into {args.into}", result, batches)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}{'es' if noun.endswith('h') else 's'}"
-
-
 def _report(
     args: argparse.Namespace, verb: str, result: BulkResult, batches: list[list[str]]
 ) -> int:
-    """Print what happened; write the failed ids; fail the command if any batch failed."""
+    """Print what happened; write the failed and refused ids; fail the command if any failed.
+
+    Ids Pylon refused each on its own (``result.refused``: an update batch is narrowed down to
+    them) go to ``FILE.refused`` with Pylon's reason, since sending them again would be refused
+    again; the other failed ids (whole batches: a 5xx, a timeout, a merge) go to
+    ``FILE.failed``, for a re-run.
+    """
     failed_path = Path(args.failed_ids_file or args.ids_file + ".failed")
+    refused_path = failed_path.with_name(failed_path.name.removesuffix(".failed") + ".refused")
+    refused = [i for batch in batches for i in batch if i in result.refused]
     failed_batches = [
-        (number, batch) for number, batch in enumerate(batches, 1) if batch[0] in result.failed
+        (number, [i for i in batch if i in result.failed and i not in result.refused])
+        for number, batch in enumerate(batches, 1)
     ]
+    failed_batches = [(number, ids) for number, ids in failed_batches if ids]
     print(
-        f"{verb}: {len(result.succeeded)} of {result.total} accounts in "
-        f"{_count(len(batches), 'batch')}; failed: {_count(len(failed_batches), 'batch')} "
-        f"({_count(len(result.failed), 'account')})"
+        f"{verb}: {len(result.succeeded):,} of {plural(result.total, 'account')} in "
+        f"{plural(len(batches), 'batch')}; failed: {plural(len(result.failed), 'account')}"
+        + (f" ({len(refused):,} refused by Pylon)" if refused else "")
     )
-    if not failed_batches:
+    if not result.failed:
         return 0
-    for number, batch in failed_batches:
-        error = result.failed[batch[0]]
+    for number, ids in failed_batches:
+        error = result.failed[ids[0]]
         request_id = getattr(error, "request_id", None) or "none"
         message = " ".join(str(error).split())
-        print(f"  batch {number} ({len(batch)} ids, request id {request_id}): {message}")
+        print(f"  batch {number} ({plural(len(ids), 'id')}, request id {request_id}): {message}")
+    for account_id in refused[:_LISTED]:
+        error = result.refused[account_id]
+        print(
+            f"  refused {account_id} (request id {error.request_id or 'none'}): {_one_line(error)}"
+        )
+    if len(refused) > _LISTED:
+        print(f"  ... and {len(refused) - _LISTED:,} more refused (all in {refused_path})")
     if args.command == "merge":
         print("  a failed merge batch may have merged some of its accounts: check before retrying")
-    failed_ids = [i for _, batch in failed_batches for i in batch]
-    write_lines(
-        failed_path,
-        failed_ids,
-        header=[f"ids that failed in `pylon accounts {args.command}`; re-run with --ids-file"],
-    )
-    raise CliError(
-        f"{len(failed_ids)} of {result.total} accounts failed; their ids are in {failed_path} "
-        f"(re-run with --ids-file {failed_path})"
-    )
+    parts = []
+    if failed_batches:
+        failed_ids = [i for _, ids in failed_batches for i in ids]
+        write_lines(
+            failed_path,
+            failed_ids,
+            header=[f"ids that failed in `pylon accounts {args.command}`; re-run with --ids-file"],
+        )
+        parts.append(f"{len(failed_ids):,} failed (re-run with --ids-file {failed_path})")
+    if refused:
+        write_lines(
+            refused_path,
+            [f"{i}\t{_one_line(result.refused[i])}" for i in refused],
+            header=["ids Pylon refused, each on its own, with its reason: fix or drop them"],
+        )
+        parts.append(f"{len(refused):,} refused by Pylon (ids and reasons in {refused_path})")
+    raise CliError(f"of {plural(result.total, 'account')}, " + "; ".join(parts))
+
+
+_LISTED = 20  # refused ids printed; the file holds them all
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())

@@ -1,4 +1,4 @@
-"""What the ``pylon`` commands share: argument types, the client, output, files, progress.
+"""What the ``pylon`` commands share: argument types, the client, output, files, counts.
 
 Only the standard library is imported at module level; the client is imported by
 :func:`make_client` when a command needs it, so building the parser costs nothing.
@@ -12,7 +12,6 @@ import os
 import re
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,13 +24,14 @@ __all__ = [
     "TOKEN_ENV",
     "CliError",
     "Handler",
-    "ProgressLine",
     "atomic_write_text",
     "duration",
     "make_client",
     "parse_date_field",
+    "plural",
     "print_json",
     "read_ids_file",
+    "read_text",
     "run_async",
     "when",
     "write_lines",
@@ -67,18 +67,19 @@ def when(value: str) -> date | datetime:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         try:
             return date.fromisoformat(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a valid date: {exc}") from None
+        except ValueError as exc:  # 2026-02-30: the shape is right, the day does not exist
+            raise argparse.ArgumentTypeError(f"{text} is not a valid date ({exc})") from None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{value!r} is not YYYY-MM-DD or an RFC 3339 date-time such as 2026-01-01T00:00:00Z"
+            f"{text or repr(value)} is not YYYY-MM-DD or an RFC 3339 date-time such as "
+            "2026-01-01T00:00:00Z"
         ) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         # Guessing local time or UTC would shift every window edge by hours.
         raise argparse.ArgumentTypeError(
-            f"{value!r} has no UTC offset; add Z or +HH:MM (or give a plain YYYY-MM-DD)"
+            f"{text} has no UTC offset; add Z or +HH:MM (or give a plain YYYY-MM-DD)"
         )
     return parsed
 
@@ -101,6 +102,10 @@ def parse_date_field(value: str) -> str:
     """Turn a ``--due-date``-style value into the RFC 3339 string Pylon expects.
 
     ``YYYY-MM-DD`` means midnight UTC; an empty string is kept (it clears the date on update).
+    Used as an argparse ``type``, so a bad date is a usage error naming the option.
+
+    >>> parse_date_field("2026-03-01")
+    '2026-03-01T00:00:00Z'
     """
     if value == "":
         return value
@@ -116,11 +121,7 @@ def parse_date_field(value: str) -> str:
 def _read_token(args: argparse.Namespace) -> str:
     path: str | None = getattr(args, "token_file", None)
     if path is not None:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                token = handle.readline().strip()
-        except OSError as exc:
-            raise CliError(f"cannot read --token-file {path}: {exc.strerror}") from None
+        token = read_text(path, what="--token-file").partition("\n")[0].strip()
         if not token:
             raise CliError(f"--token-file {path}: the first line is empty")
         return token
@@ -161,6 +162,22 @@ def run_async(args: argparse.Namespace, job: Callable[[], Awaitable[T]]) -> T:
 # ---------------------------------------------------------------------- output and files
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """Return ``count`` and the noun, singular for one: ``"1 task"``, ``"1,200 tasks"``.
+
+    The plural adds ``es`` after s, x, ch or sh (``batch``, ``batches``) and ``s`` otherwise;
+    pass ``many`` for any other.
+
+    >>> plural(1, "task"), plural(2, "batch"), plural(1200, "changed issue")
+    ('1 task', '2 batches', '1,200 changed issues')
+    """
+    if count == 1:
+        return f"1 {singular}"
+    if many is None:
+        many = singular + ("es" if singular.endswith(("s", "x", "ch", "sh")) else "s")
+    return f"{count:,} {many}"
+
+
 def print_json(value: Any, stream: TextIO | None = None) -> None:
     """Print ``value`` as indented JSON (objects keep the API's field names)."""
     out = stream if stream is not None else sys.stdout
@@ -185,13 +202,23 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def read_ids_file(path: str) -> list[str]:
-    """Read ids one per line; blank lines and lines starting with ``#`` are skipped."""
+def read_text(path: str, *, what: str) -> str:
+    """Return the UTF-8 text of ``path``; a missing, unreadable or binary file is a CliError.
+
+    ``what`` names the file in the message (``--token-file``, ``ids file``).
+    """
     try:
         with open(path, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+            return handle.read()
     except OSError as exc:
-        raise CliError(f"cannot read ids file {path}: {exc.strerror}") from None
+        raise CliError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"cannot read {what} {path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def read_ids_file(path: str) -> list[str]:
+    """Read ids one per line; blank lines and lines starting with ``#`` are skipped."""
+    lines = read_text(path, what="ids file").splitlines()
     ids = [line.strip() for line in lines]
     ids = [i for i in ids if i and not i.startswith("#")]
     if not ids:
@@ -203,57 +230,3 @@ def write_lines(path: Path, lines: Iterable[str], *, header: Sequence[str] = ())
     """Write ``header`` comments and then one line per item, atomically."""
     text = "".join(f"# {h}\n" for h in header) + "".join(f"{line}\n" for line in lines)
     atomic_write_text(path, text)
-
-
-class ProgressLine:
-    """A one-line progress bar on ``stream``, redrawn at most every ``interval`` seconds."""
-
-    def __init__(
-        self,
-        stream: TextIO,
-        *,
-        enabled: bool,
-        interval: float = 0.1,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._stream = stream
-        self._enabled = enabled
-        self._interval = interval
-        self._clock = clock
-        self._started = clock()
-        self._last_draw: float | None = None
-        self._width = 0  # of the line on screen, to blank it out when redrawing shorter
-
-    def elapsed(self) -> float:
-        """Seconds since the bar was made."""
-        return self._clock() - self._started
-
-    def update(self, fraction: float, windows: int, issues: int) -> None:
-        """Redraw if enabled and at least ``interval`` seconds passed since the last draw."""
-        if not self._enabled:
-            return
-        now = self._clock()
-        if self._last_draw is not None and now - self._last_draw < self._interval:
-            return
-        self._last_draw = now
-        filled = int(20 * min(max(fraction, 0.0), 1.0))
-        seconds = now - self._started
-        # A rate over the first instants of a run says nothing; show it after half a second.
-        rate = f"{issues / seconds:.0f}/s" if seconds >= 0.5 else "-/s"
-        self._draw(
-            f"[{'#' * filled}{'.' * (20 - filled)}] {fraction:4.0%} of {windows} windows  "
-            f"{issues} issues  {rate}"
-        )
-
-    def finish(self, summary: str) -> None:
-        """Replace the bar (if drawn) with ``summary`` on its own line."""
-        if self._last_draw is not None:
-            self._stream.write("\r" + " " * self._width + "\r")  # blank the bar
-        self._stream.write(summary + "\n")
-        self._stream.flush()
-
-    def _draw(self, text: str) -> None:
-        # Carriage return and padding, no escape codes: readable in a log file too.
-        self._stream.write("\r" + text.ljust(self._width))
-        self._stream.flush()
-        self._width = len(text)

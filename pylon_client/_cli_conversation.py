@@ -17,17 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from ._cli_common import CliError, make_client, run_async
+from ._cli_common import CliError, make_client, plural, read_text, run_async
+from ._cli_parser import CliParser, Commands
 
 __all__ = ["add_conversation_parsers"]
 
 
 def add_conversation_parsers(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
+    commands: Commands,
+    common: CliParser,
 ) -> None:
     """Add ``messages``, ``reply`` and ``note`` to the ``issues`` group."""
     p = commands.add_parser(
@@ -54,10 +54,7 @@ def read_body(args: argparse.Namespace) -> str:
     if args.file is not None and args.body not in (None, "-"):
         raise CliError("give the body as an argument or with --file, not both")
     if args.file is not None:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+        text = read_text(args.file, what="--file")
     elif args.body not in (None, "-"):
         text = str(args.body)
     elif args.body == "-" or not sys.stdin.isatty():
@@ -110,7 +107,7 @@ def list_messages(args: argparse.Namespace) -> int:
             f"{_plain(str(message.get('message_html') or ''))}"
         )
     if not args.json:
-        print(f"{len(messages)} messages", file=sys.stderr)
+        print(plural(len(messages), "message"), file=sys.stderr)
     return 0
 
 

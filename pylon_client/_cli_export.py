@@ -14,10 +14,15 @@ Resuming without duplicates or gaps
     handed out is also written; if writing an issue itself fails, the previous checkpoint is
     kept. On success the checkpoint file is removed.
 
+    The checkpoint's cursors count items of pages of one size, so ``--resume`` always reads
+    pages of the checkpoint's ``--limit``, saying so when that is not the one given.
+
 Progress
-    A one-line bar on stderr (share of the range done, windows, issues, issues per second),
-    redrawn at most ten times a second, when stderr is a terminal or with ``--progress``;
-    a summary line is printed at the end in every case.
+    On stderr. When stderr is a terminal (or with ``--progress``), a one-line bar (share of
+    the range done, windows, issues, issues per second), redrawn at most ten times a second;
+    otherwise a plain line every few seconds (``pylon: exported 1,200 issues (40%)``; see
+    ``_cli_progress``). A final line gives the count and where the issues went
+    (``pylon: exported 1,234 issues to issues.jsonl ...``) in every case.
 """
 
 from __future__ import annotations
@@ -34,14 +39,16 @@ from typing import IO, TYPE_CHECKING, Any
 
 from ._cli_common import (
     CliError,
-    ProgressLine,
     atomic_write_text,
     duration,
     make_client,
+    plural,
     run_async,
     when,
 )
 from ._cli_conversation import add_conversation_parsers
+from ._cli_parser import CliParser, Commands, at_least
+from ._cli_progress import ProgressLine
 from ._cli_sync import add_sync_parser
 
 if TYPE_CHECKING:
@@ -66,8 +73,8 @@ _CHECKPOINT_SECONDS = 10.0  # a slow export (few issues a minute) still checkpoi
 
 
 def add_parsers(
-    groups: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
+    groups: Commands,
+    common: CliParser,
 ) -> None:
     """Add the ``issues`` group: ``export``, ``sync``, ``messages``, ``reply``, ``note``."""
     issues = groups.add_parser("issues", help="export, sync, read and answer issues")
@@ -98,22 +105,35 @@ def add_parsers(
         help="the widest window your Pylon account accepts (default 30d; e.g. 365d)",
     )
     p.add_argument(
-        "--concurrency", type=int, default=4, metavar="N", help="windows fetched at once (4)"
+        "--concurrency",
+        type=at_least(1),
+        default=4,
+        metavar="N",
+        help="windows fetched at once (4)",
     )
     p.add_argument("--order", choices=("newest", "oldest", "any"), help="default newest")
-    p.add_argument("--limit", type=int, metavar="N", help="page size (default: Pylon's)")
+    p.add_argument(
+        "--limit",
+        type=at_least(1),
+        metavar="N",
+        help="page size (default: Pylon's; --resume keeps the checkpoint's)",
+    )
     p.add_argument("--format", choices=("jsonl", "csv"), help="default jsonl")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
     p.add_argument("--resume", action="store_true", help="continue from FILE.checkpoint.json")
     p.add_argument("--force", action="store_true", help="overwrite an existing FILE")
     p.add_argument(
         "--checkpoint-every",
-        type=int,
+        type=at_least(1),
         default=1000,
         metavar="N",
         help="save the checkpoint every N issues (default 1000)",
     )
-    p.add_argument("--progress", action="store_true", help="show the progress bar off a TTY")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="draw the progress bar even when stderr is not a terminal (default: plain lines)",
+    )
     p.set_defaults(run=export_issues)
     add_sync_parser(commands, common)
     add_conversation_parsers(commands, common)
@@ -275,8 +295,6 @@ def export_issues(args: argparse.Namespace) -> int:
     path = None if args.output in (None, "-") else Path(args.output)
     if args.resume and path is None:
         raise CliError("--resume needs -o FILE (an export to stdout cannot be resumed)")
-    if args.checkpoint_every < 1:
-        raise CliError("--checkpoint-every must be at least 1")
     output = _Output(path, args.format)
     resuming = (
         args.resume and output.checkpoint_path is not None and output.checkpoint_path.exists()
@@ -286,7 +304,7 @@ def export_issues(args: argparse.Namespace) -> int:
     options = {} if args.max_window is None else {"max_issue_window": args.max_window}
     client = make_client(args, **options)  # checks the token before any file is touched
     output.open(resume=args.resume, force=args.force)
-    progress = ProgressLine(sys.stderr, enabled=args.progress or sys.stderr.isatty())
+    progress = ProgressLine(sys.stderr, bar=args.progress or sys.stderr.isatty())
 
     async def job() -> int:
         async with client:
@@ -305,8 +323,7 @@ def _make_export(pylon: AsyncPylon, args: argparse.Namespace, output: _Output) -
     output.limit = args.limit
     if output.resumed_from is not None:
         checkpoint = IssueCheckpoint.from_dict(output.resumed_from["export"])
-        if output.limit is None and isinstance(output.resumed_from.get("limit"), int):
-            output.limit = output.resumed_from["limit"]
+        output.limit = _resume_limit(output.resumed_from, args.limit)
     window: timedelta | None = args.window or (checkpoint.window if checkpoint else None)
     return pylon.issues.list(
         start_time=args.since,
@@ -317,6 +334,21 @@ def _make_export(pylon: AsyncPylon, args: argparse.Namespace, output: _Output) -
         limit=output.limit,
         checkpoint=checkpoint,
     )
+
+
+def _resume_limit(saved: dict[str, Any], given: int | None) -> int | None:
+    """Return the page size a resume reads: the checkpoint's, saying so if it is not ``given``.
+
+    The checkpoint's cursors and counts of items behind are of pages of that size.
+    """
+    if "limit" not in saved:  # a checkpoint from before the limit was recorded
+        return given
+    kept = saved["limit"] if isinstance(saved["limit"], int) else None
+    if kept != given:
+        shown = f"--limit {kept}" if kept is not None else "page size (Pylon's default)"
+        instead = "" if given is None else f" instead of --limit {given}"
+        print(f"pylon: resuming with the checkpoint's {shown}{instead}", file=sys.stderr)
+    return kept
 
 
 async def _run(
@@ -345,16 +377,17 @@ async def _run(
             output.save_checkpoint(export.checkpoint(), before + written)
         where = f"; resume with --resume (checkpoint {output.checkpoint_path})"
         progress.finish(
-            f"pylon: stopped after {written} issues"
+            f"pylon: stopped after {plural(written, 'issue')}"
             + (where if output.checkpoint_path is not None else "")
         )
         raise
     output.finish()
     seconds = progress.elapsed()
-    total = f" ({before + written} in all)" if before else ""
     target = output.path if output.path is not None else "stdout"
+    count = plural(written, "more issue" if before else "issue")
+    total = f", {before + written:,} in all" if before else ""
     progress.finish(
-        f"pylon: exported {written} issues{total} from {export.windows} windows to {target} "
-        f"in {seconds:.1f} s ({written / max(seconds, 1e-9):.0f}/s)"
+        f"pylon: exported {count} to {target}{total} ({plural(export.windows, 'window')} in "
+        f"{seconds:.1f} s, {written / max(seconds, 1e-9):,.0f}/s)"
     )
     return 0

@@ -17,9 +17,15 @@ Exactly once, across crashes
     same range before starting a new one. With ``-o -`` (stdout) there is nothing to truncate:
     the state is saved only when the run completes, so a failed run is repeated whole.
 
+A later run takes its start from the state file: ``--since`` counts on the first run only, and
+a warning says so when it is given again (delete the state file to start over from ``--since``;
+the output is then written afresh).
+
 Progress
-    The export's one-line bar on stderr (share of the range, windows read, issues, rate) on a
-    terminal or with ``--progress``, and a summary line at the end.
+    On stderr, as for the export: the one-line bar (share of the range, windows read, issues,
+    rate) on a terminal or with ``--progress``, otherwise a plain line every few seconds
+    (``pylon: appended 1,200 changed issues (40%)``), and a final line with the count in
+    every case.
 """
 
 from __future__ import annotations
@@ -33,13 +39,15 @@ from typing import IO, TYPE_CHECKING
 
 from ._cli_common import (
     CliError,
-    ProgressLine,
     atomic_write_text,
     duration,
     make_client,
+    plural,
     run_async,
     when,
 )
+from ._cli_parser import CliParser, Commands, at_least
+from ._cli_progress import ProgressLine
 
 if TYPE_CHECKING:
     from ._changes import ChangeCheckpoint, ChangeFeed
@@ -52,8 +60,8 @@ _SAVE_EVERY = 500
 
 
 def add_sync_parser(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
+    commands: Commands,
+    common: CliParser,
 ) -> None:
     """Add ``pylon issues sync`` to the ``issues`` group."""
     p = commands.add_parser(
@@ -66,7 +74,9 @@ def add_sync_parser(
     )
     p.add_argument("--state", required=True, metavar="FILE", help="the watermark file")
     p.add_argument("-o", "--output", default="-", metavar="FILE", help="JSONL (default stdout)")
-    p.add_argument("--since", type=when, metavar="WHEN", help="the first run's start")
+    p.add_argument(
+        "--since", type=when, metavar="WHEN", help="the first run's start (later runs: ignored)"
+    )
     p.add_argument("--until", type=when, metavar="WHEN", help="this run's end (default now)")
     p.add_argument(
         "--overlap",
@@ -74,11 +84,19 @@ def add_sync_parser(
         metavar="DURATION",
         help="how far a run reaches back before the watermark (default 2m)",
     )
-    p.add_argument("--limit", type=int, default=1000, metavar="N", help="page size (1000)")
+    p.add_argument("--limit", type=at_least(1), default=1000, metavar="N", help="page size (1000)")
     p.add_argument(
-        "--concurrency", type=int, default=4, metavar="N", help="windows fetched at once (4)"
+        "--concurrency",
+        type=at_least(1),
+        default=4,
+        metavar="N",
+        help="windows fetched at once (4)",
     )
-    p.add_argument("--progress", action="store_true", help="show the progress bar off a TTY")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="draw the progress bar even when stderr is not a terminal (default: plain lines)",
+    )
     p.set_defaults(run=sync_issues)
 
 
@@ -150,12 +168,19 @@ def sync_issues(args: argparse.Namespace) -> int:
     size, checkpoint = state if state is not None else (0, None)
     if checkpoint is None and args.since is None:
         raise CliError(f"{state_path} does not exist yet: give --since for the first run")
-    if args.limit < 1 or args.limit > 1000:
+    if args.limit > 1000:
         raise CliError("--limit must be between 1 and 1000")
     client = make_client(args)
+    if checkpoint is not None and args.since is not None:
+        _warn_since_ignored(state_path, checkpoint)
     sink = _Sink(args.output, state_path)
     sink.open(size)
-    progress = ProgressLine(sys.stderr, enabled=args.progress or sys.stderr.isatty())
+    progress = ProgressLine(
+        sys.stderr,
+        bar=args.progress or sys.stderr.isatty(),
+        verb="appended",
+        noun="changed issue",
+    )
 
     async def job() -> int:
         async with client:
@@ -165,6 +190,22 @@ def sync_issues(args: argparse.Namespace) -> int:
         return run_async(args, job)
     finally:
         sink.close()
+
+
+def _warn_since_ignored(state_path: Path, checkpoint: ChangeCheckpoint) -> None:
+    """Say on stderr that --since does not move a watermark the state file already holds."""
+    if checkpoint.complete:
+        held = f"a watermark of {checkpoint.until:%Y-%m-%d %H:%M:%S} UTC"
+    else:
+        held = (
+            f"an unfinished run from {checkpoint.since:%Y-%m-%d %H:%M:%S} to "
+            f"{checkpoint.until:%Y-%m-%d %H:%M:%S} UTC, which this run finishes"
+        )
+    print(
+        f"pylon: warning: --since is ignored: {state_path} already holds {held}; "
+        f"to start over from --since, delete {state_path} (the output is then written afresh)",
+        file=sys.stderr,
+    )
 
 
 def _feed(
@@ -203,12 +244,15 @@ async def _run(
     except BaseException:
         if consistent:
             sink.save(feed.checkpoint(), final=False)
-        progress.finish(f"pylon: stopped after {written} changes; the next run continues")
+        progress.finish(
+            f"pylon: stopped after {plural(written, 'changed issue')}; the next run continues"
+        )
         raise
     sink.save(feed.checkpoint(), final=True)
     target = sink.path if sink.path is not None else "stdout"
     progress.finish(
-        f"pylon: {written} changed issues from {feed.since:%Y-%m-%d %H:%M:%S} to "
-        f"{feed.until:%Y-%m-%d %H:%M:%S} UTC appended to {target} in {progress.elapsed():.1f} s"
+        f"pylon: appended {plural(written, 'changed issue')} to {target} (changed from "
+        f"{feed.since:%Y-%m-%d %H:%M:%S} to {feed.until:%Y-%m-%d %H:%M:%S} UTC; "
+        f"{progress.elapsed():.1f} s)"
     )
     return 0

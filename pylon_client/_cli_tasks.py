@@ -11,8 +11,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._cli_common import CliError, make_client, print_json, run_async
+from ._cli_common import CliError, make_client, plural, print_json, read_text, run_async
 from ._cli_objects import format_table
+from ._cli_parser import CliParser, Commands
 
 if TYPE_CHECKING:
     from ._client import AsyncPylon
@@ -21,12 +22,12 @@ __all__ = ["add_parsers"]
 
 
 def add_parsers(
-    groups: argparse._SubParsersAction[argparse.ArgumentParser],
-    tasks: argparse._SubParsersAction[argparse.ArgumentParser],
-    common: argparse.ArgumentParser,
+    groups: Commands,
+    tasks: Commands,
+    common: CliParser,
 ) -> None:
     """Add ``comments`` and ``comment`` to the tasks group, and the ``task-statuses`` group."""
-    output = argparse.ArgumentParser(add_help=False)
+    output = CliParser(add_help=False)
     output.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parents = [common, output]
     p = tasks.add_parser("comments", parents=parents, help="list a task's comments, oldest first")
@@ -72,11 +73,7 @@ def _body_text(args: argparse.Namespace) -> str:
     elif args.body_file == "-":
         text = sys.stdin.read()
     else:
-        try:
-            with open(args.body_file, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise CliError(f"cannot read {args.body_file}: {exc.strerror or exc}") from None
+        text = read_text(args.body_file, what="--body-file")
     if not text.strip():
         raise CliError("the comment is empty")
     return text
@@ -104,7 +101,7 @@ def _show_comments(args: argparse.Namespace, comments: list[dict[str, Any]], *, 
     ]
     sys.stdout.write(format_table(["ID", "AUTHOR", "CREATED", "INTERNAL", "BODY"], rows) + "\n")
     if not one:
-        print(f"{len(rows)} comment{'' if len(rows) == 1 else 's'}", file=sys.stderr)
+        print(plural(len(rows), "comment"), file=sys.stderr)
 
 
 async def _comments(pylon: AsyncPylon, args: argparse.Namespace) -> None:

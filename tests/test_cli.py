@@ -17,8 +17,8 @@ import pytest
 
 import pylon_client
 from pylon_client._cli import main
-from pylon_client._cli_common import ProgressLine
 from pylon_client._cli_export import CSV_COLUMNS
+from pylon_client._cli_progress import ProgressLine
 from pylon_client._issues import IssueCheckpoint
 from pylon_client._resources import IssuesResource
 from pylon_client.testing import DEMO_START, FakePylon, add_issues, seed_demo, serve_in_thread
@@ -138,7 +138,7 @@ def test_export_jsonl_holds_each_issue_once(
     assert len(ids) == len(set(ids)) == 120
     assert set(ids) == inside
     assert not (tmp_path / "issues.jsonl.checkpoint.json").exists()
-    assert "exported 120 issues from 7 windows" in err
+    assert f"pylon: exported 120 issues to {out} (7 windows in " in err
 
 
 def test_export_csv_columns_and_rows(
@@ -296,10 +296,10 @@ def test_export_window_options(
 
 
 def test_progress_line_redraws_at_most_ten_times_a_second() -> None:
-    """The bar is redrawn only when 0.1 s passed since the last draw, and off by default."""
+    """The bar is redrawn only when 0.1 s passed since the last draw."""
     now = [0.0]
     stream = io.StringIO()
-    bar = ProgressLine(stream, enabled=True, clock=lambda: now[0])
+    bar = ProgressLine(stream, bar=True, clock=lambda: now[0])
     for t in (0.0, 0.05, 0.09, 0.1, 0.15, 0.5):
         now[0] = t
         bar.update(0.5, 7, 10)
@@ -308,9 +308,6 @@ def test_progress_line_redraws_at_most_ten_times_a_second() -> None:
     assert "20/s" in stream.getvalue()  # 10 issues in 0.5 s
     bar.finish("done")
     assert stream.getvalue().endswith("\rdone\n")
-    quiet = io.StringIO()
-    ProgressLine(quiet, enabled=False).update(0.5, 7, 10)
-    assert quiet.getvalue() == ""
 
 
 # ---------------------------------------------------------------------- accounts
@@ -342,9 +339,11 @@ def test_update_many_reports_a_failed_batch_and_reruns_it(
         capsys, *argv, "--concurrency", "1", "--ids-file", str(source), backend=backend
     )
     assert status == 1
-    assert "updated: 80 of 120 accounts in 3 batches; failed: 1 batch (40 accounts)" in out
+    assert "updated: 80 of 120 accounts in 3 batches; failed: 40 accounts" in out
     assert "batch 2 (40 ids, request id req_injected_2)" in out
-    assert err.strip().splitlines()[-1].startswith("pylon: error: 40 of 120 accounts failed")
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("pylon: error: of 120 accounts, 40 failed (re-run with --ids-file")
+    assert not (tmp_path / "ids.txt.refused").exists()
     failed_file = tmp_path / "ids.txt.failed"
     failed = [x for x in failed_file.read_text().splitlines() if not x.startswith("#")]
     assert failed == ids[40:80] == failing.failed_bodies[0]["account_ids"]
@@ -353,6 +352,26 @@ def test_update_many_reports_a_failed_batch_and_reruns_it(
     assert status == 0
     assert "40 of 40 accounts" in out
     assert all("vip" in fake.accounts[i]["tags"] for i in ids)
+
+
+def test_update_many_reports_refused_ids_alone_and_lands_the_rest(
+    serve: Serve, capsys: pytest.CaptureFixture[str], tmp_path: Path, backend: str
+) -> None:
+    """An unknown id among good ones: the good ones land, the refused one is named with why."""
+    fake, ids = account_fake()
+    serve(fake)
+    source = ids_file(tmp_path / "ids.txt", [*ids[:30], "acc_unknown", *ids[30:60]])
+    argv = ("accounts", "update-many", "--add-tag", "vip", "--ids-file", str(source))
+    status, out, err = run(capsys, *argv, backend=backend)
+    assert status == 1
+    assert "updated: 60 of 61 accounts in 1 batch; failed: 1 account (1 refused by Pylon)" in out
+    assert "refused acc_unknown (request id req_" in out
+    assert "no account with id 'acc_unknown'" in out
+    assert all("vip" in fake.accounts[i]["tags"] for i in ids[:60])
+    refused = (tmp_path / "ids.txt.refused").read_text().splitlines()
+    assert [line.split("\t")[0] for line in refused if not line.startswith("#")] == ["acc_unknown"]
+    assert not (tmp_path / "ids.txt.failed").exists()
+    assert "1 refused by Pylon (ids and reasons in" in err.strip().splitlines()[-1]
 
 
 def test_update_many_dry_run_sends_nothing(
@@ -399,7 +418,7 @@ def test_merge_happy_path(serve: Serve, capsys: pytest.CaptureFixture[str], tmp_
     source = ids_file(tmp_path / "dupes.txt", ids[1:4])
     status, out, _ = run(capsys, "accounts", "merge", "--into", ids[0], "--ids-file", str(source))
     assert status == 0
-    assert f"merged into {ids[0]}: 3 of 3 accounts in 1 batch; failed: 0 batches" in out
+    assert f"merged into {ids[0]}: 3 of 3 accounts in 1 batch; failed: 0 accounts" in out
     assert ids[0] in fake.accounts
     assert not set(ids[1:4]) & set(fake.accounts)
 
@@ -491,8 +510,8 @@ def test_projects_and_milestones_create_and_search(
     status, out, _ = run(capsys, "milestones", "list", "--max-items", "500")
     assert milestone in out
     status, _, err = run(capsys, "milestones", "create", "--name", "No project")
-    assert status == 1
-    assert "--project-id" in err
+    assert (status, err.count("\n")) == (2, 1)
+    assert "required: --project-id" in err
 
 
 # ---------------------------------------------------------------------- errors
@@ -560,15 +579,20 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_fake_serve_delegates_and_explains_a_missing_extra(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`pylon fake serve` runs the testing package's server, or says which extra is missing."""
+    """`pylon fake serve` parses with the testing package's parser, or names the missing extra."""
     import pylon_client.testing.__main__ as testing_main
 
-    seen: list[list[str]] = []
-    monkeypatch.setattr(testing_main, "main", seen.append)
+    seen: list[Any] = []
+
+    def record(args: Any) -> int:
+        seen.append(args)
+        return 0
+
+    monkeypatch.setattr(testing_main, "serve", record)
     assert run(capsys, "fake", "serve", "--port", "9999", "--scale", "10")[0] == 0
-    assert seen == [
-        ["serve", "--host", "127.0.0.1", "--port", "9999", "--seed", "42", "--scale", "10.0"]
-    ]
+    (args,) = seen
+    assert (args.host, args.port, args.scale, args.token) == ("127.0.0.1", 9999, 10.0, "test-token")
+    assert args.no_rate_limits is False  # Pylon's rate limits are on unless turned off
     monkeypatch.delitem(sys.modules, "pylon_client.testing.__main__")
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     status, _, err = run(capsys, "fake", "serve")

@@ -39,6 +39,14 @@ def test_reply_and_note_show_up_in_the_messages(
     assert [json.loads(line)["id"] for line in out.splitlines()]
 
 
+def test_one_message_is_counted_as_one(serve: Serve, capsys: pytest.CaptureFixture[str]) -> None:
+    """A thread of one message is counted "1 message", not "1 messages"."""
+    fake = FakePylon(token=CANARY, seed=34)
+    serve(fake)
+    status, _, err = run(capsys, "issues", "messages", _create_issue(fake))
+    assert (status, err) == (0, "1 message\n")
+
+
 def test_the_body_can_come_from_stdin(
     serve: Serve, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -106,3 +107,57 @@ def test_a_malformed_state_file_is_refused(
     assert status == 1
     assert "not a readable sync state" in err
     assert fake.requests == []
+
+
+def test_since_on_a_later_run_is_ignored_with_a_warning(
+    serve: Serve, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Once the state holds a watermark, --since is ignored with a warning on how to restart."""
+    fake = fake_with_issues(30)
+    serve(fake)
+    out, state = tmp_path / "changes.jsonl", tmp_path / "sync.json"
+    args = ("issues", "sync", "--state", str(state), "-o", str(out))
+    status, _, err = run(capsys, *args, "--since", "2026-01-01")
+    assert status == 0, err
+    assert "warning" not in err
+    watermark = json.loads(state.read_text())["feed"]["until"]
+    status, _, err = run(capsys, *args, "--since", "2026-03-01")
+    assert status == 0, err
+    first = err.splitlines()[0]
+    assert first.startswith(
+        f"pylon: warning: --since is ignored: {state} already holds a watermark of "
+        f"{watermark[:10]} {watermark[11:19]} UTC;"
+    )
+    assert first.endswith(
+        f"to start over from --since, delete {state} (the output is then written afresh)"
+    )
+    assert versions(out) == current(fake)  # nothing re-read from --since
+    assert "warning" not in run(capsys, *args)[2]
+
+
+def test_sync_off_a_terminal_reports_progress_and_a_final_count(
+    serve: Serve,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without a terminal the sync prints plain progress lines and a final count line."""
+    import pylon_client._cli_progress as cli_progress
+
+    monkeypatch.setattr(cli_progress, "PROGRESS_LINE_SECONDS", 0.0)  # a line per issue
+    fake = fake_with_issues(40)
+    serve(fake)
+    out, state = tmp_path / "changes.jsonl", tmp_path / "sync.json"
+    argv = ("issues", "sync", "--state", str(state), "-o", str(out), "--since", "2026-01-01")
+    status, _, err = run(capsys, *argv)
+    assert status == 0, err
+    lines = err.splitlines()
+    assert "\r" not in err
+    assert lines[0].startswith("pylon: appended 1 changed issue (")
+    assert all(
+        re.fullmatch(r"pylon: appended [\d,]+ changed issues? \(\d+%\)", x) for x in lines[:-1]
+    )
+    assert len(lines) == 41
+    assert lines[-1].startswith(
+        f"pylon: appended 40 changed issues to {out} (changed from 2026-01-01"
+    )

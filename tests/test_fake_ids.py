@@ -30,11 +30,7 @@ Targets = Mapping[str, str]
 
 def _served_fake() -> FakePylon:
     """Return the fake ``python -m pylon_client.testing serve`` builds (seed 42), unserved."""
-    served: list[FakePylon] = []
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("uvicorn.run", lambda app, **_: served.append(app))
-        cli.main(["serve"])
-    return served[0]
+    return cli.make_fake(cli.build_parser().parse_args(["serve"]))
 
 
 def _seed_zero_fake() -> FakePylon:
@@ -348,8 +344,8 @@ def test_request_log_size_is_configurable_where_fakes_are_built(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``make_fake_pylon`` and ``serve --log-size`` pass the size to the fake."""
-    served: list[FakePylon] = []
-    monkeypatch.setattr("uvicorn.run", lambda app, **_: served.append(app))
-    cli.main(["serve", "--accounts", "1", "--log-size", "7"])
-    assert served[0].log_size == 7
+    served = cli.make_fake(
+        cli.build_parser().parse_args(["serve", "--accounts", "1", "--log-size", "7"])
+    )
+    assert served.log_size == 7
     assert make_fake_pylon(log_size=3).log_size == 3

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
@@ -54,17 +52,18 @@ def test_fixture_fake_is_seeded(fake_pylon: FakePylon) -> None:
     assert fake_pylon.tasks
 
 
-def test_cli_serves_a_seeded_fake(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``python -m pylon_client.testing serve`` builds a seeded, rate-limited fake for uvicorn."""
-    served: dict[str, Any] = {}
-
-    def fake_run(app: FakePylon, **kwargs: Any) -> None:
-        served.update(kwargs, app=app)
-
-    monkeypatch.setattr("uvicorn.run", fake_run)
-    cli.main(["serve", "--port", "9999", "--seed", "5", "--accounts", "7", "--scale", "10"])
-    app = served["app"]
-    assert (served["host"], served["port"]) == ("127.0.0.1", 9999)
+def test_cli_serves_a_seeded_fake() -> None:
+    """``python -m pylon_client.testing serve`` builds a seeded, rate-limited fake."""
+    args = cli.build_parser().parse_args(
+        ["serve", "--port", "9999", "--seed", "5", "--accounts", "7", "--scale", "10"]
+    )
+    app = cli.make_fake(args)
+    assert (args.host, args.port) == ("127.0.0.1", 9999)
     assert len(app.accounts) == 7
     assert app.rate_limiter is not None
     assert app.rate_limiter.window == 6.0
+    default = cli.make_fake(cli.build_parser().parse_args(["serve", "--accounts", "1"]))
+    assert default.rate_limiter is not None
+    assert default.rate_limiter.window == 60.0
+    off = cli.make_fake(cli.build_parser().parse_args(["serve", "--no-rate-limits"]))
+    assert off.rate_limiter is None
