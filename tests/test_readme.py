@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import ast
+import os
 import re
 import shlex
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import anyio
-import httpx
 import pytest
 
-from pylon_client import AsyncPylon, ChangeCheckpoint, F, IssueCheckpoint, Pylon, webhooks
+from pylon_client import Pylon
 from pylon_client import _cli as cli
-from pylon_client.testing import FakePylon, seed_demo, serve_in_thread
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-TOKEN = "readme-token"
+TOKEN = "test-token"  # the served fake's, as the README says
 BLOCK = re.compile(r"```(python|sh)\n(.*?)```", re.DOTALL)
 
 
@@ -53,162 +52,134 @@ def test_to_sync_rewrites_the_async_forms() -> None:
     )
 
 
-def _fake() -> FakePylon:
-    fake = FakePylon(token=TOKEN, seed=3)
-    seed_demo(fake, seed=3, accounts=30, issues_days=120, issues_per_day=4)
-    first = next(iter(fake.accounts.values()))
-    fake.accounts["acc_1"] = {**first, "id": "acc_1", "name": "Acme (README)"}
-    return fake
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakePylon, str]]:
-    """The fake on a loopback port, with PYLON_API_TOKEN and PYLON_BASE_URL pointing at it."""
-    fake = _fake()
-    with serve_in_thread(fake) as url:
-        monkeypatch.setenv("PYLON_API_TOKEN", TOKEN)
-        monkeypatch.setenv("PYLON_BASE_URL", url)
-        yield fake, url
-
-
-def test_readme_has_the_examples_this_file_runs() -> None:
-    """The README keeps its python and shell examples (a rename would skip them silently)."""
-    assert len(_blocks("python")) == 11
-    assert len(_blocks("sh")) == 3
-
-
-@pytest.mark.parametrize("client", ["async", "sync"])
-def test_quickstart_runs_under_asyncio_and_trio(
-    served: tuple[FakePylon, str], capsys: pytest.CaptureFixture[str], client: str
-) -> None:
-    """The quickstart program runs as written, on both event loops, and with the sync client."""
-    program = next(b for b in _blocks("python") if "anyio.run(main)" in b)
-    if client == "sync":
-        program = to_sync(program)
-    exec(compile(program, "README quickstart", "exec"), {"__name__": "readme"})  # noqa: S102
-    out = capsys.readouterr().out
-    assert out.count("404 not_found") == 2
-    assert out.count("Kickoff call") >= 2
-    assert out.count("req_") >= 2  # the request id, printed by both runs
-
-
-def test_sync_client_example_runs(
-    served: tuple[FakePylon, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The sync client's example runs as written, and leaves no task behind."""
-    fake, _ = served
-    program = next(b for b in _blocks("python") if "with Pylon() as pylon:" in b)
-    before = len(fake.tasks)
-    exec(compile(program, "README sync client", "exec"), {"__name__": "readme"})  # noqa: S102
-    out = capsys.readouterr().out
-    assert "Kickoff call" in out
-    assert "req_" in out
-    assert len(fake.tasks) == before
-
-
-FRAGMENTS = [
-    pytest.param(marker, id=name)
-    for name, marker in (
-        ("pagination", "pylon.tasks.list(limit=200)"),
-        ("options", "fast = pylon.with_options("),
-        ("filters", "vip_open = "),
-        ("issues", "export = pylon.issues.list("),
-        ("changes", "feed = pylon.issues.changes("),
-        ("webhooks", "event = webhooks.unwrap("),
-        ("bulk", "pylon.accounts.update_many(ids"),
-        ("fake-by-hand", "fake = FakePylon("),
-        ("pytest-fixture", "async def test_onboarding"),
+@pytest.fixture(scope="module")
+def served() -> Iterator[str]:
+    """``python -m pylon_client.testing serve`` as the README says, on a free port; its URL."""
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-u", "-m", "pylon_client.testing", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-]
+    try:
+        assert process.stdout is not None
+        banner = process.stdout.readline()  # printed once the socket listens
+        found = re.search(r"http://127\.0\.0\.1:\d+", banner)
+        assert found, banner
+        yield found.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
-def _scope(pylon: AsyncPylon | Pylon, accounts: list[str]) -> dict[str, Any]:
-    """What a fragment finds in scope: a connected client, names it uses, account ids."""
-    return {
-        "__name__": "readme",
-        "pylon": pylon,
-        "F": F,
-        "date": date,
-        "timedelta": timedelta,
-        "IssueCheckpoint": IssueCheckpoint,
-        "ChangeCheckpoint": ChangeCheckpoint,
-        "raw_body": b'{"event":"updated"}',
-        "headers": {"X-Pylon-Signature": webhooks.sign(b'{"event":"updated"}', "s")},
-        "secret": "s",
-        "ids": accounts[:12],
-        "duplicates": accounts[12:15],
-    }
+def _env(url: str) -> dict[str, str]:
+    """The environment of an example: the machine's, no PYLON_* of its own, the README's two."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYLON_")}
+    return {**env, "PYLON_BASE_URL": url, "PYLON_API_TOKEN": TOKEN}
 
 
-@pytest.mark.parametrize("marker", FRAGMENTS)
-@pytest.mark.parametrize(
-    "backend", [pytest.param("asyncio"), pytest.param("trio"), pytest.param("sync")]
-)
-def test_fragments_run_against_the_fake(
-    served: tuple[FakePylon, str], marker: str, backend: str
-) -> None:
-    """Each fragment runs with a connected client and account ids in scope, async and sync.
+def _run(source: str, url: str, tmp_path: Path, *args: str) -> str:
+    """Run ``source`` as a program of its own (``python FILE`` or ``python ARGS FILE``)."""
+    program = tmp_path / "example.py"
+    program.write_text(source)
+    done = subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, *args, str(program)],
+        env=_env(url),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
-    ``asyncio``/``trio``: as written, top-level await allowed; ``sync``: rewritten for
-    ``Pylon`` (no async, no await), with a connected ``Pylon``.
+
+# What each example prints (or, for ``--``, that it runs to the end): a marker finds the block.
+EXAMPLES = {
+    "quickstart": ("anyio.run(main)  # asyncio", ["Kickoff call", "req_", "404 not_found"]),
+    "sync-client": ("with Pylon() as pylon:", ["Kickoff call", "req_"]),
+    "options": ("fast = pylon.with_options(", ["200 req_", "RateLimit(limit=300"]),
+    "pagination": ("pylon.tasks.list(limit=200)", ["10 accounts"]),
+    "filters": ("vip_open = ", []),
+    "issues": ("export = pylon.issues.list(", ["0 issues left"]),
+    "changes": ("feed = pylon.issues.changes(", ["0 changed since"]),
+    "webhooks": ("event = webhooks.unwrap(", ["issue_updated"]),
+    "bulk": ("pylon.accounts.update_many(ids", ["250 {} ['req_"]),
+    "fake-by-hand": ("fake = FakePylon(", ["requests logged"]),
+}
+
+
+def _block(marker: str) -> str:
+    [found] = [b for b in _blocks("python") if marker in b]
+    return found
+
+
+def test_every_python_example_is_run() -> None:
+    """Each python block of the README is one of the examples run below, or the pytest one."""
+    for block in _blocks("python"):
+        known = [name for name, (marker, _) in EXAMPLES.items() if marker in block]
+        assert known or "async def test_onboarding" in block, block
+
+
+def _runs() -> list[Any]:
+    """Each example as written; each one that uses a client again for the sync client."""
+    runs = [pytest.param(name, "async", id=name) for name in sorted(EXAMPLES)]
+    for name in sorted(EXAMPLES):
+        if "AsyncPylon" in _block(EXAMPLES[name][0]):
+            runs.append(pytest.param(name, "sync", id=f"{name}-sync"))
+    return runs
+
+
+@pytest.mark.parametrize(("name", "client"), _runs())
+def test_example_runs_as_written(served: str, tmp_path: Path, name: str, client: str) -> None:
+    """The example runs as its own program against the served fake, given the README's variables.
+
+    ``sync``: the same program for ``Pylon`` (no async, no await); the quickstart's second
+    run, on trio, is the sync client's second run.
     """
-    fake, url = served
-    source = next(b for b in _blocks("python") if marker in b)
-    accounts = sorted(i for i in fake.accounts if i != "acc_1")
-    if backend == "sync":
-        code = compile(to_sync(source), f"README {marker} (sync)", "exec")
-        with Pylon(TOKEN, base_url=url) as sync_pylon:
-            scope = _scope(sync_pylon, accounts)
-            exec(code, scope)  # noqa: S102 (the README's own example code)
-            if "test_onboarding" in scope:
-                transport = httpx.ASGITransport(app=fake)
-                with Pylon(
-                    TOKEN, base_url="http://fake.localhost", transport=transport
-                ) as in_process_sync:
-                    scope["test_onboarding"](in_process_sync, fake)
-        _check(scope)
-        return
-    code = compile(source, f"README {marker}", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-
-    async def run() -> dict[str, Any]:
-        async with AsyncPylon(TOKEN, base_url=url) as pylon:
-            scope = _scope(pylon, accounts)
-            result = eval(code, scope)  # noqa: S307 (the README's own example code)
-            if result is not None:
-                await result
-            if "test_onboarding" in scope:
-                transport = httpx.ASGITransport(app=fake)
-                async with AsyncPylon(
-                    TOKEN, base_url="http://fake.localhost", transport=transport
-                ) as in_process:
-                    await scope["test_onboarding"](in_process, fake)
-            return scope
-
-    _check(anyio.run(run, backend=backend))
+    marker, expected = EXAMPLES[name]
+    source = _block(marker)
+    if client == "sync":
+        source = to_sync(source)
+    out = _run(source, served, tmp_path)
+    for text in expected:
+        assert text in out, out
+    if name == "quickstart":
+        assert out.count("404 not_found") == 2  # asyncio then trio (or twice, sync)
 
 
-def _check(scope: dict[str, Any]) -> None:
-    """What a fragment's run must have left in its scope."""
-    if "export" in scope:
-        assert scope["export"].progress == 1.0
-    if "merged" in scope:
-        assert scope["merged"].ok
-    if "later" in scope:
-        assert scope["feed"].checkpoint().complete
-    if "event" in scope:
-        assert scope["event"] == {"event": "updated"}
+def test_pytest_example_runs_as_a_test_file(served: str, tmp_path: Path) -> None:
+    """The fixture example passes as a test module of its own, with the installed plugin."""
+    source = _block("async def test_onboarding")
+    test_file = tmp_path / "test_readme_example.py"
+    test_file.write_text(source)
+    out = _run(source, served, tmp_path, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert "passed" in out, out
 
 
 def test_shell_examples_run_against_the_fake(
-    served: tuple[FakePylon, str],
+    served: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Every `pylon ...` line of the README exits 0 against the fake, in order."""
-    fake, _ = served
+    """Every `pylon ...` line of the README exits 0 against the served fake, in order."""
+    for name, value in _env(served).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "ids.txt").write_text("\n".join(sorted(fake.accounts)[:5]) + "\n")
+    with Pylon() as pylon:
+        ids = [account.id for account in pylon.accounts.list(max_items=5)]
+    (tmp_path / "ids.txt").write_text("\n".join(ids) + "\n")
     lines = [
         line.split("#", 1)[0].strip()
         for block in _blocks("sh")
