@@ -242,7 +242,8 @@ def runtime_modules() -> dict[str, str]:
 def render_docs(spec: dict[str, Any]) -> str:
     """Render docs/operations.md: the method + path → Python call table."""
     rows = []
-    for op in operations(spec):
+    ops = operations(spec)
+    for op in ops:
         page, _, _ = paging(spec, op.method, op.op)
         if page:
             returns = f"async iterator of `{item_model(spec, op.method, op.op, set())}`"
@@ -259,12 +260,7 @@ def render_docs(spec: dict[str, Any]) -> str:
                 "rate": op.op.get("x-pylon-rate-limit-per-minute", ""),
             }
         )
-    names = {(op.resource, op.name) for op in operations(spec)}
-    listed = [
-        op
-        for op in operations(spec)
-        if op.name == "search" and (op.resource, "list") not in names and lists_by_search(spec, op)
-    ]
+    listed = lists_by_search(spec, ops)
     by_search = {
         "names": _series([op.resource.replace("_", " ") for op in listed]),
         "calls": _series([f"`pylon.{op.resource}.list()`" for op in listed]),

@@ -282,15 +282,12 @@ def describe(spec: dict[str, Any], holder: dict[str, Any]) -> str:
     follow. Backslashes and triple quotes are escaped for a docstring.
     """
     schema = holder.get("schema", holder)
+    target = resolve(spec, schema)
     alternatives = [resolve(spec, alt) for alt in schema.get("anyOf") or schema.get("oneOf") or []]
-    texts = [
-        holder.get("description"),
-        schema.get("description"),
-        resolve(spec, schema).get("description"),
-    ]
+    texts = [holder.get("description"), schema.get("description"), target.get("description")]
     texts += [alt.get("description") for alt in alternatives]
     text = " ".join(str(next((t for t in texts if t), "")).split())
-    values = [v for alt in [resolve(spec, schema), *alternatives] for v in alt.get("enum", [])]
+    values = [v for alt in [target, *alternatives] for v in alt.get("enum", [])]
     if values:
         listed = ", ".join(f"``{v}``" for v in dict.fromkeys(values))
         other = (
@@ -496,17 +493,23 @@ def _upload_params(
     return params
 
 
-def lists_by_search(spec: dict[str, Any], op: Operation) -> bool:
-    """Tell whether ``op`` is the only way to list its resource: a search with an optional filter.
+def lists_by_search(spec: dict[str, Any], ops: list[Operation]) -> list[Operation]:
+    """Return the searches that are the only way to list their resource.
 
     Pylon lists projects and milestones only through ``POST /projects/search`` and
-    ``POST /milestones/search``; such a resource gets ``list()``, the search without a filter.
+    ``POST /milestones/search``. A resource with no ``list`` whose ``search`` takes an optional
+    ``filter`` and a ``cursor`` gets ``list()``: that search without a filter.
     """
-    if op.resource == "" or not op.path.endswith("/search"):
-        return False
-    body = request_body(spec, op.op) or {}
-    props = body.get("properties", {})
-    return "filter" in props and "cursor" in props and "filter" not in body.get("required", [])
+    names = {(op.resource, op.name) for op in ops}
+    found = []
+    for op in ops:
+        if op.resource == "" or op.name != "search" or (op.resource, "list") in names:
+            continue
+        body = request_body(spec, op.op) or {}
+        props = body.get("properties", {})
+        if "filter" in props and "cursor" in props and "filter" not in body.get("required", []):
+            found.append(op)
+    return found
 
 
 def _unfiltered(search: MethodPlan, op: Operation) -> MethodPlan:
@@ -585,9 +588,9 @@ def plan_resources(spec: dict[str, Any], ops: list[Operation]) -> ResourcesPlan:
     by_resource: dict[str, list[MethodPlan]] = {}
     for op, method in zip(ops, plans, strict=True):
         by_resource.setdefault(op.resource, []).append(method)
+    searches = lists_by_search(spec, ops)
     for op, method in zip(ops, plans, strict=True):
-        names = {m.name for m in by_resource[op.resource]}
-        if method.name == "search" and "list" not in names and lists_by_search(spec, op):
+        if op in searches:
             by_resource[op.resource].insert(0, _unfiltered(method, op))
     resources = []
     for resource in sorted(r for r in by_resource if r):

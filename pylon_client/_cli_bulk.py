@@ -188,8 +188,10 @@ def _report(
     for number, ids in failed_batches:
         error = result.failed[ids[0]]
         request_id = getattr(error, "request_id", None) or "none"
-        message = " ".join(str(error).split())
-        print(f"  batch {number} ({plural(len(ids), 'id')}, request id {request_id}): {message}")
+        print(
+            f"  batch {number} ({plural(len(ids), 'id')}, request id {request_id}): "
+            f"{_one_line(error)}"
+        )
     for account_id in refused[:_LISTED]:
         error = result.refused[account_id]
         print(

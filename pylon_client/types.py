@@ -21,22 +21,30 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._generated import models as _models
-from ._generated._contract import FilterDict, FilterInput, FilterOperator
 from ._generated.types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ._generated._contract import FilterDict, FilterInput, FilterOperator
     from ._generated.models import *  # noqa: F403  # every model, for type checkers
 
 __all__ = ["UNSET", "FilterDict", "FilterInput", "FilterOperator", "Unset"]
 __all__ += _models.__all__
 
+# The contract imports httpx: its three names load on first use, like the models.
+_FROM_CONTRACT = ("FilterDict", "FilterInput", "FilterOperator")
+
 
 def __getattr__(name: str) -> Any:
-    if name in _models.__all__:
+    if name in _FROM_CONTRACT:
+        from ._generated import _contract
+
+        value = getattr(_contract, name)
+    elif name in _models.__all__:
         value = getattr(_models, name)
-        globals()[name] = value  # found directly from now on
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # found directly from now on
+    return value
 
 
 def __dir__() -> list[str]:

@@ -7,6 +7,8 @@ import inspect
 import pkgutil
 import pydoc
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +36,19 @@ def test_types_holds_every_model_and_the_markers() -> None:
     assert public_types.BuiltinTaskStatus.__args__ == ("completed", "in_progress", "not_started")  # type: ignore[attr-defined]
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         public_types.Nope  # noqa: B018
+
+
+def test_importing_types_loads_no_model_and_no_http_stack() -> None:
+    """``import pylon_client.types`` is cheap: models and the contract load on first use."""
+    code = (
+        "import sys, pylon_client.types as t; "
+        "print(sorted(m for m in sys.modules if m.startswith('pylon_client._generated.models.') "
+        "or m in ('httpx', 'pylon_client._generated._contract')))"
+    )
+    done = subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_types_star_import_gives_every_name() -> None:

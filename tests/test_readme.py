@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -52,18 +51,11 @@ def test_to_sync_rewrites_the_async_forms() -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     """``python -m pylon_client.testing serve`` as the README says, on a free port; its URL."""
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-u", "-m", "pylon_client.testing", "serve", "--port", str(port)],
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "pylon_client.testing", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

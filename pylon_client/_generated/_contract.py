@@ -415,19 +415,18 @@ C = TypeVar("C", bound=type)
 
 
 def _shown_as_called(cls: C) -> C:
-    """Give each overloaded method of ``cls`` the signature of its first ``@overload``.
+    """Show each overloaded method of ``cls`` with the signature of its first ``@overload``.
 
     A method that takes keyword fields or ``body=`` is written with every field optional, so
     that one body serves both overloads; its first overload is the honest one (required fields
-    without a default). ``help()`` and ``inspect.signature`` show that one; the docstring says
-    that ``body=`` may stand in for the fields.
+    without a default). ``help()`` and ``inspect.signature`` follow ``__wrapped__`` to it, and
+    work the signature out only when asked, so loading a resource costs a lookup per method;
+    the docstring says that ``body=`` may stand in for the fields.
     """
-    import inspect  # already loaded by the client's dependencies when a resource is first used
-
     for func in list(vars(cls).values()):
         overloads = typing.get_overloads(func) if callable(func) else []
         if overloads:
-            func.__signature__ = inspect.signature(overloads[0])  # read by help() and inspect
+            func.__wrapped__ = overloads[0]  # read by inspect.signature, hence by help()
     return cls
 
 
