@@ -393,19 +393,22 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
         item = item_model(spec, op.method, op.op, models)
         options = _PAGE_OPTIONS if page != "single" else ()
         extra: tuple[Binding, ...] = ()
+        filtered = False
         if page == "body":
             props = body.get("properties", {}) if body else {}
+            filtered = "filter" in props  # tags.search takes criteria of its own, no filter
             extra = tuple(
                 Binding(p, argument(p)) for p in props if p not in ("filter", "cursor", "limit")
             )
+            types = {b.arg: py_type(spec, props[b.name], models) for b in extra}
             kw = [
-                "filter: FilterInput | None = None",
-                *(f"{b.arg}: str | Unset = UNSET" for b in extra),
+                *(["filter: FilterInput | None = None"] if filtered else []),
+                *(f"{b.arg}: {types[b.arg]} | Unset = UNSET" for b in extra),
             ]
             params = [
                 *params[: len(op.path_params)],
-                Param("filter", "FilterInput", False, _FILTER_DOC),
-                *(Param(b.arg, "str", False, describe(spec, props[b.name])) for b in extra),
+                *([Param("filter", "FilterInput", False, _FILTER_DOC)] if filtered else []),
+                *(Param(b.arg, types[b.arg], False, describe(spec, props[b.name])) for b in extra),
             ]
         params += [Param(*_PAGE_PARAMS[o]) for o in (*options, _MAX_ITEMS)]
         returns = f"Paginator[{item}]"
@@ -417,6 +420,7 @@ def plan_method(spec: dict[str, Any], op: Operation) -> MethodPlan:
             parse=parse_name(shape(spec, op.method, op.op)),
             query=bindings if page != "body" else (),
             fields=extra,
+            filtered=filtered,
             models=frozenset(models),
         )
     result = data_model(spec, op.method, op.op, models)

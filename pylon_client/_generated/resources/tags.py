@@ -16,12 +16,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .._contract import (
     Core,
     Deadline,
-    FilterInput,
     PageData,
     Paginator,
     Runner,
@@ -211,8 +210,7 @@ class TagsResource:
     def search(
         self,
         *,
-        filter: FilterInput | None = None,
-        object_type: str | Unset = UNSET,
+        object_type: Literal["account", "article", "issue"] | Unset = UNSET,
         search_text: str | Unset = UNSET,
         limit: int | None = None,
         cursor: str | None = None,
@@ -231,11 +229,9 @@ class TagsResource:
         ``await .collect()`` gathers a small result into a list.
 
         Args:
-            filter (FilterInput, optional): A search filter, built with ``F`` or as a
-                dict, checked before sending; none matches all.
-            object_type (str, optional): Only the tags of this kind of object; absent,
-                every kind the caller may read. One of ``account``, ``article``,
-                ``issue``.
+            object_type (Literal['account', 'article', 'issue'], optional): Only the
+                tags of this kind of object; absent, every kind the caller may read. One
+                of ``account``, ``article``, ``issue``.
             search_text (str, optional): Only the tags whose value contains this text; a
                 space, a hyphen and an underscore match one another.
             limit (int, optional): Items per page, within Pylon's bounds for this list.
@@ -248,9 +244,6 @@ class TagsResource:
             Paginator[Tag]: each ``Tag`` across every page, fetched as you iterate.
         """
         json = _fields(object_type=object_type, search_text=search_text)
-        search_filter = self._c.search_filter(filter)
-        if search_filter is not None:
-            json["filter"] = search_filter
         return self._c.paginate(
             ENDPOINTS["POST /tags/search"],
             "/tags/search",
@@ -544,8 +537,7 @@ class SyncTagsResource:
     def search(
         self,
         *,
-        filter: FilterInput | None = None,
-        object_type: str | Unset = UNSET,
+        object_type: Literal["account", "article", "issue"] | Unset = UNSET,
         search_text: str | Unset = UNSET,
         limit: int | None = None,
         cursor: str | None = None,
@@ -564,11 +556,9 @@ class SyncTagsResource:
         ``.collect()`` gathers a small result into a list.
 
         Args:
-            filter (FilterInput, optional): A search filter, built with ``F`` or as a
-                dict, checked before sending; none matches all.
-            object_type (str, optional): Only the tags of this kind of object; absent,
-                every kind the caller may read. One of ``account``, ``article``,
-                ``issue``.
+            object_type (Literal['account', 'article', 'issue'], optional): Only the
+                tags of this kind of object; absent, every kind the caller may read. One
+                of ``account``, ``article``, ``issue``.
             search_text (str, optional): Only the tags whose value contains this text; a
                 space, a hyphen and an underscore match one another.
             limit (int, optional): Items per page, within Pylon's bounds for this list.
@@ -583,7 +573,6 @@ class SyncTagsResource:
         return self._r.paginator(
             TagsResource.search(
                 self._a,
-                filter=filter,
                 object_type=object_type,
                 search_text=search_text,
                 limit=limit,
