@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated conformance official-client lint format typecheck pytest test demo bench audit clean
+.PHONY: help install generate check-generated api-diff api-guard conformance official-client lint format typecheck pytest test demo bench audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,6 +23,12 @@ generate: $(STAMP)  ## rebuild pylon_client/_generated (SPEC=doc.json OVERLAY=x.
 
 check-generated: $(STAMP)  ## fail if the generated code is not what `make generate` gives
 	$(BIN)/python codegen/generate.py --check
+
+api-diff: $(STAMP)  ## what a new spec changes for users' code (SPEC=new.json, or AGAINST=git-ref); tree untouched
+	$(BIN)/python codegen/apidiff.py $(if $(SPEC),--spec $(SPEC),$(if $(AGAINST),--against $(AGAINST),--against HEAD))
+
+api-guard: $(STAMP)  ## fail when a change broke the public API and CHANGELOG.md has no BREAKING line for it
+	$(BIN)/python codegen/apidiff.py --guard
 
 conformance: $(STAMP)  ## compare the effective spec with Pylon's own document, field by field
 	$(BIN)/python codegen/conformance.py
@@ -44,7 +50,7 @@ typecheck: $(STAMP)  ## mypy --strict, generated code included
 pytest: $(STAMP)  ## the test suite only
 	$(BIN)/pytest -q
 
-test: check-generated conformance lint typecheck pytest  ## everything CI runs
+test: check-generated api-guard conformance lint typecheck pytest  ## everything CI runs
 
 demo: $(STAMP)  ## the main job: an onboarding run against the embedded fake Pylon
 	$(BIN)/python examples/onboarding.py

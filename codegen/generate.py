@@ -17,13 +17,18 @@ actions of the first phase to the spec; merge in the operations it lacks from th
 check that every ``$ref`` resolves; stamp each operation's rate limit (``codegen/ratelimits.py``);
 run the pinned openapi-python-client (in this process); add the project's own generated modules (the operation
 table and the resource facade, ``codegen/facade.py``); format with the pinned ruff; copy the
-fixed modules of ``codegen/runtime/`` unchanged; stamp every file with a DO NOT EDIT header.
+fixed modules of ``codegen/runtime/`` unchanged; stamp every file with a DO NOT EDIT header;
+read the package's public API (``codegen/api_python.py``) into ``docs/public-api.txt``.
 
 Every overlay action is reported as applied, already true, absent or stale (``overlay.py``),
 and the run ends with a count of each. A stale action stops the run. Everything is built in a
-temporary folder; ``pylon_client/_generated``, ``openapi/pylon-openapi.effective.yml`` and
-``docs/operations.md`` are replaced only when every step succeeded, so a failed run leaves the
-tree as it was. The same inputs give the same bytes.
+temporary folder; ``pylon_client/_generated``, ``openapi/pylon-openapi.effective.yml``,
+``docs/operations.md`` and ``docs/public-api.txt`` are replaced only when every step
+succeeded, so a failed run leaves the tree as it was. The same inputs give the same bytes.
+
+When the public API changes, the run ends with the count of breaking and compatible changes
+(``codegen/apidiff.py`` compares the tree's client with the new one) and adds them to the
+generated section of ``CHANGELOG.md``, for the maintainer to edit.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from openapi_python_client import generate as run_openapi_python_client
@@ -50,6 +55,8 @@ from openapi_python_client.config import Config, ConfigFile, MetaType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import apidiff
+from api_python import dump, python_items
 from facade import render_docs, render_modules, runtime_modules
 from merge import MergeError, merge_operations, operation_keys, refine_schemas
 from overlay import OverlayError, Report, apply_overlay, summary
@@ -75,6 +82,12 @@ CONFIG = ROOT / "codegen" / "config.yaml"
 TEMPLATES = ROOT / "codegen" / "templates"
 TARGET = ROOT / "pylon_client" / "_generated"
 DOCS = ROOT / "docs" / "operations.md"
+API = ROOT / "docs" / "public-api.txt"
+CHANGELOG = ROOT / "CHANGELOG.md"
+API_HEADER = (
+    "# The public API of the generated client, one item a line (kind, owner, name, details).\n"
+    "# Written by `make generate` (codegen/api_python.py); `make api-guard` reads its history.\n"
+)
 COMMAND = "make generate"
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -209,14 +222,23 @@ def _openapi_python_client(spec_file: Path, package: Path) -> None:
         )
 
 
+class Build(NamedTuple):
+    """A finished build: the package folder and the texts written beside it."""
+
+    package: Path
+    effective_yaml: str
+    docs: str
+    api: str  # docs/public-api.txt: the public API, one item a line (codegen/api_python.py)
+
+
 def build(
     out_dir: Path,
     sources: tuple[Source, ...] = SOURCES,
     overlay_path: Path = OVERLAY,
     *,
     reports: list[Report] | None = None,
-) -> tuple[Path, str, str]:
-    """Generate everything into ``out_dir``; return the package path, the YAML and the docs."""
+) -> Build:
+    """Generate everything into ``out_dir``: the package, the effective spec, the docs, the API."""
     spec = effective_spec(sources, overlay_path, reports=reports)
     effective_yaml = dump_yaml(spec)
     spec_file = out_dir / "pylon-openapi.effective.json"  # JSON: the generator reads it 2x faster
@@ -244,7 +266,9 @@ def build(
             path.write_text(stamp + path.read_text(encoding="utf-8"), encoding="utf-8")
         elif path.is_file():
             path.unlink()  # py.typed lives in pylon_client/, one level up
-    return package, effective_yaml, render_docs(spec)
+    return Build(
+        package, effective_yaml, render_docs(spec), API_HEADER + dump(python_items(package))
+    )
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -259,13 +283,13 @@ def check() -> int:
     """Regenerate into a temporary folder; report and fail on any drift from the tree."""
     reports: list[Report] = []
     with tempfile.TemporaryDirectory() as tmp:
-        package, effective_yaml, docs = build(Path(tmp), reports=reports)
+        result = build(Path(tmp), reports=reports)
         print(summary(reports))
-        want, have = _tree(package), _tree(TARGET) if TARGET.exists() else {}
+        want, have = _tree(result.package), _tree(TARGET) if TARGET.exists() else {}
         drift = sorted(set(want) ^ set(have)) + sorted(
             name for name in set(want) & set(have) if want[name] != have[name]
         )
-        for path, text in [(EFFECTIVE, effective_yaml), (DOCS, docs)]:
+        for path, text in _texts(result):
             current = path.read_text(encoding="utf-8") if path.exists() else ""
             if current != text:
                 drift.append(str(path.relative_to(ROOT)))
@@ -285,15 +309,19 @@ def check() -> int:
     return 0
 
 
-def install(package: Path, effective_yaml: str, docs: str) -> None:
+def _texts(result: Build) -> list[tuple[Path, str]]:
+    return [(EFFECTIVE, result.effective_yaml), (DOCS, result.docs), (API, result.api)]
+
+
+def install(result: Build) -> None:
     """Put a finished build in place: each file is written beside its target, then renamed."""
     staging = TARGET.with_name(f".{TARGET.name}.new")
     retired = TARGET.with_name(f".{TARGET.name}.old")
-    texts = [(EFFECTIVE, effective_yaml), (DOCS, docs)]
+    texts = _texts(result)
     for path in (staging, retired):
         shutil.rmtree(path, ignore_errors=True)
     try:
-        shutil.copytree(package, staging)
+        shutil.copytree(result.package, staging)
         for path, text in texts:
             path.parent.mkdir(exist_ok=True)
             path.with_name(path.name + ".new").write_text(text, encoding="utf-8")
@@ -310,19 +338,46 @@ def install(package: Path, effective_yaml: str, docs: str) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
+def _changes(result: Build, shown_spec: str) -> str:
+    """Say what the build changes in the public API; add it to CHANGELOG.md's generated section.
+
+    Nothing is said when the effective spec and the public API are as the tree has them. The
+    old client is the tree's, read before the build is installed.
+    """
+    old_yaml = EFFECTIVE.read_text(encoding="utf-8") if EFFECTIVE.exists() else ""
+    old_api = API.read_text(encoding="utf-8") if API.exists() else ""
+    if (old_yaml, old_api) == (result.effective_yaml, result.api) or not TARGET.exists():
+        return ""
+    new_spec = read_yaml(result.effective_yaml)
+    old = apidiff.side("the tree", read_yaml(old_yaml) if old_yaml else {"paths": {}}, TARGET)
+    found = apidiff.diff(old, apidiff.side(shown_spec, new_spec, result.package))
+    breaking, compatible = found.count()
+    if not breaking + compatible:
+        return "the public API is unchanged"
+    heading = f"### API changes: {shown_spec}, {apidiff.title(new_spec)} (generated)"
+    apidiff.update_changelog(CHANGELOG, heading, apidiff.section_lines(found))
+    return (
+        f"the public API changed: {breaking} breaking, {compatible} compatible; written to "
+        f"{CHANGELOG.name} for you to edit (the whole report: `make api-diff`)"
+    )
+
+
 def generate(sources: tuple[Source, ...] = SOURCES, overlay_path: Path = OVERLAY) -> int:
     """Rebuild the generated package, the effective spec and the operations table in place."""
     started = time.perf_counter()
     reports: list[Report] = []
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            package, effective_yaml, docs = build(Path(tmp), sources, overlay_path, reports=reports)
+            result = build(Path(tmp), sources, overlay_path, reports=reports)
         finally:
             for line in reports:
                 print(line)
             if reports:
                 print(summary(reports))
-        install(package, effective_yaml, docs)
+        changes = _changes(result, spec(sources).shown)
+        install(result)
+    if changes:
+        print(changes)
     print(
         f"generated {TARGET.relative_to(ROOT)} from {spec(sources).shown} in {time.perf_counter() - started:.2f} s"
     )

@@ -109,9 +109,30 @@ def _bumped(source: Path, target: Path) -> Path:
 def official_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project regenerated from Pylon's own document as it is vendored."""
     project = _copy_project(tmp_path_factory.mktemp("official"))
+    shutil.copy(ROOT / "CHANGELOG.md", project / "CHANGELOG.md")
     done = _generate(project, project / "openapi" / "pylon-official.json")
     assert done.returncode == 0, done.stdout + done.stderr
+    (project / "generate.out").write_text(done.stdout)
     return project
+
+
+def test_regenerating_from_another_document_says_what_changed_for_users(
+    official_project: Path,
+) -> None:
+    """``make generate`` counts the API changes and writes them into the changelog to edit."""
+    said = (official_project / "generate.out").read_text()
+    found = re.search(r"the public API changed: (\d+) breaking, (\d+) compatible", said)
+    assert found, said[-2000:]
+    breaking, compatible = int(found[1]), int(found[2])
+    assert breaking > 0 and compatible > 0  # accounts.merge goes; Pylon's figures come
+    log = (official_project / "CHANGELOG.md").read_text()
+    unreleased = log.index("## [Unreleased]")
+    section = log.index("### API changes: ", unreleased)
+    assert section < log.index("### Changed", unreleased)
+    body = log[section:].split("\n### ", 1)[0]
+    assert "- **BREAKING** accounts.merge: removed" in body
+    assert body.count("**BREAKING**") > 0
+    assert (ROOT / "CHANGELOG.md").read_text() != log  # the copy's, never the tree's
 
 
 def test_a_version_bump_of_the_vendored_spec_regenerates_the_same_code(tmp_path: Path) -> None:
