@@ -90,8 +90,11 @@ class Diff:
         return [c for c in self.python if c.key[0] == "model"]
 
     def listed(self) -> list[Change]:
-        """Return what the changelog lists: the spec view's changes, then the Python view's
-        on the keys the spec view saw no change of (models, and what codegen/ changed)."""
+        """Return what the changelog lists: the spec view's changes, then the Python view's.
+
+        The Python view's are those on keys the spec view saw no change of: models, and what
+        a change in codegen/ did.
+        """
         seen = {c.key for c in self.spec}
         return self.spec + [c for c in self.python if c.key not in seen]
 

@@ -239,7 +239,7 @@ VARIANTS: dict[str, tuple[Callable[[Spec], object], set[tuple[str, str, str]]]] 
 
 
 MODEL_GONE = {"argument no longer an enumeration": "CreateTaskPriority"}
-"""Variants whose Python view loses a name of ``pylon_client.types`` the spec view has no name for."""
+"""Variants whose Python view loses a name of ``pylon_client.types`` (the spec view has none)."""
 
 
 def _limits(spec: Spec) -> str:
