@@ -8,8 +8,9 @@ usual path
     ``json.loads``, then the generated parse function (``Task.from_dict`` per item): what the
     client does without msgspec.
 msgspec decoder
-    ``pylon_client._accel`` (``pylon-client[fast]``): typed decoding into Structs in C, then the
-    same attrs models. Needs msgspec (installed in ``.venv-bench``); the row says so without it.
+    ``pylon_client._transport.accel`` (``pylon-client[fast]``): typed decoding into Structs in
+    C, then the same attrs models. Needs msgspec (installed in ``.venv-bench``); the row says
+    so without it.
 
 The bodies: the page of section 1 (Pylon's documented keys), and the same page with a key
 Pylon does not document in every reference, which the models keep in ``additional_properties``:
@@ -54,7 +55,7 @@ def _cases(body: bytes) -> dict[str, Callable[[], object]]:
         "usual path": lambda: _page_task(json.loads(body)),
     }
     if importlib.util.find_spec("msgspec") is not None:
-        from pylon_client._accel import fast_decoder
+        from pylon_client._transport.accel import fast_decoder
 
         fast = fast_decoder(_page_task)
         assert fast is not None

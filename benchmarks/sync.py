@@ -1,7 +1,7 @@
 """Section 9: the sync client's per-call cost against the async client, on ``tasks.get``.
 
 ``Pylon`` runs each call of its ``AsyncPylon`` on an asyncio loop that the calling thread
-drives for the call (see ``pylon_client/_portal.py``); the figure is what that adds: starting
+drives for the call (see ``pylon_client/_sync/portal.py``); the figure is what that adds: starting
 and stopping the loop around each call, one more coroutine frame. Both clients send through
 ``httpx.MockTransport`` answering the same canned task (:mod:`benchmarks._bodies`), unpaced, so
 the difference is the sync layer alone, at its harshest: no network time to hide it.

@@ -3,7 +3,7 @@
 Async (asyncio or trio)::
 
     import anyio
-    from pylon_client import AsyncPylon
+    from . import AsyncPylon
 
     async def main() -> None:
         async with AsyncPylon() as pylon:            # token from PYLON_API_TOKEN
@@ -14,7 +14,7 @@ Async (asyncio or trio)::
 
 Sync (scripts, Django, Celery, notebooks)::
 
-    from pylon_client import Pylon
+    from . import Pylon
 
     with Pylon() as pylon:
         for task in pylon.tasks.list():
@@ -27,10 +27,11 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._batching import BulkResult
-    from ._changes import ChangeCheckpoint, ChangeFeed
-    from ._client import AsyncPylon, LastResponse
-    from ._errors import (
+    from ._bulk.batching import BulkResult
+    from ._client.async_client import AsyncPylon, LastResponse
+    from ._client.pagination import AsyncPaginator, Page
+    from ._client.raw import RateLimit, RawResponse
+    from ._exceptions import (
         AuthenticationError,
         BadRequestError,
         BulkError,
@@ -54,72 +55,71 @@ if TYPE_CHECKING:
         ResponseValidationError,
         WebhookVerificationError,
     )
-    from ._filter_builder import F, Filter, and_, or_
-    from ._issues import IssueCheckpoint, IssueExport
-    from ._pagination import AsyncPaginator, Page
-    from ._portal import SyncPaginator
-    from ._ratelimit import RateLimiter
-    from ._ratelimit_redis import RedisRateLimiter
-    from ._ratelimit_transport import RateLimitBackend
-    from ._raw import RateLimit, RawResponse
-    from ._retry import RetryEvent, RetryPolicy
-    from ._sync_client import Pylon
-    from ._sync_resources import SyncChangeFeed, SyncIssueExport
-    from ._windows import DEFAULT_MAX_WINDOW, Window, split_windows
+    from ._export.changes import ChangeCheckpoint, ChangeFeed
+    from ._export.issues import IssueCheckpoint, IssueExport
+    from ._export.windows import DEFAULT_MAX_WINDOW, Window, split_windows
+    from ._filters.builder import F, Filter, and_, or_
+    from ._ratelimit.local import RateLimiter
+    from ._ratelimit.redis import RedisRateLimiter
+    from ._ratelimit.transport import RateLimitBackend
+    from ._sync.client import Pylon
+    from ._sync.helpers import SyncChangeFeed, SyncIssueExport
+    from ._sync.portal import SyncPaginator
+    from ._transport.retry import RetryEvent, RetryPolicy
 
 # Every public name but __version__ loads on first use, from the module named here (see
 # ``__getattr__``): ``import pylon_client`` imports nothing else, so ``pylon --help`` (whose
 # modules live in this package) and a script that needs one corner of the API pay for no more.
 _HOMES = {
-    "AsyncPaginator": "._pagination",
-    "AsyncPylon": "._client",
-    "BulkResult": "._batching",
-    "ChangeCheckpoint": "._changes",
-    "ChangeFeed": "._changes",
-    "DEFAULT_MAX_WINDOW": "._windows",
-    "F": "._filter_builder",
-    "Filter": "._filter_builder",
-    "IssueCheckpoint": "._issues",
-    "IssueExport": "._issues",
-    "LastResponse": "._client",
-    "Page": "._pagination",
-    "Pylon": "._sync_client",
-    "SyncChangeFeed": "._sync_resources",
-    "SyncIssueExport": "._sync_resources",
-    "SyncPaginator": "._portal",
-    "RateLimit": "._raw",
-    "RateLimitBackend": "._ratelimit_transport",
-    "RawResponse": "._raw",
-    "RateLimiter": "._ratelimit",
-    "RedisRateLimiter": "._ratelimit_redis",
-    "RetryEvent": "._retry",
-    "RetryPolicy": "._retry",
-    "Window": "._windows",
-    "and_": "._filter_builder",
-    "or_": "._filter_builder",
-    "split_windows": "._windows",
-    "AuthenticationError": "._errors",
-    "BadRequestError": "._errors",
-    "BulkError": "._errors",
-    "ClientClosedError": "._errors",
-    "ConflictError": "._errors",
-    "InternalServerError": "._errors",
-    "InvalidFilterError": "._errors",
-    "NotFoundError": "._errors",
-    "PayloadTooLargeError": "._errors",
-    "PermissionDeniedError": "._errors",
-    "PylonAPIError": "._errors",
-    "PylonConfigError": "._errors",
-    "PylonConnectionError": "._errors",
-    "PylonError": "._errors",
-    "PylonInputError": "._errors",
-    "PylonTimeoutError": "._errors",
-    "RateLimitBackendError": "._errors",
-    "RateLimitError": "._errors",
-    "RedirectError": "._errors",
-    "ResponseTooLargeError": "._errors",
-    "ResponseValidationError": "._errors",
-    "WebhookVerificationError": "._errors",
+    "AsyncPaginator": "._client.pagination",
+    "AsyncPylon": "._client.async_client",
+    "BulkResult": "._bulk.batching",
+    "ChangeCheckpoint": "._export.changes",
+    "ChangeFeed": "._export.changes",
+    "DEFAULT_MAX_WINDOW": "._export.windows",
+    "F": "._filters.builder",
+    "Filter": "._filters.builder",
+    "IssueCheckpoint": "._export.issues",
+    "IssueExport": "._export.issues",
+    "LastResponse": "._client.async_client",
+    "Page": "._client.pagination",
+    "Pylon": "._sync.client",
+    "SyncChangeFeed": "._sync.helpers",
+    "SyncIssueExport": "._sync.helpers",
+    "SyncPaginator": "._sync.portal",
+    "RateLimit": "._client.raw",
+    "RateLimitBackend": "._ratelimit.transport",
+    "RawResponse": "._client.raw",
+    "RateLimiter": "._ratelimit.local",
+    "RedisRateLimiter": "._ratelimit.redis",
+    "RetryEvent": "._transport.retry",
+    "RetryPolicy": "._transport.retry",
+    "Window": "._export.windows",
+    "and_": "._filters.builder",
+    "or_": "._filters.builder",
+    "split_windows": "._export.windows",
+    "AuthenticationError": "._exceptions",
+    "BadRequestError": "._exceptions",
+    "BulkError": "._exceptions",
+    "ClientClosedError": "._exceptions",
+    "ConflictError": "._exceptions",
+    "InternalServerError": "._exceptions",
+    "InvalidFilterError": "._exceptions",
+    "NotFoundError": "._exceptions",
+    "PayloadTooLargeError": "._exceptions",
+    "PermissionDeniedError": "._exceptions",
+    "PylonAPIError": "._exceptions",
+    "PylonConfigError": "._exceptions",
+    "PylonConnectionError": "._exceptions",
+    "PylonError": "._exceptions",
+    "PylonInputError": "._exceptions",
+    "PylonTimeoutError": "._exceptions",
+    "RateLimitBackendError": "._exceptions",
+    "RateLimitError": "._exceptions",
+    "RedirectError": "._exceptions",
+    "ResponseTooLargeError": "._exceptions",
+    "ResponseValidationError": "._exceptions",
+    "WebhookVerificationError": "._exceptions",
 }
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 ::
 
-    from pylon_client.types import UNSET, BuiltinTaskStatus, Task, Unset
+    from .types import UNSET, BuiltinTaskStatus, Task, Unset
 
 * **Models** (``Task``, ``Issue``, ``Account``, ``CreateTaskRequest``, ...) are the attrs classes
   calls return and ``body=`` takes. Each has ``to_dict()``, ``to_json()`` and

@@ -8,7 +8,7 @@ from Pylon custom apps are GETs whose signature covers the JSON of the query-par
 Verify before you parse, on the raw bytes exactly as they arrived (a re-serialised body has
 other bytes and fails)::
 
-    from pylon_client import webhooks
+    from . import webhooks
 
     event = webhooks.unwrap(await request.body(), request.headers, secret)
 
@@ -28,7 +28,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import PylonInputError, WebhookVerificationError
+from ._exceptions import PylonInputError, WebhookVerificationError
 
 __all__ = [
     "SIGNATURE_HEADER",

@@ -1,4 +1,4 @@
-"""The msgspec decoder (``_accel``) answers exactly what the usual path answers, or steps aside.
+"""The msgspec decoder (``_transport.accel``) answers what the usual path answers, or steps aside.
 
 The rule: for any body, the fast decoder either returns a result equal to ``parse(json.loads
 (body))`` or returns None (and the usual path then decides, result or error). Checked three
@@ -31,11 +31,11 @@ from test_fake_official import (
 )
 
 from pylon_client import AsyncPylon, Pylon, PylonConfigError, ResponseValidationError
-from pylon_client._accel import Parsed, fast_decoder, forget
 from pylon_client._generated._endpoints import ENDPOINTS
 from pylon_client._generated.models.mini_account import MiniAccount
 from pylon_client._generated.resources.issues import _page_issue
 from pylon_client._generated.resources.tasks import _page_task, _parse_task
+from pylon_client._transport.accel import Parsed, fast_decoder, forget
 
 pytestmark = pytest.mark.anyio
 
@@ -317,7 +317,7 @@ def test_accelerate_true_without_msgspec_is_a_config_error(
     import sys
 
     monkeypatch.setitem(sys.modules, "msgspec", None)  # import msgspec now raises ImportError
-    monkeypatch.delitem(sys.modules, "pylon_client._accel", raising=False)
+    monkeypatch.delitem(sys.modules, "pylon_client._transport.accel", raising=False)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
     with pytest.raises(PylonConfigError, match=r"pylon-client\[fast\]"):
         AsyncPylon("t", accelerate=True)

@@ -1,4 +1,4 @@
-"""Tests of token providers (``_auth``): rotation per attempt, errors that never show the token."""
+"""Token providers (``_transport.auth``): rotation per attempt, errors that never show the token."""
 
 from __future__ import annotations
 

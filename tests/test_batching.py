@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pylon_client._batching import (
+from pylon_client._bulk.batching import (
     MAX_BATCH,
     BulkResult,
     can_narrow,
@@ -17,7 +17,7 @@ from pylon_client._batching import (
     normalize_ids,
     same_refusal,
 )
-from pylon_client._errors import (
+from pylon_client._exceptions import (
     AuthenticationError,
     BadRequestError,
     BulkError,

@@ -19,7 +19,7 @@ import attrs
 import pytest
 
 from pylon_client import ChangeCheckpoint, ChangeFeed, PylonInputError
-from pylon_client._windows import Window
+from pylon_client._export.windows import Window
 
 pytestmark = pytest.mark.anyio
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 import pylon_client
-from pylon_client._cli import main
-from pylon_client._cli_export import CSV_COLUMNS
-from pylon_client._cli_progress import ProgressLine
-from pylon_client._issues import IssueCheckpoint
-from pylon_client._resources import IssuesResource
+from pylon_client._client.helpers import IssuesResource
+from pylon_client._export.issues import IssueCheckpoint
+from pylon_client.cli.export import CSV_COLUMNS
+from pylon_client.cli.main import main
+from pylon_client.cli.progress import ProgressLine
 from pylon_client.testing import DEMO_START, FakePylon, add_issues, seed_demo, serve_in_thread
 
 Serve = Callable[[Any], None]
@@ -604,7 +604,7 @@ def test_fake_serve_delegates_and_explains_a_missing_extra(
 def test_help_does_not_load_the_testing_package() -> None:
     """Building the parser and printing --help imports neither the fake nor the models."""
     code = (
-        "import sys; from pylon_client._cli import main; main(['--help']); "
+        "import sys; from pylon_client.cli.main import main; main(['--help']); "
         "print([m for m in sys.modules if m.startswith('pylon_client.testing')"
         " or m.startswith('pylon_client._generated.models')])"
     )

@@ -24,12 +24,12 @@ from test_cli import CANARY, EXPORT, FailSome, Serve, issue_fake, jsonl_ids, run
 from test_cli import _clean_env as _clean_env
 from test_cli import serve as serve
 
-import pylon_client._cli_progress as cli_progress
+import pylon_client.cli.progress as cli_progress
 import pylon_client.testing.__main__ as testing_main
 from pylon_client import Pylon
-from pylon_client._cli import main
-from pylon_client._cli_common import plural
-from pylon_client._cli_progress import ProgressLine
+from pylon_client.cli.common import plural
+from pylon_client.cli.main import main
+from pylon_client.cli.progress import ProgressLine
 from pylon_client.testing import FakePylon, seed_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -508,7 +508,7 @@ def test_onboarding_progress_says_what_it_counts(monkeypatch: pytest.MonkeyPatch
 
 # ---------------------------------------------------------------------- the fake's serve command
 
-PYLON = "import sys; from pylon_client._cli import main; sys.exit(main(sys.argv[1:]))"
+PYLON = "import sys; from pylon_client.cli.main import main; sys.exit(main(sys.argv[1:]))"
 ENTRY_POINTS = [
     pytest.param([sys.executable, "-m", "pylon_client.testing", "serve"], id="python-m"),
     pytest.param([sys.executable, "-c", PYLON, "fake", "serve"], id="pylon-fake-serve"),

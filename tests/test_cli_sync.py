@@ -142,7 +142,7 @@ def test_sync_off_a_terminal_reports_progress_and_a_final_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Without a terminal the sync prints plain progress lines and a final count line."""
-    import pylon_client._cli_progress as cli_progress
+    import pylon_client.cli.progress as cli_progress
 
     monkeypatch.setattr(cli_progress, "PROGRESS_LINE_SECONDS", 0.0)  # a line per issue
     fake = fake_with_issues(40)

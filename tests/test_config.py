@@ -1,4 +1,4 @@
-"""Tests of ``_config``: the token, base URL and region, checked directly and via the client."""
+"""``_client.config``: the token, base URL and region, checked directly and via the client."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from harness import Api, connect, task
 
 from pylon_client import AsyncPylon, PylonConfigError
-from pylon_client._config import Secret, check_base_url, is_loopback, region_url, seal_token
+from pylon_client._client.config import Secret, check_base_url, is_loopback, region_url, seal_token
 
 CANARY = "canary-SECRET-123"
 

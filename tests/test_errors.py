@@ -1,4 +1,4 @@
-"""Tests of ``_errors``: the exception tree, ``error_for_status``, and errors met via the client."""
+"""``_exceptions``: the exception tree, ``error_for_status``, and errors met via the client."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from pylon_client import (
     ResponseValidationError,
     WebhookVerificationError,
 )
-from pylon_client._errors import error_for_status
+from pylon_client._exceptions import error_for_status
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pylon_client._errors import InvalidFilterError, PylonInputError
-from pylon_client._filter_builder import F, Filter, and_, filter_to_dict, or_
-from pylon_client._filters import MAX_FILTER_DEPTH, OPERATORS, validate_filter
+from pylon_client._exceptions import InvalidFilterError, PylonInputError
+from pylon_client._filters.builder import F, Filter, and_, filter_to_dict, or_
+from pylon_client._filters.rules import MAX_FILTER_DEPTH, OPERATORS, validate_filter
 
 JAN_1 = datetime(2026, 1, 1, tzinfo=UTC)
 

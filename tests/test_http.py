@@ -1,4 +1,4 @@
-"""Tests of ``_http``: the raw last response, the per-task ``LAST``, the innermost transport."""
+"""``_transport.http``: the raw last response, the per-task ``LAST``, the innermost transport."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from harness import Api, connect, task, task_body
 
 from pylon_client import AsyncPylon
 from pylon_client._generated._endpoints import ENDPOINTS
-from pylon_client._http import Body, LastResponse, connection_message, is_write, query_params
+from pylon_client._transport.http import (
+    Body,
+    LastResponse,
+    connection_message,
+    is_write,
+    query_params,
+)
 
 
 def test_last_response_exposes_status_headers_body_and_request_id() -> None:

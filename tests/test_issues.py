@@ -15,8 +15,8 @@ import pytest
 from harness import Api, complete, connect
 
 from pylon_client import AsyncPylon, NotFoundError, PylonInputError
+from pylon_client._export.issues import IssueCheckpoint
 from pylon_client._generated.models import Issue
-from pylon_client._issues import IssueCheckpoint
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""Tests of ``_otel``: one client span per call, retries as its events, nothing secret on it."""
+"""``_transport.tracing``: one client span per call, retries as its events, nothing secret on it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of ``_pagination``: where listings end, cursors, limits, pages and items."""
+"""Tests of ``_client.pagination``: where listings end, cursors, limits, pages and items."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from harness import Api, complete, connect, reply, task_body
 
 from pylon_client import Page, PylonInputError, ResponseValidationError
+from pylon_client._client.pagination import AsyncPaginator
 from pylon_client._generated._endpoints import ENDPOINTS, Endpoint
 from pylon_client._generated._resources import PageData
 from pylon_client._generated.models import Task, Team, User
-from pylon_client._pagination import AsyncPaginator
 
 LIST_TASKS = ENDPOINTS["GET /tasks"]
 

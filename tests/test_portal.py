@@ -1,4 +1,4 @@
-"""Tests of ``_portal``: blocking calls and listings on an event loop the calling thread drives.
+"""``_sync.portal``: blocking calls and listings on an event loop the calling thread drives.
 
 The tests are plain (not anyio-marked) functions: the code under test is what sync users call.
 Those that could hang if the code were wrong make their blocking calls from helper threads
@@ -29,9 +29,9 @@ import trio.lowlevel
 from harness import Api, connect, envelope, reply, task, task_body
 
 from pylon_client import NotFoundError, Page, PylonInputError
-from pylon_client._errors import PylonConfigError, PylonConnectionError
+from pylon_client._exceptions import PylonConfigError, PylonConnectionError
 from pylon_client._generated._contract import Runner, SyncPaginatorLike
-from pylon_client._portal import Portal, SyncPaginator
+from pylon_client._sync.portal import Portal, SyncPaginator
 
 T = TypeVar("T")
 
@@ -758,4 +758,4 @@ def test_portal_and_sync_paginator_fit_the_generated_contract(portal: Portal) ->
     listing: SyncPaginatorLike[Any] = runner.paginator(connect(five_tasks()).tasks.list())
     assert isinstance(listing, SyncPaginator)
     assert ids(listing) == ["t1", "t2", "t3", "t4", "t5"]
-    assert sys.modules["pylon_client._portal"].__all__ == ["Portal", "SyncPaginator"]
+    assert sys.modules["pylon_client._sync.portal"].__all__ == ["Portal", "SyncPaginator"]

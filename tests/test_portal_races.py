@@ -1,4 +1,4 @@
-"""Tests of ``_portal`` at its edges: close() racing calls being handed over, closing under trio."""
+"""``_sync.portal`` at its edges: close() racing calls being handed over, closing under trio."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 import sniffio
 import trio
 
-from pylon_client import _portal
-from pylon_client._errors import PylonConnectionError
-from pylon_client._portal import Portal
+from pylon_client._exceptions import PylonConnectionError
+from pylon_client._sync import portal as _portal
+from pylon_client._sync.portal import Portal
 
 T = TypeVar("T")
 HANG = 3.0

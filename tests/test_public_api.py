@@ -31,14 +31,20 @@ def _isort_key(name: str) -> tuple[int, list[int | str]]:
 
 
 def _private_modules() -> list[str]:
-    """Every module of pylon_client whose own name starts with one underscore, bar _generated."""
+    """Every hand-written module of pylon_client that is not an import API, bar _generated.
+
+    A module is private when a part of its name starts with one underscore
+    (``pylon_client._export.windows``, ``pylon_client.testing._app``), or when it is one of the
+    ``pylon`` command line's (``pylon_client.cli.main``). Packages are laid out by their
+    modules and hold only a docstring.
+    """
     names = []
     for info in pkgutil.walk_packages(pylon_client.__path__, prefix="pylon_client."):
-        parts = info.name.split(".")
-        if "_generated" in parts:
+        parts = info.name.split(".")[1:]
+        if "_generated" in parts or info.ispkg:
             continue
-        last = parts[-1]
-        if last.startswith("_") and not last.startswith("__"):
+        hidden = any(p.startswith("_") and not p.startswith("__") for p in parts)
+        if hidden or parts[0] == "cli":
             names.append(info.name)
     return sorted(names)
 
@@ -75,7 +81,8 @@ def test_every_public_name_is_documented(name: str) -> None:
         [home] = [
             m
             for m in _private_modules()
-            if m.count(".") == 1 and name in getattr(importlib.import_module(m), "__all__", ())
+            if not m.startswith("pylon_client.testing.")
+            and name in getattr(importlib.import_module(m), "__all__", ())
         ]
         module = importlib.import_module(home)
         assert name in (module.__doc__ or ""), f"{name} is not described in {home}"
@@ -124,11 +131,11 @@ def test_cli_help_loads_the_standard_library_only() -> None:
     """``pylon --help`` builds its parser without httpx, anyio, attrs or the client."""
     loaded = _modules_after(
         "import contextlib, io\n"
-        "from pylon_client._cli import main\n"
+        "from pylon_client.cli.main import main\n"
         "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['--help'])"
     )
-    assert not {"httpx", "anyio", "attrs", "pylon_client._client"} & loaded
+    assert not {"httpx", "anyio", "attrs", "pylon_client._client.async_client"} & loaded
 
 
 def test_resources_load_on_first_use() -> None:
@@ -142,7 +149,7 @@ def test_resources_load_on_first_use() -> None:
     )
     resources = {m for m in loaded if "_generated.resources." in m or "_generated.models." in m}
     assert resources == {"pylon_client._generated.resources.teams"}
-    assert "pylon_client._resources" not in loaded
+    assert "pylon_client._client.helpers" not in loaded
 
 
 @pytest.mark.parametrize("name", sorted(generated_resources._MODULES))

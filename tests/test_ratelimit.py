@@ -11,11 +11,11 @@ import httpx
 import pytest
 from harness import Api, FakeClock
 
-from pylon_client import _ratelimit
-from pylon_client._errors import PylonConfigError
-from pylon_client._ratelimit import RateLimiter
-from pylon_client._ratelimit_transport import RateLimitTransport
-from pylon_client._retry import RetryTransport
+from pylon_client._exceptions import PylonConfigError
+from pylon_client._ratelimit import local as _ratelimit
+from pylon_client._ratelimit.local import RateLimiter
+from pylon_client._ratelimit.transport import RateLimitTransport
+from pylon_client._transport.retry import RetryTransport
 
 BASE = "https://api.usepylon.com"
 T0 = 1000.0

@@ -4,8 +4,8 @@ import doctest
 
 from harness import FakeClock
 
-from pylon_client import _ratelimit_fallback
-from pylon_client._ratelimit_fallback import LocalPacing, Slot
+from pylon_client._ratelimit import fallback as _ratelimit_fallback
+from pylon_client._ratelimit.fallback import LocalPacing, Slot
 
 
 def book(pacing: LocalPacing, slot: Slot, member: str) -> None:

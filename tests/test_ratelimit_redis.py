@@ -29,7 +29,7 @@ from pylon_client import (
     RateLimitBackendError,
     RedisRateLimiter,
 )
-from pylon_client._resp import RedisPool, Reply, parse_redis_url
+from pylon_client._ratelimit.redis_client import RedisPool, Reply, parse_redis_url
 from pylon_client.testing import FakePylon
 
 KEY = "GET /tasks/{id}"
@@ -433,8 +433,9 @@ def test_importing_the_package_leaves_the_redis_backend_unloaded() -> None:
     """``import pylon_client`` loads no Redis code; ``RedisRateLimiter`` loads it on first use."""
     probe = (
         "import sys, pylon_client\n"
-        "assert not {'pylon_client._ratelimit_redis', 'pylon_client._resp'} & set(sys.modules)\n"
+        "redis = {'pylon_client._ratelimit.redis', 'pylon_client._ratelimit.redis_client'}\n"
+        "assert not redis & set(sys.modules)\n"
         "pylon_client.RedisRateLimiter\n"
-        "assert 'pylon_client._resp' in sys.modules\n"
+        "assert 'pylon_client._ratelimit.redis_client' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", probe], check=True)  # noqa: S603 (our interpreter)

@@ -8,10 +8,10 @@ import httpx
 import pytest
 from harness import Api
 
-from pylon_client import _ratelimit_transport
-from pylon_client._errors import PylonConfigError
-from pylon_client._ratelimit import RateLimiter
-from pylon_client._ratelimit_transport import RateLimitTransport, parse_rate_limit_headers
+from pylon_client._exceptions import PylonConfigError
+from pylon_client._ratelimit import transport as _ratelimit_transport
+from pylon_client._ratelimit.local import RateLimiter
+from pylon_client._ratelimit.transport import RateLimitTransport, parse_rate_limit_headers
 
 BASE = "https://api.usepylon.com"
 NOW = 1_800_000_000.0

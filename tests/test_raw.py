@@ -7,8 +7,8 @@ import pytest
 from harness import Api, complete, connect, envelope, reply, task, task_body
 
 from pylon_client import NotFoundError, ResponseValidationError
+from pylon_client._client.raw import RateLimit, RawResponse
 from pylon_client._generated.models import Organization
-from pylon_client._raw import RateLimit, RawResponse
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pylon_client import Pylon
-from pylon_client import _cli as cli
+from pylon_client.cli import main as cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TOKEN = "test-token"  # the served fake's, as the README says

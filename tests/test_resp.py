@@ -6,8 +6,8 @@ import anyio
 import pytest
 
 from benchmarks._redis_server import RedisServer
-from pylon_client import _resp
-from pylon_client._resp import (
+from pylon_client._ratelimit import redis_client as _resp
+from pylon_client._ratelimit.redis_client import (
     RedisPool,
     RedisReplyError,
     RedisURL,

@@ -13,9 +13,9 @@ from harness import RecordingSleep
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pylon_client import _retry
-from pylon_client._errors import PylonConfigError
-from pylon_client._retry import (
+from pylon_client._exceptions import PylonConfigError
+from pylon_client._transport import retry as _retry
+from pylon_client._transport.retry import (
     RetryEvent,
     RetryPolicy,
     RetryTransport,

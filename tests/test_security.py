@@ -29,7 +29,7 @@ from harness import Api, connect, no_sleep, required_fields, task_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pylon_client._config as config_module
+import pylon_client._client.config as config_module
 from pylon_client import (
     AsyncPylon,
     BulkError,
@@ -434,7 +434,7 @@ def test_refused_base_urls_never_echo_their_password(
     error = _config_error(token="tok", base_url=base_url)
     assert "secretpw" not in str(error)
     assert "secretpw" not in "".join(traceback.format_exception(error))
-    from pylon_client._cli import main
+    from pylon_client.cli.main import main
 
     status = main(["--base-url", base_url, "tasks", "list"], backend="asyncio")
     out, err = capsys.readouterr()

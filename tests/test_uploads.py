@@ -1,4 +1,4 @@
-"""Multipart uploads: the encoder (``_uploads``, ``_upload_stream``) and ``AsyncPylon.upload``.
+"""Multipart uploads: the encoder (``_uploads.parts`` and ``.stream``) and ``AsyncPylon.upload``.
 
 Bodies are parsed back with the standard library's ``email`` parser, the way a server would.
 ``httpx.MockTransport`` reads a body into memory before its handler runs and keeps it, so a
@@ -35,12 +35,12 @@ from pylon_client import (
     PylonInputError,
     PylonTimeoutError,
     RateLimitError,
-    _upload_stream,
-    _uploads,
 )
 from pylon_client._generated.models import Attachment, Issue, TrainingData
-from pylon_client._upload_stream import CHUNK_SIZE, MultipartStream
-from pylon_client._uploads import encode_multipart
+from pylon_client._uploads import parts as _uploads
+from pylon_client._uploads import stream as _upload_stream
+from pylon_client._uploads.parts import encode_multipart
+from pylon_client._uploads.stream import CHUNK_SIZE, MultipartStream
 from pylon_client.testing import serve_in_thread
 
 TOKEN = "canary-SECRET-token-42"
@@ -404,7 +404,7 @@ def test_boundary_is_random() -> None:
 
 
 def test_module_examples_run() -> None:
-    """The examples in ``_uploads``' docstrings hold."""
+    """The examples in ``_uploads.parts``' docstrings hold."""
     results = doctest.testmod(_uploads)
     assert results.attempted > 0
     assert results.failed == 0

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pylon_client._errors import PylonInputError
-from pylon_client._windows import (
+from pylon_client._exceptions import PylonInputError
+from pylon_client._export.windows import (
     DEFAULT_MAX_WINDOW,
     Window,
     belongs_to,

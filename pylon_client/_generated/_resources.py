@@ -415,7 +415,7 @@ def _parse_organization(payload: Any) -> Organization:
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_organization": ("object", "organization", "Organization"),
 }

@@ -33,7 +33,7 @@ from typing import TextIO
 
 import uvicorn
 
-from .._cli_parser import CliParser, at_least, port
+from ..cli.parser import CliParser, at_least, port
 from ._app import DEFAULT_LOG_SIZE, FakePylon
 from ._seed import seed_demo
 

@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from pylon_client import AsyncPylon
-
+    from .. import AsyncPylon
     from ._app import FakePylon
 
 __all__ = [
@@ -87,7 +86,7 @@ async def pylon(fake_pylon: FakePylon, anyio_backend: str) -> AsyncIterator[Asyn
     """Yield an AsyncPylon connected to ``fake_pylon`` in process (no socket, no pacing)."""
     import httpx
 
-    from pylon_client import AsyncPylon
+    from .. import AsyncPylon
 
     async with AsyncPylon(
         FAKE_PYLON_TOKEN,
@@ -101,7 +100,7 @@ async def pylon(fake_pylon: FakePylon, anyio_backend: str) -> AsyncIterator[Asyn
 @pytest.fixture
 async def pylon_over_socket(fake_pylon_url: str, anyio_backend: str) -> AsyncIterator[AsyncPylon]:
     """Yield an AsyncPylon connected to ``fake_pylon`` over a loopback socket."""
-    from pylon_client import AsyncPylon
+    from .. import AsyncPylon
 
     async with AsyncPylon(FAKE_PYLON_TOKEN, base_url=fake_pylon_url) as client:
         yield client

@@ -206,7 +206,7 @@ def _page_custom_activity(payload: Any) -> PageData:
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_account": ("object", "account", "Account"),
     "_parse_account_highlight": ("object", "account_highlight", "AccountHighlight"),

@@ -106,7 +106,7 @@ def _page_custom_field(payload: Any) -> PageData:
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_custom_field": ("object", "custom_field", "CustomField"),
     "_parse_custom_field_definition_select_option": (

@@ -112,7 +112,7 @@ def _parse_feature_request_search_result_list(payload: Any) -> builtins.list[Fea
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_feature_request": ("object", "feature_request", "FeatureRequest"),
     "_parse_feature_request_evidence": ("object", "feature_request_evidence", "FeatureRequestEvidence"),

@@ -245,7 +245,7 @@ def _page_voice_call(payload: Any) -> PageData:
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_bulk_issue_result": ("object", "bulk_issue_result", "BulkIssueResult"),
     "_parse_create_issue_draft_reply_response_data": (

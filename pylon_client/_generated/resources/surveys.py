@@ -86,7 +86,7 @@ def _page_survey_response(payload: Any) -> PageData:
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_survey": ("object", "survey", "Survey"),
     "_parse_survey_list": ("list", "survey", "Survey"),

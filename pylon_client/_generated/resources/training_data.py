@@ -85,7 +85,7 @@ def _page_training_data(payload: Any) -> PageData:
 
 
 # pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_accel.py.
+# for the optional msgspec decoder in pylon_client/_transport/accel.py.
 PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
     "_parse_training_data": ("object", "training_data", "TrainingData"),
     "_page_training_data": ("page", "training_data", "TrainingData"),
