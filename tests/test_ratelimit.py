@@ -15,6 +15,7 @@ from pylon_client._exceptions import PylonConfigError
 from pylon_client._ratelimit import local as _ratelimit
 from pylon_client._ratelimit.local import RateLimiter
 from pylon_client._ratelimit.transport import RateLimitTransport
+from pylon_client._transport.context import CONTEXT_KEY, RequestContext
 from pylon_client._transport.retry import RetryTransport
 
 BASE = "https://api.usepylon.com"
@@ -365,14 +366,15 @@ async def test_transport_penalizes_on_429() -> None:
 
 @pytest.mark.anyio
 async def test_transport_uses_the_endpoint_extension() -> None:
-    """``extensions["pylon_endpoint"]`` names the key without matching the path."""
+    """The request context's ``endpoint`` names the key without matching the path."""
     inner, _ = scripted(httpx.Response(200), httpx.Response(200))
     limiter, clock = make({"GET /issues": 1})
     async with httpx.AsyncClient(
         transport=RateLimitTransport(inner, limiter), base_url=BASE
     ) as client:
-        await client.get("/not/matched", extensions={"pylon_endpoint": "GET /issues"})
-        await client.get("/not/matched", extensions={"pylon_endpoint": "GET /issues"})
+        for _ in range(2):
+            context = RequestContext(endpoint="GET /issues")
+            await client.get("/not/matched", extensions={CONTEXT_KEY: context})
     assert clock.sleeps == [60.0]
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from pylon_client._exceptions import PylonConfigError
 from pylon_client._transport import retry as _retry
+from pylon_client._transport.context import CONTEXT_KEY, RequestContext, context_of
 from pylon_client._transport.retry import (
     RetryEvent,
     RetryPolicy,
@@ -55,7 +56,7 @@ class Script(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Play the next outcome."""
-        self.attempts.append(request.extensions["pylon_attempt"])
+        self.attempts.append(context_of(request).attempt)
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, type):
             raise outcome("scripted failure", request=request)
@@ -81,9 +82,12 @@ def make(
     return transport, sleep
 
 
-def request(method: str = "GET", path: str = "/tasks", **extensions: object) -> httpx.Request:
+def request(
+    method: str = "GET", path: str = "/tasks", *, retry: bool | None = None
+) -> httpx.Request:
     content = b'{"title": "x"}' if method in {"POST", "PATCH", "PUT"} else None
-    return httpx.Request(method, BASE + path, content=content, extensions=extensions)
+    context = RequestContext(retry=retry)
+    return httpx.Request(method, BASE + path, content=content, extensions={CONTEXT_KEY: context})
 
 
 @pytest.mark.anyio
@@ -163,19 +167,19 @@ async def test_post_after_possible_delivery_is_not_retried(
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(
-    ("policy", "extensions"),
+    ("policy", "retry"),
     [
-        pytest.param(None, {"pylon_retry": True}, id="per-request"),
-        pytest.param(RetryPolicy(retry_non_idempotent=True), {}, id="policy"),
+        pytest.param(None, True, id="per-request"),
+        pytest.param(RetryPolicy(retry_non_idempotent=True), None, id="policy"),
     ],
 )
 async def test_post_after_read_timeout_retried_when_opted_in(
-    policy: RetryPolicy | None, extensions: dict[str, object]
+    policy: RetryPolicy | None, retry: bool | None
 ) -> None:
     """Opting in, per request or by policy, retries a POST after a read timeout."""
     inner = Script(httpx.ReadTimeout, 200)
     transport, _sleep = make(inner, policy)
-    response = await transport.handle_async_request(request("POST", "/tasks", **extensions))
+    response = await transport.handle_async_request(request("POST", "/tasks", retry=retry))
     assert response.status_code == 200
     assert inner.attempts == [1, 2]
 
@@ -208,11 +212,11 @@ async def test_which_statuses_are_retried(
 
 
 @pytest.mark.anyio
-async def test_pylon_retry_false_disables_retries() -> None:
-    """``extensions={"pylon_retry": False}`` sends a request once, even a GET after a 503."""
+async def test_retry_false_in_the_context_disables_retries() -> None:
+    """A request whose context says ``retry=False`` is sent once, even a GET after a 503."""
     inner = Script(503, 200)
     transport, sleep = make(inner)
-    response = await transport.handle_async_request(request(pylon_retry=False))
+    response = await transport.handle_async_request(request(retry=False))
     assert response.status_code == 503
     assert sleep.waits == []
 

@@ -33,6 +33,7 @@ from .._generated._resources import Resources
 from .._generated.types import UNSET, Unset
 from .._ratelimit.local import RateLimiter, check_org_key
 from .._ratelimit.transport import RateLimitBackend, RateLimitTransport
+from .._transport.body import decode_body
 from .._transport.http import ClientTransport, LastResponse, Owner, last_of
 from .._transport.retry import RetryEvent, RetryPolicy, RetryTransport
 from .._version import __version__
@@ -257,7 +258,11 @@ class AsyncPylon(ClientCore, Resources):
 
     def _build_stack(self) -> httpx.AsyncBaseTransport:
         stack: httpx.AsyncBaseTransport = RetryTransport(
-            self._paced, self._policy, sleep=self._sleep, on_retry=self._on_retry, decode_json=True
+            self._paced,
+            self._policy,
+            sleep=self._sleep,
+            on_retry=self._on_retry,
+            check_body=decode_body,
         )
         if self._tracer is not None:
             stack = self._tracer.wrap(stack)

@@ -8,8 +8,8 @@ function, and a :class:`ResponseValidationError` raised when it does not match. 
 result.
 
 With msgspec installed (``_transport.accel``), each request also carries the fast decoder of
-its parse function; the retry layer then leaves the finished result in ``pylon_parsed`` and
-:meth:`ClientCore._parse` only hands it on.
+its parse function (``RequestContext.decoder``); reading the body then leaves the finished
+result in the context's ``parsed`` and :meth:`ClientCore._parse` only hands it on.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from .._generated._contract import RequestOptions, encode_segment
 from .._generated._endpoints import Endpoint
 from .._generated._resources import PageData, Upload
 from .._generated.types import Unset
+from .._transport.body import body_request_id
+from .._transport.context import CONTEXT_KEY, NOT_JSON, RequestContext, context_of
 from .._transport.http import (
     LastKey,
     LastResponse,
@@ -51,7 +53,7 @@ from .._transport.http import (
     redact,
     set_last,
 )
-from .._transport.retry import body_request_id, may_have_been_sent, parse_retry_after
+from .._transport.retry import may_have_been_sent, parse_retry_after
 from .config import check_deadline
 from .pagination import AsyncPaginator, Page
 from .raw import RawResponse
@@ -64,7 +66,6 @@ __all__ = ["ClientCore"]
 T = TypeVar("T")
 
 _logger = logging.getLogger("pylon_client")
-_BAD_JSON = object()  # no parsed body: the retry layer found none, or it did not parse
 
 
 class ClientCore:
@@ -215,18 +216,19 @@ class ClientCore:
     def _raw_response(
         self, endpoint: Endpoint, response: httpx.Response, parse: Callable[[Any], T]
     ) -> RawResponse[T]:
-        parsed = response.extensions.get("pylon_parsed")
+        context = context_of(response.request)
+        parsed = context.parsed
         result: Callable[[], T]
-        if parsed is not None:  # decoded by _accel: the result is there already
+        if parsed is not None:  # decoded by accel: the result is there already
             result = lambda: parsed.value  # noqa: E731
         else:
-            payload = response.extensions.get("pylon_json", _BAD_JSON)
-            if not 200 <= response.status_code < 300 or payload is _BAD_JSON:
+            payload = context.payload
+            if not 200 <= response.status_code < 300 or payload is NOT_JSON:
                 self._parse(endpoint, response, parse)  # raises the typed error
             result = functools.partial(self._decode, endpoint, response, parse, payload)
         # As _parse would, without parsing: that waits for RawResponse.parse(), which then
         # touches no per-task state (it may run in another task, or another thread).
-        last = RawResponse(response, body_request_id(response), result)
+        last = RawResponse(response, body_request_id(response.request), result)
         set_last(self._last_key, last)
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, last.request_id)
@@ -255,15 +257,13 @@ class ClientCore:
             )
             if not isinstance(options.deadline, Unset):
                 deadline = check_deadline(options.deadline, PylonInputError)
-        extensions: dict[str, Any] = {"pylon_endpoint": endpoint.key}
+        context = RequestContext(endpoint=endpoint.key)
         if self._fast is not None and parse is not None:
-            fast = self._fast(parse)
-            if fast is not None:
-                extensions["pylon_fast"] = fast  # see _retry._decode_json
+            context.decoder = self._fast(parse)  # see body.decode_body
         if form is not None:
             headers = httpx.Headers(headers)
             headers.update(form.headers)
-            extensions["pylon_replayable"] = form.replayable  # see _retry: re-sent only if True
+            context.replayable = form.replayable  # see retry: re-sent only if True
         request = self._http.build_request(
             endpoint.method,
             self.base_url + path,
@@ -271,7 +271,7 @@ class ClientCore:
             json=json,
             content=form,
             headers=headers,
-            extensions=extensions,
+            extensions={CONTEXT_KEY: context},
             timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
         )
         if form is not None:
@@ -301,7 +301,7 @@ class ClientCore:
                 "(retries and waits included)",
                 maybe_applied=is_write(endpoint),
             )
-        response.extensions["pylon_elapsed_ms"] = (time.perf_counter() - started) * 1000
+        context.elapsed_ms = (time.perf_counter() - started) * 1000
         return response
 
     async def _send_request(
@@ -350,11 +350,12 @@ class ClientCore:
                 path=response.request.url.path,
                 retry_after=parse_retry_after(response.headers) if status == 429 else None,
             )
-        # Parsed by the retry layer (which retries a read whose body does not parse), or
-        # decoded whole by _accel (pylon_parsed: equal to what parse() would return).
-        parsed = response.extensions.get("pylon_parsed")
-        payload = response.extensions.get("pylon_json", _BAD_JSON)
-        if parsed is None and payload is _BAD_JSON:
+        # Read by body.decode_body (the retry layer retries a read whose body does not parse),
+        # or decoded whole by accel (parsed: equal to what parse() would return).
+        context = context_of(response.request)
+        parsed = context.parsed
+        payload = context.payload
+        if parsed is None and payload is NOT_JSON:
             set_last(self._last_key, LastResponse(response, None))
             if _logger.isEnabledFor(logging.DEBUG):
                 log_response(endpoint, response, None)
@@ -364,7 +365,7 @@ class ClientCore:
                 body=response.content,
                 maybe_applied=is_write(endpoint),
             )
-        request_id = body_request_id(response)
+        request_id = body_request_id(response.request)
         set_last(self._last_key, LastResponse(response, request_id))
         if _logger.isEnabledFor(logging.DEBUG):
             log_response(endpoint, response, request_id)
@@ -382,7 +383,7 @@ class ClientCore:
             raise
         except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
             field = _failed_field(exc)
-            request_id = body_request_id(response)
+            request_id = body_request_id(response.request)
             where = f" (request {request_id})" if request_id else ""
             if isinstance(exc, KeyError) and field:
                 problem = f"it lacks {field}, a field Pylon always sends"

@@ -39,6 +39,7 @@ import anyio
 import httpx
 
 from .._exceptions import PylonConfigError
+from .._transport.context import CONTEXT_KEY, RequestContext, context_of
 from .._transport.retry import parse_retry_after
 from .local import RateLimiter, check_org_key
 
@@ -144,7 +145,7 @@ def parse_rate_limit_headers(
 class RateLimitTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` that paces requests through a :class:`RateLimitBackend`.
 
-    The endpoint key is ``request.extensions["pylon_endpoint"]`` when the caller set it (the
+    The endpoint key is the request context's ``endpoint`` when the caller set it (the
     client's generated methods do, e.g. ``"GET /tasks/{id}"``), otherwise the limiter's
     ``resolve`` of the request's method and path. A 429 response penalizes the endpoint with
     the wait it names (see :func:`~pylon_client._transport.retry.parse_retry_after`) and is
@@ -185,9 +186,9 @@ class RateLimitTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Wait for the endpoint's turn, then send ``request`` through ``inner``."""
-        key = request.extensions.get("pylon_endpoint")
+        key = context_of(request).endpoint
         limiter = self._limiter
-        if not isinstance(key, str):
+        if key is None:
             key = limiter.resolve(request.method, request.url.path)
         if limiter.limit(key) is None:
             return await self._inner.handle_async_request(request)
@@ -244,7 +245,7 @@ class RateLimitTransport(httpx.AsyncBaseTransport):
             for name in _BODY_HEADERS:
                 headers.pop(name, None)
             me = httpx.Request("GET", self._me_url, headers=headers)
-            me.extensions["pylon_endpoint"] = "GET /me"
+            me.extensions[CONTEXT_KEY] = RequestContext(endpoint="GET /me")
             # Paced as the clients without a key are: the organization is not known yet.
             slot = await self._limiter.acquire("GET /me", org="")
             try:

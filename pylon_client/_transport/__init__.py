@@ -2,6 +2,8 @@
 
 From the outside in: ``retry`` (``RetryTransport``: what is retried, and when), the rate
 limiter's transport (in ``_ratelimit``), ``auth`` (tokens that rotate), ``tracing``
-(OpenTelemetry spans), ``http`` (the innermost transport, raw responses, log lines). ``accel``
-is the optional msgspec decoder of successful responses.
+(OpenTelemetry spans), ``http`` (the innermost transport, raw responses, log lines). What
+the layers tell one another about a request travels in one typed object, ``context``'s
+``RequestContext``; ``body`` reads a successful answer's body once, into it (the retry layer
+only asks whether it was usable), and ``accel`` is the optional msgspec decoder it uses.
 """

@@ -33,6 +33,7 @@ from .._export.windows import format_rfc3339
 from .._generated._contract import RequestOptions
 from .._generated._endpoints import Endpoint
 from .._generated.types import Unset
+from .context import context_of
 from .retry import may_have_been_sent
 
 __all__ = [
@@ -341,8 +342,8 @@ def log_response(endpoint: Endpoint, response: httpx.Response, request_id: str |
         response.request.url.path,
         response.status_code,
         request_id,
-        response.extensions.get("pylon_elapsed_ms", 0.0),
-        response.request.extensions.get("pylon_attempt", 1),
+        context_of(response.request).elapsed_ms,
+        context_of(response.request).attempt,
     )
 
 

@@ -18,12 +18,13 @@ Which requests
     attempt provably did not take effect: a 429, or a connection error raised before the request
     left (``httpx.ConnectError``, ``httpx.ConnectTimeout``, ``httpx.PoolTimeout``). After a read
     timeout, a dropped connection or a 5xx such a request is not sent again, unless
-    ``RetryPolicy.retry_non_idempotent`` is set or the request carries
-    ``extensions={"pylon_retry": True}``. ``extensions={"pylon_retry": False}`` turns retries off
-    for one request. A request whose body is a one-shot stream (not ``httpx.ByteStream``) is only
-    sent again when its body was never read; ``extensions={"pylon_replayable": True}`` says a
-    stream starts over on each iteration (an upload of bytes, paths or seekable files), and
-    ``False`` that it does not, whatever a transport replaced it with.
+    ``RetryPolicy.retry_non_idempotent`` is set or the request's context (``.context``) says
+    ``retry=True``; ``retry=False`` turns retries off for one request. A request whose body is a
+    one-shot stream (not ``httpx.ByteStream``) is only sent again when its body was never read;
+    ``replayable=True`` says a stream starts over on each iteration (an upload of bytes, paths
+    or seekable files), and ``False`` that it does not, whatever a transport replaced it with.
+    A 2xx whose body ``check_body`` finds unusable (cut off, say) is retried like a transient
+    failure, for a request that may be retried.
 
 How long to wait
     The server's word first: ``retry-after-ms`` (milliseconds), then ``Retry-After`` (seconds or an
@@ -46,7 +47,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json as _json
 import logging
 import math
 import random as _random
@@ -57,6 +57,7 @@ import attrs
 import httpx
 
 from .._exceptions import PylonConfigError
+from .context import context_of
 
 __all__ = [
     "RetryEvent",
@@ -233,37 +234,6 @@ def _parse_http_date(value: str, now: dt.datetime | None) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
-def _decode_json(response: httpx.Response, request: httpx.Request) -> bool:
-    """Parse a read response's JSON body into its extensions; False if it does not parse.
-
-    A request carrying a fast decoder (``pylon_fast``, see ``_transport.accel``) is decoded by
-    it into ``pylon_parsed``, the finished result; when it refuses, the body is parsed as usual.
-    """
-    content = response.content
-    fast = request.extensions.get("pylon_fast")
-    if fast is not None and content:
-        parsed = fast(content)
-        if parsed is not None:
-            response.extensions["pylon_parsed"] = parsed
-            return True
-    try:
-        response.extensions["pylon_json"] = _json.loads(content) if content else None
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        return False
-    return True
-
-
-def body_request_id(response: httpx.Response) -> str | None:
-    """Return the ``request_id`` string of a body decoded by :func:`_decode_json`, if any."""
-    parsed = response.extensions.get("pylon_parsed")
-    if parsed is not None:
-        request_id = parsed.request_id
-    else:
-        payload = response.extensions.get("pylon_json")
-        request_id = payload.get("request_id") if isinstance(payload, dict) else None
-    return request_id if isinstance(request_id, str) else None
-
-
 def may_have_been_sent(exc: BaseException) -> bool:
     """Return False only when ``exc`` proves the request never left the client.
 
@@ -286,7 +256,7 @@ def _is_idempotent(request: httpx.Request) -> bool:
 def _body_is_replayable(request: httpx.Request) -> bool:
     # The body's maker knows best (an upload stream reopens its files on each iteration), and
     # its word holds even after a transport read the body into a ByteStream (MockTransport does).
-    said = request.extensions.get("pylon_replayable")
+    said = context_of(request).replayable
     if said is not None:
         return said is True
     # A ByteStream is in memory and can be sent again; any other stream may be one-shot.
@@ -307,12 +277,13 @@ class RetryTransport(httpx.AsyncBaseTransport):
         random: returns a float in [0, 1) for the jitter; default ``random.random``.
         on_retry: called with a :class:`RetryEvent` before each wait; default None. An exception
             it raises propagates out of the request.
-        decode_json: parse the body of every 2xx response as JSON, keeping the result in
-            ``response.extensions["pylon_json"]``; a body that does not parse is retried like a
-            transient failure when the request may be retried. Default False.
+        check_body: called with the request and each 2xx response; False means the body is
+            unusable, and is retried like a transient failure when the request may be retried
+            (the client passes :func:`.body.decode_body`, which parses it). Default None: every
+            2xx is returned as it is.
 
-    Before each attempt ``request.extensions["pylon_attempt"]`` is set to the attempt number,
-    1 for the first, so an outer layer can log it.
+    Before each attempt the request's context (:func:`.context.context_of`) gets the attempt
+    number, 1 for the first, so an outer layer can log it.
 
     Example::
 
@@ -330,10 +301,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
         now: Callable[[], dt.datetime] | None = None,
         random: Callable[[], float] = _random.random,
         on_retry: Callable[[RetryEvent], object] | None = None,
-        decode_json: bool = False,
+        check_body: Callable[[httpx.Request, httpx.Response], bool] | None = None,
     ) -> None:
         self._inner = inner
-        self._decode_json = decode_json
+        self._check_body = check_body
         self._policy = policy if policy is not None else RetryPolicy()
         self._sleep = sleep
         self._now = now if now is not None else _utc_now
@@ -343,12 +314,13 @@ class RetryTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` through ``inner``, retrying as the policy allows."""
         policy = self._policy
-        opt_in = request.extensions.get("pylon_retry")
+        context = context_of(request)
+        opt_in = context.retry
         max_retries = 0 if opt_in is False else policy.max_retries
         unsafe_ok = opt_in is True or policy.retry_non_idempotent or _is_idempotent(request)
         attempt = 1
         while True:
-            request.extensions["pylon_attempt"] = attempt
+            context.attempt = attempt
             try:
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as exc:
@@ -358,8 +330,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 self._announce(request, attempt, wait, None, type(exc).__name__)
             else:
                 status = response.status_code
-                if self._decode_json and 200 <= status < 300:
-                    if _decode_json(response, request):
+                if self._check_body is not None and 200 <= status < 300:
+                    if self._check_body(request, response):
                         return response
                     # A 2xx whose body is not JSON (cut off, say) is a transient failure for a
                     # read; a write was applied, so it goes back to the caller as it is.

@@ -52,7 +52,9 @@ import httpx
 
 from .._exceptions import PylonConfigError
 from .._version import __version__
-from .retry import RetryEvent, body_request_id
+from .body import body_request_id
+from .context import context_of
+from .retry import RetryEvent
 
 _MISSING: ImportError | None = None
 try:
@@ -137,7 +139,7 @@ class _TracingTransport(httpx.AsyncBaseTransport):
         method = request.method
         attributes: dict[str, str | int] = {"http.request.method": method, **self._server}
         # Only the endpoint's template names the span: the real path holds ids.
-        key = request.extensions.get("pylon_endpoint")
+        key = context_of(request).endpoint
         name = method
         if isinstance(key, str):
             template = key.partition(" ")[2]
@@ -167,7 +169,7 @@ class _TracingTransport(httpx.AsyncBaseTransport):
                 if status >= 400:
                     span.set_attribute("error.type", str(status))
                     span.set_status(trace.StatusCode.ERROR)
-                request_id = body_request_id(response)
+                request_id = body_request_id(request)
                 if request_id is not None:
                     span.set_attribute("pylon.request_id", request_id)
             return response
@@ -179,6 +181,6 @@ class _TracingTransport(httpx.AsyncBaseTransport):
 
 def _set_resend_count(span: trace.Span, request: httpx.Request) -> None:
     # The retry layer numbers each attempt on the request, 1 for the first.
-    attempt = request.extensions.get("pylon_attempt")
-    if isinstance(attempt, int) and attempt > 1:
+    attempt = context_of(request).attempt
+    if attempt > 1:
         span.set_attribute("http.request.resend_count", attempt - 1)
