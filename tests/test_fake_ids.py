@@ -16,10 +16,10 @@ from fake_harness import open_client
 
 from pylon_client.testing import DEMO_START, FakePylon, add_issues, seed_demo
 from pylon_client.testing import __main__ as cli
-from pylon_client.testing._app import _match
 from pylon_client.testing._multipart import Form, Part
 from pylon_client.testing._protocol import JSON, Call
 from pylon_client.testing._res_conversation import conversation
+from pylon_client.testing._routes import match_route as _match
 from pylon_client.testing._store import Store
 from pylon_client.testing.pytest_plugin import make_fake_pylon
 

@@ -66,8 +66,8 @@ def test_a_call_handed_over_as_the_driver_stops_gets_closed_not_a_hang(
 ) -> None:
     """Bug A: a follower whose task is not yet created when close() cancels hangs forever."""
     portal = Portal()
-    # The driver's path: _run_call in the working tree, _run_own in the first committed version.
-    name = "_run_call" if hasattr(_portal, "_run_call") else "_run_own"
+    # The driver's path: the portal runs its loop through loop.run_own, by that name.
+    name = "run_own"
     real_run = getattr(_portal, name)
     real_submit = asyncio.run_coroutine_threadsafe
     loop_stopped, submitted = threading.Event(), threading.Event()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Unpack, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Unpack, cast
 
 from .._bulk.batching import MAX_BATCH, check_merge, chunk, normalize_ids
 from .._bulk.batching import BulkResult as BulkResult
@@ -24,7 +24,7 @@ from .._exceptions import PylonConfigError, PylonInputError
 from .._export.changes import DEFAULT_WINDOW, ChangeCheckpoint, ChangeFeed, Kind
 from .._export.windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339
 from .._generated import _resources as generated
-from .._generated._contract import CallOptions, check_call_options
+from .._generated._contract import CallOptions, Core, check_call_options
 from .._generated._resources import PageLike
 from .._generated.types import UNSET, Unset
 
@@ -34,9 +34,17 @@ if TYPE_CHECKING:
     from .._bulk.runner import ProgressCallback
     from .._export.issues import IssueCheckpoint, IssueExport, Order
     from .._generated.models.custom_field_input import CustomFieldInput
-    from .async_client import AsyncPylon
 
 __all__ = ["AccountsResource", "IssuesResource", "TasksResource"]
+
+
+class _Client(Core, Protocol):
+    """What the helpers need of ``AsyncPylon``: the core, and the id of the latest call."""
+
+    @property
+    def last_request_id(self) -> str | None:
+        """Pylon's request id of the current task's latest call."""
+        ...
 
 
 class _ChangeFeeds:
@@ -107,7 +115,7 @@ class IssuesResource(_ChangeFeeds, generated.IssuesResource):
     __slots__ = ("_max_window",)
     _kind = "issues"
 
-    def __init__(self, client: AsyncPylon, *, max_window: timedelta) -> None:
+    def __init__(self, client: _Client, *, max_window: timedelta) -> None:
         super().__init__(client)
         self._max_window = max_window
 
@@ -192,7 +200,7 @@ class AccountsResource(generated.AccountsResource):
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: AsyncPylon) -> None:
+    def __init__(self, client: _Client) -> None:
         super().__init__(client)
         self._client = client
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, Unpa
 from .._bulk.batching import MAX_BATCH
 from .._export.changes import DEFAULT_WINDOW
 from .._export.windows import DEFAULT_MAX_WINDOW
-from .._generated._contract import CallOptions, check_call_options
+from .._generated._contract import CallOptions, Runner, check_call_options
 from .._generated.resources.accounts import SyncAccountsResource as _SyncAccounts
 from .._generated.resources.issues import SyncIssuesResource as _SyncIssues
 from .._generated.resources.tasks import SyncTasksResource as _SyncTasks
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .._export.changes import ChangeCheckpoint
     from .._export.issues import IssueCheckpoint, Order
     from .._generated.models.custom_field_input import CustomFieldInput
-    from .client import _Runner
+    from .portal import Portal
 
 C = TypeVar("C")
 C_co = TypeVar("C_co", covariant=True)
@@ -40,6 +40,12 @@ __all__ = [
     "SyncIssuesResource",
     "SyncTasksResource",
 ]
+
+
+class _Runner(Runner, Protocol):
+    """What the sync helpers need of the sync client's runner: the runner, and its portal."""
+
+    portal: Portal
 
 
 class _Resumable(Protocol[C_co]):

@@ -51,6 +51,14 @@ from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 from .._client.pagination import AsyncPaginator, Page
 from .._exceptions import PylonConfigError, PylonConnectionError
 from .._generated._contract import Paginator
+from .loop import (
+    close_if_idle,
+    in_helper_thread,
+    run_own,
+    running_loop,
+    shut_down,
+    unwind,
+)
 
 __all__ = ["Portal", "SyncPaginator"]
 
@@ -122,7 +130,7 @@ class Portal:
         :class:`PylonConfigError` when called from code the portal's loop is running.
         """
         loop = self._enter()
-        running = _running_loop()
+        running = running_loop()
         if running is loop:
             raise PylonConfigError(
                 "the sync client was called from code its own event loop is running (for "
@@ -130,7 +138,7 @@ class Portal:
                 "forever; there, use the async client and await it"
             )
         if running is not None:
-            return _in_helper_thread(lambda: self._drive(loop, func, args, kwargs))
+            return in_helper_thread(lambda: self._drive(loop, func, args, kwargs))
         return self._drive(loop, func, args, kwargs)
 
     def paginator(self, paginator: Paginator[T], runner: _Runs | None = None) -> SyncPaginator[T]:
@@ -167,7 +175,7 @@ class Portal:
         finally:
             if not finished:
                 aclose: Callable[[], Awaitable[object]] | None = getattr(iterator, "aclose", None)
-                if aclose is not None and not self._closed and _running_loop() is not self._loop:
+                if aclose is not None and not self._closed and running_loop() is not self._loop:
                     runner.run(aclose)
 
     def close(
@@ -185,11 +193,11 @@ class Portal:
         pending after ``final`` are cancelled and their callers get
         :class:`PylonConnectionError`. Calling ``close`` again does nothing.
         """
-        running = _running_loop()
+        running = running_loop()
         if running is not None and running is self._loop:
             raise PylonConfigError("the sync client cannot be closed from its own event loop")
         if running is not None:
-            _in_helper_thread(lambda: self.close(final, interrupt=interrupt))
+            in_helper_thread(lambda: self.close(final, interrupt=interrupt))
             return
         loop = self._loop
         if interrupt is not None and loop is not None and loop.is_running():
@@ -207,9 +215,9 @@ class Portal:
                 loop = asyncio.new_event_loop()  # final() runs even if no call was made
             try:
                 if final is not None:
-                    _run_own(loop, final())
+                    run_own(loop, final())
             finally:
-                _shut_down(loop)
+                shut_down(loop)
                 with self._freed:
                     self._freed.notify_all()
 
@@ -223,7 +231,7 @@ class Portal:
                     raise PylonConnectionError(_CLOSED)
                 if self._loop is None:
                     self._loop = asyncio.new_event_loop()
-                    weakref.finalize(self, _close_if_idle, self._loop)
+                    weakref.finalize(self, close_if_idle, self._loop)
                 loop = self._loop
         return loop
 
@@ -239,7 +247,7 @@ class Portal:
             try:
                 if self._closed:
                     raise PylonConnectionError(_CLOSED)
-                return _run_own(loop, func(*args, **kwargs))
+                return run_own(loop, func(*args, **kwargs))
             finally:
                 self._driving.release()
                 if self._followers:  # a follower counts itself before it looks at the lock
@@ -275,12 +283,12 @@ class Portal:
                     future.cancel()
                     raise PylonConnectionError(_CLOSED)
                 try:
-                    _run_own(loop, asyncio.wrap_future(future, loop=loop))
+                    run_own(loop, asyncio.wrap_future(future, loop=loop))
                 except BaseException:
                     # Interrupted while driving: the wrapper is cancelled, the call's task only
                     # asked to; run the loop until it has unwound, as the driver's own call does.
                     future.cancel()
-                    _unwind(loop, finished)
+                    unwind(loop, finished)
                     raise
             finally:
                 self._driving.release()
@@ -360,121 +368,9 @@ async def _coroutine(
         finished.set()
 
 
-UNWIND_GRACE = 5.0
-"""Seconds an interrupted thread keeps turning the loop for a cancelled call to unwind."""
-
-
-def _unwind(loop: asyncio.AbstractEventLoop, finished: threading.Event) -> None:
-    """Turn the loop until ``finished`` is set (a cancelled call has unwound), at most a grace."""
-    deadline = loop.time() + UNWIND_GRACE
-    with _asyncio_named():
-        while not finished.is_set() and loop.time() < deadline:
-            with contextlib.suppress(BaseException):  # the interrupt being raised is what matters
-                loop.run_until_complete(asyncio.sleep(0.001))
-
-
 async def _next_or_end(iterator: AsyncIterator[T]) -> T | _End:
     """Return the next item, or ``_End.END``."""
     try:
         return await anext(iterator)
     except StopAsyncIteration:
         return _End.END
-
-
-def _run_own(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
-    """Run the loop until ``awaitable`` is done; on an interrupt, cancel it, let it unwind.
-
-    The awaitable's task stops the loop itself when it ends, so the loop turns once for a call
-    that never waits, where ``run_until_complete`` turns once more to see the task done.
-
-    A thread running ``trio.run`` names trio in ``sniffio``'s thread-local while its task
-    runs; anyio would then take our asyncio tasks for trio ones. The name says asyncio for as
-    long as this thread runs our loop, and is put back after.
-    """
-    with _asyncio_named():
-        task = loop.create_task(_stopping(loop, awaitable))
-        try:
-            loop.run_forever()
-        except BaseException:
-            if not task.done():
-                task.cancel()
-                with contextlib.suppress(BaseException):  # the interrupt below is what matters
-                    loop.run_until_complete(task)
-            raise
-        if not task.done():  # somebody else stopped the loop: nothing of ours does
-            raise PylonConnectionError(_CLOSED)
-        return task.result()
-
-
-async def _stopping(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
-    try:
-        return await awaitable
-    finally:
-        loop.stop()
-
-
-@contextlib.contextmanager
-def _asyncio_named() -> Iterator[None]:
-    """Have sniffio say asyncio in this thread while it runs our loop (see :func:`_run_own`)."""
-    if _sniffio is None:
-        yield
-        return
-    local = _sniffio.thread_local
-    said, local.name = getattr(local, "name", None), "asyncio"
-    try:
-        yield
-    finally:
-        local.name = said
-
-
-def _shut_down(loop: asyncio.AbstractEventLoop) -> None:
-    """Cancel every pending task, let them unwind, and close ``loop``.
-
-    Repeated until no task is left: a call handed over just before (its task made by a
-    callback the loop had not run yet) gets cancelled too, never left on a closed loop.
-    """
-    try:
-        with _asyncio_named():
-            while True:
-                pending = asyncio.all_tasks(loop)
-                if not pending:
-                    loop.run_until_complete(asyncio.sleep(0))  # run handed-over callbacks
-                    pending = asyncio.all_tasks(loop)
-                    if not pending:
-                        break
-                for task in pending:
-                    task.cancel()
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-    finally:
-        loop.close()
-
-
-def _close_if_idle(loop: asyncio.AbstractEventLoop) -> None:
-    """Close the loop of a portal collected without close() (nothing can be running it)."""
-    if not loop.is_closed() and not loop.is_running():
-        loop.close()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    """Return the asyncio loop running in this thread, or None."""
-    return asyncio._get_running_loop()
-
-
-def _in_helper_thread(body: Callable[[], T]) -> T:
-    """Run ``body`` in a new thread and wait for it: for callers that run an event loop."""
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            results.append(body())
-        except BaseException as exc:  # re-raised in the calling thread below
-            errors.append(exc)
-
-    thread = threading.Thread(target=target, name="pylon-client-call", daemon=True)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return results[0]

@@ -12,40 +12,22 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 import attrs
 from starlette.datastructures import Headers, QueryParams
-from starlette.routing import compile_path
 from starlette.types import Message, Receive, Scope, Send
 
-from . import (
-    _res_accounts,
-    _res_catalog,
-    _res_contacts,
-    _res_conversation,
-    _res_files,
-    _res_import,
-    _res_issues,
-    _res_kb,
-    _res_org,
-    _res_projects,
-    _res_records,
-    _res_sdk_misc,
-    _res_sdk_people,
-    _res_sdk_records,
-    _res_task_extra,
-    _res_tasks,
-)
+from ._catalog import seed_catalog
 from ._clock import Clock, SystemClock
 from ._faults import ConnectionDropped, FaultPlan, Faults
 from ._multipart import parse_form
-from ._protocol import JSON, ApiError, Call, Handler
+from ._protocol import JSON, ApiError, Call
 from ._ratelimit import RateLimiter, format_retry_after
+from ._routes import OPERATIONS, match_route
 from ._store import Store
 
 __all__ = ["DEFAULT_LOG_SIZE", "MAX_BODY_BYTES", "FakePylon", "RecordedRequest"]
@@ -73,42 +55,6 @@ class RecordedRequest:
     request_id: str
     fault: str | None = None
     operation: str | None = None
-
-
-@attrs.frozen
-class _Route:
-    method: str
-    template: str
-    pattern: re.Pattern[str]
-    handler: Handler
-
-
-def _compile(routes: Iterable[tuple[str, str, Handler]]) -> list[_Route]:
-    return [_Route(m, t, compile_path(t)[0], h) for m, t, h in routes]
-
-
-_ROUTES = _compile(
-    [
-        # Operations known from usepylon alone first: their literal segments (/issues/merge,
-        # /tags/search) must not be taken for an id.
-        *_res_sdk_people.ROUTES,
-        *_res_sdk_records.ROUTES,
-        *_res_sdk_misc.ROUTES,
-        *_res_issues.ROUTES,
-        *_res_accounts.ROUTES,
-        *_res_contacts.ROUTES,
-        *_res_tasks.ROUTES,
-        *_res_task_extra.ROUTES,
-        *_res_projects.ROUTES,
-        *_res_org.ROUTES,
-        *_res_kb.ROUTES,
-        *_res_conversation.ROUTES,
-        *_res_files.ROUTES,
-        *_res_import.ROUTES,
-        *_res_catalog.ROUTES,
-        *_res_records.ROUTES,
-    ]
-)
 
 
 class FakePylon:
@@ -155,6 +101,7 @@ class FakePylon:
         self.clock: Clock = clock or SystemClock()
         window = max_window.total_seconds() if isinstance(max_window, timedelta) else max_window
         self.state = Store(seed=self.seed, clock=self.clock, max_window_seconds=float(window))
+        seed_catalog(self.state)  # the catalogs every organization has (macros, forms, ...)
         own = str(self.state.organization["id"])
         self.tokens: dict[str, str] = {t: org or own for t, org in (tokens or {}).items()}
         self.rate_limiter: RateLimiter | None = None
@@ -167,7 +114,7 @@ class FakePylon:
         self._log: deque[RecordedRequest] = deque(maxlen=log_size)
         self._request_count = 0
 
-    operations: tuple[str, ...] = tuple(f"{r.method} {r.template}" for r in _ROUTES)
+    operations: tuple[str, ...] = OPERATIONS
     """Every endpoint the fake serves, as ``"METHOD /template"`` (``"GET /tasks/{id}"``)."""
 
     @property
@@ -292,7 +239,7 @@ class FakePylon:
                     return out
                 raise self._injected_error(out.plan.status)
             organization = self._authenticate(Headers(scope=scope))
-            route, params = _match(method, path)
+            route, params = match_route(method, path)
             out.operation = f"{method} {route.template}"
             if self.rate_limiter is not None:
                 out.headers = self.rate_limiter.check(out.operation, organization)
@@ -369,19 +316,6 @@ class _Outcome:
     headers: dict[str, str] = attrs.Factory(dict)
     fault: str | None = None
     operation: str | None = None
-
-
-def _match(method: str, path: str) -> tuple[_Route, dict[str, str]]:
-    path_matched = False
-    for route in _ROUTES:
-        found = route.pattern.match(path)
-        if found is None:
-            continue
-        path_matched = True
-        if route.method == method:
-            return route, found.groupdict()
-    detail = f"method {method} not allowed on {path}" if path_matched else f"no route {path}"
-    raise ApiError(404, "not_found", detail)
 
 
 async def _read_body(scope: Scope, receive: Receive) -> bytes:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ._paging import page_envelope
-from ._protocol import JSON, Call, Handler
+from ._protocol import JSON, Call
 from ._search import FieldGetter, compile_filter
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import body_object, parse_limit
 
 __all__ = [

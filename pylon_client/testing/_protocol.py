@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
-
-if TYPE_CHECKING:
-    from ._store import Store
 
 __all__ = [
     "JSON",
     "ApiError",
     "Call",
-    "Handler",
 ]
 
 JSON = dict[str, Any]
@@ -35,10 +31,6 @@ class Call:
     query: Mapping[str, str]
     body: Any
     organization: Mapping[str, Any] | None = None
-
-
-Handler = Callable[["Store", Call], JSON]
-"""A handler returns the response body without ``request_id``; the app adds it."""
 
 
 class ApiError(Exception):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._crud import LIST_MAX, getter, paged
-from ._protocol import JSON, Call, Handler
+from ._protocol import JSON, Call
 from ._search import compile_filter, key
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import Reader, body_object, parse_limit, parse_time
 
 __all__ = ["MACRO_TEXT_TYPES", "ROUTES", "SURVEY_FIELDS", "VISIBILITY_TYPES"]

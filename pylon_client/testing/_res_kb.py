@@ -10,8 +10,8 @@ import random
 
 from ._crud import LIST_MAX, getter, paged, unpaged_lister
 from ._objects import article_url, new_article, new_collection
-from ._protocol import JSON, ApiError, Call, Handler
-from ._store import Store
+from ._protocol import JSON, ApiError, Call
+from ._store import Handler, Store
 from ._validate import Reader, body_object, parse_limit
 
 __all__ = ["REDIRECT_OBJECT_TYPES", "ROUTES", "article_identifier"]

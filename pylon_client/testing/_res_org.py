@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from ._crud import deleter, getter, searcher, unpaged_lister
 from ._objects import new_custom_field
-from ._protocol import JSON, Call, Handler
+from ._protocol import JSON, Call
 from ._search import key
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import Reader, body_object, slugify
 
 __all__ = ["CUSTOM_FIELD_OBJECT_TYPES", "CUSTOM_FIELD_TYPES", "ROUTES", "USER_FIELDS"]

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 from ._catalog import FEATURE_REQUEST_STATUSES
 from ._crud import paged
-from ._protocol import JSON, ApiError, Call, Handler
+from ._protocol import JSON, ApiError, Call
 from ._search import compile_filter, key
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import Reader, body_object, merge_custom_fields, parse_limit
 
 __all__ = ["CUSTOM_OBJECT_FIELDS", "ROUTES", "account_by_key"]

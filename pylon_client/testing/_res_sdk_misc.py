@@ -37,8 +37,8 @@ from datetime import UTC, datetime, timedelta
 
 from . import _res_sdk_misc2
 from ._crud import LIST_MAX, deleter, paged
-from ._protocol import JSON, ApiError, Call, Handler
-from ._store import Store
+from ._protocol import JSON, ApiError, Call
+from ._store import Handler, Store
 from ._validate import Reader, body_object, format_time, parse_limit, parse_time_lenient
 
 __all__ = ["ROUTES", "THEME_ASSET_TYPES", "seed"]

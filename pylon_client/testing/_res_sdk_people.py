@@ -46,12 +46,12 @@ from urllib.parse import quote
 from . import _res_sdk_people2
 from ._crud import set_ref
 from ._objects import new_message, user_author
-from ._protocol import JSON, ApiError, Call, Handler
+from ._protocol import JSON, ApiError, Call
 from ._res_accounts import TAGS_APPLY_MODES
 from ._res_conversation import conversation
 from ._res_issues import ISSUE_STATES
 from ._res_sdk_people2 import issue_by_key, when
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import Reader, body_object, merge_custom_fields, slugify
 
 __all__ = [

@@ -38,9 +38,9 @@ from typing import Any
 
 from . import _res_sdk_records2
 from ._crud import SEARCH_MAX, paged
-from ._protocol import JSON, ApiError, Call, Handler
+from ._protocol import JSON, ApiError, Call
 from ._search import compile_filter, key
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import Reader, body_object, merge_custom_fields, parse_limit, parse_time
 
 __all__ = ["CALL_RECORDING_OPERATORS", "OBJECTS_OF_TYPE", "ROUTES", "seed"]

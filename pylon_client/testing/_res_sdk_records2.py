@@ -31,9 +31,9 @@ issue put into a group), is a 404 when unknown; an account id the operation only
 from __future__ import annotations
 
 from ._objects import external_issue, mini_issue, new_issue
-from ._protocol import JSON, ApiError, Call, Handler
+from ._protocol import JSON, ApiError, Call
 from ._res_task_extra import LINK_OPERATIONS
-from ._store import Store
+from ._store import Handler, Store
 from ._validate import Reader, body_object
 
 __all__ = ["DEFAULT_EVIDENCE_SUMMARY", "MERGE_MAX", "ROUTES"]

@@ -24,13 +24,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from ._catalog import seed_catalog
 from ._clock import Clock
 from ._objects import new_user
-from ._protocol import JSON, ApiError
+from ._protocol import JSON, ApiError, Call
 from ._validate import format_time
 
-__all__ = ["ChangeListener", "Store", "random_uuid"]
+__all__ = ["ChangeListener", "Handler", "Store", "random_uuid"]
 
 ChangeListener = Callable[[str, str, JSON], None]
 """Called as ``listener(kind, event, obj)`` after a change: ``("issue", "updated", {...})``."""
@@ -39,6 +38,10 @@ ChangeListener = Callable[[str, str, JSON], None]
 def random_uuid(rng: random.Random) -> str:
     """Return a version-4 UUID string drawn from ``rng``."""
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+Handler = Callable[["Store", Call], JSON]
+"""A handler of the fake: it returns the response body without ``request_id``; the app adds it."""
 
 
 class Store:
@@ -118,7 +121,6 @@ class Store:
                 self.me_user_id, name="API User", email="api-user@example.com", role_id="admin"
             ),
         )
-        seed_catalog(self)
 
     def new_id(self) -> str:
         """Return a UUID drawn from the seeded RNG that this store never handed out before."""
