@@ -13,14 +13,13 @@ paginate, upload) is :class:`~._core.ClientCore`.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import os
 import weakref
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import anyio
 import attrs
@@ -28,13 +27,12 @@ import httpx
 
 from .._exceptions import PylonConfigError
 from .._export.windows import DEFAULT_MAX_WINDOW
-from .._generated._endpoints import ENDPOINTS
 from .._generated._resources import Resources
 from .._generated.types import UNSET, Unset
-from .._ratelimit.local import RateLimiter, check_org_key
+from .._ratelimit.local import check_org_key
 from .._ratelimit.transport import RateLimitBackend, RateLimitTransport
 from .._transport.body import decode_body
-from .._transport.http import ClientTransport, LastResponse, Owner, last_of
+from .._transport.http import ClientTransport, LastResponse, Owner
 from .._transport.retry import RetryEvent, RetryPolicy, RetryTransport
 from .._version import __version__
 from .config import (
@@ -51,7 +49,9 @@ from .config import (
     region_url,
     seal_token,
 )
+from .copies import chain, default_limiter, uncached_copy
 from .core import ClientCore
+from .raw import RawAccess
 
 if TYPE_CHECKING:
     # Loaded on first use: the hand-written resources (with the export, the change feeds and
@@ -70,7 +70,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """The largest response body a client reads by default: 64 MiB (a page of 1,000 issues is ~5 MB)."""
 
 
-class AsyncPylon(ClientCore, Resources):
+class AsyncPylon(ClientCore, Resources, RawAccess):
     """The async client: every Pylon operation as ``pylon.<resource>.<method>(...)``.
 
     Args:
@@ -212,7 +212,7 @@ class AsyncPylon(ClientCore, Resources):
         if not isinstance(rate_limit, bool):
             limiter: RateLimitBackend | None = rate_limit
         elif rate_limit:
-            limiter = _default_limiter(rate_limit_scale, rate_limit_overrides, sleep)
+            limiter = default_limiter(rate_limit_scale, rate_limit_overrides, sleep)
         else:
             limiter = None
         self.rate_limiter = limiter
@@ -225,7 +225,7 @@ class AsyncPylon(ClientCore, Resources):
             from .._transport.tracing import Tracing  # loaded only when tracing is asked for
 
             self._tracer = Tracing(None if tracing is True else tracing, base_url=self.base_url)
-            on_retry = _chain(on_retry, self._tracer.on_retry)
+            on_retry = chain(on_retry, self._tracer.on_retry)
         self._on_retry = on_retry
         self._stack = self._build_stack()
         self._generated: Any = None
@@ -320,7 +320,7 @@ class AsyncPylon(ClientCore, Resources):
         if rate_limit is not None:
             limiter: RateLimitBackend | None
             if rate_limit is True:
-                limiter = self.rate_limiter or _default_limiter(1.0, None, self._sleep)
+                limiter = self.rate_limiter or default_limiter(1.0, None, self._sleep)
             else:
                 limiter = None if rate_limit is False else rate_limit
             if limiter is not self.rate_limiter:
@@ -395,86 +395,3 @@ class AsyncPylon(ClientCore, Resources):
         from .helpers import TasksResource
 
         return TasksResource(self)
-
-    # ------------------------------------------------------------------ raw access
-
-    @property
-    def last_response(self) -> LastResponse | None:
-        """The latest response this client (or a copy of it) received in the current task.
-
-        Status, headers, body and request id. Per task and per client: another client in the
-        same task, or another task, never sees it. Its request's ``Authorization`` header
-        reads ``[redacted]``.
-        """
-        return last_of(self._last_key)
-
-    @property
-    def last_request_id(self) -> str | None:
-        """Pylon's request id of the current task's latest call, for support tickets."""
-        last = last_of(self._last_key)
-        return last.request_id if last is not None else None
-
-    @property
-    def generated_client(self) -> Any:
-        """The plain generated ``AuthenticatedClient``, sending through this client's stack.
-
-        For the generated ``*_detailed`` functions, which return status, headers and the parsed
-        body: ``await get_task.asyncio_detailed("t1", client=pylon.generated_client)``.
-        """
-        if self._generated is None:
-            from .._generated.client import (
-                AuthenticatedClient,  # loaded on first use: keeps import lean
-            )
-
-            client = AuthenticatedClient(base_url=self.base_url, token="")
-            client.set_async_httpx_client(
-                httpx.AsyncClient(
-                    base_url=self.base_url, headers=self._headers, transport=self._stack
-                )
-            )
-            self._generated = client
-        return self._generated
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _default_limiter(
-    scale: float, overrides: Mapping[str, int] | None, sleep: Callable[[float], Awaitable[None]]
-) -> RateLimiter:
-    limits = {k: e.rate_limit for k, e in ENDPOINTS.items() if e.rate_limit}
-    return RateLimiter(limits, scale=scale, overrides=overrides, sleep=sleep)
-
-
-_CACHED: dict[type, frozenset[str]] = {}
-C = TypeVar("C")
-
-
-def uncached_copy(obj: C) -> C:
-    """Return a shallow copy of ``obj`` without its ``cached_property`` values (resources)."""
-    cls = type(obj)
-    names = _CACHED.get(cls)
-    if names is None:
-        names = _CACHED[cls] = frozenset(
-            name
-            for klass in cls.__mro__
-            for name, value in vars(klass).items()
-            if isinstance(value, functools.cached_property)
-        )
-    clone = copy.copy(obj)
-    for name in names:
-        clone.__dict__.pop(name, None)
-    return clone
-
-
-def _chain(
-    first: Callable[[RetryEvent], object] | None, second: Callable[[RetryEvent], object]
-) -> Callable[[RetryEvent], object]:
-    if first is None:
-        return second
-
-    def both(event: RetryEvent) -> None:
-        first(event)
-        second(event)
-
-    return both

@@ -1,4 +1,6 @@
-"""``RawResponse``: what ``pylon.with_raw_response.<resource>.<method>(...)`` returns.
+"""Raw access: ``RawResponse``, and the client's ``last_response`` and ``generated_client``.
+
+``RawResponse`` is what ``pylon.with_raw_response.<resource>.<method>(...)`` returns.
 
 The call is the same call (same checks, retries, pacing and typed errors: a 404 still raises
 ``NotFoundError``); only the result differs. Instead of the parsed model it hands back the
@@ -10,21 +12,26 @@ response, read whole, with what a production caller reaches for::
 
 A list or search method answers with its first page: ``raw.parse()`` is a ``Page`` whose
 ``cursor`` continues the list (``pylon.tasks.list(cursor=page.cursor)``).
+
+:class:`RawAccess` gives ``AsyncPylon`` the latest response of the current task
+(``last_response``, ``last_request_id``) and the plain generated client sending through the
+same stack (``generated_client``).
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import httpx
 
 from .._generated._contract import RateLimit
 from .._ratelimit.transport import parse_rate_limit_headers
-from .._transport.http import LastResponse
+from .._transport.http import LastResponse, Owner, last_of
 
-__all__ = ["RateLimit", "RawResponse"]
+__all__ = ["RateLimit", "RawAccess", "RawResponse"]
 
 T = TypeVar("T")
 _NOT_PARSED: object = object()
@@ -72,3 +79,50 @@ class RawResponse(LastResponse, Generic[T]):
         if self._parsed is _NOT_PARSED:
             self._parsed = self._parse()
         return self._parsed  # type: ignore[return-value]  # set from _parse() -> T just above
+
+
+class RawAccess:
+    """The raw side of ``AsyncPylon``: the latest response, and the plain generated client."""
+
+    base_url: str
+    _last_key: weakref.ref[Owner]
+    _generated: Any
+    _headers: httpx.Headers
+    _stack: httpx.AsyncBaseTransport
+
+    @property
+    def last_response(self) -> LastResponse | None:
+        """The latest response this client (or a copy of it) received in the current task.
+
+        Status, headers, body and request id. Per task and per client: another client in the
+        same task, or another task, never sees it. Its request's ``Authorization`` header
+        reads ``[redacted]``.
+        """
+        return last_of(self._last_key)
+
+    @property
+    def last_request_id(self) -> str | None:
+        """Pylon's request id of the current task's latest call, for support tickets."""
+        last = last_of(self._last_key)
+        return last.request_id if last is not None else None
+
+    @property
+    def generated_client(self) -> Any:
+        """The plain generated ``AuthenticatedClient``, sending through this client's stack.
+
+        For the generated ``*_detailed`` functions, which return status, headers and the parsed
+        body: ``await get_task.asyncio_detailed("t1", client=pylon.generated_client)``.
+        """
+        if self._generated is None:
+            from .._generated.client import (
+                AuthenticatedClient,  # loaded on first use: keeps import lean
+            )
+
+            client = AuthenticatedClient(base_url=self.base_url, token="")
+            client.set_async_httpx_client(
+                httpx.AsyncClient(
+                    base_url=self.base_url, headers=self._headers, transport=self._stack
+                )
+            )
+            self._generated = client
+        return self._generated

@@ -35,9 +35,9 @@ from .._client.async_client import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RESPONSE_BYTES,
     AsyncPylon,
-    uncached_copy,
 )
 from .._client.config import TOKEN_ENV, Secret, seal_token
+from .._client.copies import uncached_copy
 from .._exceptions import PylonConfigError
 from .._export.windows import DEFAULT_MAX_WINDOW
 from .._generated._contract import Paginator
