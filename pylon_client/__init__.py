@@ -29,6 +29,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._bulk.batching import BulkResult
     from ._client.async_client import AsyncPylon, LastResponse
+    from ._client.options import ClientOptions
     from ._client.pagination import AsyncPaginator, Page
     from ._client.raw import RateLimit, RawResponse
     from ._exceptions import (
@@ -76,6 +77,7 @@ _HOMES = {
     "BulkResult": "._bulk.batching",
     "ChangeCheckpoint": "._export.changes",
     "ChangeFeed": "._export.changes",
+    "ClientOptions": "._client.options",
     "DEFAULT_MAX_WINDOW": "._export.windows",
     "F": "._filters.builder",
     "Filter": "._filters.builder",
@@ -133,6 +135,7 @@ __all__ = [
     "ChangeCheckpoint",
     "ChangeFeed",
     "ClientClosedError",
+    "ClientOptions",
     "ConflictError",
     "F",
     "Filter",

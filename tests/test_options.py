@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
+from datetime import timedelta
+from typing import Any
+
+import attrs
 import httpx
 import pytest
 from harness import Api, RecordingSleep, body_of, connect, envelope, reply, task, task_body
 
-from pylon_client import AsyncPylon, PylonConfigError, PylonInputError, RateLimiter
+from pylon_client import (
+    AsyncPylon,
+    ClientOptions,
+    Pylon,
+    PylonConfigError,
+    PylonInputError,
+    RateLimiter,
+)
+from pylon_client._client import async_client
+from pylon_client._client.options import Settings
 from pylon_client._generated._endpoints import ENDPOINTS
+from pylon_client._sync import client as sync_client
 
 pytestmark = pytest.mark.anyio
 
@@ -218,3 +233,95 @@ def test_with_options_refuses_bad_values(kwargs: dict[str, object]) -> None:
     pylon = connect(Api(task()))
     with pytest.raises(PylonConfigError):
         pylon.with_options(**kwargs)  # type: ignore[arg-type]  # wrong on purpose
+
+
+# ---------------------------------------------------------------------- the options object
+
+
+BAD_OPTIONS = [
+    pytest.param({"timeout": -1}, id="negative-timeout"),
+    pytest.param({"deadline": -1}, id="negative-deadline"),
+    pytest.param({"max_retries": -1}, id="negative-retries"),
+    pytest.param({"max_retries": True}, id="bool-retries"),
+    pytest.param({"rate_limit_scale": 0}, id="zero-scale"),
+    pytest.param({"rate_limit_key": ""}, id="empty-key"),
+    pytest.param({"max_issue_window": timedelta(0)}, id="zero-window"),
+    pytest.param({"max_connections": 0}, id="no-connections"),
+    pytest.param({"max_keepalive_connections": -1}, id="negative-keepalive"),
+    pytest.param({"max_response_bytes": 0}, id="zero-bytes"),
+    pytest.param({"region": "mars"}, id="unknown-region"),
+    pytest.param({"accelerate": "yes"}, id="accelerate-not-bool"),
+]
+
+
+class _NothingBuilt(AssertionError):
+    """Raised if a client builds an httpx pool, or a sync client its event loop."""
+
+
+@pytest.mark.parametrize("kwargs", BAD_OPTIONS)
+def test_a_bad_option_is_refused_before_anything_is_built(
+    kwargs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each client checks every option first: no pool, no limiter, no loop exists yet."""
+
+    def built(*_args: object, **_kwargs: object) -> None:
+        raise _NothingBuilt
+
+    monkeypatch.setattr(httpx, "AsyncClient", built)
+    monkeypatch.setattr(async_client, "default_limiter", built)
+    monkeypatch.setattr(sync_client, "Portal", built)
+    with pytest.raises(PylonConfigError):
+        ClientOptions(**kwargs)
+    with pytest.raises(PylonConfigError):
+        AsyncPylon("tok", **kwargs)
+    with pytest.raises(PylonConfigError):
+        Pylon("tok", **kwargs)
+
+
+def test_options_are_frozen_and_keyword_only() -> None:
+    """``ClientOptions`` is a value: no positional fields, no assignment."""
+    options = ClientOptions(timeout=5)
+    with pytest.raises(TypeError):
+        ClientOptions(5)  # type: ignore[arg-type,call-arg]  # positional on purpose
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        options.timeout = 6  # type: ignore[misc]  # frozen on purpose
+    assert options.evolve(max_retries=4) == ClientOptions(timeout=5, max_retries=4)
+
+
+async def test_options_and_settings_make_one_object_that_copies_follow() -> None:
+    """``options=`` with keyword settings over it; ``with_options`` changes the copy's only."""
+    base = ClientOptions(timeout=5, max_retries=1)
+    async with AsyncPylon(
+        "tok", options=base, max_retries=3, transport=Api(task()).transport
+    ) as pylon:
+        assert pylon.options.timeout == 5
+        assert pylon.options.max_retries == 3
+        copy = pylon.with_options(max_retries=0, deadline=2)
+        assert (copy.options.max_retries, copy.options.deadline) == (0, 2)
+        assert pylon.options.max_retries == 3
+    mock = Api(task()).transport
+    with Pylon("tok", options=base, transport=mock) as sync:
+        assert sync._async.options == base.evolve(transport=mock)
+
+
+def test_one_list_of_options_for_both_clients_and_their_signatures() -> None:
+    """``Settings`` lists the options' fields; each client's signature spells out each one."""
+    fields = [(f.name, f.type) for f in attrs.fields(ClientOptions)]
+    listed = [(name, t.__forward_arg__) for name, t in Settings.__annotations__.items()]
+    assert listed == fields
+    for client, own in (
+        (AsyncPylon, ["token", "http_client", "options"]),
+        (Pylon, ["token", "options"]),
+    ):
+        parameters = inspect.signature(client).parameters
+        assert list(parameters) == own + [name for name, _ in fields]
+        for field in attrs.fields(ClientOptions):
+            assert parameters[field.name].default == field.default
+            assert parameters[field.name].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_the_options_repr_shows_no_header() -> None:
+    """A header given as a default (an Authorization of the user's own) is kept out of reprs."""
+    options = ClientOptions(default_headers={"Authorization": "Bearer secret-canary"})
+    assert "secret-canary" not in repr(options)
+    assert "default_headers" not in repr(options)

@@ -24,22 +24,17 @@ import datetime as dt
 import functools
 import os
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
 
-import anyio
 import httpx
 
-from .._client.async_client import (
-    DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    AsyncPylon,
-)
+from .._client.async_client import AsyncPylon
 from .._client.config import TOKEN_ENV, Secret, seal_token
 from .._client.copies import uncached_copy
+from .._client.options import ClientOptions, Settings, spelled_out
 from .._exceptions import PylonConfigError
-from .._export.windows import DEFAULT_MAX_WINDOW
 from .._generated._contract import Paginator
 from .._generated._resources import SyncResources
 from .._generated.types import UNSET, Unset
@@ -50,7 +45,6 @@ if TYPE_CHECKING:
     from .._generated._resources import SyncResourcesWithRawResponse
     from .._ratelimit.transport import RateLimitBackend
     from .._transport.auth import TokenProvider
-    from .._transport.retry import RetryEvent, RetryPolicy
     from .helpers import SyncAccountsResource, SyncIssuesResource, SyncTasksResource
 
 __all__ = ["Pylon"]
@@ -96,9 +90,10 @@ class _Runner:
 class Pylon(SyncResources):
     """The sync client: every Pylon operation as ``pylon.<resource>.<method>(...)``.
 
-    Takes the arguments of :class:`AsyncPylon` (same names, same defaults), except
-    ``http_client``: it sends through its own ``httpx.AsyncClient`` (``transport=`` still takes
-    an ``httpx.AsyncBaseTransport``, e.g. ``httpx.MockTransport``). Callbacks (``on_retry``,
+    Takes the arguments of :class:`AsyncPylon`: a token, a :class:`ClientOptions` and any of
+    its fields as keywords (one list for both clients), except ``http_client``: it sends
+    through its own ``httpx.AsyncClient`` (``transport=`` still takes an
+    ``httpx.AsyncBaseTransport``, e.g. ``httpx.MockTransport``). Callbacks (``on_retry``,
     ``on_progress``, a token provider) run in the thread that drives the call.
 
 
@@ -117,27 +112,8 @@ class Pylon(SyncResources):
         self,
         token: str | Secret | TokenProvider | None = None,
         *,
-        base_url: str | None = None,
-        region: Literal["us", "eu"] = "us",
-        timeout: float | httpx.Timeout | None = 30.0,
-        max_retries: int = 2,
-        retry: RetryPolicy | None = None,
-        rate_limit: bool | RateLimitBackend = True,
-        rate_limit_key: str | None = None,
-        rate_limit_scale: float = 1.0,
-        rate_limit_overrides: Mapping[str, int] | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        default_headers: Mapping[str, str] | None = None,
-        allow_insecure: bool = False,
-        on_retry: Callable[[RetryEvent], object] | None = None,
-        max_issue_window: dt.timedelta = DEFAULT_MAX_WINDOW,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        tracing: bool | Any = False,
-        accelerate: bool | None = None,
-        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
-        deadline: float | dt.timedelta | None = None,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        max_keepalive_connections: int | None = None,
+        options: ClientOptions | None = None,
+        **settings: Unpack[Settings],
     ) -> None:
         if not callable(token):
             # Sealed here, as AsyncPylon would: this frame is on the traceback of its errors.
@@ -146,34 +122,16 @@ class Pylon(SyncResources):
             if isinstance(sealed, str):
                 raise PylonConfigError(sealed)
             token = sealed
-        self._async = AsyncPylon(
-            token,
-            base_url=base_url,
-            region=region,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry=retry,
-            rate_limit=rate_limit,
-            rate_limit_key=rate_limit_key,
-            rate_limit_scale=rate_limit_scale,
-            rate_limit_overrides=rate_limit_overrides,
-            transport=transport,
-            default_headers=default_headers,
-            allow_insecure=allow_insecure,
-            on_retry=on_retry,
-            max_issue_window=max_issue_window,
-            sleep=sleep,
-            tracing=tracing,
-            accelerate=accelerate,
-            max_response_bytes=max_response_bytes,
-            deadline=deadline,
-            max_connections=max_connections,
-            max_keepalive_connections=max_keepalive_connections,
-        )
+        opts = options if options is not None else ClientOptions()
+        if settings:
+            opts = opts.evolve(**settings)  # checked here, before a loop or a pool exists
+        self._async = AsyncPylon(token, options=opts)
         self._portal = Portal()  # its event loop is made on the first call
         self._runner = _Runner(self._portal, self._async)
         self._owner = True
         self._init_sync(self._async, self._runner)
+
+    __init__.__signature__ = spelled_out(__init__)  # type: ignore[attr-defined]  # read by inspect
 
     def __repr__(self) -> str:
         # getattr: a client whose __init__ raised is still shown (error reporters print locals).
