@@ -17,6 +17,14 @@ their calls run concurrently with the driver's, on the one loop, through one con
 When the driver's own call is done it stops driving, and a thread still waiting takes over, so
 no call is left on a loop nobody runs.
 
+Why not anyio's ``BlockingPortal`` (a loop in a worker thread, each call handed to it): it
+costs a user what the target forbids. ``make bench`` section 9 measures both on
+``tasks.get`` against ``httpx.MockTransport`` on this 2-core machine (December 2026):
+``Pylon`` 295 us a call, 1.12x ``AsyncPylon`` (266 us); the same client on
+``anyio.from_thread.start_blocking_portal`` 430 us, 1.86x, over the 1.3x target. The
+hand-off below (driver, followers, ``_driving``) is what the difference buys; its races are
+held by ``tests/test_portal.py`` and ``tests/test_portal_races.py``.
+
 Inside a running event loop: a thread that runs an asyncio loop cannot run a second one, so
 such a call (a Jupyter cell, code under ``asyncio.run``) is made from a short-lived helper
 thread while the caller waits: it works, and blocks the caller's loop for the call's length,
