@@ -47,6 +47,13 @@ def _issue(i: int) -> dict[str, Any]:
         "title": f"Cannot export the monthly report ({i})",
         "body_html": "<p>The export button spins forever since this morning.</p>",
         "state": "waiting_on_you",
+        # The fields Pylon always sends on an issue (its SDK requires them).
+        "type": "conversation",
+        "source": "email",
+        "link": f"https://app.usepylon.com/issues?issueNumber={i}",
+        "number_of_touches": 3,
+        "is_issue_group": False,
+        "customer_portal_visible": False,
         "created_at": created,
         "updated_at": created,
         "tags": ["billing", "export"],
