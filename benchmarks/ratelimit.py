@@ -25,8 +25,11 @@ import anyio
 
 from pylon_client import AsyncPylon
 from pylon_client.testing import FakePylon, serve_in_thread
+from pylon_client.testing._objects import new_task
 
 from ._table import Row, verdict
+
+SEEDED_AT = "2026-01-01T00:00:00Z"
 
 __all__ = ["run"]
 
@@ -93,15 +96,7 @@ def _one(name: str, limit: int | None, scale: float) -> Row:
 
 def _seed(fake: FakePylon) -> str:
     """Put one task in the fake's store and return its id."""
-    fake.tasks["task_bench"] = {
-        "id": "task_bench",
-        "title": "Benchmark task",
-        "status": "not_started",
-        "created_at": "2026-01-01T00:00:00Z",
-        "subtask_ids": [],
-        "customer_portal_visible": False,
-        "custom_fields": {},
-    }
+    fake.tasks["task_bench"] = new_task("task_bench", title="Benchmark task", now=SEEDED_AT)
     return "task_bench"
 
 

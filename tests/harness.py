@@ -2,14 +2,13 @@
 
 ``Api`` records each request and answers from a script (JSON payloads, ``httpx.Response`` objects
 or ``httpx`` error classes to raise) or from a function; ``connect`` builds an unpaced
-``AsyncPylon`` on it. ``FakeClock`` is virtual time whose concurrent sleeps overlap as real ones
-do; ``RecordingSleep`` and ``no_sleep`` are for tests where "never wait" is the point.
+``AsyncPylon`` on it. ``FakeClock`` is virtual time in seconds, as the rate limiter reads it, on
+the public ``pylon_client.testing.FakeClock`` (whose concurrent sleeps overlap as real ones do);
+``RecordingSleep`` and ``no_sleep`` are for tests where "never wait" is the point.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -19,7 +18,7 @@ import anyio.lowlevel
 import attrs
 import httpx
 
-from pylon_client import AsyncPylon
+from pylon_client import AsyncPylon, testing
 
 __all__ = [
     "Api",
@@ -187,64 +186,34 @@ class RecordingSleep:
         await anyio.lowlevel.checkpoint()
 
 
-class _Sleeper:
-    """One pending sleep: its deadline, and an event set when it may look again."""
-
-    def __init__(self, deadline: float, seq: int) -> None:
-        self.deadline = deadline
-        self.seq = seq
-        self.turn = anyio.Event()
-
-    def __lt__(self, other: _Sleeper) -> bool:
-        return (self.deadline, self.seq) < (other.deadline, other.seq)
-
-
 class FakeClock:
-    """Virtual time whose concurrent sleeps overlap, as real ones do.
+    """Seconds of virtual time for the rate limiter, on ``pylon_client.testing.FakeClock``.
 
-    Calling the clock returns the virtual time (``now``, which a test may also set). A sleep
-    lets the other ready tasks run first (so that they may start sleeps of their own), then
-    time moves to the earliest deadline among the sleepers and that sleeper wakes: two tasks
-    sleeping 5 s and 10 s at once wake at +5 and +10, not +15. Time never goes backwards; a
-    sleep whose deadline has passed returns at once. Every delay asked for is kept in ``sleeps``.
+    A thin adapter, so the suite has one fake clock: calling it returns ``now``, the public
+    clock's ``monotonic()`` (which starts at ``start``); a test may set ``now`` forward. Its
+    ``sleep`` keeps every delay asked for in ``sleeps`` and sleeps on the public clock, whose
+    concurrent sleeps overlap as real ones do: 5 s and 10 s started together wake at +5 and +10.
     """
 
-    # Checkpoints a sleeper lets pass before it may move time: enough for the other tasks woken
-    # with it to reach their next sleep.
-    SETTLE = 20
-
     def __init__(self, start: float = 0.0) -> None:
-        self.now = start
+        self.clock = testing.FakeClock()
+        self.clock.advance(start)
         self.sleeps: list[float] = []
-        self._sleepers: list[_Sleeper] = []
-        self._seq = itertools.count()
+
+    @property
+    def now(self) -> float:
+        """The virtual time, in seconds."""
+        return self.clock.monotonic()
+
+    @now.setter
+    def now(self, value: float) -> None:
+        self.clock.advance(value - self.clock.monotonic())
 
     def __call__(self) -> float:
         """Return the virtual time."""
         return self.now
 
     async def sleep(self, delay: float) -> None:
-        """Wake when virtual time reaches ``delay`` seconds from now, without real waiting."""
+        """Record ``delay``; wake ``delay`` seconds of virtual time later, without real waiting."""
         self.sleeps.append(delay)
-        me = _Sleeper(self.now + delay, next(self._seq))
-        heapq.heappush(self._sleepers, me)
-        try:
-            while True:
-                for _ in range(self.SETTLE):
-                    await anyio.lowlevel.checkpoint()
-                if self._sleepers[0] is me:
-                    break
-                await me.turn.wait()
-                me.turn = anyio.Event()
-        except BaseException:
-            self._leave(me)
-            raise
-        self.now = max(self.now, me.deadline)
-        self._leave(me)
-
-    def _leave(self, me: _Sleeper) -> None:
-        """Drop ``me`` from the sleepers and hand the turn to the next earliest."""
-        self._sleepers.remove(me)
-        heapq.heapify(self._sleepers)
-        if self._sleepers:
-            self._sleepers[0].turn.set()
+        await self.clock.sleep(delay)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import calls
+from benchmarks import calls, ratelimit, shared
 from benchmarks._bodies import PAGE_SIZE, task
 from benchmarks.memory import _issue
 from pylon_client import AsyncPylon
 from pylon_client._generated.models import Issue, Task
+from pylon_client.testing import FakePylon
 
 
 @pytest.mark.parametrize("extra_keys", [False, True], ids=["documented", "grown"])
@@ -36,3 +37,12 @@ async def test_the_calls_section_answers_a_get_and_a_page() -> None:
         page = await pylon.tasks.list().pages().__anext__()
     assert found.id
     assert len(page.items) == PAGE_SIZE
+
+
+def test_the_tasks_seeded_in_the_fake_parse() -> None:
+    """The task the rate-limit and shared-budget sections read from the fake is a ``Task``."""
+    for seed in (ratelimit._seed, shared.seed_task):
+        fake = FakePylon(seed=1)
+        seed(fake)
+        for found in fake.tasks.values():
+            assert Task.from_dict(found).title == "Benchmark task"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import CANARY, EXPORT, FailSome, Serve, issue_fake, jsonl_ids, run
 
 import pylon_client
 from pylon_client._client.helpers import IssuesResource
@@ -21,108 +20,12 @@ from pylon_client._export.issues import IssueCheckpoint
 from pylon_client.cli.export import CSV_COLUMNS
 from pylon_client.cli.main import main
 from pylon_client.cli.progress import ProgressLine
-from pylon_client.testing import DEMO_START, FakePylon, add_issues, seed_demo, serve_in_thread
+from pylon_client.testing import FakePylon, seed_demo
 
-Serve = Callable[[Any], None]
-
-CANARY = "canary-tok-5f1e9a7c"  # must never be printed, whatever happens
-SINCE = DEMO_START
-UNTIL = datetime(2026, 7, 1, tzinfo=UTC)
-
-
-@pytest.fixture(params=["asyncio", "trio"])
-def backend(request: pytest.FixtureRequest) -> str:
-    """The anyio backend the command runs on: both, like every async test of the suite."""
-    return str(request.param)
-
-
-@pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("PYLON_API_TOKEN", "PYLON_BASE_URL", "PYLON_LOG"):
-        monkeypatch.delenv(name, raising=False)
-
-
-class FailSome:
-    """Wraps the fake: answers 500 in Pylon's envelope to the matching requests ``fail`` picks."""
-
-    def __init__(self, app: Any, method: str, path: str, fail: Callable[[int], bool]) -> None:
-        self.app, self.method, self.path, self.fail = app, method, path, fail
-        self.seen = 0
-        self.failed_bodies: list[Any] = []
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and (scope["method"], scope["path"]) == (self.method, self.path):
-            self.seen += 1
-            if self.fail(self.seen):
-                body = b""
-                while True:
-                    message = await receive()
-                    body += message.get("body", b"")
-                    if not message.get("more_body"):
-                        break
-                self.failed_bodies.append(json.loads(body) if body else None)
-                payload = json.dumps(
-                    {
-                        "errors": ["injected failure"],
-                        "code": "internal_error",
-                        "request_id": f"req_injected_{self.seen}",
-                    }
-                ).encode()
-                headers = [(b"content-type", b"application/json")]
-                headers.append((b"content-length", str(len(payload)).encode()))
-                await send({"type": "http.response.start", "status": 500, "headers": headers})
-                await send({"type": "http.response.body", "body": payload})
-                return
-        await self.app(scope, receive, send)
-
-
-@pytest.fixture
-def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Any], None]]:
-    """Serve an app on loopback and point the CLI at it (token and base URL by environment)."""
-    with contextlib.ExitStack() as stack:
-
-        def start(app: Any) -> None:
-            monkeypatch.setenv("PYLON_BASE_URL", stack.enter_context(serve_in_thread(app)))
-            monkeypatch.setenv("PYLON_API_TOKEN", CANARY)
-
-        yield start
-
-
-def run(
-    capsys: pytest.CaptureFixture[str], *argv: str, backend: str = "asyncio"
-) -> tuple[int, str, str]:
-    """Run ``pylon argv``; return status, stdout, stderr, having checked the token is not shown."""
-    status = main(list(argv), backend=backend)
-    out, err = capsys.readouterr()
-    assert CANARY not in out
-    assert CANARY not in err
-    return status, out, err
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 # ---------------------------------------------------------------------- issues export
-
-
-def issue_fake() -> tuple[FakePylon, set[str]]:
-    """A fake with 120 issues in range (some on 30-day boundaries) and some just outside."""
-    fake = FakePylon(token=CANARY, seed=7)
-    add_issues(fake, 120, SINCE, UNTIL, seed=1)
-    add_issues(fake, 5, SINCE - timedelta(days=20), SINCE, seed=2, boundary_every=None)
-    add_issues(fake, 5, UNTIL, UNTIL + timedelta(days=20), seed=3)  # one exactly on UNTIL
-    inside = {
-        i["id"]
-        for i in fake.issues.values()
-        if SINCE <= datetime.fromisoformat(i["created_at"]) < UNTIL
-    }
-    assert len(inside) == 120
-    return fake, inside
-
-
-def jsonl_ids(path: Path) -> list[str]:
-    """The ids of a JSONL export, in file order."""
-    return [json.loads(line)["id"] for line in path.read_text().splitlines()]
-
-
-EXPORT = ("issues", "export", "--since", "2026-01-01", "--until", "2026-07-01", "--limit", "10")
 
 
 def test_export_jsonl_holds_each_issue_once(

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_cli import CANARY, Serve, run
-from test_cli import serve as serve
+from cli_helpers import CANARY, Serve, run
 
 from pylon_client.testing import FakePylon
 

@@ -1,7 +1,7 @@
 """What a new user of ``pylon`` meets first: accounts and contacts, errors, help, counts, progress.
 
 The commands run in process against the fake on loopback (the ``serve`` fixture of
-``test_cli``); the fake's own ``serve`` command runs in a subprocess where it must really serve.
+``conftest``); the fake's own ``serve`` command runs in a subprocess where it must really serve.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from typing import IO
 
 import httpx
 import pytest
-from test_cli import CANARY, EXPORT, FailSome, Serve, issue_fake, jsonl_ids, run
-from test_cli import _clean_env as _clean_env
-from test_cli import serve as serve
+from cli_helpers import CANARY, EXPORT, FailSome, Serve, issue_fake, jsonl_ids, run
 
 import pylon_client.cli.progress as cli_progress
 import pylon_client.testing.__main__ as testing_main
@@ -33,6 +31,8 @@ from pylon_client.cli.progress import ProgressLine
 from pylon_client.testing import FakePylon, seed_demo
 
 ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.usefixtures("clean_env")
 
 
 def small_fake() -> FakePylon:

@@ -8,9 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_cli import CANARY, FailSome, Serve, run
-from test_cli import backend as backend
-from test_cli import serve as serve
+from cli_helpers import CANARY, FailSome, Serve, run
 
 from pylon_client.testing import DEMO_START, FakePylon, add_issues, touch_issues
 

@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from example_scripts import load_example
 
 
 @pytest.mark.anyio
 async def test_onboarding_demo_prints_its_summary(capsys: pytest.CaptureFixture[str]) -> None:
     """`make demo`'s script exits 0 against the fake and prints every line of the summary."""
-    onboarding = _load("onboarding")
+    onboarding = load_example("onboarding")
     assert await onboarding.main([]) == 0
     out = capsys.readouterr().out
     for line in (
@@ -43,7 +29,7 @@ def test_live_mode_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     import anyio
 
     monkeypatch.delenv("PYLON_API_TOKEN", raising=False)
-    onboarding = _load("onboarding")
+    onboarding = load_example("onboarding")
     with pytest.raises(SystemExit) as info:
         anyio.run(onboarding.main, ["--live"])
     assert info.value.code == 2
@@ -52,7 +38,7 @@ def test_live_mode_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.anyio
 async def test_mirror_demo_ends_exact(capsys: pytest.CaptureFixture[str]) -> None:
     """The SQLite mirror takes webhooks, misses some, and one reconcile run makes it exact."""
-    mirror = _load("mirror")
+    mirror = load_example("mirror")
     assert await mirror.main([]) == 0
     out = capsys.readouterr().out
     for line in (
@@ -67,7 +53,7 @@ async def test_mirror_demo_ends_exact(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_mirror_applies_only_newer_versions(tmp_path: Path) -> None:
     """A version older than the stored one (a late webhook) does not overwrite it."""
-    mirror = _load("mirror").Mirror(tmp_path / "m.sqlite3")
+    mirror = load_example("mirror").Mirror(tmp_path / "m.sqlite3")
     assert mirror.apply({"id": "i1", "updated_at": "2026-01-02T00:00:00Z", "title": "new"})
     assert not mirror.apply({"id": "i1", "updated_at": "2026-01-01T00:00:00Z", "title": "old"})
     assert mirror.snapshot() == {"i1": "2026-01-02T00:00:00.000000+00:00"}

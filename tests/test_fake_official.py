@@ -11,10 +11,10 @@ April document, all of them usepylon's (``fake_harness.EXTRA_OPERATIONS``): five
 ``POST /milestones/search``) are checked against usepylon's required fields only; forty-nine
 (a task's comments, its links to external and Pylon issues, ``GET /task-statuses``, and the
 operations of ``sdk_walks``) against their schemas in ``openapi/pylon-sdk-supplement.yml``. The
-fake serves every operation of Pylon's document (114) and these fifty-four; the walks of
-uploads, conversations, imports, settings, other records and a task's comments and links live
-in ``fake_walks``, those of the operations known from usepylon alone in ``sdk_walks``. Requests
-Pylon refuses get its 400 envelope.
+fake serves every operation of Pylon's document (114) and these fifty-four; the walks of the
+core objects live in ``core_walks``, those of uploads, conversations, imports, settings, other
+records and a task's comments and links in ``fake_walks``, those of the operations known from
+usepylon alone in ``sdk_walks``. Requests Pylon refuses get its 400 envelope.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 import pytest
+from core_walks import ALL_WALKS
 from fake_harness import (
     EXTRA_OPERATIONS,
     REQUIRED,
@@ -35,186 +35,8 @@ from fake_harness import (
     small_fake,
     supplement,
 )
-from fake_walks import WALKS
 
 from pylon_client.testing import FakePylon
-
-WINDOW = {"start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-31T00:00:00Z"}
-
-
-def _data(response: httpx.Response) -> Any:
-    assert response.status_code == 200, f"{response.request.url}: {response.text}"
-    return response.json().get("data")
-
-
-async def _walk_issues(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
-    issue = _data(
-        await client.post(
-            "/issues",
-            json={
-                "title": "Walk",
-                "body_html": "<p>walk</p>",
-                "account_id": ids["account"],
-                "requester_email": "walker@walk.example",
-                "requester_name": "Walker",
-                "tags": ["bug"],
-                "priority": "high",
-                "custom_fields": [{"slug": "tier", "value": "gold"}],
-                "created_at": "2026-01-15T00:00:00Z",
-            },
-        )
-    )
-    path = f"/issues/{issue['id']}"
-    _data(await client.get("/issues", params={**WINDOW, "limit": 5}))
-    flt = {"field": "state", "operator": "equals", "value": "new"}
-    _data(await client.post("/issues/search", json={"filter": flt, "limit": 5}))
-    _data(await client.get(path))
-    patch = {"state": "on_hold", "type": "ticket", "team_id": ids["team"], "assignee_id": ids["me"]}
-    _data(await client.patch(path, json=patch))
-    _data(await client.post(f"{path}/snooze", json={"snooze_until": "2026-07-01T00:00:00Z"}))
-    follow = {"user_ids": [ids["me"]], "contact_ids": [issue["requester"]["id"]]}
-    _data(await client.post(f"{path}/followers", json=follow))
-    _data(await client.get(f"{path}/followers"))
-    link = {"external_issue_id": "ENG-1", "source": "linear", "operation": "link"}
-    _data(await client.post(f"{path}/external-issues", json=link))
-    _data(await client.delete(path))
-
-
-async def _walk_accounts(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
-    body = {
-        "name": "Walk Co",
-        "account_type": "partner",
-        "domains": ["walk.example", "walk.io"],
-        "primary_domain": "walk.io",
-        "external_ids": [{"external_id": "crm-1", "label": "crm"}],
-        "channels": [{"channel_id": "C1", "source": "slack", "is_primary": True}],
-        "logo_url": "https://walk.example/logo.png",
-    }
-    account = _data(await client.post("/accounts", json=body))
-    ids["account"] = account["id"]
-    twin = _data(await client.post("/accounts", json={"name": "Walk Co (old)"}))
-    path = f"/accounts/{account['id']}"
-    _data(await client.get("/accounts", params={"limit": 5}))
-    _data(await client.get(path))
-    _data(await client.patch(path, json={"owner_id": ids["me"], "subaccount_ids": [twin["id"]]}))
-    bulk = {"account_ids": [twin["id"]], "tags": ["vip"], "is_disabled": True}
-    assert (await client.patch("/accounts", json=bulk)).json()["success"] is True
-    flt = {"field": "tags", "operator": "contains", "value": "vip"}
-    _data(await client.post("/accounts/search", json={"filter": flt, "search_text": "walk"}))
-    doomed = _data(await client.post("/accounts", json={"name": "Doomed"}))
-    _data(await client.delete(f"/accounts/{doomed['id']}"))
-    merge = {"merge_into_account_id": account["id"], "merge_account_ids": [twin["id"]]}
-    _data(await client.post("/accounts/merge", json=merge))
-
-
-async def _walk_contacts(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
-    body = {
-        "name": "Ada",
-        "email": "ada@walk.example",
-        "account_id": ids["account"],
-        "phone_numbers": ["+15550100"],
-        "portal_role": "member",
-        "external_ids": [{"external_id": "u-1", "label": "app"}],
-    }
-    contact = _data(await client.post("/contacts", json=body))
-    path = f"/contacts/{contact['id']}"
-    _data(await client.get("/contacts", params={"limit": 5}))
-    flt = {"field": "email", "operator": "equals", "value": "ada@walk.example"}
-    _data(await client.post("/contacts/search", json={"filter": flt}))
-    _data(await client.get(path))
-    emails = [{"email": "ada@walk.io", "is_primary": True}, {"email": "ada@walk.example"}]
-    _data(await client.patch(path, json={"emails": emails}))
-    _data(await client.delete(path))
-
-
-async def _walk_work(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
-    project = _data(
-        await client.post(
-            "/projects",
-            json={"name": "Rollout", "account_id": ids["account"], "owner_id": ids["me"]},
-        )
-    )
-    path = f"/projects/{project['id']}"
-    _data(await client.post("/projects/search", json={"limit": 5}))
-    _data(await client.get(path))
-    cf = [{"slug": "phase", "value": "beta"}]
-    _data(await client.patch(path, json={"is_archived": True, "custom_fields": cf}))
-    milestone = _data(
-        await client.post("/milestones", json={"name": "Kickoff", "project_id": project["id"]})
-    )
-    m_path = f"/milestones/{milestone['id']}"
-    flt = {"field": "project_id", "operator": "equals", "value": project["id"]}
-    _data(await client.post("/milestones/search", json={"filter": flt}))
-    _data(await client.get(m_path))
-    _data(await client.patch(m_path, json={"due_date": "2026-05-01T00:00:00Z"}))
-    task = _data(
-        await client.post(
-            "/tasks",
-            json={"title": "Call", "project_id": project["id"], "milestone_id": milestone["id"]},
-        )
-    )
-    t_path = f"/tasks/{task['id']}"
-    _data(await client.get("/tasks", params={"limit": 5}))
-    _data(await client.post("/tasks/search", json={"limit": 5}))
-    _data(await client.get(t_path))
-    _data(await client.patch(t_path, json={"status": "completed", "assignee_id": ids["me"]}))
-    for path_ in (t_path, m_path, path):
-        _data(await client.delete(path_))
-
-
-async def _walk_org(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
-    _data(await client.get("/me"))
-    _data(await client.get("/users"))
-    _data(await client.post("/users/search", json={"limit": 5}))
-    _data(await client.get(f"/users/{ids['me']}"))
-    _data(await client.patch(f"/users/{ids['me']}", json={"status": "away"}))
-    team = _data(await client.post("/teams", json={"name": "Walkers", "user_ids": [ids["me"]]}))
-    ids["team"] = team["id"]
-    _data(await client.get("/teams"))
-    _data(await client.get(f"/teams/{team['id']}"))
-    _data(await client.patch(f"/teams/{team['id']}", json={"name": "Walkers 2"}))
-    tag = _data(await client.post("/tags", json={"value": "walk", "object_type": "issue"}))
-    _data(await client.get("/tags"))
-    _data(await client.get(f"/tags/{tag['id']}"))
-    _data(await client.patch(f"/tags/{tag['id']}", json={"hex_color": "#00ff00"}))
-    _data(await client.delete(f"/tags/{tag['id']}"))
-    body = {
-        "label": "Tier",
-        "object_type": "account",
-        "type": "select",
-        "select_options": [{"label": "Gold"}, {"label": "Silver", "slug": "silver"}],
-    }
-    field = _data(await client.post("/custom-fields", json=body))
-    _data(await client.get("/custom-fields", params={"object_type": "account"}))
-    _data(await client.get(f"/custom-fields/{field['id']}"))
-    _data(await client.patch(f"/custom-fields/{field['id']}", json={"description": "Plan"}))
-
-
-async def _walk_kb(client: httpx.AsyncClient, fake: FakePylon, ids: dict[str, str]) -> None:
-    kb = _data(await client.get("/knowledge-bases"))[0]
-    path = f"/knowledge-bases/{kb['id']}"
-    _data(await client.get(path))
-    _data(await client.get(f"{path}/collections"))
-    collection = _data(await client.post(f"{path}/collections", json={"title": "FAQ"}))
-    c_path = f"{path}/collections/{collection['id']}"
-    _data(await client.get(c_path))
-    _data(await client.patch(c_path, json={"description": "Questions"}))
-    body = {
-        "title": "Reset a password",
-        "body_html": "<p>Click reset.</p>",
-        "author_user_id": ids["me"],
-        "collection_id": collection["id"],
-        "is_published": True,
-    }
-    article = _data(await client.post(f"{path}/articles", json=body))
-    a_path = f"{path}/articles/{article['id']}"
-    _data(await client.get(f"{path}/articles", params={"limit": 5}))
-    _data(await client.get(a_path))
-    _data(await client.patch(a_path, json={"body_html": "<p>v2</p>", "is_published": True}))
-    redirect = {"from_path": "/old", "object_id": article["id"], "object_type": "article"}
-    _data(await client.post(f"{path}/route-redirects", json=redirect))
-    _data(await client.delete(a_path))
-    _data(await client.delete(c_path))
 
 
 @pytest.mark.anyio
@@ -223,8 +45,7 @@ async def test_every_operation_answers_as_pylons_document_says() -> None:
     fake = small_fake()
     ids = {"me": fake.state.me_user_id}
     async with open_client(fake) as client:
-        core = (_walk_org, _walk_accounts, _walk_issues, _walk_contacts, _walk_work, _walk_kb)
-        for walk in (*core, *WALKS):
+        for walk in ALL_WALKS:
             await walk(client, fake, ids)
     answered = {r.operation for r in fake.requests if r.status == 200}
     assert sorted(set(FakePylon.operations) - answered) == []

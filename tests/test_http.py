@@ -1,14 +1,24 @@
-"""``_transport.http``: the raw last response, the per-task ``LAST``, the innermost transport."""
+"""``_transport.http``: the raw last response, the per-task ``LAST``, the innermost transport.
+
+The last tests send through the client's own ``httpx.AsyncClient`` and its real
+``httpx.AsyncHTTPTransport``, answered by pytest-httpx's ``httpx_mock`` (which patches that
+transport's ``handle_async_request``): the whole stack above the socket, retries included. At
+teardown ``httpx_mock`` asserts that every response registered was asked for and that every
+request matched one; each test registers exactly what it expects to be sent.
+"""
 
 from __future__ import annotations
+
+import logging
 
 import anyio
 import anyio.lowlevel
 import httpx
 import pytest
-from harness import Api, connect, task, task_body
+from harness import Api, RecordingSleep, connect, envelope, no_sleep, task, task_body
+from pytest_httpx import HTTPXMock
 
-from pylon_client import AsyncPylon
+from pylon_client import AsyncPylon, PylonConnectionError
 from pylon_client._generated._endpoints import ENDPOINTS
 from pylon_client._transport.http import (
     Body,
@@ -120,3 +130,79 @@ async def test_last_request_id_is_per_task() -> None:
             tg.start_soon(call, "b")
         assert pylon.last_request_id is None
     assert seen == {"a": "req_a", "b": "req_b", "a-again": "req_a"}
+
+
+# ---------------------------------------------------------------------- through httpx's transport
+
+URL = "https://api.usepylon.com/tasks/t1"  # the "us" region's host, the default base URL
+CANARY = "canary-tok-0d4b7e21"  # must never appear in a log line
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("clean_env")
+async def test_a_get_through_httpx_sets_the_last_response(httpx_mock: HTTPXMock) -> None:
+    """A GET goes out through httpx's own transport; ``last_response`` is its raw answer."""
+    httpx_mock.add_response(
+        method="GET",
+        url=URL,
+        json={"data": task_body("t1", title="T"), "request_id": "req_7"},
+        headers={"X-Trace": "abc"},
+    )
+    async with AsyncPylon("tok", rate_limit=False) as pylon:
+        got = await pylon.tasks.get("t1")
+        last = pylon.last_response
+    assert (got.id, got.title) == ("t1", "T")
+    assert last is not None
+    assert (last.status_code, last.request_id, last.headers["x-trace"]) == (200, "req_7", "abc")
+    assert len(httpx_mock.get_requests()) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("clean_env")
+async def test_a_500_is_retried_and_the_200_after_it_returned(httpx_mock: HTTPXMock) -> None:
+    """A GET answered 500 is sent again after one backoff wait, and the 200 that follows wins."""
+    httpx_mock.add_response(url=URL, status_code=500, json=envelope("internal_error", "boom"))
+    httpx_mock.add_response(url=URL, json={"data": task_body("t1"), "request_id": "req_2"})
+    sleep = RecordingSleep()
+    async with AsyncPylon("tok", rate_limit=False, sleep=sleep) as pylon:
+        assert (await pylon.tasks.get("t1")).id == "t1"
+        assert pylon.last_request_id == "req_2"
+    assert [r.url for r in httpx_mock.get_requests()] == [URL, URL]
+    assert len(sleep.waits) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("clean_env")
+async def test_a_connection_error_is_retried_then_raised_as_pylons_own(
+    httpx_mock: HTTPXMock,
+) -> None:
+    """A refused connection is tried three times, then raised as PylonConnectionError."""
+    httpx_mock.add_exception(httpx.ConnectError("connection refused"), is_reusable=True)
+    async with AsyncPylon("tok", rate_limit=False, sleep=no_sleep) as pylon:
+        with pytest.raises(PylonConnectionError) as info:
+            await pylon.tasks.get("t1")
+    assert not isinstance(info.value, httpx.HTTPError)
+    assert len(httpx_mock.get_requests()) == 3  # max_retries=2 by default
+
+
+@pytest.mark.anyio
+@pytest.mark.usefixtures("clean_env")
+async def test_the_token_is_sent_and_never_logged(
+    httpx_mock: HTTPXMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The request carries ``Bearer <token>``; no log line has it, nor what is handed out."""
+    httpx_mock.add_response(
+        url=URL,
+        match_headers={"Authorization": f"Bearer {CANARY}"},
+        json={"data": task_body("t1"), "request_id": "req_1"},
+    )
+    caplog.set_level(logging.DEBUG)
+    for name in ("pylon_client", "httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    async with AsyncPylon(CANARY, rate_limit=False) as pylon:
+        await pylon.tasks.get("t1")
+        last = pylon.last_response
+    assert caplog.records, "the call was logged"
+    assert not [r for r in caplog.records if CANARY in caplog.handler.format(r)]
+    assert last is not None
+    assert last.http_response.request.headers["Authorization"] == "[redacted]"

@@ -21,8 +21,8 @@ import anyio
 import httpx
 import pytest
 from harness import task_body
+from redis_server import RedisServer, redis_server_binary
 
-from benchmarks._redis_server import RedisServer, redis_server_binary
 from pylon_client import (
     AsyncPylon,
     PylonConfigError,

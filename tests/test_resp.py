@@ -4,8 +4,8 @@ import doctest
 
 import anyio
 import pytest
+from redis_server import RedisServer
 
-from benchmarks._redis_server import RedisServer
 from pylon_client._ratelimit import redis_client as _resp
 from pylon_client._ratelimit.redis_client import (
     RedisPool,

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 import pytest
 import trio
+from core_walks import ALL_WALKS
+from facade_client import FacadeClient
 from fake_harness import small_fake
 from harness import Api, envelope, no_sleep, reply, task
-from test_facade_walk import FacadeClient
 
 from pylon_client import (
     IssueCheckpoint,
@@ -65,22 +66,11 @@ async def test_every_facade_method_runs_through_the_sync_client() -> None:
     The walk itself is a coroutine: every sync call here is made from inside a running event
     loop (asyncio, then trio), which the sync client must support.
     """
-    from fake_walks import WALKS
-    from test_fake_official import (
-        _walk_accounts,
-        _walk_contacts,
-        _walk_issues,
-        _walk_kb,
-        _walk_org,
-        _walk_work,
-    )
-
     fake = small_fake()
     ids = {"me": fake.state.me_user_id}
     with on_fake(fake) as pylon:
         client = SyncFacadeClient(pylon)
-        core = (_walk_org, _walk_accounts, _walk_issues, _walk_contacts, _walk_work, _walk_kb)
-        for walk in (*core, *WALKS):
+        for walk in ALL_WALKS:
             await walk(client, fake, ids)  # type: ignore[arg-type]
     assert sorted(set(ENDPOINTS) - client.called) == []
 

