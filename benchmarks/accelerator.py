@@ -14,7 +14,8 @@ msgspec decoder
 
 The bodies: the page of section 1 (Pylon's documented keys), and the same page with a key
 Pylon does not document in every reference, which the models keep in ``additional_properties``:
-there the decoder learns, on the first body, to build those references by their ``from_dict``.
+there the decoder refuses the body (a key its Structs do not declare) and the usual path
+answers, so the row is what the client pays: the refused attempt, then the usual path.
 """
 
 from __future__ import annotations
@@ -60,9 +61,11 @@ def _cases(body: bytes) -> dict[str, Callable[[], object]]:
         fast = fast_decoder(_page_task)
         assert fast is not None
         parsed = fast(body)
-        assert parsed is not None
-        assert parsed.value == _page_task(json.loads(body)), "the two paths differ"
-        cases["msgspec decoder"] = lambda: fast(body)
+        if parsed is not None:
+            assert parsed.value == _page_task(json.loads(body)), "the two paths differ"
+            cases["msgspec decoder"] = lambda: fast(body)
+        else:  # refused: what the client pays is the attempt, then the usual path
+            cases["msgspec decoder"] = lambda: fast(body) or _page_task(json.loads(body))
     return cases
 
 

@@ -18,7 +18,7 @@ whole process
 
 The client runs with ``accelerate=False``: what a plain install does, and the target's row.
 With msgspec installed, a further in-process row shows the client decoding with it, which
-pays msgspec's import and builds the page's Structs once.
+pays msgspec's import and imports the generated Structs of the page's resource.
 
 The server is started once for all runs: uvicorn in a thread (``serve_in_thread``) serving a
 minimal ASGI app that answers every request with the canned page of section 1.

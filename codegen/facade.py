@@ -17,7 +17,8 @@ The generated modules call a ``Core`` (the hand-written client) through a protoc
 generated code never imports hand-written code.
 
 Layout: this module names the operations and renders the files; ``codegen/plan.py`` plans each
-method (``codegen/schema.py`` reads the spec for it); the Jinja templates in
+method (``codegen/schema.py`` reads the spec for it); ``codegen/structs.py`` plans the msgspec
+Structs of the optional fast decoder from the models just generated; the Jinja templates in
 ``codegen/templates/facade/`` lay the plans out; ``codegen/runtime/`` holds the modules copied
 unchanged, such as the ``Core`` contract (``_contract.py``).
 """
@@ -31,6 +32,7 @@ import jinja2
 from plan import Operation, lists_by_search, plan_resources
 from schema import argument, data_model, item_model, paging
 from sources import label
+from structs import plan_structs
 
 __all__ = [
     "OVERRIDES",
@@ -207,8 +209,12 @@ def _call(op: Operation) -> str:
     return f"pylon.{op.resource}.{op.name}" if op.resource else f"pylon.{op.name}"
 
 
-def render_modules(spec: dict[str, Any]) -> dict[str, str]:
-    """Render the generated facade modules, by path in the package (formatted by ruff afterwards)."""
+def render_modules(spec: dict[str, Any], package: Path) -> dict[str, str]:
+    """Render the generated facade modules, by path in the package (formatted by ruff afterwards).
+
+    ``package`` is the build folder, where openapi-python-client has written the models: the
+    msgspec Structs of ``structs/`` mirror them (``codegen/structs.py``).
+    """
     ops = operations(spec)
     rows = []
     for op in ops:
@@ -227,6 +233,13 @@ def render_modules(spec: dict[str, Any]) -> dict[str, str]:
     resource = _ENV.get_template("resource.py.jinja")
     for r in plan.resources:
         modules[f"resources/{r.attribute}.py"] = resource.render(resource=r)
+    structs = plan_structs(plan, package)
+    modules["structs/__init__.py"] = _ENV.get_template("structs_init.py.jinja").render(
+        modules=structs
+    )
+    template = _ENV.get_template("structs.py.jinja")
+    for found in structs:
+        modules[f"structs/{found.name}.py"] = template.render(module=found)
     return modules
 
 

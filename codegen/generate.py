@@ -16,7 +16,7 @@ actions of the first phase to the spec; merge in the operations it lacks from th
 ``operations`` sources (``codegen/merge.py``); apply the actions of the ``merged`` phase;
 check that every ``$ref`` resolves; stamp each operation's rate limit (``codegen/ratelimits.py``);
 run the pinned openapi-python-client (in this process); add the project's own generated modules (the operation
-table and the resource facade, ``codegen/facade.py``); format with the pinned ruff; copy the
+table, the resource facade and the msgspec Structs of the fast decoder, ``codegen/facade.py``); format with the pinned ruff; copy the
 fixed modules of ``codegen/runtime/`` unchanged; stamp every file with a DO NOT EDIT header;
 read the package's public API (``codegen/api_python.py``) into ``docs/public-api.txt``.
 
@@ -255,7 +255,7 @@ def build(
     package = out_dir / "_generated"
     _openapi_python_client(spec_file, package)
     python = [sys.executable, "-m"]
-    for name, text in render_modules(spec).items():
+    for name, text in render_modules(spec, package).items():
         (package / name).parent.mkdir(exist_ok=True)
         (package / name).write_text(text, encoding="utf-8")
     ruff = [*python, "ruff"]

@@ -9,41 +9,34 @@ that must fall back, through the client, against a client with ``accelerate=Fals
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from core_walks import ALL_WALKS
+from facade_client import FacadeClient
 from fake_harness import small_fake
-from fake_walks import WALKS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_facade_walk import FacadeClient
-from test_fake_official import (
-    _walk_accounts,
-    _walk_contacts,
-    _walk_issues,
-    _walk_kb,
-    _walk_org,
-    _walk_work,
-)
 
 from pylon_client import AsyncPylon, Pylon, PylonConfigError, ResponseValidationError
 from pylon_client._generated._endpoints import ENDPOINTS
 from pylon_client._generated.models.mini_account import MiniAccount
 from pylon_client._generated.resources.issues import _page_issue
 from pylon_client._generated.resources.tasks import _page_task, _parse_task
-from pylon_client._transport.accel import Parsed, fast_decoder, forget
+from pylon_client._transport import accel
+from pylon_client._transport.accel import Parsed, fast_decoder
 
 pytestmark = pytest.mark.anyio
 
-
-@pytest.fixture(autouse=True)
-def _fresh_decoders() -> None:
-    """Each test starts with no model learnt open (learning is per process)."""
-    forget()
+ACCEL = Path(accel.__file__)
 
 
 TASK: dict[str, Any] = {
@@ -122,8 +115,7 @@ async def test_every_facade_method_decodes_alike_both_ways() -> None:
     ) as pylon:
         pylon._fast = checked
         client = FacadeClient(pylon)
-        core = (_walk_org, _walk_accounts, _walk_issues, _walk_contacts, _walk_work, _walk_kb)
-        for walk in (*core, *WALKS):
+        for walk in ALL_WALKS:
             await walk(client, fake, ids)  # type: ignore[arg-type]
     assert sorted(set(ENDPOINTS) - client.called) == []
     # Most answers take the fast path; the names show which shapes did.
@@ -142,20 +134,41 @@ def test_a_documented_page_is_decoded_and_equal() -> None:
     assert parsed.request_id == "req_1"
 
 
-def test_unknown_keys_are_kept_in_additional_properties() -> None:
-    """A key a model does not declare: the model is learnt open, and the key is kept."""
+def test_a_grown_body_is_refused_and_answered_the_usual_way() -> None:
+    """A key a model does not declare: the fast decoder refuses, the usual path keeps the key."""
     item = dict(TASK, account={"id": "acc_1", "name": "Acme"}, brand_new="x")
     body = _page(item)
-    parsed = _fast(_page_task)(body)
-    assert parsed is not None, "learnt, not refused"
-    assert parsed.value == _usual(_page_task, body)
-    task = parsed.value.items[0]
+    assert _fast(_page_task)(body) is None
+    task = _usual(_page_task, body).items[0]
     assert task.additional_properties == {"brand_new": "x"}
     assert isinstance(task.account, MiniAccount)
     assert task.account.additional_properties == {"name": "Acme"}
-    again = _fast(_page_task)(_page(TASK))  # a documented body still decodes after learning
+    again = _fast(_page_task)(_page(TASK))  # nothing is learnt: a documented body still decodes
     assert again is not None
     assert again.value == _usual(_page_task, _page(TASK))
+
+
+async def test_a_grown_body_gives_the_same_result_through_the_client() -> None:
+    """Through the client, a grown body is answered (by the usual path) as without msgspec."""
+    item = dict(TASK, account={"id": "acc_1", "name": "Acme"}, brand_new="x")
+    fast, usual = await _list_both_ways(_page(item, pagination={"has_next_page": False}))
+    assert fast == usual
+    assert fast[0].additional_properties == {"brand_new": "x"}
+    assert fast[0].account.additional_properties == {"name": "Acme"}
+
+
+def test_the_accelerator_builds_no_code_and_reads_no_error_text() -> None:
+    """``accel.py`` runs no ``exec`` and imports no ``re``: the generator wrote its Structs."""
+    source = ACCEL.read_text(encoding="utf-8")
+    assert "exec(" not in source
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            imported.add(node.module or "")
+    assert "re" not in imported
+    assert not {name for name in imported if name.startswith("re.")}
 
 
 @pytest.mark.parametrize(
@@ -213,7 +226,6 @@ def _items(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def _same_or_refused(parse: Callable[[Any], Any], body: bytes) -> None:
-    forget()  # each example from a clean slate: nothing learnt open by the one before
     parsed = _fast(parse)(body)
     try:
         usual = _usual(parse, body)
@@ -301,6 +313,31 @@ async def test_raw_responses_parse_alike() -> None:
         assert pylon.last_response.request_id == "req_9"
 
 
+def test_a_decoder_loads_the_structs_of_its_resource_only() -> None:
+    """The first ``tasks`` answer loads ``structs/tasks.py`` and no other module of Structs."""
+    body = json.dumps({"data": TASK, "request_id": "r"})
+    code = (
+        "import asyncio, sys, httpx\n"
+        "from pylon_client import AsyncPylon\n"
+        f"body = {body!r}.encode()\n"
+        "async def main():\n"
+        "    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body))\n"
+        "    async with AsyncPylon('t', transport=transport, rate_limit=False) as pylon:\n"
+        "        assert pylon._fast is not None\n"
+        "        assert not [m for m in sys.modules if '_generated.structs.' in m]\n"
+        "        await pylon.tasks.get('task_1')\n"
+        "asyncio.run(main())\n"
+        "print(' '.join(sorted(m for m in sys.modules if '_generated.structs' in m)))"
+    )
+    done = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    )
+    assert done.stdout.split() == [
+        "pylon_client._generated.structs",
+        "pylon_client._generated.structs.tasks",
+    ]
+
+
 def test_accelerate_is_checked_and_passed_on() -> None:
     with pytest.raises(PylonConfigError, match="accelerate must be"):
         AsyncPylon("t", accelerate="yes")  # type: ignore[arg-type]
@@ -314,8 +351,6 @@ def test_accelerate_is_checked_and_passed_on() -> None:
 def test_accelerate_true_without_msgspec_is_a_config_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import sys
-
     monkeypatch.setitem(sys.modules, "msgspec", None)  # import msgspec now raises ImportError
     monkeypatch.delitem(sys.modules, "pylon_client._transport.accel", raising=False)
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)

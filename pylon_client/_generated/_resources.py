@@ -414,13 +414,6 @@ def _parse_organization(payload: Any) -> Organization:
     return Organization.from_dict(data)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_organization": ("object", "organization", "Organization"),
-}
-
-
 class Resources:
     """Every resource of the API as an attribute, plus the top-level operations.
 

@@ -205,27 +205,6 @@ def _page_custom_activity(payload: Any) -> PageData:
     return _page(payload, CustomActivity.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_account": ("object", "account", "Account"),
-    "_parse_account_highlight": ("object", "account_highlight", "AccountHighlight"),
-    "_parse_account_notebook_note": ("object", "account_notebook_note", "AccountNotebookNote"),
-    "_parse_account_relationship": ("object", "account_relationship", "AccountRelationship"),
-    "_parse_attachment_list": ("list", "attachment", "Attachment"),
-    "_parse_create_activity_response_data": ("object", "create_activity_response_data", "CreateActivityResponseData"),
-    "_parse_delete_account_highlight_response_data": (
-        "object",
-        "delete_account_highlight_response_data",
-        "DeleteAccountHighlightResponseData",
-    ),
-    "_page_account": ("page", "account", "Account"),
-    "_page_account_notebook_note": ("page", "account_notebook_note", "AccountNotebookNote"),
-    "_page_account_relationship": ("page", "account_relationship", "AccountRelationship"),
-    "_page_custom_activity": ("page", "custom_activity", "CustomActivity"),
-}
-
-
 @_shown_as_called
 class AccountsResource:
     """``pylon.accounts``: list, create, update_many, merge, search, list_activities, create_highlight, update_highlight, delete_highlight, list_notebook_notes, create_notebook_note, create_relationship, list_relationships, delete_relationship, get, update, delete, create_activity, create_file."""

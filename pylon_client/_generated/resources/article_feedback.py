@@ -51,13 +51,6 @@ def _page_article_feedback(payload: Any) -> PageData:
     return _page(payload, ArticleFeedback.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_page_article_feedback": ("page", "article_feedback", "ArticleFeedback"),
-}
-
-
 class ArticleFeedbackResource:
     """``pylon.article_feedback``: list."""
 

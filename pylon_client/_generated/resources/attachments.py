@@ -54,13 +54,6 @@ def _parse_attachment(payload: Any) -> Attachment:
     return Attachment.from_dict(data)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_attachment": ("object", "attachment", "Attachment"),
-}
-
-
 class AttachmentsResource:
     """``pylon.attachments``: create."""
 

@@ -51,13 +51,6 @@ def _page_audit_log(payload: Any) -> PageData:
     return _page(payload, AuditLog.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_page_audit_log": ("page", "audit_log", "AuditLog"),
-}
-
-
 class AuditLogsResource:
     """``pylon.audit_logs``: list, search."""
 

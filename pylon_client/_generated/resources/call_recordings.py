@@ -90,14 +90,6 @@ def _page_call_recording(payload: Any) -> PageData:
     return _page(payload, CallRecording.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_call_recording": ("object", "call_recording", "CallRecording"),
-    "_page_call_recording": ("page", "call_recording", "CallRecording"),
-}
-
-
 @_shown_as_called
 class CallRecordingsResource:
     """``pylon.call_recordings``: list, create, search, get, update, delete."""

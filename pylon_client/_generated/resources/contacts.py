@@ -80,14 +80,6 @@ def _page_contact(payload: Any) -> PageData:
     return _page(payload, Contact.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_contact": ("object", "contact", "Contact"),
-    "_page_contact": ("page", "contact", "Contact"),
-}
-
-
 @_shown_as_called
 class ContactsResource:
     """``pylon.contacts``: list, create, search, get, update, delete."""

@@ -105,24 +105,6 @@ def _page_custom_field(payload: Any) -> PageData:
     return _page(payload, CustomField.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_custom_field": ("object", "custom_field", "CustomField"),
-    "_parse_custom_field_definition_select_option": (
-        "object",
-        "custom_field_definition_select_option",
-        "CustomFieldDefinitionSelectOption",
-    ),
-    "_parse_delete_custom_field_select_option_response_data": (
-        "object",
-        "delete_custom_field_select_option_response_data",
-        "DeleteCustomFieldSelectOptionResponseData",
-    ),
-    "_page_custom_field": ("page", "custom_field", "CustomField"),
-}
-
-
 @_shown_as_called
 class CustomFieldsResource:
     """``pylon.custom_fields``: list, create, create_select_option, update_select_option, delete_select_option, get, update."""

@@ -97,14 +97,6 @@ def _page_api_custom_object(payload: Any) -> PageData:
     return _page(payload, APICustomObject.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_api_custom_object": ("object", "api_custom_object", "APICustomObject"),
-    "_page_api_custom_object": ("page", "api_custom_object", "APICustomObject"),
-}
-
-
 @_shown_as_called
 class CustomObjectsResource:
     """``pylon.custom_objects``: list, create, update_many, search, get, update, delete."""

@@ -65,13 +65,6 @@ def _page_email_suppression(payload: Any) -> PageData:
     return _page(payload, EmailSuppression.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_page_email_suppression": ("page", "email_suppression", "EmailSuppression"),
-}
-
-
 class EmailSuppressionsResource:
     """``pylon.email_suppressions``: list, delete."""
 

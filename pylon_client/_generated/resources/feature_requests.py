@@ -111,19 +111,6 @@ def _parse_feature_request_search_result_list(payload: Any) -> builtins.list[Fea
     return [FeatureRequestSearchResult.from_dict(item) for item in data]
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_feature_request": ("object", "feature_request", "FeatureRequest"),
-    "_parse_feature_request_evidence": ("object", "feature_request_evidence", "FeatureRequestEvidence"),
-    "_parse_feature_request_search_result_list": (
-        "list",
-        "feature_request_search_result",
-        "FeatureRequestSearchResult",
-    ),
-}
-
-
 @_shown_as_called
 class FeatureRequestsResource:
     """``pylon.feature_requests``: create, merge, search, create_evidence, link_external_issue, set_portal_visibility, get, update, delete."""

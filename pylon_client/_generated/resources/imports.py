@@ -73,14 +73,6 @@ def _parse_issue(payload: Any) -> Issue:
     return Issue.from_dict(data)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_contact": ("object", "contact", "Contact"),
-    "_parse_issue": ("object", "issue", "Issue"),
-}
-
-
 @_shown_as_called
 class ImportsResource:
     """``pylon.imports``: create_contact, create_issue, create_issue_messages."""

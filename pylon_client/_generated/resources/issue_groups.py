@@ -84,13 +84,6 @@ def _parse_remove_issue_group_child_response_body_whole(payload: Any) -> RemoveI
     return RemoveIssueGroupChildResponseBody.from_dict(payload)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_issue": ("object", "issue", "Issue"),
-}
-
-
 @_shown_as_called
 class IssueGroupsResource:
     """``pylon.issue_groups``: create, add_children, remove_child."""

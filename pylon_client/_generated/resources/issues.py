@@ -244,38 +244,6 @@ def _page_voice_call(payload: Any) -> PageData:
     return _page(payload, VoiceCall.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_bulk_issue_result": ("object", "bulk_issue_result", "BulkIssueResult"),
-    "_parse_create_issue_draft_reply_response_data": (
-        "object",
-        "create_issue_draft_reply_response_data",
-        "CreateIssueDraftReplyResponseData",
-    ),
-    "_parse_create_issue_note_response_data": (
-        "object",
-        "create_issue_note_response_data",
-        "CreateIssueNoteResponseData",
-    ),
-    "_parse_create_issue_reply_response_data": (
-        "object",
-        "create_issue_reply_response_data",
-        "CreateIssueReplyResponseData",
-    ),
-    "_parse_follower_list": ("list", "follower", "Follower"),
-    "_parse_issue": ("object", "issue", "Issue"),
-    "_parse_issue_thread": ("object", "issue_thread", "IssueThread"),
-    "_parse_message": ("object", "message", "Message"),
-    "_page_follower": ("page", "follower", "Follower"),
-    "_page_issue": ("page", "issue", "Issue"),
-    "_page_issue_thread": ("page", "issue_thread", "IssueThread"),
-    "_page_message": ("page", "message", "Message"),
-    "_page_survey_response": ("page", "survey_response", "SurveyResponse"),
-    "_page_voice_call": ("page", "voice_call", "VoiceCall"),
-}
-
-
 @_shown_as_called
 class IssuesResource:
     """``pylon.issues``: list, create, update_many, mark_spam, merge, search, get, update, delete, create_ai_response, link_external_issue, list_followers, update_followers, list_messages, delete_message, redact_message, create_note, create_reply, snooze, list_threads, create_thread, create_draft_reply, link_external_incident, update_message, list_survey_responses, list_voice_calls."""

@@ -160,21 +160,6 @@ def _page_knowledge_base(payload: Any) -> PageData:
     return _page(payload, KnowledgeBase.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_article": ("object", "article", "Article"),
-    "_parse_collection": ("object", "collection", "Collection"),
-    "_parse_knowledge_base": ("object", "knowledge_base", "KnowledgeBase"),
-    "_parse_knowledge_base_theme": ("object", "knowledge_base_theme", "KnowledgeBaseTheme"),
-    "_parse_request_article_review_data": ("object", "request_article_review_data", "RequestArticleReviewData"),
-    "_parse_route_redirect": ("object", "route_redirect", "RouteRedirect"),
-    "_page_article": ("page", "article", "Article"),
-    "_page_collection": ("page", "collection", "Collection"),
-    "_page_knowledge_base": ("page", "knowledge_base", "KnowledgeBase"),
-}
-
-
 @_shown_as_called
 class KnowledgeBasesResource:
     """``pylon.knowledge_bases``: list, get, list_articles, create_article, get_article, update_article, delete_article, list_collections, create_collection, get_collection, update_collection, delete_collection, create_route_redirect, request_article_review, get_theme, update_theme, publish_theme."""

@@ -77,14 +77,6 @@ def _page_macro(payload: Any) -> PageData:
     return _page(payload, Macro.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_macro": ("object", "macro", "Macro"),
-    "_page_macro": ("page", "macro", "Macro"),
-}
-
-
 @_shown_as_called
 class MacrosResource:
     """``pylon.macros``: list, create, get, update, delete."""

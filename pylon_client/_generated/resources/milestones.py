@@ -77,14 +77,6 @@ def _page_milestone(payload: Any) -> PageData:
     return _page(payload, Milestone.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_milestone": ("object", "milestone", "Milestone"),
-    "_page_milestone": ("page", "milestone", "Milestone"),
-}
-
-
 @_shown_as_called
 class MilestonesResource:
     """``pylon.milestones``: list, create, search, get, update, delete."""

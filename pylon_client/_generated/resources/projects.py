@@ -79,14 +79,6 @@ def _page_project(payload: Any) -> PageData:
     return _page(payload, Project.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_project": ("object", "project", "Project"),
-    "_page_project": ("page", "project", "Project"),
-}
-
-
 @_shown_as_called
 class ProjectsResource:
     """``pylon.projects``: list, create, search, get, update, delete."""

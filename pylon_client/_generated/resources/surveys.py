@@ -85,16 +85,6 @@ def _page_survey_response(payload: Any) -> PageData:
     return _page(payload, SurveyResponse.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_survey": ("object", "survey", "Survey"),
-    "_parse_survey_list": ("list", "survey", "Survey"),
-    "_page_survey": ("page", "survey", "Survey"),
-    "_page_survey_response": ("page", "survey_response", "SurveyResponse"),
-}
-
-
 @_shown_as_called
 class SurveysResource:
     """``pylon.surveys``: list, search, get, list_responses."""

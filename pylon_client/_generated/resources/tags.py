@@ -75,14 +75,6 @@ def _page_tag(payload: Any) -> PageData:
     return _page(payload, Tag.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_tag": ("object", "tag", "Tag"),
-    "_page_tag": ("page", "tag", "Tag"),
-}
-
-
 @_shown_as_called
 class TagsResource:
     """``pylon.tags``: list, create, search, get, update, delete."""

@@ -50,13 +50,6 @@ def _page_task_status_details(payload: Any) -> PageData:
     return _page(payload, TaskStatusDetails.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_page_task_status_details": ("page", "task_status_details", "TaskStatusDetails"),
-}
-
-
 class TaskStatusesResource:
     """``pylon.task_statuses``: list."""
 

@@ -113,16 +113,6 @@ def _page_task_comment(payload: Any) -> PageData:
     return _page(payload, TaskComment.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_task": ("object", "task", "Task"),
-    "_parse_task_comment": ("object", "task_comment", "TaskComment"),
-    "_page_task": ("page", "task", "Task"),
-    "_page_task_comment": ("page", "task_comment", "TaskComment"),
-}
-
-
 @_shown_as_called
 class TasksResource:
     """``pylon.tasks``: list, create, search, get, update, delete, list_comments, create_comment, update_comment, delete_comment, link_external_issue, link_issue."""

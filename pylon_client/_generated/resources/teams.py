@@ -67,14 +67,6 @@ def _page_team(payload: Any) -> PageData:
     return _page(payload, Team.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_team": ("object", "team", "Team"),
-    "_page_team": ("page", "team", "Team"),
-}
-
-
 @_shown_as_called
 class TeamsResource:
     """``pylon.teams``: list, create, get, update."""

@@ -79,15 +79,6 @@ def _page_ticket_form(payload: Any) -> PageData:
     return _page(payload, TicketForm.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_issue": ("object", "issue", "Issue"),
-    "_parse_ticket_form": ("object", "ticket_form", "TicketForm"),
-    "_page_ticket_form": ("page", "ticket_form", "TicketForm"),
-}
-
-
 @_shown_as_called
 class TicketFormsResource:
     """``pylon.ticket_forms``: list, get, create_submission."""

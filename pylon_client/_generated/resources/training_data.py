@@ -84,14 +84,6 @@ def _page_training_data(payload: Any) -> PageData:
     return _page(payload, TrainingData.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_training_data": ("object", "training_data", "TrainingData"),
-    "_page_training_data": ("page", "training_data", "TrainingData"),
-}
-
-
 @_shown_as_called
 class TrainingDataResource:
     """``pylon.training_data``: list, create, upload, upload_content, get, delete_documents."""

@@ -50,13 +50,6 @@ def _page_user_role(payload: Any) -> PageData:
     return _page(payload, UserRole.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_page_user_role": ("page", "user_role", "UserRole"),
-}
-
-
 class UserRolesResource:
     """``pylon.user_roles``: list."""
 

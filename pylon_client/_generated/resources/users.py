@@ -66,14 +66,6 @@ def _page_user(payload: Any) -> PageData:
     return _page(payload, User.from_dict)
 
 
-# pylon-client: what each parse function reads (its envelope, then the model's module and class),
-# for the optional msgspec decoder in pylon_client/_transport/accel.py.
-PARSE_SHAPES: dict[str, tuple[str, str, str]] = {
-    "_parse_user": ("object", "user", "User"),
-    "_page_user": ("page", "user", "User"),
-}
-
-
 @_shown_as_called
 class UsersResource:
     """``pylon.users``: list, search, get, update."""
