@@ -23,12 +23,9 @@ from __future__ import annotations
 import ast
 import functools
 import importlib
-import importlib.util
 import inspect
-import itertools
 import json
 import re
-import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -36,27 +33,13 @@ from typing import Any
 import attrs
 from api_items import Item, Key
 from api_spec import DEPTH
+from model_reader import loaded
 
 __all__ = ["dump", "load", "python_items"]
 
 _OPTIONS = frozenset({"self", "extra_headers", "extra_query", "extra_body", "timeout", "deadline"})
 _PAGING = frozenset({"limit", "cursor", "max_items"})
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-_counter = itertools.count()
-
-
-def _load(package: Path) -> str:
-    """Import the package at ``package`` under a fresh top-level name; return the name."""
-    name = f"_api_surface_{next(_counter)}"
-    found = importlib.util.spec_from_file_location(
-        name, package / "__init__.py", submodule_search_locations=[str(package)]
-    )
-    if found is None or found.loader is None:
-        raise SystemExit(f"{package}: not a generated package")
-    module = importlib.util.module_from_spec(found)
-    sys.modules[name] = module
-    found.loader.exec_module(module)
-    return name
 
 
 def _parts(annotation: str) -> list[str]:
@@ -181,8 +164,7 @@ class _Reader:
 
 def python_items(package: Path) -> dict[Key, Item]:
     """Return the public API of the generated package at ``package``, keyed as ``api_items``."""
-    root = _load(package)
-    try:
+    with loaded(package) as root:
         reader = _Reader(root)
         endpoints = importlib.import_module(f"{root}._endpoints").ENDPOINTS
         by_call = {e.call.removeprefix("pylon."): e for e in endpoints.values()}
@@ -207,9 +189,6 @@ def python_items(package: Path) -> dict[Key, Item]:
             for n in reader.names
         ]
         return {item.key: item for item in items}
-    finally:
-        for name in [n for n in sys.modules if n == root or n.startswith(f"{root}.")]:
-            del sys.modules[name]
 
 
 _FIELDS = ("type", "required", "nullable", "enum", "where", "rate_limit")

@@ -185,7 +185,7 @@ def _json_key(name: str, known: frozenset[str]) -> str:
 @contextlib.contextmanager
 def loaded(package: Path) -> Iterator[str]:
     """Import the package at ``package`` under a fresh name; forget it afterwards."""
-    root = f"_structs_models_{next(_counter)}"
+    root = f"_generated_copy_{next(_counter)}"
     found = importlib.util.spec_from_file_location(
         root, package / "__init__.py", submodule_search_locations=[str(package)]
     )

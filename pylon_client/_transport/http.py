@@ -336,14 +336,15 @@ def is_write(endpoint: Endpoint) -> bool:
 
 def log_response(endpoint: Endpoint, response: httpx.Response, request_id: str | None) -> None:
     """Log one response at DEBUG: method, path, status, request id, elapsed time, attempt."""
+    context = context_of(response.request)
     _logger.debug(
         "%s %s -> %s request_id=%s (%.1f ms, attempt %s)",
         endpoint.method,
         response.request.url.path,
         response.status_code,
         request_id,
-        context_of(response.request).elapsed_ms,
-        context_of(response.request).attempt,
+        context.elapsed_ms,
+        context.attempt,
     )
 
 
