@@ -13,7 +13,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["PAGE_BODY", "PAGE_BODY_EXTRA_KEYS", "PAGE_SIZE", "TASK_BODY", "task"]
+__all__ = [
+    "PAGE_BODIES",
+    "PAGE_BODY",
+    "PAGE_BODY_EXTRA_KEYS",
+    "PAGE_SIZE",
+    "TASK_BODY",
+    "short_task",
+    "task",
+]
 
 PAGE_SIZE = 100
 
@@ -67,3 +75,40 @@ PAGE_BODY_EXTRA_KEYS: bytes = json.dumps(
     }
 ).encode()
 """The same page, every reference with a key Pylon does not document."""
+
+
+def short_task(n: int, *, grown: bool = False) -> dict[str, Any]:
+    """Return a short task: the required fields and two references, as Pylon's document has them.
+
+    ``grown`` gives it what real answers carry beyond the document: a ``name`` on each
+    reference and one top-level field the document does not list (``priority_score``).
+    """
+    name: dict[str, str] = {"name": "Acme"} if grown else {}
+    item: dict[str, Any] = {
+        "id": f"task_{n:08d}",
+        "title": f"Step {n}",
+        "body_html": "<p>Call back</p>",
+        "status": "not_started",
+        "created_at": "2026-02-01T09:30:15Z",
+        "updated_at": "2026-02-01T09:31:00Z",
+        "customer_portal_visible": False,
+        "account": {"id": "acc_7f3a9c", **name},
+        "project": {"id": "prj_1b2c3d", **name},
+    }
+    if grown:
+        item["priority_score"] = n % 7
+    return item
+
+
+def _page(items: list[dict[str, Any]], request_id: str) -> bytes:
+    pagination = {"cursor": "", "has_next_page": False}
+    return json.dumps({"data": items, "pagination": pagination, "request_id": request_id}).encode()
+
+
+PAGE_BODIES: dict[str, bytes] = {
+    "short": _page([short_task(n) for n in range(PAGE_SIZE)], "req_0004"),
+    "long": PAGE_BODY,
+    "grown": _page([short_task(n, grown=True) for n in range(PAGE_SIZE)], "req_0005"),
+}
+"""The three pages section 1 reads: short tasks with the documented keys, the longer tasks of
+:data:`PAGE_BODY`, and the short tasks grown with keys the document lacks, as Pylon sends them."""

@@ -103,8 +103,8 @@ class FieldPlan:
 class StructPlan:
     """A model mirrored as a Struct, and the builder of the model from it.
 
-    ``fields`` are the model's init fields in the order it declares them: the builder passes
-    them positionally (attrs matches keywords one by one, which costs more).
+    ``fields`` are the model's init fields in the order it declares them: the builder fills
+    them slot by slot on a new instance, with no call of the model's ``__init__``.
     """
 
     model: str

@@ -1,10 +1,13 @@
 """The msgspec decoder (``_transport.accel``) answers what the usual path answers, or steps aside.
 
-The rule: for any body, the fast decoder either returns a result equal to ``parse(json.loads
-(body))`` or returns None (and the usual path then decides, result or error). Checked three
-ways: every facade method against the fake, each answer decoded both ways; generated bodies
-(hypothesis) with missing keys, nulls, wrong types, unknown keys and bad dates; and the cases
-that must fall back, through the client, against a client with ``accelerate=False``.
+The rule: for any body, the fast decoder returns a result equal to ``parse(json.loads(body))``,
+or the body's JSON values exactly as ``json.loads`` gives them (a ``Payload``: its Structs
+refused the body, and the usual parse takes the values), or None (msgspec cannot read it: the
+usual path decides, result or error). Checked four ways: every facade method against the fake,
+each answer decoded both ways; generated bodies (hypothesis) with missing keys, nulls, wrong
+types, unknown keys and bad dates; generated hostile JSON texts (escapes, big numbers,
+surrogates, duplicate keys, a byte-order mark, ``NaN``); and the cases that must fall back,
+through the client, against a client with ``accelerate=False``.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from pylon_client._generated.resources.issues import _page_issue
 from pylon_client._generated.resources.tasks import _page_task, _parse_task
 from pylon_client._transport import accel
 from pylon_client._transport.accel import Parsed, fast_decoder
+from pylon_client._transport.context import Payload
+from pylon_client._transport.fastpath import WhenItPays
 
 pytestmark = pytest.mark.anyio
 
@@ -70,10 +75,34 @@ def _usual(parse: Callable[[Any], Any], body: bytes) -> Any:
     return parse(json.loads(body))
 
 
-def _fast(parse: Callable[[Any], Any]) -> Callable[[bytes], Parsed | None]:
+def _fast(parse: Callable[[Any], Any]) -> Callable[[bytes], Parsed | Payload | None]:
     fast = fast_decoder(parse)
     assert fast is not None
     return fast
+
+
+def _identical(a: Any, b: Any) -> bool:
+    """Whether two JSON values are the same, type for type and key order included."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_identical(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_identical, a, b))
+    if isinstance(a, float):
+        return repr(a) == repr(b)  # -0.0 is not 0.0
+    return bool(a == b)
+
+
+def _fast_result(parse: Callable[[Any], Any], body: bytes) -> Any:
+    """What the client answers with msgspec: the decoder's result, or the usual parse."""
+    answer = _fast(parse)(body)
+    if isinstance(answer, Payload):
+        assert _identical(answer.value, json.loads(body)), "msgspec read other values"
+        return parse(answer.value)
+    if answer is None:
+        return parse(json.loads(body))
+    return answer.value
 
 
 class Checked:
@@ -83,17 +112,21 @@ class Checked:
         self.decoded: set[str] = set()
         self.refused: set[str] = set()
 
-    def __call__(self, parse: Callable[[Any], Any]) -> Callable[[bytes], Parsed | None] | None:
+    def __call__(
+        self, parse: Callable[[Any], Any]
+    ) -> Callable[[bytes], Parsed | Payload | None] | None:
         fast = fast_decoder(parse)
         if fast is None:
             return None
         name = f"{parse.__module__}.{parse.__name__}"
 
-        def checked(content: bytes) -> Parsed | None:
+        def checked(content: bytes) -> Parsed | Payload | None:
             parsed = fast(content)
-            if parsed is None:
+            if parsed is None or isinstance(parsed, Payload):
+                if parsed is not None:
+                    assert _identical(parsed.value, json.loads(content)), name
                 self.refused.add(name)
-                return None
+                return parsed
             assert parsed.value == parse(json.loads(content)), name
             assert parsed.request_id == json.loads(content).get("request_id"), name
             self.decoded.add(name)
@@ -127,19 +160,22 @@ async def test_every_facade_method_decodes_alike_both_ways() -> None:
 def test_a_documented_page_is_decoded_and_equal() -> None:
     body = _page(TASK, dict(TASK, id="task_2"), pagination={"cursor": "c2", "has_next_page": True})
     parsed = _fast(_page_task)(body)
-    assert parsed is not None
+    assert isinstance(parsed, Parsed)
     assert parsed.value == _usual(_page_task, body)
     assert parsed.value.cursor == "c2"
     assert parsed.value.has_next_page is True
     assert parsed.request_id == "req_1"
 
 
-def test_a_grown_body_is_refused_and_answered_the_usual_way() -> None:
-    """A key a model does not declare: the fast decoder refuses, the usual path keeps the key."""
+def test_a_grown_body_is_read_once_and_built_the_usual_way() -> None:
+    """A key a model does not declare: msgspec reads the values, ``from_dict`` keeps the key."""
     item = dict(TASK, account={"id": "acc_1", "name": "Acme"}, brand_new="x")
     body = _page(item)
-    assert _fast(_page_task)(body) is None
-    task = _usual(_page_task, body).items[0]
+    answer = _fast(_page_task)(body)
+    assert isinstance(answer, Payload)
+    assert _identical(answer.value, json.loads(body))
+    task = _page_task(answer.value).items[0]
+    assert task == _usual(_page_task, body).items[0]
     assert task.additional_properties == {"brand_new": "x"}
     assert isinstance(task.account, MiniAccount)
     assert task.account.additional_properties == {"name": "Acme"}
@@ -187,13 +223,16 @@ def test_the_accelerator_builds_no_code_and_reads_no_error_text() -> None:
     ],
 )
 def test_what_the_fast_path_cannot_vouch_for_goes_the_usual_way(body: bytes) -> None:
-    assert _fast(_page_task)(body) is None
+    answer = _fast(_page_task)(body)
+    assert not isinstance(answer, Parsed)
+    if answer is not None:  # read by msgspec, as json.loads reads it: the usual parse decides
+        assert _identical(answer.value, json.loads(body))
 
 
 def test_a_single_object_envelope() -> None:
     body = json.dumps({"data": TASK, "request_id": 7}).encode()
     parsed = _fast(_parse_task)(body)
-    assert parsed is not None
+    assert isinstance(parsed, Parsed)
     assert parsed.value == _usual(_parse_task, body)
     assert parsed.request_id == 7  # as sent; the client keeps only a string
 
@@ -226,14 +265,15 @@ def _items(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def _same_or_refused(parse: Callable[[Any], Any], body: bytes) -> None:
-    parsed = _fast(parse)(body)
+    answer = _fast(parse)(body)
+    if isinstance(answer, Payload):
+        assert _identical(answer.value, json.loads(body))
     try:
         usual = _usual(parse, body)
     except (TypeError, ValueError, KeyError, AttributeError):
-        assert parsed is None, "the fast path accepted what the usual path refuses"
+        assert not isinstance(answer, Parsed), "the fast path accepted what the usual path refuses"
         return
-    if parsed is not None:
-        assert parsed.value == usual
+    assert _fast_result(parse, body) == usual
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -304,8 +344,9 @@ async def test_the_client_answers_the_same_with_and_without_msgspec(body: bytes)
 
 async def test_raw_responses_parse_alike() -> None:
     body = json.dumps({"data": TASK, "request_id": "req_9"}).encode()
-    async with AsyncPylon("t", transport=_handler(body), rate_limit=False) as pylon:
-        assert pylon._fast is not None
+    async with AsyncPylon(
+        "t", transport=_handler(body), rate_limit=False, accelerate=True
+    ) as pylon:
         raw = await pylon.with_raw_response.tasks.get("task_1")
         assert raw.request_id == "req_9"
         assert raw.parse() == _usual(_parse_task, body)
@@ -322,8 +363,8 @@ def test_a_decoder_loads_the_structs_of_its_resource_only() -> None:
         f"body = {body!r}.encode()\n"
         "async def main():\n"
         "    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=body))\n"
-        "    async with AsyncPylon('t', transport=transport, rate_limit=False) as pylon:\n"
-        "        assert pylon._fast is not None\n"
+        "    async with AsyncPylon('t', transport=transport, rate_limit=False,\n"
+        "                          accelerate=True) as pylon:\n"
         "        assert not [m for m in sys.modules if '_generated.structs.' in m]\n"
         "        await pylon.tasks.get('task_1')\n"
         "asyncio.run(main())\n"
@@ -343,7 +384,7 @@ def test_accelerate_is_checked_and_passed_on() -> None:
         AsyncPylon("t", accelerate="yes")  # type: ignore[arg-type]
     assert AsyncPylon("t", accelerate=False)._fast is None
     assert AsyncPylon("t", accelerate=True)._fast is fast_decoder
-    assert AsyncPylon("t")._fast is fast_decoder  # msgspec is installed here
+    assert isinstance(AsyncPylon("t")._fast, WhenItPays)  # msgspec is installed here
     with Pylon("t", accelerate=False) as pylon:
         assert pylon._async._fast is None
 

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from .._exceptions import PylonConfigError, PylonError
+from .._transport.fastpath import WhenItPays
 
 __all__ = [
     "BASE_URL_ENV",
@@ -168,13 +169,23 @@ def region_url(region: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    """Return True for localhost names and loopback addresses (127.0.0.0/8, ::1)."""
+    """Return True for localhost names and loopback addresses (127.0.0.0/8, ::1).
+
+    An IPv4-mapped IPv6 address is judged by the IPv4 address it maps, because that is where
+    its packets go: ``::ffff:127.0.0.1`` is loopback, ``::ffff:192.168.1.10`` is not. The rule
+    is written out here so that it is the same on every Python version: from 3.13 on,
+    ``ipaddress`` answers so by itself, while 3.11 and 3.12 call every mapped address not
+    loopback.
+    """
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
+        address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
 
 
 def check_base_url(base_url: str, allow_insecure: bool) -> str:
@@ -204,22 +215,23 @@ def check_base_url(base_url: str, allow_insecure: bool) -> str:
 def accelerator(
     accelerate: bool | None,
 ) -> Callable[[Callable[[Any], Any]], Callable[[bytes], Any] | None] | None:
-    """Return ``_accel.fast_decoder`` if responses are to be decoded by msgspec, else None.
+    """Return the core's fast-decoder factory, or None if responses are parsed the usual way.
 
-    None (the default) means: when msgspec can be imported. True requires it.
+    None (the default) means: when msgspec can be imported, and once it pays for its import
+    (``_transport/fastpath.py``). True requires it, and loads it now.
     """
     if accelerate is not None and not isinstance(accelerate, bool):
         raise PylonConfigError(f"accelerate must be True, False or None, got {accelerate!r}")
     if accelerate is False or (accelerate is None and importlib.util.find_spec("msgspec") is None):
         return None
+    if accelerate is None:
+        return WhenItPays()
     try:
         from .._transport.accel import fast_decoder  # loaded only when msgspec is there
     except ImportError as exc:
-        if accelerate:
-            raise PylonConfigError(
-                "accelerate=True needs msgspec: pip install 'pylon-client[fast]'"
-            ) from exc
-        return None
+        raise PylonConfigError(
+            "accelerate=True needs msgspec: pip install 'pylon-client[fast]'"
+        ) from exc
     return fast_decoder
 
 

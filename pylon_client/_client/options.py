@@ -128,8 +128,10 @@ class ClientOptions:
         tracing: OpenTelemetry spans, one client span per call, retries as its events;
             default False (``opentelemetry`` is never imported). True uses the global tracer
             provider; a ``TracerProvider`` is used as given. Needs ``pylon-client[otel]``.
-        accelerate: decode responses with msgspec: None (default) when it is installed, True
-            to require it (``pylon-client[fast]``), False never.
+        accelerate: decode responses with msgspec: None (default) when it is installed and
+            once the answers read have paid for its import (2 MiB, see
+            ``_transport/fastpath.py``), True now and required (``pylon-client[fast]``),
+            False never.
         max_response_bytes: the largest response body read, in bytes; default 64 MiB. A larger
             one is refused before it is read whole (:class:`ResponseTooLargeError`, on its
             ``Content-Length`` or as it arrives). ``None`` means no limit, only when written.

@@ -7,19 +7,27 @@ the body is decoded straight into ``msgspec.Struct`` classes that mirror the gen
 no further checks. Same models, same values: a 100-task page costs about half as much.
 
 **The rule that keeps it safe.** The fast path may only ever answer what the usual path would
-answer. It refuses (returns None) whenever it is not sure, and the response then goes the usual
-way, which gives the result or the error as before. So every Struct is at least as strict as the
-generated code it mirrors:
+answer. Every Struct is at least as strict as the generated code it mirrors, and where it is
+not sure it refuses:
 
-* unknown keys are refused (``forbid_unknown_fields``): the usual path keeps them in
-  ``additional_properties``, so a body with a key its model does not declare is always
-  answered by the usual path;
+* a key its model does not declare is refused (``forbid_unknown_fields``): the usual path keeps
+  such keys in ``additional_properties``;
 * a value the generated code would accept but the Struct does not (``true`` for an integer, a
   number in a list of strings) is refused;
 * dates stay strings in the Struct and are parsed by the same ``datetime.fromisoformat``;
 * a model the mirror cannot express (typed additional properties, a field type it does not
-  know) is decoded as a plain ``dict`` and built by its own ``from_dict``;
-* anything msgspec refuses (``NaN``, a byte-order mark, a lone surrogate) goes the usual way.
+  know) is decoded as a plain ``dict`` and built by its own ``from_dict``.
+
+**A refused body is still read once, in C.** Real answers carry keys the document lacks (Pylon
+sends more than it documents). On a refusal the decoder reads the body as plain JSON values
+with msgspec's untyped decoder, which gives exactly what ``json.loads`` gives (tested on
+hostile bodies), and hands them back as a :class:`~.context.Payload`: the generated
+``from_dict`` then builds the models, unknown keys kept, as on a plain install but with the
+faster reader. Nothing is remembered between bodies: each body is tried on its own. The typed
+attempt stops at the first key it does not know; on Pylon's pages, whose items share their
+keys, that is within the first item, so a grown page costs one untyped read plus a few
+hundred bytes. Only what msgspec cannot read at all (``NaN``, a byte-order mark, a lone
+surrogate) goes to ``json.loads``, which decides as it always did.
 
 **Where the Structs come from.** The generator writes them: ``codegen/structs.py`` reads the
 models it has just generated and emits, for each module of parse functions
@@ -41,9 +49,10 @@ import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import msgspec  # noqa: F401 (unused: without msgspec, importing accel fails, as config expects)
+import msgspec
 
 from .._generated import structs
+from .context import Payload
 
 __all__ = ["Parsed", "fast_decoder"]
 
@@ -63,7 +72,9 @@ class Parsed(NamedTuple):
     value: Any
 
 
-FastDecoder = Callable[[bytes], Parsed | None]
+FastDecoder = Callable[[bytes], Parsed | Payload | None]
+
+_read_json = msgspec.json.Decoder().decode
 
 
 def fast_decoder(parse: Callable[[Any], Any]) -> FastDecoder | None:
@@ -78,10 +89,13 @@ def fast_decoder(parse: Callable[[Any], Any]) -> FastDecoder | None:
     return functools.partial(_answer, decode)
 
 
-def _answer(decode: Callable[[bytes], tuple[Any, Any]], content: bytes) -> Parsed | None:
-    """Decode ``content``; None when the usual path must decide."""
+def _answer(decode: Callable[[bytes], tuple[Any, Any]], content: bytes) -> Parsed | Payload | None:
+    """Decode ``content``: the result, its JSON values for the usual parse, or None."""
     try:
         request_id, value = decode(content)
-    except Exception:  # any refusal (msgspec's, a bad date, a from_dict): the usual path decides
-        return None
+    except Exception:  # the Structs refused it, or a bad date: the usual parse decides
+        try:
+            return Payload(_read_json(content))
+        except Exception:  # msgspec cannot read it at all: json.loads decides
+            return None
     return Parsed(request_id, value)

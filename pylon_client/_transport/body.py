@@ -4,8 +4,9 @@
 check_body=...)``): it parses a 2xx body and says whether it is usable, so a read whose body
 arrived cut off is retried, while the retry layer itself knows nothing of JSON. A request
 carrying a fast decoder (``RequestContext.decoder``, see ``accel``) is decoded by it into
-``parsed``, the finished result; when the decoder refuses, the body is parsed as usual into
-``payload``.
+``parsed``, the finished result, or, when its Structs refuse the body, into ``payload``, the
+body's JSON values, which the usual parse then takes (``json.loads`` is not run). Only a body
+the decoder cannot read at all is parsed by ``json.loads``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json as _json
 
 import httpx
 
-from .context import NOT_JSON, context_of
+from .context import NOT_JSON, Payload, context_of
 
 __all__ = ["body_request_id", "decode_body"]
 
@@ -26,9 +27,12 @@ def decode_body(request: httpx.Request, response: httpx.Response) -> bool:
     context.parsed = None
     context.payload = NOT_JSON
     if context.decoder is not None and content:
-        parsed = context.decoder(content)
-        if parsed is not None:
-            context.parsed = parsed
+        answer = context.decoder(content)
+        if type(answer) is Payload:  # read, not finished: the usual parse takes it from here
+            context.payload = answer.value
+            return True
+        if answer is not None:
+            context.parsed = answer
             return True
     try:
         context.payload = _json.loads(content) if content else None

@@ -26,12 +26,12 @@ first use: :func:`context_of` never fails.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 import httpx
 
-__all__ = ["CONTEXT_KEY", "NOT_JSON", "RequestContext", "context_of"]
+__all__ = ["CONTEXT_KEY", "NOT_JSON", "Payload", "RequestContext", "context_of"]
 
 CONTEXT_KEY: Final = "pylon_client"
 """The one key of ``request.extensions`` that pylon-client uses."""
@@ -44,6 +44,17 @@ class _NotJson:
 
 NOT_JSON: Final = _NotJson()
 """``payload`` of a response whose body was not (or not yet) parsed as JSON."""
+
+
+class Payload(NamedTuple):
+    """A fast decoder's answer for a body it read as JSON values only, for the usual parse.
+
+    The decoder answers a finished result (``parsed``), this (its Structs refused the body, a
+    key they do not declare, say: ``value`` is the body as ``json.loads`` would give it), or
+    None (it could not read the body at all: ``json.loads`` then decides).
+    """
+
+    value: Any
 
 
 @attrs.define(slots=True, kw_only=True, eq=False)

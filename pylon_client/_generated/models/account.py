@@ -471,31 +471,60 @@ class Account:
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _self = cls(
-            created_at,
-            id,
-            is_disabled,
-            latest_customer_activity_time,
-            logo_url,
-            name,
-            type_,
-            updated_at,
-            associated_account_ids,
-            channels,
-            crm_settings,
-            custom_fields,
-            domain,
-            domains,
-            external_ids,
-            owner,
-            parent_account_id,
-            primary_domain,
-            subaccount_ids,
-            tags,
-        )
+        if cls is Account:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.id = id
+            _self.is_disabled = is_disabled
+            _self.latest_customer_activity_time = latest_customer_activity_time
+            _self.logo_url = logo_url
+            _self.name = name
+            _self.type_ = type_
+            _self.updated_at = updated_at
+            _self.associated_account_ids = associated_account_ids
+            _self.channels = channels
+            _self.crm_settings = crm_settings
+            _self.custom_fields = custom_fields
+            _self.domain = domain
+            _self.domains = domains
+            _self.external_ids = external_ids
+            _self.owner = owner
+            _self.parent_account_id = parent_account_id
+            _self.primary_domain = primary_domain
+            _self.subaccount_ids = subaccount_ids
+            _self.tags = tags
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                id,
+                is_disabled,
+                latest_customer_activity_time,
+                logo_url,
+                name,
+                type_,
+                updated_at,
+                associated_account_ids,
+                channels,
+                crm_settings,
+                custom_fields,
+                domain,
+                domains,
+                external_ids,
+                owner,
+                parent_account_id,
+                primary_domain,
+                subaccount_ids,
+                tags,
+            )
 
         if len(d) + _missing > 20:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -128,17 +128,32 @@ class AccountHighlight:
             elif not isinstance(expires_at, str):
                 raise TypeError(f"expires_at: unexpected {type(expires_at).__name__}")
 
-        _self = cls(
-            account_id,
-            content_html,
-            created_at,
-            id,
-            updated_at,
-            expires_at,
-        )
+        if cls is AccountHighlight:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.content_html = content_html
+            _self.created_at = created_at
+            _self.id = id
+            _self.updated_at = updated_at
+            _self.expires_at = expires_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_id,
+                content_html,
+                created_at,
+                id,
+                updated_at,
+                expires_at,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

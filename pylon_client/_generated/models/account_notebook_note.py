@@ -167,19 +167,36 @@ class AccountNotebookNote:
             elif not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _self = cls(
-            account_id,
-            block_id,
-            content_html,
-            created_at,
-            id,
-            updated_at,
-            created_by_user_id,
-            title,
-        )
+        if cls is AccountNotebookNote:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.block_id = block_id
+            _self.content_html = content_html
+            _self.created_at = created_at
+            _self.id = id
+            _self.updated_at = updated_at
+            _self.created_by_user_id = created_by_user_id
+            _self.title = title
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_id,
+                block_id,
+                content_html,
+                created_at,
+                id,
+                updated_at,
+                created_by_user_id,
+                title,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -140,18 +140,34 @@ class AccountRelationship:
         else:
             raise TypeError(f"updated_at: unexpected {type(_updated_at).__name__}")
 
-        _self = cls(
-            child_account_id,
-            created_at,
-            id,
-            parent_account_id,
-            related_object_id,
-            relationship_type,
-            updated_at,
-        )
+        if cls is AccountRelationship:
+            _self = cls.__new__(cls)
+            _self.child_account_id = child_account_id
+            _self.created_at = created_at
+            _self.id = id
+            _self.parent_account_id = parent_account_id
+            _self.related_object_id = related_object_id
+            _self.relationship_type = relationship_type
+            _self.updated_at = updated_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                child_account_id,
+                created_at,
+                id,
+                parent_account_id,
+                related_object_id,
+                relationship_type,
+                updated_at,
+            )
 
         if len(d) > 7:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -88,14 +88,26 @@ class ActiveTimeByUser:
             if not isinstance(user_id, str):
                 raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
-        _self = cls(
-            active_time_seconds,
-            business_hours_active_time_seconds,
-            user_id,
-        )
+        if cls is ActiveTimeByUser:
+            _self = cls.__new__(cls)
+            _self.active_time_seconds = active_time_seconds
+            _self.business_hours_active_time_seconds = business_hours_active_time_seconds
+            _self.user_id = user_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                active_time_seconds,
+                business_hours_active_time_seconds,
+                user_id,
+            )
 
         if len(d) > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -97,15 +97,28 @@ class ActivityType:
             if not isinstance(slug, str):
                 raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _self = cls(
-            icon_url,
-            id,
-            label,
-            slug,
-        )
+        if cls is ActivityType:
+            _self = cls.__new__(cls)
+            _self.icon_url = icon_url
+            _self.id = id
+            _self.label = label
+            _self.slug = slug
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                icon_url,
+                id,
+                label,
+                slug,
+            )
 
         if len(d) > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -68,12 +68,22 @@ class AddIssueGroupChildrenRequestBody:
         else:
             raise TypeError(f"child_issue_ids: unexpected {type(_child_issue_ids).__name__}")
 
-        _self = cls(
-            child_issue_ids,
-        )
+        if cls is AddIssueGroupChildrenRequestBody:
+            _self = cls.__new__(cls)
+            _self.child_issue_ids = child_issue_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                child_issue_ids,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

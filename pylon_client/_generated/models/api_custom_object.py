@@ -143,17 +143,32 @@ class APICustomObject:
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _self = cls(
-            created_at,
-            id,
-            name,
-            type_,
-            updated_at,
-            custom_fields,
-        )
+        if cls is APICustomObject:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.id = id
+            _self.name = name
+            _self.type_ = type_
+            _self.updated_at = updated_at
+            _self.custom_fields = custom_fields
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                id,
+                name,
+                type_,
+                updated_at,
+                custom_fields,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

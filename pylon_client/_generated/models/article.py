@@ -368,28 +368,54 @@ class Article:
         else:
             raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
-        _self = cls(
-            created_at,
-            id,
-            identifier,
-            is_published,
-            is_unlisted,
-            slug,
-            title,
-            url,
-            approval_info,
-            author_user_id,
-            collection_id,
-            current_draft_content_html,
-            current_published_content_html,
-            last_edited_at,
-            last_published_at,
-            tags,
-            visibility_config,
-        )
+        if cls is Article:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.id = id
+            _self.identifier = identifier
+            _self.is_published = is_published
+            _self.is_unlisted = is_unlisted
+            _self.slug = slug
+            _self.title = title
+            _self.url = url
+            _self.approval_info = approval_info
+            _self.author_user_id = author_user_id
+            _self.collection_id = collection_id
+            _self.current_draft_content_html = current_draft_content_html
+            _self.current_published_content_html = current_published_content_html
+            _self.last_edited_at = last_edited_at
+            _self.last_published_at = last_published_at
+            _self.tags = tags
+            _self.visibility_config = visibility_config
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                id,
+                identifier,
+                is_published,
+                is_unlisted,
+                slug,
+                title,
+                url,
+                approval_info,
+                author_user_id,
+                collection_id,
+                current_draft_content_html,
+                current_published_content_html,
+                last_edited_at,
+                last_published_at,
+                tags,
+                visibility_config,
+            )
 
         if len(d) + _missing > 17:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -180,19 +180,36 @@ class ArticleFeedback:
         else:
             raise TypeError(f"submitter: unexpected {type(_submitter).__name__}")
 
-        _self = cls(
-            article_id,
-            id,
-            knowledge_base_id,
-            score,
-            submitted_at,
-            updated_at,
-            comment,
-            submitter,
-        )
+        if cls is ArticleFeedback:
+            _self = cls.__new__(cls)
+            _self.article_id = article_id
+            _self.id = id
+            _self.knowledge_base_id = knowledge_base_id
+            _self.score = score
+            _self.submitted_at = submitted_at
+            _self.updated_at = updated_at
+            _self.comment = comment
+            _self.submitter = submitter
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                article_id,
+                id,
+                knowledge_base_id,
+                score,
+                submitted_at,
+                updated_at,
+                comment,
+                submitter,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -87,14 +87,26 @@ class ArticleTranslationInput:
             if not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _self = cls(
-            body_html,
-            language,
-            title,
-        )
+        if cls is ArticleTranslationInput:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.language = language
+            _self.title = title
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                language,
+                title,
+            )
 
         if len(d) > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -97,15 +97,28 @@ class Attachment:
             if not isinstance(url, str):
                 raise TypeError(f"url: unexpected {type(url).__name__}")
 
-        _self = cls(
-            description,
-            id,
-            name,
-            url,
-        )
+        if cls is Attachment:
+            _self = cls.__new__(cls)
+            _self.description = description
+            _self.id = id
+            _self.name = name
+            _self.url = url
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                description,
+                id,
+                name,
+                url,
+            )
 
         if len(d) > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

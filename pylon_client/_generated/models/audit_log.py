@@ -246,23 +246,44 @@ class AuditLog:
         else:
             raise TypeError(f"metadata: unexpected {type(_metadata).__name__}")
 
-        _self = cls(
-            action,
-            action_happened_at,
-            created_at,
-            id,
-            object_id,
-            object_type,
-            source,
-            actor_contact_id,
-            actor_user_id,
-            attributes,
-            link,
-            metadata,
-        )
+        if cls is AuditLog:
+            _self = cls.__new__(cls)
+            _self.action = action
+            _self.action_happened_at = action_happened_at
+            _self.created_at = created_at
+            _self.id = id
+            _self.object_id = object_id
+            _self.object_type = object_type
+            _self.source = source
+            _self.actor_contact_id = actor_contact_id
+            _self.actor_user_id = actor_user_id
+            _self.attributes = attributes
+            _self.link = link
+            _self.metadata = metadata
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                action,
+                action_happened_at,
+                created_at,
+                id,
+                object_id,
+                object_type,
+                source,
+                actor_contact_id,
+                actor_user_id,
+                attributes,
+                link,
+                metadata,
+            )
 
         if len(d) + _missing > 12:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -116,13 +116,24 @@ class BulkIssueResult:
         else:
             raise TypeError(f"succeeded_issue_ids: unexpected {type(_succeeded_issue_ids).__name__}")
 
-        _self = cls(
-            skipped_issues,
-            succeeded_issue_ids,
-        )
+        if cls is BulkIssueResult:
+            _self = cls.__new__(cls)
+            _self.skipped_issues = skipped_issues
+            _self.succeeded_issue_ids = succeeded_issue_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                skipped_issues,
+                succeeded_issue_ids,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -291,26 +291,50 @@ class CallRecording:
         else:
             raise TypeError(f"participant_emails: unexpected {type(_participant_emails).__name__}")
 
-        _self = cls(
-            created_at,
-            duration_ms,
-            end_time,
-            external_id,
-            id,
-            source,
-            start_time,
-            summary,
-            title,
-            updated_at,
-            url,
-            account_id,
-            calendar_event_id,
-            custom_fields,
-            participant_emails,
-        )
+        if cls is CallRecording:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.duration_ms = duration_ms
+            _self.end_time = end_time
+            _self.external_id = external_id
+            _self.id = id
+            _self.source = source
+            _self.start_time = start_time
+            _self.summary = summary
+            _self.title = title
+            _self.updated_at = updated_at
+            _self.url = url
+            _self.account_id = account_id
+            _self.calendar_event_id = calendar_event_id
+            _self.custom_fields = custom_fields
+            _self.participant_emails = participant_emails
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                duration_ms,
+                end_time,
+                external_id,
+                id,
+                source,
+                start_time,
+                summary,
+                title,
+                updated_at,
+                url,
+                account_id,
+                calendar_event_id,
+                custom_fields,
+                participant_emails,
+            )
 
         if len(d) + _missing > 15:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

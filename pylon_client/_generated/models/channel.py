@@ -157,16 +157,30 @@ class Channel:
             elif not isinstance(source, str):
                 raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _self = cls(
-            channel_id,
-            is_internal,
-            is_primary,
-            mirror_to,
-            source,
-        )
+        if cls is Channel:
+            _self = cls.__new__(cls)
+            _self.channel_id = channel_id
+            _self.is_internal = is_internal
+            _self.is_primary = is_primary
+            _self.mirror_to = mirror_to
+            _self.source = source
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                channel_id,
+                is_internal,
+                is_primary,
+                mirror_to,
+                source,
+            )
 
         if len(d) + _missing > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

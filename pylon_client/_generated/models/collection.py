@@ -182,19 +182,36 @@ class Collection:
         else:
             raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
-        _self = cls(
-            created_at,
-            description,
-            id,
-            slug,
-            title,
-            icon,
-            parent_collection_id,
-            visibility_config,
-        )
+        if cls is Collection:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.description = description
+            _self.id = id
+            _self.slug = slug
+            _self.title = title
+            _self.icon = icon
+            _self.parent_collection_id = parent_collection_id
+            _self.visibility_config = visibility_config
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                description,
+                id,
+                slug,
+                title,
+                icon,
+                parent_collection_id,
+                visibility_config,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -334,24 +334,46 @@ class Contact:
             elif not isinstance(primary_phone_number, str):
                 raise TypeError(f"primary_phone_number: unexpected {type(primary_phone_number).__name__}")
 
-        _self = cls(
-            avatar_url,
-            id,
-            name,
-            portal_role,
-            account,
-            custom_fields,
-            email,
-            emails,
-            external_ids,
-            integration_user_ids,
-            phone_numbers,
-            portal_role_id,
-            primary_phone_number,
-        )
+        if cls is Contact:
+            _self = cls.__new__(cls)
+            _self.avatar_url = avatar_url
+            _self.id = id
+            _self.name = name
+            _self.portal_role = portal_role
+            _self.account = account
+            _self.custom_fields = custom_fields
+            _self.email = email
+            _self.emails = emails
+            _self.external_ids = external_ids
+            _self.integration_user_ids = integration_user_ids
+            _self.phone_numbers = phone_numbers
+            _self.portal_role_id = portal_role_id
+            _self.primary_phone_number = primary_phone_number
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                avatar_url,
+                id,
+                name,
+                portal_role,
+                account,
+                custom_fields,
+                email,
+                emails,
+                external_ids,
+                integration_user_ids,
+                phone_numbers,
+                portal_role_id,
+                primary_phone_number,
+            )
 
         if len(d) + _missing > 13:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -84,13 +84,24 @@ class CreateAccountNotebookNoteRequestBody:
             elif not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _self = cls(
-            content_html,
-            title,
-        )
+        if cls is CreateAccountNotebookNoteRequestBody:
+            _self = cls.__new__(cls)
+            _self.content_html = content_html
+            _self.title = title
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                content_html,
+                title,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

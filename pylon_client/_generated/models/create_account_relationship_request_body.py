@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.create_account_relationship_request_body_relationship_type import (
     CreateAccountRelationshipRequestBodyRelationshipType,
-    check_create_account_relationship_request_body_relationship_type,
 )
 from ..types import model_json as _model_json
 from ..types import model_repr as _model_repr
@@ -74,15 +73,29 @@ class CreateAccountRelationshipRequestBody:
             if not isinstance(related_object_id, str):
                 raise TypeError(f"related_object_id: unexpected {type(related_object_id).__name__}")
 
-        relationship_type = check_create_account_relationship_request_body_relationship_type(d["relationship_type"])
+        relationship_type: CreateAccountRelationshipRequestBodyRelationshipType = d["relationship_type"]
+        if type(relationship_type) is not str:
+            if not isinstance(relationship_type, str):
+                raise TypeError(f"relationship_type: unexpected {type(relationship_type).__name__}")
 
-        _self = cls(
-            related_object_id,
-            relationship_type,
-        )
+        if cls is CreateAccountRelationshipRequestBody:
+            _self = cls.__new__(cls)
+            _self.related_object_id = related_object_id
+            _self.relationship_type = relationship_type
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                related_object_id,
+                relationship_type,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

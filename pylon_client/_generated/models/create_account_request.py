@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.account_type import AccountType, check_account_type
+from ..models.account_type import AccountType
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
 from ..types import model_repr as _model_repr
@@ -183,25 +183,12 @@ class CreateAccountRequest:
             if not isinstance(name, str):
                 raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        def _parse_account_type(data: object) -> AccountType | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                account_type_type_0 = check_account_type(data)
-
-                return account_type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, str):
-                account_type_plain: AccountType | None | str | Unset = data
-                return account_type_plain
-            raise TypeError(f"account_type: unexpected {type(data).__name__}")
-
-        account_type = _parse_account_type(d.get("account_type", UNSET))
+        account_type: AccountType | None | str | Unset = d.get("account_type", UNSET)
+        if type(account_type) is not str and account_type is not None:
+            if account_type is UNSET:
+                _missing += 1
+            elif not isinstance(account_type, str):
+                raise TypeError(f"account_type: unexpected {type(account_type).__name__}")
 
         _channels = d.get("channels", UNSET)
         channels: list[Channel] | Unset
@@ -303,23 +290,44 @@ class CreateAccountRequest:
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _self = cls(
-            name,
-            account_type,
-            channels,
-            custom_fields,
-            domain,
-            domains,
-            external_ids,
-            logo_url,
-            owner_id,
-            primary_domain,
-            subaccount_ids,
-            tags,
-        )
+        if cls is CreateAccountRequest:
+            _self = cls.__new__(cls)
+            _self.name = name
+            _self.account_type = account_type
+            _self.channels = channels
+            _self.custom_fields = custom_fields
+            _self.domain = domain
+            _self.domains = domains
+            _self.external_ids = external_ids
+            _self.logo_url = logo_url
+            _self.owner_id = owner_id
+            _self.primary_domain = primary_domain
+            _self.subaccount_ids = subaccount_ids
+            _self.tags = tags
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                name,
+                account_type,
+                channels,
+                custom_fields,
+                domain,
+                domains,
+                external_ids,
+                logo_url,
+                owner_id,
+                primary_domain,
+                subaccount_ids,
+                tags,
+            )
 
         if len(d) + _missing > 12:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

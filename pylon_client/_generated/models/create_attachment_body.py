@@ -118,14 +118,26 @@ class CreateAttachmentBody:
             elif not isinstance(file_url, str):
                 raise TypeError(f"file_url: unexpected {type(file_url).__name__}")
 
-        _self = cls(
-            description,
-            file,
-            file_url,
-        )
+        if cls is CreateAttachmentBody:
+            _self = cls.__new__(cls)
+            _self.description = description
+            _self.file = file
+            _self.file_url = file_url
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                description,
+                file,
+                file_url,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -122,15 +122,28 @@ class CreateCallRecordingMessageRequest:
             elif not isinstance(speaker_name, str):
                 raise TypeError(f"speaker_name: unexpected {type(speaker_name).__name__}")
 
-        _self = cls(
-            message_content,
-            message_at_ms,
-            speaker_email,
-            speaker_name,
-        )
+        if cls is CreateCallRecordingMessageRequest:
+            _self = cls.__new__(cls)
+            _self.message_content = message_content
+            _self.message_at_ms = message_at_ms
+            _self.speaker_email = speaker_email
+            _self.speaker_name = speaker_name
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                message_content,
+                message_at_ms,
+                speaker_email,
+                speaker_name,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -16,7 +16,6 @@ from attrs import field as _attrs_field
 
 from ..models.create_call_recording_request_body_app_type import (
     CreateCallRecordingRequestBodyAppType,
-    check_create_call_recording_request_body_app_type,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -182,7 +181,10 @@ class CreateCallRecordingRequestBody:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = src_dict
         _missing = 0
-        app_type = check_create_call_recording_request_body_app_type(d["app_type"])
+        app_type: CreateCallRecordingRequestBodyAppType = d["app_type"]
+        if type(app_type) is not str:
+            if not isinstance(app_type, str):
+                raise TypeError(f"app_type: unexpected {type(app_type).__name__}")
 
         _call_recording_messages = d["call_recording_messages"]
         call_recording_messages: list[CreateCallRecordingMessageRequest]
@@ -271,22 +273,42 @@ class CreateCallRecordingRequestBody:
             elif not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _self = cls(
-            app_type,
-            call_recording_messages,
-            end_time,
-            start_time,
-            account_id,
-            custom_fields,
-            participant_emails,
-            primary_user_email,
-            recording_id,
-            recording_url,
-            title,
-        )
+        if cls is CreateCallRecordingRequestBody:
+            _self = cls.__new__(cls)
+            _self.app_type = app_type
+            _self.call_recording_messages = call_recording_messages
+            _self.end_time = end_time
+            _self.start_time = start_time
+            _self.account_id = account_id
+            _self.custom_fields = custom_fields
+            _self.participant_emails = participant_emails
+            _self.primary_user_email = primary_user_email
+            _self.recording_id = recording_id
+            _self.recording_url = recording_url
+            _self.title = title
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                app_type,
+                call_recording_messages,
+                end_time,
+                start_time,
+                account_id,
+                custom_fields,
+                participant_emails,
+                primary_user_email,
+                recording_id,
+                recording_url,
+                title,
+            )
 
         if len(d) + _missing > 11:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -184,19 +184,36 @@ class CreateCustomFieldRequest:
             elif not isinstance(slug, str):
                 raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _self = cls(
-            label,
-            object_type,
-            type_,
-            default_value,
-            default_values,
-            description,
-            select_options,
-            slug,
-        )
+        if cls is CreateCustomFieldRequest:
+            _self = cls.__new__(cls)
+            _self.label = label
+            _self.object_type = object_type
+            _self.type_ = type_
+            _self.default_value = default_value
+            _self.default_values = default_values
+            _self.description = description
+            _self.select_options = select_options
+            _self.slug = slug
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                label,
+                object_type,
+                type_,
+                default_value,
+                default_values,
+                description,
+                select_options,
+                slug,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -95,14 +95,26 @@ class CreateCustomFieldSelectOptionRequestBody:
             elif not isinstance(ai_description, str):
                 raise TypeError(f"ai_description: unexpected {type(ai_description).__name__}")
 
-        _self = cls(
-            label,
-            slug,
-            ai_description,
-        )
+        if cls is CreateCustomFieldSelectOptionRequestBody:
+            _self = cls.__new__(cls)
+            _self.label = label
+            _self.slug = slug
+            _self.ai_description = ai_description
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                label,
+                slug,
+                ai_description,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

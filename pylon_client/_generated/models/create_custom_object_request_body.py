@@ -100,13 +100,24 @@ class CreateCustomObjectRequestBody:
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _self = cls(
-            name,
-            custom_fields,
-        )
+        if cls is CreateCustomObjectRequestBody:
+            _self = cls.__new__(cls)
+            _self.name = name
+            _self.custom_fields = custom_fields
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                name,
+                custom_fields,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

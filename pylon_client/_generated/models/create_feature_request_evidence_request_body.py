@@ -84,13 +84,24 @@ class CreateFeatureRequestEvidenceRequestBody:
             elif not isinstance(summary, str):
                 raise TypeError(f"summary: unexpected {type(summary).__name__}")
 
-        _self = cls(
-            account_id,
-            summary,
-        )
+        if cls is CreateFeatureRequestEvidenceRequestBody:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.summary = summary
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_id,
+                summary,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

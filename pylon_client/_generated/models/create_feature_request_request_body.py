@@ -103,14 +103,26 @@ class CreateFeatureRequestRequestBody:
             elif not isinstance(should_auto_fetch_evidence, bool):
                 raise TypeError(f"should_auto_fetch_evidence: unexpected {type(should_auto_fetch_evidence).__name__}")
 
-        _self = cls(
-            title,
-            description,
-            should_auto_fetch_evidence,
-        )
+        if cls is CreateFeatureRequestRequestBody:
+            _self = cls.__new__(cls)
+            _self.title = title
+            _self.description = description
+            _self.should_auto_fetch_evidence = should_auto_fetch_evidence
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                title,
+                description,
+                should_auto_fetch_evidence,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -84,13 +84,24 @@ class CreateIssueAIResponseRequestBody:
             elif not isinstance(post_as_internal_note, bool):
                 raise TypeError(f"post_as_internal_note: unexpected {type(post_as_internal_note).__name__}")
 
-        _self = cls(
-            ai_agent_id,
-            post_as_internal_note,
-        )
+        if cls is CreateIssueAIResponseRequestBody:
+            _self = cls.__new__(cls)
+            _self.ai_agent_id = ai_agent_id
+            _self.post_as_internal_note = post_as_internal_note
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                ai_agent_id,
+                post_as_internal_note,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

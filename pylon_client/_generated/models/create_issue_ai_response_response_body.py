@@ -106,14 +106,26 @@ class CreateIssueAIResponseResponseBody:
             elif not isinstance(response_valid, bool):
                 raise TypeError(f"response_valid: unexpected {type(response_valid).__name__}")
 
-        _self = cls(
-            request_id,
-            response_html,
-            response_valid,
-        )
+        if cls is CreateIssueAIResponseResponseBody:
+            _self = cls.__new__(cls)
+            _self.request_id = request_id
+            _self.response_html = response_html
+            _self.response_valid = response_valid
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                request_id,
+                response_html,
+                response_valid,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -85,13 +85,24 @@ class CreateIssueDraftReplyRequestBody:
             elif not isinstance(user_id, str):
                 raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
-        _self = cls(
-            body_html,
-            user_id,
-        )
+        if cls is CreateIssueDraftReplyRequestBody:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.user_id = user_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                user_id,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -114,16 +114,30 @@ class CreateIssueDraftReplyResponseData:
             if not isinstance(user_id, str):
                 raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
-        _self = cls(
-            id,
-            issue_id,
-            status,
-            updated_at,
-            user_id,
-        )
+        if cls is CreateIssueDraftReplyResponseData:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.issue_id = issue_id
+            _self.status = status
+            _self.updated_at = updated_at
+            _self.user_id = user_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                issue_id,
+                status,
+                updated_at,
+                user_id,
+            )
 
         if len(d) > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -79,13 +79,24 @@ class CreateIssueGroupRequestBody:
             if not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _self = cls(
-            child_issue_ids,
-            title,
-        )
+        if cls is CreateIssueGroupRequestBody:
+            _self = cls.__new__(cls)
+            _self.child_issue_ids = child_issue_ids
+            _self.title = title
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                child_issue_ids,
+                title,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -75,13 +75,24 @@ class CreateIssueNoteResponseData:
             if not isinstance(issue_id, str):
                 raise TypeError(f"issue_id: unexpected {type(issue_id).__name__}")
 
-        _self = cls(
-            id,
-            issue_id,
-        )
+        if cls is CreateIssueNoteResponseData:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.issue_id = issue_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                issue_id,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -101,13 +101,24 @@ class CreateIssueReplyResponseBody:
             elif not isinstance(request_id, str):
                 raise TypeError(f"request_id: unexpected {type(request_id).__name__}")
 
-        _self = cls(
-            data,
-            request_id,
-        )
+        if cls is CreateIssueReplyResponseBody:
+            _self = cls.__new__(cls)
+            _self.data = data
+            _self.request_id = request_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                data,
+                request_id,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -374,31 +374,60 @@ class CreateIssueRequest:
             elif not isinstance(user_id, str):
                 raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
-        _self = cls(
-            body_html,
-            title,
-            account_id,
-            assignee_id,
-            attachment_urls,
-            author_unverified,
-            contact_id,
-            created_at,
-            custom_fields,
-            customer_portal_visible,
-            destination_metadata,
-            priority,
-            requester_avatar_url,
-            requester_email,
-            requester_id,
-            requester_name,
-            requester_phone_number,
-            tags,
-            team_id,
-            user_id,
-        )
+        if cls is CreateIssueRequest:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.title = title
+            _self.account_id = account_id
+            _self.assignee_id = assignee_id
+            _self.attachment_urls = attachment_urls
+            _self.author_unverified = author_unverified
+            _self.contact_id = contact_id
+            _self.created_at = created_at
+            _self.custom_fields = custom_fields
+            _self.customer_portal_visible = customer_portal_visible
+            _self.destination_metadata = destination_metadata
+            _self.priority = priority
+            _self.requester_avatar_url = requester_avatar_url
+            _self.requester_email = requester_email
+            _self.requester_id = requester_id
+            _self.requester_name = requester_name
+            _self.requester_phone_number = requester_phone_number
+            _self.tags = tags
+            _self.team_id = team_id
+            _self.user_id = user_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                title,
+                account_id,
+                assignee_id,
+                attachment_urls,
+                author_unverified,
+                contact_id,
+                created_at,
+                custom_fields,
+                customer_portal_visible,
+                destination_metadata,
+                priority,
+                requester_avatar_url,
+                requester_email,
+                requester_id,
+                requester_name,
+                requester_phone_number,
+                tags,
+                team_id,
+                user_id,
+            )
 
         if len(d) + _missing > 20:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -70,12 +70,22 @@ class CreateIssueThreadRequestBody:
             elif not isinstance(name, str):
                 raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        _self = cls(
-            name,
-        )
+        if cls is CreateIssueThreadRequestBody:
+            _self = cls.__new__(cls)
+            _self.name = name
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                name,
+            )
 
         if len(d) + _missing > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -113,15 +113,28 @@ class CreateMilestoneRequest:
         else:
             raise TypeError(f"due_date: unexpected {type(_due_date).__name__}")
 
-        _self = cls(
-            name,
-            project_id,
-            account_id,
-            due_date,
-        )
+        if cls is CreateMilestoneRequest:
+            _self = cls.__new__(cls)
+            _self.name = name
+            _self.project_id = project_id
+            _self.account_id = account_id
+            _self.due_date = due_date
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                name,
+                project_id,
+                account_id,
+                due_date,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -179,19 +179,36 @@ class CreateProjectRequest:
         else:
             raise TypeError(f"start_date: unexpected {type(_start_date).__name__}")
 
-        _self = cls(
-            account_id,
-            customer_portal_visible,
-            description_html,
-            end_date,
-            name,
-            owner_id,
-            project_template_id,
-            start_date,
-        )
+        if cls is CreateProjectRequest:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.customer_portal_visible = customer_portal_visible
+            _self.description_html = description_html
+            _self.end_date = end_date
+            _self.name = name
+            _self.owner_id = owner_id
+            _self.project_template_id = project_template_id
+            _self.start_date = start_date
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_id,
+                customer_portal_visible,
+                description_html,
+                end_date,
+                name,
+                owner_id,
+                project_template_id,
+                start_date,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

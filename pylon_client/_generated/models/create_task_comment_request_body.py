@@ -84,13 +84,24 @@ class CreateTaskCommentRequestBody:
             elif not isinstance(is_internal, bool):
                 raise TypeError(f"is_internal: unexpected {type(is_internal).__name__}")
 
-        _self = cls(
-            body_html,
-            is_internal,
-        )
+        if cls is CreateTaskCommentRequestBody:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.is_internal = is_internal
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                is_internal,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

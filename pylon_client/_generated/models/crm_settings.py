@@ -87,12 +87,22 @@ class CrmSettings:
         else:
             raise TypeError(f"details: unexpected {type(_details).__name__}")
 
-        _self = cls(
-            details,
-        )
+        if cls is CrmSettings:
+            _self = cls.__new__(cls)
+            _self.details = details
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                details,
+            )
 
         if len(d) + _missing > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

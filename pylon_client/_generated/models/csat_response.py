@@ -84,13 +84,24 @@ class CsatResponse:
             elif not isinstance(comment, str):
                 raise TypeError(f"comment: unexpected {type(comment).__name__}")
 
-        _self = cls(
-            score,
-            comment,
-        )
+        if cls is CsatResponse:
+            _self = cls.__new__(cls)
+            _self.score = score
+            _self.comment = comment
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                score,
+                comment,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

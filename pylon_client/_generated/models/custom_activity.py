@@ -245,22 +245,42 @@ class CustomActivity:
             elif not isinstance(user_id, str):
                 raise TypeError(f"user_id: unexpected {type(user_id).__name__}")
 
-        _self = cls(
-            account_id,
-            created_at,
-            happened_at,
-            id,
-            updated_at,
-            activity_type,
-            body_html,
-            contact_id,
-            link,
-            link_text,
-            user_id,
-        )
+        if cls is CustomActivity:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.created_at = created_at
+            _self.happened_at = happened_at
+            _self.id = id
+            _self.updated_at = updated_at
+            _self.activity_type = activity_type
+            _self.body_html = body_html
+            _self.contact_id = contact_id
+            _self.link = link
+            _self.link_text = link_text
+            _self.user_id = user_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_id,
+                created_at,
+                happened_at,
+                id,
+                updated_at,
+                activity_type,
+                body_html,
+                contact_id,
+                link,
+                link_text,
+                user_id,
+            )
 
         if len(d) + _missing > 11:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

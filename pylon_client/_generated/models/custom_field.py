@@ -280,25 +280,48 @@ class CustomField:
         else:
             raise TypeError(f"select_metadata: unexpected {type(_select_metadata).__name__}")
 
-        _self = cls(
-            created_at,
-            description,
-            id,
-            is_read_only,
-            label,
-            object_type,
-            slug,
-            source,
-            type_,
-            updated_at,
-            default_value,
-            default_values,
-            number_metadata,
-            select_metadata,
-        )
+        if cls is CustomField:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.description = description
+            _self.id = id
+            _self.is_read_only = is_read_only
+            _self.label = label
+            _self.object_type = object_type
+            _self.slug = slug
+            _self.source = source
+            _self.type_ = type_
+            _self.updated_at = updated_at
+            _self.default_value = default_value
+            _self.default_values = default_values
+            _self.number_metadata = number_metadata
+            _self.select_metadata = select_metadata
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                description,
+                id,
+                is_read_only,
+                label,
+                object_type,
+                slug,
+                source,
+                type_,
+                updated_at,
+                default_value,
+                default_values,
+                number_metadata,
+                select_metadata,
+            )
 
         if len(d) + _missing > 14:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -88,13 +88,24 @@ class CustomFieldDefinitionSelectOption:
             elif not isinstance(slug, str):
                 raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _self = cls(
-            label,
-            slug,
-        )
+        if cls is CustomFieldDefinitionSelectOption:
+            _self = cls.__new__(cls)
+            _self.label = label
+            _self.slug = slug
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                label,
+                slug,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -120,14 +120,26 @@ class CustomFieldValue:
         else:
             raise TypeError(f"values: unexpected {type(_values).__name__}")
 
-        _self = cls(
-            slug,
-            value,
-            values,
-        )
+        if cls is CustomFieldValue:
+            _self = cls.__new__(cls)
+            _self.slug = slug
+            _self.value = value
+            _self.values = values
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                slug,
+                value,
+                values,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

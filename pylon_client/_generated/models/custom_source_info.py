@@ -115,14 +115,26 @@ class CustomSourceInfo:
         else:
             raise TypeError(f"metadata: unexpected {type(_metadata).__name__}")
 
-        _self = cls(
-            external_id,
-            created_at,
-            metadata,
-        )
+        if cls is CustomSourceInfo:
+            _self = cls.__new__(cls)
+            _self.external_id = external_id
+            _self.created_at = created_at
+            _self.metadata = metadata
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                external_id,
+                created_at,
+                metadata,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

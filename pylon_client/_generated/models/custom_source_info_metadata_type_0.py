@@ -51,7 +51,11 @@ class CustomSourceInfoMetadataType0:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = src_dict
-        _self = cls()
+        if cls is CustomSourceInfoMetadataType0:
+            _self = cls.__new__(cls)
+            _self.additional_properties = {}
+        else:
+            _self = cls()
 
         if d:
             unknown = dict(d)

@@ -245,20 +245,38 @@ class DestinationMetadata:
                     f"whatsapp_message_template_name: unexpected {type(whatsapp_message_template_name).__name__}"
                 )
 
-        _self = cls(
-            chat_widget_app_id,
-            destination,
-            email,
-            email_bccs,
-            email_ccs,
-            from_sms_phone_number_id,
-            whatsapp_app_id,
-            whatsapp_message_template_language,
-            whatsapp_message_template_name,
-        )
+        if cls is DestinationMetadata:
+            _self = cls.__new__(cls)
+            _self.chat_widget_app_id = chat_widget_app_id
+            _self.destination = destination
+            _self.email = email
+            _self.email_bccs = email_bccs
+            _self.email_ccs = email_ccs
+            _self.from_sms_phone_number_id = from_sms_phone_number_id
+            _self.whatsapp_app_id = whatsapp_app_id
+            _self.whatsapp_message_template_language = whatsapp_message_template_language
+            _self.whatsapp_message_template_name = whatsapp_message_template_name
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                chat_widget_app_id,
+                destination,
+                email,
+                email_bccs,
+                email_ccs,
+                from_sms_phone_number_id,
+                whatsapp_app_id,
+                whatsapp_message_template_language,
+                whatsapp_message_template_name,
+            )
 
         if len(d) + _missing > 9:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -174,17 +174,32 @@ class EmailMessageInfo:
         else:
             raise TypeError(f"to_emails: unexpected {type(_to_emails).__name__}")
 
-        _self = cls(
-            from_email,
-            message_id,
-            sender_authentication_status,
-            bcc_emails,
-            cc_emails,
-            to_emails,
-        )
+        if cls is EmailMessageInfo:
+            _self = cls.__new__(cls)
+            _self.from_email = from_email
+            _self.message_id = message_id
+            _self.sender_authentication_status = sender_authentication_status
+            _self.bcc_emails = bcc_emails
+            _self.cc_emails = cc_emails
+            _self.to_emails = to_emails
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                from_email,
+                message_id,
+                sender_authentication_status,
+                bcc_emails,
+                cc_emails,
+                to_emails,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -123,16 +123,30 @@ class EmailSuppression:
             elif not isinstance(bounce_details, str):
                 raise TypeError(f"bounce_details: unexpected {type(bounce_details).__name__}")
 
-        _self = cls(
-            created_at,
-            email,
-            id,
-            reason,
-            bounce_details,
-        )
+        if cls is EmailSuppression:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.email = email
+            _self.id = id
+            _self.reason = reason
+            _self.bounce_details = bounce_details
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                email,
+                id,
+                reason,
+                bounce_details,
+            )
 
         if len(d) + _missing > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -112,14 +112,26 @@ class ErrorApiResponseBody:
             elif not isinstance(exists_id, str):
                 raise TypeError(f"exists_id: unexpected {type(exists_id).__name__}")
 
-        _self = cls(
-            request_id,
-            errors,
-            exists_id,
-        )
+        if cls is ErrorApiResponseBody:
+            _self = cls.__new__(cls)
+            _self.request_id = request_id
+            _self.errors = errors
+            _self.exists_id = exists_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                request_id,
+                errors,
+                exists_id,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

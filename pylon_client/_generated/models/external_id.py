@@ -88,13 +88,24 @@ class ExternalId:
             elif not isinstance(label, str):
                 raise TypeError(f"label: unexpected {type(label).__name__}")
 
-        _self = cls(
-            external_id,
-            label,
-        )
+        if cls is ExternalId:
+            _self = cls.__new__(cls)
+            _self.external_id = external_id
+            _self.label = label
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                external_id,
+                label,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -113,15 +113,28 @@ class ExternalIncident:
             elif not isinstance(link, str):
                 raise TypeError(f"link: unexpected {type(link).__name__}")
 
-        _self = cls(
-            reference,
-            source,
-            external_id,
-            link,
-        )
+        if cls is ExternalIncident:
+            _self = cls.__new__(cls)
+            _self.reference = reference
+            _self.source = source
+            _self.external_id = external_id
+            _self.link = link
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                reference,
+                source,
+                external_id,
+                link,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -87,14 +87,26 @@ class ExternalIssue:
             if not isinstance(source, str):
                 raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _self = cls(
-            external_id,
-            link,
-            source,
-        )
+        if cls is ExternalIssue:
+            _self = cls.__new__(cls)
+            _self.external_id = external_id
+            _self.link = link
+            _self.source = source
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                external_id,
+                link,
+                source,
+            )
 
         if len(d) > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -207,20 +207,38 @@ class FeatureRequest:
             elif not isinstance(request_status, str):
                 raise TypeError(f"request_status: unexpected {type(request_status).__name__}")
 
-        _self = cls(
-            created_at,
-            description,
-            evidence_count,
-            id,
-            title,
-            updated_at,
-            custom_fields,
-            evidence,
-            request_status,
-        )
+        if cls is FeatureRequest:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.description = description
+            _self.evidence_count = evidence_count
+            _self.id = id
+            _self.title = title
+            _self.updated_at = updated_at
+            _self.custom_fields = custom_fields
+            _self.evidence = evidence
+            _self.request_status = request_status
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                description,
+                evidence_count,
+                id,
+                title,
+                updated_at,
+                custom_fields,
+                evidence,
+                request_status,
+            )
 
         if len(d) + _missing > 9:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

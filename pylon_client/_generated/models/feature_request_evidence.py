@@ -168,18 +168,34 @@ class FeatureRequestEvidence:
             elif not isinstance(summary, str):
                 raise TypeError(f"summary: unexpected {type(summary).__name__}")
 
-        _self = cls(
-            created_at,
-            id,
-            source_type,
-            account_id,
-            external_url,
-            source_id,
-            summary,
-        )
+        if cls is FeatureRequestEvidence:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.id = id
+            _self.source_type = source_type
+            _self.account_id = account_id
+            _self.external_url = external_url
+            _self.source_id = source_id
+            _self.summary = summary
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                id,
+                source_type,
+                account_id,
+                external_url,
+                source_id,
+                summary,
+            )
 
         if len(d) + _missing > 7:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.import_contact_request_body_portal_role import (
     ImportContactRequestBodyPortalRole,
-    check_import_contact_request_body_portal_role,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -162,27 +161,39 @@ class ImportContactRequestBody:
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _portal_role = d.get("portal_role", UNSET)
-        portal_role: ImportContactRequestBodyPortalRole | Unset
-        if isinstance(_portal_role, Unset):
-            portal_role = UNSET
+        portal_role: ImportContactRequestBodyPortalRole | Unset = d.get("portal_role", UNSET)
+        if type(portal_role) is not str:
+            if portal_role is UNSET:
+                _missing += 1
+            elif not isinstance(portal_role, str):
+                raise TypeError(f"portal_role: unexpected {type(portal_role).__name__}")
+
+        if cls is ImportContactRequestBody:
+            _self = cls.__new__(cls)
+            _self.email = email
+            _self.name = name
+            _self.account_id = account_id
+            _self.avatar_url = avatar_url
+            _self.custom_fields = custom_fields
+            _self.portal_role = portal_role
+            _self.additional_properties = {}
         else:
-            portal_role = check_import_contact_request_body_portal_role(_portal_role)
-
-        if portal_role is UNSET:
-            _missing += 1
-
-        _self = cls(
-            email,
-            name,
-            account_id,
-            avatar_url,
-            custom_fields,
-            portal_role,
-        )
+            _self = cls(
+                email,
+                name,
+                account_id,
+                avatar_url,
+                custom_fields,
+                portal_role,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -75,13 +75,24 @@ class ImportExternalIssue:
             if not isinstance(source, str):
                 raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _self = cls(
-            external_issue_id,
-            source,
-        )
+        if cls is ImportExternalIssue:
+            _self = cls.__new__(cls)
+            _self.external_issue_id = external_issue_id
+            _self.source = source
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                external_issue_id,
+                source,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -88,13 +88,24 @@ class ImportIssueExternalRefs:
             elif not isinstance(zendesk_ticket_id, str):
                 raise TypeError(f"zendesk_ticket_id: unexpected {type(zendesk_ticket_id).__name__}")
 
-        _self = cls(
-            intercom_conversation_id,
-            zendesk_ticket_id,
-        )
+        if cls is ImportIssueExternalRefs:
+            _self = cls.__new__(cls)
+            _self.intercom_conversation_id = intercom_conversation_id
+            _self.zendesk_ticket_id = zendesk_ticket_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                intercom_conversation_id,
+                zendesk_ticket_id,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -393,27 +393,52 @@ class ImportIssueRequest:
             elif not isinstance(updated_at, str):
                 raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
-        _self = cls(
-            messages,
-            state,
-            title,
-            account_id,
-            assignee_id,
-            attachment_urls,
-            created_at,
-            custom_fields,
-            external_issues,
-            external_refs,
-            first_response_time,
-            requester_id,
-            resolution_time,
-            tags,
-            team_id,
-            updated_at,
-        )
+        if cls is ImportIssueRequest:
+            _self = cls.__new__(cls)
+            _self.messages = messages
+            _self.state = state
+            _self.title = title
+            _self.account_id = account_id
+            _self.assignee_id = assignee_id
+            _self.attachment_urls = attachment_urls
+            _self.created_at = created_at
+            _self.custom_fields = custom_fields
+            _self.external_issues = external_issues
+            _self.external_refs = external_refs
+            _self.first_response_time = first_response_time
+            _self.requester_id = requester_id
+            _self.resolution_time = resolution_time
+            _self.tags = tags
+            _self.team_id = team_id
+            _self.updated_at = updated_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                messages,
+                state,
+                title,
+                account_id,
+                assignee_id,
+                attachment_urls,
+                created_at,
+                custom_fields,
+                external_issues,
+                external_refs,
+                first_response_time,
+                requester_id,
+                resolution_time,
+                tags,
+                team_id,
+                updated_at,
+            )
 
         if len(d) + _missing > 16:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

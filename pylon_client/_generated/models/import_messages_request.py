@@ -75,12 +75,22 @@ class ImportMessagesRequest:
         else:
             raise TypeError(f"messages: unexpected {type(_messages).__name__}")
 
-        _self = cls(
-            messages,
-        )
+        if cls is ImportMessagesRequest:
+            _self = cls.__new__(cls)
+            _self.messages = messages
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                messages,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

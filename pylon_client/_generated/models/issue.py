@@ -1100,57 +1100,112 @@ class Issue:
             elif not isinstance(workspace_email, str):
                 raise TypeError(f"workspace_email: unexpected {type(workspace_email).__name__}")
 
-        _self = cls(
-            body_html,
-            created_at,
-            customer_portal_visible,
-            id,
-            is_issue_group,
-            link,
-            number,
-            number_of_touches,
-            source,
-            state,
-            title,
-            type_,
-            updated_at,
-            account,
-            active_time_by_user,
-            active_time_seconds,
-            assignee,
-            attachment_urls,
-            author_unverified,
-            business_hours_active_time_seconds,
-            business_hours_first_response_seconds,
-            business_hours_resolution_seconds,
-            business_hours_time_in_status_seconds,
-            chat_widget_info,
-            child_issues,
-            csat_responses,
-            custom_fields,
-            external_incidents,
-            external_issues,
-            first_resolution_time,
-            first_response_breach_time,
-            first_response_seconds,
-            first_response_time,
-            latest_message_time,
-            parent_issue_group,
-            requester,
-            resolution_breach_time,
-            resolution_seconds,
-            resolution_time,
-            slack,
-            snoozed_until_time,
-            tags,
-            team,
-            team_slas,
-            time_in_status_seconds,
-            workspace_email,
-        )
+        if cls is Issue:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.created_at = created_at
+            _self.customer_portal_visible = customer_portal_visible
+            _self.id = id
+            _self.is_issue_group = is_issue_group
+            _self.link = link
+            _self.number = number
+            _self.number_of_touches = number_of_touches
+            _self.source = source
+            _self.state = state
+            _self.title = title
+            _self.type_ = type_
+            _self.updated_at = updated_at
+            _self.account = account
+            _self.active_time_by_user = active_time_by_user
+            _self.active_time_seconds = active_time_seconds
+            _self.assignee = assignee
+            _self.attachment_urls = attachment_urls
+            _self.author_unverified = author_unverified
+            _self.business_hours_active_time_seconds = business_hours_active_time_seconds
+            _self.business_hours_first_response_seconds = business_hours_first_response_seconds
+            _self.business_hours_resolution_seconds = business_hours_resolution_seconds
+            _self.business_hours_time_in_status_seconds = business_hours_time_in_status_seconds
+            _self.chat_widget_info = chat_widget_info
+            _self.child_issues = child_issues
+            _self.csat_responses = csat_responses
+            _self.custom_fields = custom_fields
+            _self.external_incidents = external_incidents
+            _self.external_issues = external_issues
+            _self.first_resolution_time = first_resolution_time
+            _self.first_response_breach_time = first_response_breach_time
+            _self.first_response_seconds = first_response_seconds
+            _self.first_response_time = first_response_time
+            _self.latest_message_time = latest_message_time
+            _self.parent_issue_group = parent_issue_group
+            _self.requester = requester
+            _self.resolution_breach_time = resolution_breach_time
+            _self.resolution_seconds = resolution_seconds
+            _self.resolution_time = resolution_time
+            _self.slack = slack
+            _self.snoozed_until_time = snoozed_until_time
+            _self.tags = tags
+            _self.team = team
+            _self.team_slas = team_slas
+            _self.time_in_status_seconds = time_in_status_seconds
+            _self.workspace_email = workspace_email
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                created_at,
+                customer_portal_visible,
+                id,
+                is_issue_group,
+                link,
+                number,
+                number_of_touches,
+                source,
+                state,
+                title,
+                type_,
+                updated_at,
+                account,
+                active_time_by_user,
+                active_time_seconds,
+                assignee,
+                attachment_urls,
+                author_unverified,
+                business_hours_active_time_seconds,
+                business_hours_first_response_seconds,
+                business_hours_resolution_seconds,
+                business_hours_time_in_status_seconds,
+                chat_widget_info,
+                child_issues,
+                csat_responses,
+                custom_fields,
+                external_incidents,
+                external_issues,
+                first_resolution_time,
+                first_response_breach_time,
+                first_response_seconds,
+                first_response_time,
+                latest_message_time,
+                parent_issue_group,
+                requester,
+                resolution_breach_time,
+                resolution_seconds,
+                resolution_time,
+                slack,
+                snoozed_until_time,
+                tags,
+                team,
+                team_slas,
+                time_in_status_seconds,
+                workspace_email,
+            )
 
         if len(d) + _missing > 46:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

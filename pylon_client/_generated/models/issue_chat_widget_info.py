@@ -64,12 +64,22 @@ class IssueChatWidgetInfo:
             if not isinstance(page_url, str):
                 raise TypeError(f"page_url: unexpected {type(page_url).__name__}")
 
-        _self = cls(
-            page_url,
-        )
+        if cls is IssueChatWidgetInfo:
+            _self = cls.__new__(cls)
+            _self.page_url = page_url
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                page_url,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -149,17 +149,32 @@ class IssueThread:
             elif not isinstance(thread_id, str):
                 raise TypeError(f"thread_id: unexpected {type(thread_id).__name__}")
 
-        _self = cls(
-            id,
-            issue_id,
-            name,
-            channel_id,
-            source,
-            thread_id,
-        )
+        if cls is IssueThread:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.issue_id = issue_id
+            _self.name = name
+            _self.channel_id = channel_id
+            _self.source = source
+            _self.thread_id = thread_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                issue_id,
+                name,
+                channel_id,
+                source,
+                thread_id,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -145,17 +145,32 @@ class KnowledgeBase:
         else:
             raise TypeError(f"supported_languages: unexpected {type(_supported_languages).__name__}")
 
-        _self = cls(
-            default_language,
-            id,
-            slug,
-            title,
-            active_theme_id,
-            supported_languages,
-        )
+        if cls is KnowledgeBase:
+            _self = cls.__new__(cls)
+            _self.default_language = default_language
+            _self.id = id
+            _self.slug = slug
+            _self.title = title
+            _self.active_theme_id = active_theme_id
+            _self.supported_languages = supported_languages
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                default_language,
+                id,
+                slug,
+                title,
+                active_theme_id,
+                supported_languages,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

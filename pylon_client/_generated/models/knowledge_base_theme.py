@@ -135,16 +135,30 @@ class KnowledgeBaseTheme:
         else:
             raise TypeError(f"assets: unexpected {type(_assets).__name__}")
 
-        _self = cls(
-            has_unpublished_changes,
-            id,
-            knowledge_base_id,
-            name,
-            assets,
-        )
+        if cls is KnowledgeBaseTheme:
+            _self = cls.__new__(cls)
+            _self.has_unpublished_changes = has_unpublished_changes
+            _self.id = id
+            _self.knowledge_base_id = knowledge_base_id
+            _self.name = name
+            _self.assets = assets
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                has_unpublished_changes,
+                id,
+                knowledge_base_id,
+                name,
+                assets,
+            )
 
         if len(d) + _missing > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

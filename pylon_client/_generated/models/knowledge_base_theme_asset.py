@@ -107,15 +107,28 @@ class KnowledgeBaseThemeAsset:
             elif not isinstance(published_content, str):
                 raise TypeError(f"published_content: unexpected {type(published_content).__name__}")
 
-        _self = cls(
-            asset_type,
-            content,
-            has_unpublished_changes,
-            published_content,
-        )
+        if cls is KnowledgeBaseThemeAsset:
+            _self = cls.__new__(cls)
+            _self.asset_type = asset_type
+            _self.content = content
+            _self.has_unpublished_changes = has_unpublished_changes
+            _self.published_content = published_content
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                asset_type,
+                content,
+                has_unpublished_changes,
+                published_content,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

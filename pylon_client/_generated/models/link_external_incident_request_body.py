@@ -15,11 +15,9 @@ from attrs import field as _attrs_field
 
 from ..models.link_external_incident_request_body_operation import (
     LinkExternalIncidentRequestBodyOperation,
-    check_link_external_incident_request_body_operation,
 )
 from ..models.link_external_incident_request_body_source import (
     LinkExternalIncidentRequestBodySource,
-    check_link_external_incident_request_body_source,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -90,26 +88,38 @@ class LinkExternalIncidentRequestBody:
             if not isinstance(incident_id, str):
                 raise TypeError(f"incident_id: unexpected {type(incident_id).__name__}")
 
-        source = check_link_external_incident_request_body_source(d["source"])
+        source: LinkExternalIncidentRequestBodySource = d["source"]
+        if type(source) is not str:
+            if not isinstance(source, str):
+                raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _operation = d.get("operation", UNSET)
-        operation: LinkExternalIncidentRequestBodyOperation | Unset
-        if isinstance(_operation, Unset):
-            operation = UNSET
+        operation: LinkExternalIncidentRequestBodyOperation | Unset = d.get("operation", UNSET)
+        if type(operation) is not str:
+            if operation is UNSET:
+                _missing += 1
+            elif not isinstance(operation, str):
+                raise TypeError(f"operation: unexpected {type(operation).__name__}")
+
+        if cls is LinkExternalIncidentRequestBody:
+            _self = cls.__new__(cls)
+            _self.incident_id = incident_id
+            _self.source = source
+            _self.operation = operation
+            _self.additional_properties = {}
         else:
-            operation = check_link_external_incident_request_body_operation(_operation)
-
-        if operation is UNSET:
-            _missing += 1
-
-        _self = cls(
-            incident_id,
-            source,
-            operation,
-        )
+            _self = cls(
+                incident_id,
+                source,
+                operation,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

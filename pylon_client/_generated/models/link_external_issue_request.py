@@ -91,14 +91,26 @@ class LinkExternalIssueRequest:
             elif not isinstance(operation, str):
                 raise TypeError(f"operation: unexpected {type(operation).__name__}")
 
-        _self = cls(
-            external_issue_id,
-            source,
-            operation,
-        )
+        if cls is LinkExternalIssueRequest:
+            _self = cls.__new__(cls)
+            _self.external_issue_id = external_issue_id
+            _self.source = source
+            _self.operation = operation
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                external_issue_id,
+                source,
+                operation,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.link_feature_request_external_issue_request_body_operation import (
     LinkFeatureRequestExternalIssueRequestBodyOperation,
-    check_link_feature_request_external_issue_request_body_operation,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -90,24 +89,33 @@ class LinkFeatureRequestExternalIssueRequestBody:
             if not isinstance(source, str):
                 raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _operation = d.get("operation", UNSET)
-        operation: LinkFeatureRequestExternalIssueRequestBodyOperation | Unset
-        if isinstance(_operation, Unset):
-            operation = UNSET
+        operation: LinkFeatureRequestExternalIssueRequestBodyOperation | Unset = d.get("operation", UNSET)
+        if type(operation) is not str:
+            if operation is UNSET:
+                _missing += 1
+            elif not isinstance(operation, str):
+                raise TypeError(f"operation: unexpected {type(operation).__name__}")
+
+        if cls is LinkFeatureRequestExternalIssueRequestBody:
+            _self = cls.__new__(cls)
+            _self.external_issue_id = external_issue_id
+            _self.source = source
+            _self.operation = operation
+            _self.additional_properties = {}
         else:
-            operation = check_link_feature_request_external_issue_request_body_operation(_operation)
-
-        if operation is UNSET:
-            _missing += 1
-
-        _self = cls(
-            external_issue_id,
-            source,
-            operation,
-        )
+            _self = cls(
+                external_issue_id,
+                source,
+                operation,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

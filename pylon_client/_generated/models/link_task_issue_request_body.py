@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.link_task_issue_request_body_operation import (
     LinkTaskIssueRequestBodyOperation,
-    check_link_task_issue_request_body_operation,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -79,23 +78,31 @@ class LinkTaskIssueRequestBody:
             if not isinstance(issue_id, str):
                 raise TypeError(f"issue_id: unexpected {type(issue_id).__name__}")
 
-        _operation = d.get("operation", UNSET)
-        operation: LinkTaskIssueRequestBodyOperation | Unset
-        if isinstance(_operation, Unset):
-            operation = UNSET
+        operation: LinkTaskIssueRequestBodyOperation | Unset = d.get("operation", UNSET)
+        if type(operation) is not str:
+            if operation is UNSET:
+                _missing += 1
+            elif not isinstance(operation, str):
+                raise TypeError(f"operation: unexpected {type(operation).__name__}")
+
+        if cls is LinkTaskIssueRequestBody:
+            _self = cls.__new__(cls)
+            _self.issue_id = issue_id
+            _self.operation = operation
+            _self.additional_properties = {}
         else:
-            operation = check_link_task_issue_request_body_operation(_operation)
-
-        if operation is UNSET:
-            _missing += 1
-
-        _self = cls(
-            issue_id,
-            operation,
-        )
+            _self = cls(
+                issue_id,
+                operation,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -206,21 +206,40 @@ class Macro:
         else:
             raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
 
-        _self = cls(
-            created_at,
-            has_actions,
-            id,
-            macro_group_id,
-            name,
-            text_html,
-            text_type,
-            updated_at,
-            actions,
-            visibility,
-        )
+        if cls is Macro:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.has_actions = has_actions
+            _self.id = id
+            _self.macro_group_id = macro_group_id
+            _self.name = name
+            _self.text_html = text_html
+            _self.text_type = text_type
+            _self.updated_at = updated_at
+            _self.actions = actions
+            _self.visibility = visibility
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                has_actions,
+                id,
+                macro_group_id,
+                name,
+                text_html,
+                text_type,
+                updated_at,
+                actions,
+                visibility,
+            )
 
         if len(d) + _missing > 10:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -64,12 +64,22 @@ class MacroAction:
             if not isinstance(type_, str):
                 raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
-        _self = cls(
-            type_,
-        )
+        if cls is MacroAction:
+            _self = cls.__new__(cls)
+            _self.type_ = type_
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                type_,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -97,15 +97,28 @@ class MacroGroup:
             if not isinstance(updated_at, str):
                 raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
-        _self = cls(
-            created_at,
-            id,
-            title,
-            updated_at,
-        )
+        if cls is MacroGroup:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.id = id
+            _self.title = title
+            _self.updated_at = updated_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                id,
+                title,
+                updated_at,
+            )
 
         if len(d) > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

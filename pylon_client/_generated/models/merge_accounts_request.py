@@ -79,13 +79,24 @@ class MergeAccountsRequest:
             if not isinstance(merge_into_account_id, str):
                 raise TypeError(f"merge_into_account_id: unexpected {type(merge_into_account_id).__name__}")
 
-        _self = cls(
-            merge_account_ids,
-            merge_into_account_id,
-        )
+        if cls is MergeAccountsRequest:
+            _self = cls.__new__(cls)
+            _self.merge_account_ids = merge_account_ids
+            _self.merge_into_account_id = merge_into_account_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                merge_account_ids,
+                merge_into_account_id,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

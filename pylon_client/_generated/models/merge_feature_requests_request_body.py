@@ -81,13 +81,24 @@ class MergeFeatureRequestsRequestBody:
                     f"merge_into_feature_request_id: unexpected {type(merge_into_feature_request_id).__name__}"
                 )
 
-        _self = cls(
-            merge_feature_request_ids,
-            merge_into_feature_request_id,
-        )
+        if cls is MergeFeatureRequestsRequestBody:
+            _self = cls.__new__(cls)
+            _self.merge_feature_request_ids = merge_feature_request_ids
+            _self.merge_into_feature_request_id = merge_into_feature_request_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                merge_feature_request_ids,
+                merge_into_feature_request_id,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

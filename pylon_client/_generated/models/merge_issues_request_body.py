@@ -101,14 +101,26 @@ class MergeIssuesRequestBody:
             elif not isinstance(closing_message, str):
                 raise TypeError(f"closing_message: unexpected {type(closing_message).__name__}")
 
-        _self = cls(
-            duplicate_issue_ids,
-            primary_issue_id,
-            closing_message,
-        )
+        if cls is MergeIssuesRequestBody:
+            _self = cls.__new__(cls)
+            _self.duplicate_issue_ids = duplicate_issue_ids
+            _self.primary_issue_id = primary_issue_id
+            _self.closing_message = closing_message
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                duplicate_issue_ids,
+                primary_issue_id,
+                closing_message,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -227,21 +227,40 @@ class Message:
             elif not isinstance(thread_id, str):
                 raise TypeError(f"thread_id: unexpected {type(thread_id).__name__}")
 
-        _self = cls(
-            author_unverified,
-            id,
-            is_private,
-            message_html,
-            source,
-            timestamp,
-            author,
-            email_info,
-            file_urls,
-            thread_id,
-        )
+        if cls is Message:
+            _self = cls.__new__(cls)
+            _self.author_unverified = author_unverified
+            _self.id = id
+            _self.is_private = is_private
+            _self.message_html = message_html
+            _self.source = source
+            _self.timestamp = timestamp
+            _self.author = author
+            _self.email_info = email_info
+            _self.file_urls = file_urls
+            _self.thread_id = thread_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                author_unverified,
+                id,
+                is_private,
+                message_html,
+                source,
+                timestamp,
+                author,
+                email_info,
+                file_urls,
+                thread_id,
+            )
 
         if len(d) + _missing > 10:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -194,18 +194,34 @@ class Milestone:
         else:
             raise TypeError(f"project: unexpected {type(_project).__name__}")
 
-        _self = cls(
-            created_at,
-            id,
-            name,
-            updated_at,
-            account,
-            due_date,
-            project,
-        )
+        if cls is Milestone:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.id = id
+            _self.name = name
+            _self.updated_at = updated_at
+            _self.account = account
+            _self.due_date = due_date
+            _self.project = project
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                id,
+                name,
+                updated_at,
+                account,
+                due_date,
+                project,
+            )
 
         if len(d) + _missing > 7:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

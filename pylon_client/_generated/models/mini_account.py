@@ -101,13 +101,24 @@ class MiniAccount:
         else:
             raise TypeError(f"external_ids: unexpected {type(_external_ids).__name__}")
 
-        _self = cls(
-            id,
-            external_ids,
-        )
+        if cls is MiniAccount:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.external_ids = external_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                external_ids,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

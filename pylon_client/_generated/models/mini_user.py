@@ -84,13 +84,24 @@ class MiniUser:
             elif not isinstance(email, str):
                 raise TypeError(f"email: unexpected {type(email).__name__}")
 
-        _self = cls(
-            id,
-            email,
-        )
+        if cls is MiniUser:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.email = email
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                email,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -89,13 +89,24 @@ class MirrorChannel:
             elif not isinstance(source, str):
                 raise TypeError(f"source: unexpected {type(source).__name__}")
 
-        _self = cls(
-            channel_id,
-            source,
-        )
+        if cls is MirrorChannel:
+            _self = cls.__new__(cls)
+            _self.channel_id = channel_id
+            _self.source = source
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                channel_id,
+                source,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

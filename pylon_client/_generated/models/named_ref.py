@@ -64,12 +64,22 @@ class NamedRef:
             if not isinstance(id, str):
                 raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        _self = cls(
-            id,
-        )
+        if cls is NamedRef:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -144,16 +144,30 @@ class NumberMetadata:
             elif not isinstance(format_, str):
                 raise TypeError(f"format_: unexpected {type(format_).__name__}")
 
-        _self = cls(
-            currency,
-            decimal_places,
-            duration_display_format,
-            duration_input_unit,
-            format_,
-        )
+        if cls is NumberMetadata:
+            _self = cls.__new__(cls)
+            _self.currency = currency
+            _self.decimal_places = decimal_places
+            _self.duration_display_format = duration_display_format
+            _self.duration_input_unit = duration_input_unit
+            _self.format_ = format_
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                currency,
+                decimal_places,
+                duration_display_format,
+                duration_input_unit,
+                format_,
+            )
 
         if len(d) + _missing > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

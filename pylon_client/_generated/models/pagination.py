@@ -88,13 +88,24 @@ class Pagination:
             elif not isinstance(has_next_page, bool):
                 raise TypeError(f"has_next_page: unexpected {type(has_next_page).__name__}")
 
-        _self = cls(
-            cursor,
-            has_next_page,
-        )
+        if cls is Pagination:
+            _self = cls.__new__(cls)
+            _self.cursor = cursor
+            _self.has_next_page = has_next_page
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                cursor,
+                has_next_page,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -356,27 +356,52 @@ class Project:
         else:
             raise TypeError(f"start_date: unexpected {type(_start_date).__name__}")
 
-        _self = cls(
-            created_at,
-            customer_portal_visible,
-            id,
-            is_archived,
-            name,
-            progress,
-            status,
-            updated_at,
-            account,
-            archived_at,
-            custom_fields,
-            description_html,
-            end_date,
-            owner_id,
-            project_template,
-            start_date,
-        )
+        if cls is Project:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.customer_portal_visible = customer_portal_visible
+            _self.id = id
+            _self.is_archived = is_archived
+            _self.name = name
+            _self.progress = progress
+            _self.status = status
+            _self.updated_at = updated_at
+            _self.account = account
+            _self.archived_at = archived_at
+            _self.custom_fields = custom_fields
+            _self.description_html = description_html
+            _self.end_date = end_date
+            _self.owner_id = owner_id
+            _self.project_template = project_template
+            _self.start_date = start_date
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                customer_portal_visible,
+                id,
+                is_archived,
+                name,
+                progress,
+                status,
+                updated_at,
+                account,
+                archived_at,
+                custom_fields,
+                description_html,
+                end_date,
+                owner_id,
+                project_template,
+                start_date,
+            )
 
         if len(d) + _missing > 16:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

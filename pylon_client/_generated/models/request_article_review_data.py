@@ -88,14 +88,26 @@ class RequestArticleReviewData:
             if not isinstance(article_version_id, str):
                 raise TypeError(f"article_version_id: unexpected {type(article_version_id).__name__}")
 
-        _self = cls(
-            approval_status,
-            article_id,
-            article_version_id,
-        )
+        if cls is RequestArticleReviewData:
+            _self = cls.__new__(cls)
+            _self.approval_status = approval_status
+            _self.article_id = article_id
+            _self.article_version_id = article_version_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                approval_status,
+                article_id,
+                article_version_id,
+            )
 
         if len(d) > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

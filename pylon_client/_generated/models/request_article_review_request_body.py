@@ -100,13 +100,24 @@ class RequestArticleReviewRequestBody:
         else:
             raise TypeError(f"reviewer_user_ids: unexpected {type(_reviewer_user_ids).__name__}")
 
-        _self = cls(
-            request_ai_review,
-            reviewer_user_ids,
-        )
+        if cls is RequestArticleReviewRequestBody:
+            _self = cls.__new__(cls)
+            _self.request_ai_review = request_ai_review
+            _self.reviewer_user_ids = reviewer_user_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                request_ai_review,
+                reviewer_user_ids,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

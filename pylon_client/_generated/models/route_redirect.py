@@ -133,17 +133,32 @@ class RouteRedirect:
             elif not isinstance(language, str):
                 raise TypeError(f"language: unexpected {type(language).__name__}")
 
-        _self = cls(
-            created_at,
-            from_path,
-            id,
-            object_id,
-            object_type,
-            language,
-        )
+        if cls is RouteRedirect:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.from_path = from_path
+            _self.id = id
+            _self.object_id = object_id
+            _self.object_type = object_type
+            _self.language = language
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                from_path,
+                id,
+                object_id,
+                object_type,
+                language,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

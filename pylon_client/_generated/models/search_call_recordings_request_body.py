@@ -119,14 +119,26 @@ class SearchCallRecordingsRequestBody:
             elif not isinstance(limit, int):
                 raise TypeError(f"limit: unexpected {type(limit).__name__}")
 
-        _self = cls(
-            cursor,
-            filter_,
-            limit,
-        )
+        if cls is SearchCallRecordingsRequestBody:
+            _self = cls.__new__(cls)
+            _self.cursor = cursor
+            _self.filter_ = filter_
+            _self.limit = limit
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                cursor,
+                filter_,
+                limit,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -147,15 +147,28 @@ class SearchFeatureRequestsRequest:
         else:
             raise TypeError(f"request_statuses: unexpected {type(_request_statuses).__name__}")
 
-        _self = cls(
-            account_ids,
-            limit,
-            query,
-            request_statuses,
-        )
+        if cls is SearchFeatureRequestsRequest:
+            _self = cls.__new__(cls)
+            _self.account_ids = account_ids
+            _self.limit = limit
+            _self.query = query
+            _self.request_statuses = request_statuses
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_ids,
+                limit,
+                query,
+                request_statuses,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

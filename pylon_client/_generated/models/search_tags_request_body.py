@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.search_tags_request_body_object_type import (
     SearchTagsRequestBodyObjectType,
-    check_search_tags_request_body_object_type,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -114,15 +113,12 @@ class SearchTagsRequestBody:
             elif not isinstance(limit, int):
                 raise TypeError(f"limit: unexpected {type(limit).__name__}")
 
-        _object_type = d.get("object_type", UNSET)
-        object_type: SearchTagsRequestBodyObjectType | Unset
-        if isinstance(_object_type, Unset):
-            object_type = UNSET
-        else:
-            object_type = check_search_tags_request_body_object_type(_object_type)
-
-        if object_type is UNSET:
-            _missing += 1
+        object_type: SearchTagsRequestBodyObjectType | Unset = d.get("object_type", UNSET)
+        if type(object_type) is not str:
+            if object_type is UNSET:
+                _missing += 1
+            elif not isinstance(object_type, str):
+                raise TypeError(f"object_type: unexpected {type(object_type).__name__}")
 
         search_text: None | str | Unset = d.get("search_text", UNSET)
         if type(search_text) is not str and search_text is not None:
@@ -131,15 +127,28 @@ class SearchTagsRequestBody:
             elif not isinstance(search_text, str):
                 raise TypeError(f"search_text: unexpected {type(search_text).__name__}")
 
-        _self = cls(
-            cursor,
-            limit,
-            object_type,
-            search_text,
-        )
+        if cls is SearchTagsRequestBody:
+            _self = cls.__new__(cls)
+            _self.cursor = cursor
+            _self.limit = limit
+            _self.object_type = object_type
+            _self.search_text = search_text
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                cursor,
+                limit,
+                object_type,
+                search_text,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

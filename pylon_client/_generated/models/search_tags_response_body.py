@@ -116,14 +116,26 @@ class SearchTagsResponseBody:
         else:
             raise TypeError(f"pagination: unexpected {type(_pagination).__name__}")
 
-        _self = cls(
-            data,
-            request_id,
-            pagination,
-        )
+        if cls is SearchTagsResponseBody:
+            _self = cls.__new__(cls)
+            _self.data = data
+            _self.request_id = request_id
+            _self.pagination = pagination
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                data,
+                request_id,
+                pagination,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -90,12 +90,22 @@ class SelectMetadata:
         else:
             raise TypeError(f"options: unexpected {type(_options).__name__}")
 
-        _self = cls(
-            options,
-        )
+        if cls is SelectMetadata:
+            _self = cls.__new__(cls)
+            _self.options = options
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                options,
+            )
 
         if len(d) + _missing > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

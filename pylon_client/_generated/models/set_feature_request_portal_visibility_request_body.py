@@ -79,13 +79,24 @@ class SetFeatureRequestPortalVisibilityRequestBody:
             if not isinstance(visible, bool):
                 raise TypeError(f"visible: unexpected {type(visible).__name__}")
 
-        _self = cls(
-            account_ids,
-            visible,
-        )
+        if cls is SetFeatureRequestPortalVisibilityRequestBody:
+            _self = cls.__new__(cls)
+            _self.account_ids = account_ids
+            _self.visible = visible
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_ids,
+                visible,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -76,13 +76,24 @@ class SkippedIssue:
             if not isinstance(reason, str):
                 raise TypeError(f"reason: unexpected {type(reason).__name__}")
 
-        _self = cls(
-            issue_id,
-            reason,
-        )
+        if cls is SkippedIssue:
+            _self = cls.__new__(cls)
+            _self.issue_id = issue_id
+            _self.reason = reason
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                issue_id,
+                reason,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

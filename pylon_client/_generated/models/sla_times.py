@@ -143,15 +143,28 @@ class SlaTimes:
         else:
             raise TypeError(f"time: unexpected {type(_time).__name__}")
 
-        _self = cls(
-            breach_time,
-            business_hours_seconds,
-            seconds,
-            time,
-        )
+        if cls is SlaTimes:
+            _self = cls.__new__(cls)
+            _self.breach_time = breach_time
+            _self.business_hours_seconds = business_hours_seconds
+            _self.seconds = seconds
+            _self.time = time
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                breach_time,
+                business_hours_seconds,
+                seconds,
+                time,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -86,14 +86,26 @@ class SlackInfo:
             if not isinstance(workspace_id, str):
                 raise TypeError(f"workspace_id: unexpected {type(workspace_id).__name__}")
 
-        _self = cls(
-            channel_id,
-            message_ts,
-            workspace_id,
-        )
+        if cls is SlackInfo:
+            _self = cls.__new__(cls)
+            _self.channel_id = channel_id
+            _self.message_ts = message_ts
+            _self.workspace_id = workspace_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                channel_id,
+                message_ts,
+                workspace_id,
+            )
 
         if len(d) > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

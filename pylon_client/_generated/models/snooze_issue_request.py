@@ -64,12 +64,22 @@ class SnoozeIssueRequest:
             if not isinstance(snooze_until, str):
                 raise TypeError(f"snooze_until: unexpected {type(snooze_until).__name__}")
 
-        _self = cls(
-            snooze_until,
-        )
+        if cls is SnoozeIssueRequest:
+            _self = cls.__new__(cls)
+            _self.snooze_until = snooze_until
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                snooze_until,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

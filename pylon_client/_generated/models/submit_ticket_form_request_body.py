@@ -174,16 +174,30 @@ class SubmitTicketFormRequestBody:
             elif not isinstance(requester_name, str):
                 raise TypeError(f"requester_name: unexpected {type(requester_name).__name__}")
 
-        _self = cls(
-            attachment_urls,
-            fields,
-            requester_email,
-            requester_id,
-            requester_name,
-        )
+        if cls is SubmitTicketFormRequestBody:
+            _self = cls.__new__(cls)
+            _self.attachment_urls = attachment_urls
+            _self.fields = fields
+            _self.requester_email = requester_email
+            _self.requester_id = requester_id
+            _self.requester_name = requester_name
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                attachment_urls,
+                fields,
+                requester_email,
+                requester_id,
+                requester_name,
+            )
 
         if len(d) + _missing > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -90,13 +90,24 @@ class SuccessResponse:
             elif not isinstance(success, bool):
                 raise TypeError(f"success: unexpected {type(success).__name__}")
 
-        _self = cls(
-            request_id,
-            success,
-        )
+        if cls is SuccessResponse:
+            _self = cls.__new__(cls)
+            _self.request_id = request_id
+            _self.success = success
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                request_id,
+                success,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.survey_type import SurveyType, check_survey_type
+from ..models.survey_type import SurveyType
 from ..types import model_json as _model_json
 from ..types import model_repr as _model_repr
 
@@ -94,22 +94,38 @@ class Survey:
             if not isinstance(name, str):
                 raise TypeError(f"name: unexpected {type(name).__name__}")
 
-        type_ = check_survey_type(d["type"])
+        type_: SurveyType = d["type"]
+        if type(type_) is not str:
+            if not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
         updated_at = d["updated_at"]
         if type(updated_at) is not str:
             if not isinstance(updated_at, str):
                 raise TypeError(f"updated_at: unexpected {type(updated_at).__name__}")
 
-        _self = cls(
-            id,
-            name,
-            type_,
-            updated_at,
-        )
+        if cls is Survey:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.name = name
+            _self.type_ = type_
+            _self.updated_at = updated_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                name,
+                type_,
+                updated_at,
+            )
 
         if len(d) > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

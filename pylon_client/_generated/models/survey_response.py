@@ -187,18 +187,34 @@ class SurveyResponse:
         else:
             raise TypeError(f"submitted_at: unexpected {type(_submitted_at).__name__}")
 
-        _self = cls(
-            id,
-            survey_instance_id,
-            survey_type,
-            account_id,
-            answers,
-            contact_id,
-            submitted_at,
-        )
+        if cls is SurveyResponse:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.survey_instance_id = survey_instance_id
+            _self.survey_type = survey_type
+            _self.account_id = account_id
+            _self.answers = answers
+            _self.contact_id = contact_id
+            _self.submitted_at = submitted_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                survey_instance_id,
+                survey_type,
+                account_id,
+                answers,
+                contact_id,
+                submitted_at,
+            )
 
         if len(d) + _missing > 7:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -86,14 +86,26 @@ class SurveyResponseAnswer:
             if not isinstance(value, str):
                 raise TypeError(f"value: unexpected {type(value).__name__}")
 
-        _self = cls(
-            prompt,
-            question_type,
-            value,
-        )
+        if cls is SurveyResponseAnswer:
+            _self = cls.__new__(cls)
+            _self.prompt = prompt
+            _self.question_type = question_type
+            _self.value = value
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                prompt,
+                question_type,
+                value,
+            )
 
         if len(d) > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

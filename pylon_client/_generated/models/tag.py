@@ -106,15 +106,28 @@ class Tag:
             elif not isinstance(hex_color, str):
                 raise TypeError(f"hex_color: unexpected {type(hex_color).__name__}")
 
-        _self = cls(
-            id,
-            object_type,
-            value,
-            hex_color,
-        )
+        if cls is Tag:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.object_type = object_type
+            _self.value = value
+            _self.hex_color = hex_color
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                object_type,
+                value,
+                hex_color,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

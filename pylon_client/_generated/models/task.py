@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.builtin_task_status import BuiltinTaskStatus, check_builtin_task_status
+from ..models.builtin_task_status import BuiltinTaskStatus
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
 from ..types import model_repr as _model_repr
@@ -290,21 +290,10 @@ class Task:
             if not isinstance(id, str):
                 raise TypeError(f"id: unexpected {type(id).__name__}")
 
-        def _parse_status(data: object) -> BuiltinTaskStatus | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_0 = check_builtin_task_status(data)
-
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, str):
-                status_plain: BuiltinTaskStatus | str = data
-                return status_plain
-            raise TypeError(f"status: unexpected {type(data).__name__}")
-
-        status = _parse_status(d["status"])
+        status: BuiltinTaskStatus | str = d["status"]
+        if type(status) is not str:
+            if not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
         title = d["title"]
         if type(title) is not str:
@@ -467,29 +456,56 @@ class Task:
         else:
             raise TypeError(f"subtask_ids: unexpected {type(_subtask_ids).__name__}")
 
-        _self = cls(
-            body_html,
-            created_at,
-            customer_portal_visible,
-            id,
-            status,
-            title,
-            updated_at,
-            account,
-            assignee,
-            completed_at,
-            custom_fields,
-            due_date,
-            external_issues,
-            linked_issues,
-            milestone,
-            parent_task_id,
-            project,
-            subtask_ids,
-        )
+        if cls is Task:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.created_at = created_at
+            _self.customer_portal_visible = customer_portal_visible
+            _self.id = id
+            _self.status = status
+            _self.title = title
+            _self.updated_at = updated_at
+            _self.account = account
+            _self.assignee = assignee
+            _self.completed_at = completed_at
+            _self.custom_fields = custom_fields
+            _self.due_date = due_date
+            _self.external_issues = external_issues
+            _self.linked_issues = linked_issues
+            _self.milestone = milestone
+            _self.parent_task_id = parent_task_id
+            _self.project = project
+            _self.subtask_ids = subtask_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                created_at,
+                customer_portal_visible,
+                id,
+                status,
+                title,
+                updated_at,
+                account,
+                assignee,
+                completed_at,
+                custom_fields,
+                due_date,
+                external_issues,
+                linked_issues,
+                milestone,
+                parent_task_id,
+                project,
+                subtask_ids,
+            )
 
         if len(d) + _missing > 18:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

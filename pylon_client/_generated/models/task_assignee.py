@@ -111,13 +111,24 @@ class TaskAssignee:
         else:
             raise TypeError(f"user: unexpected {type(_user).__name__}")
 
-        _self = cls(
-            contact,
-            user,
-        )
+        if cls is TaskAssignee:
+            _self = cls.__new__(cls)
+            _self.contact = contact
+            _self.user = user
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                contact,
+                user,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

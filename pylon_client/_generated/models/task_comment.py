@@ -189,19 +189,36 @@ class TaskComment:
         else:
             raise TypeError(f"last_edited_at: unexpected {type(_last_edited_at).__name__}")
 
-        _self = cls(
-            body_html,
-            created_at,
-            id,
-            is_internal,
-            task_id,
-            updated_at,
-            author,
-            last_edited_at,
-        )
+        if cls is TaskComment:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.created_at = created_at
+            _self.id = id
+            _self.is_internal = is_internal
+            _self.task_id = task_id
+            _self.updated_at = updated_at
+            _self.author = author
+            _self.last_edited_at = last_edited_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+                created_at,
+                id,
+                is_internal,
+                task_id,
+                updated_at,
+                author,
+                last_edited_at,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

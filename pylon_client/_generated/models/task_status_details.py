@@ -109,16 +109,30 @@ class TaskStatusDetails:
             if not isinstance(slug, str):
                 raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _self = cls(
-            category,
-            is_archived,
-            is_default_status,
-            label,
-            slug,
-        )
+        if cls is TaskStatusDetails:
+            _self = cls.__new__(cls)
+            _self.category = category
+            _self.is_archived = is_archived
+            _self.is_default_status = is_default_status
+            _self.label = label
+            _self.slug = slug
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                category,
+                is_archived,
+                is_default_status,
+                label,
+                slug,
+            )
 
         if len(d) > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -170,16 +170,30 @@ class Team:
         else:
             raise TypeError(f"users: unexpected {type(_users).__name__}")
 
-        _self = cls(
-            id,
-            name,
-            assignment_configuration,
-            schedule,
-            users,
-        )
+        if cls is Team:
+            _self = cls.__new__(cls)
+            _self.id = id
+            _self.name = name
+            _self.assignment_configuration = assignment_configuration
+            _self.schedule = schedule
+            _self.users = users
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                id,
+                name,
+                assignment_configuration,
+                schedule,
+                users,
+            )
 
         if len(d) + _missing > 5:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -151,15 +151,28 @@ class TeamSla:
         else:
             raise TypeError(f"resolution: unexpected {type(_resolution).__name__}")
 
-        _self = cls(
-            team_id,
-            first_resolution,
-            first_response,
-            resolution,
-        )
+        if cls is TeamSla:
+            _self = cls.__new__(cls)
+            _self.team_id = team_id
+            _self.first_resolution = first_resolution
+            _self.first_response = first_response
+            _self.resolution = resolution
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                team_id,
+                first_resolution,
+                first_response,
+                resolution,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -121,15 +121,28 @@ class TextSearchRequest:
             elif not isinstance(search_text, str):
                 raise TypeError(f"search_text: unexpected {type(search_text).__name__}")
 
-        _self = cls(
-            cursor,
-            filter_,
-            limit,
-            search_text,
-        )
+        if cls is TextSearchRequest:
+            _self = cls.__new__(cls)
+            _self.cursor = cursor
+            _self.filter_ = filter_
+            _self.limit = limit
+            _self.search_text = search_text
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                cursor,
+                filter_,
+                limit,
+                search_text,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

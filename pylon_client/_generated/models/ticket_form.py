@@ -156,18 +156,34 @@ class TicketForm:
         else:
             raise TypeError(f"fields: unexpected {type(_fields).__name__}")
 
-        _self = cls(
-            description_html,
-            id,
-            is_public,
-            name,
-            slug,
-            url,
-            fields,
-        )
+        if cls is TicketForm:
+            _self = cls.__new__(cls)
+            _self.description_html = description_html
+            _self.id = id
+            _self.is_public = is_public
+            _self.name = name
+            _self.slug = slug
+            _self.url = url
+            _self.fields = fields
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                description_html,
+                id,
+                is_public,
+                name,
+                slug,
+                url,
+                fields,
+            )
 
         if len(d) + _missing > 7:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

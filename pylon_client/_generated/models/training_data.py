@@ -195,20 +195,38 @@ class TrainingData:
         else:
             raise TypeError(f"scrape_status: unexpected {type(_scrape_status).__name__}")
 
-        _self = cls(
-            created_at,
-            exclude_from_kb_search,
-            id,
-            name,
-            type_,
-            updated_at,
-            visibility,
-            documents,
-            scrape_status,
-        )
+        if cls is TrainingData:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.exclude_from_kb_search = exclude_from_kb_search
+            _self.id = id
+            _self.name = name
+            _self.type_ = type_
+            _self.updated_at = updated_at
+            _self.visibility = visibility
+            _self.documents = documents
+            _self.scrape_status = scrape_status
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                exclude_from_kb_search,
+                id,
+                name,
+                type_,
+                updated_at,
+                visibility,
+                documents,
+                scrape_status,
+            )
 
         if len(d) + _missing > 9:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -128,17 +128,32 @@ class TrainingDataDocument:
             elif not isinstance(external_id, str):
                 raise TypeError(f"external_id: unexpected {type(external_id).__name__}")
 
-        _self = cls(
-            file_name,
-            file_size,
-            file_type,
-            id,
-            s3_key,
-            external_id,
-        )
+        if cls is TrainingDataDocument:
+            _self = cls.__new__(cls)
+            _self.file_name = file_name
+            _self.file_size = file_size
+            _self.file_type = file_type
+            _self.id = id
+            _self.s3_key = s3_key
+            _self.external_id = external_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                file_name,
+                file_size,
+                file_type,
+                id,
+                s3_key,
+                external_id,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

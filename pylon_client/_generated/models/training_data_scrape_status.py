@@ -106,15 +106,28 @@ class TrainingDataScrapeStatus:
             elif not isinstance(last_scraped_at, str):
                 raise TypeError(f"last_scraped_at: unexpected {type(last_scraped_at).__name__}")
 
-        _self = cls(
-            pages_scraped,
-            status,
-            total_pages,
-            last_scraped_at,
-        )
+        if cls is TrainingDataScrapeStatus:
+            _self = cls.__new__(cls)
+            _self.pages_scraped = pages_scraped
+            _self.status = status
+            _self.total_pages = total_pages
+            _self.last_scraped_at = last_scraped_at
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                pages_scraped,
+                status,
+                total_pages,
+                last_scraped_at,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.tags_apply_mode import TagsApplyMode, check_tags_apply_mode
-from ..models.updated_account_type import UpdatedAccountType, check_updated_account_type
+from ..models.tags_apply_mode import TagsApplyMode
+from ..models.updated_account_type import UpdatedAccountType
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
 from ..types import model_repr as _model_repr
@@ -138,25 +138,12 @@ class UpdateAccountsRequest:
         else:
             raise TypeError(f"account_ids: unexpected {type(_account_ids).__name__}")
 
-        def _parse_account_type(data: object) -> None | str | Unset | UpdatedAccountType:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                account_type_type_0 = check_updated_account_type(data)
-
-                return account_type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, str):
-                account_type_plain: None | str | Unset | UpdatedAccountType = data
-                return account_type_plain
-            raise TypeError(f"account_type: unexpected {type(data).__name__}")
-
-        account_type = _parse_account_type(d.get("account_type", UNSET))
+        account_type: None | str | Unset | UpdatedAccountType = d.get("account_type", UNSET)
+        if type(account_type) is not str and account_type is not None:
+            if account_type is UNSET:
+                _missing += 1
+            elif not isinstance(account_type, str):
+                raise TypeError(f"account_type: unexpected {type(account_type).__name__}")
 
         _custom_fields = d.get("custom_fields", UNSET)
         custom_fields: list[CustomFieldInput] | Unset
@@ -196,38 +183,41 @@ class UpdateAccountsRequest:
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        def _parse_tags_apply_mode(data: object) -> None | str | TagsApplyMode | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                tags_apply_mode_type_0 = check_tags_apply_mode(data)
+        tags_apply_mode: None | str | TagsApplyMode | Unset = d.get("tags_apply_mode", UNSET)
+        if type(tags_apply_mode) is not str and tags_apply_mode is not None:
+            if tags_apply_mode is UNSET:
+                _missing += 1
+            elif not isinstance(tags_apply_mode, str):
+                raise TypeError(f"tags_apply_mode: unexpected {type(tags_apply_mode).__name__}")
 
-                return tags_apply_mode_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, str):
-                tags_apply_mode_plain: None | str | TagsApplyMode | Unset = data
-                return tags_apply_mode_plain
-            raise TypeError(f"tags_apply_mode: unexpected {type(data).__name__}")
-
-        tags_apply_mode = _parse_tags_apply_mode(d.get("tags_apply_mode", UNSET))
-
-        _self = cls(
-            account_ids,
-            account_type,
-            custom_fields,
-            is_disabled,
-            owner_id,
-            tags,
-            tags_apply_mode,
-        )
+        if cls is UpdateAccountsRequest:
+            _self = cls.__new__(cls)
+            _self.account_ids = account_ids
+            _self.account_type = account_type
+            _self.custom_fields = custom_fields
+            _self.is_disabled = is_disabled
+            _self.owner_id = owner_id
+            _self.tags = tags
+            _self.tags_apply_mode = tags_apply_mode
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_ids,
+                account_type,
+                custom_fields,
+                is_disabled,
+                owner_id,
+                tags,
+                tags_apply_mode,
+            )
 
         if len(d) + _missing > 7:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -212,21 +212,40 @@ class UpdateArticleRequest:
         else:
             raise TypeError(f"visibility_config: unexpected {type(_visibility_config).__name__}")
 
-        _self = cls(
-            author_user_id,
-            body_html,
-            collection_id,
-            is_published,
-            is_unlisted,
-            language,
-            publish_updated_body_html,
-            tag_ids,
-            title,
-            visibility_config,
-        )
+        if cls is UpdateArticleRequest:
+            _self = cls.__new__(cls)
+            _self.author_user_id = author_user_id
+            _self.body_html = body_html
+            _self.collection_id = collection_id
+            _self.is_published = is_published
+            _self.is_unlisted = is_unlisted
+            _self.language = language
+            _self.publish_updated_body_html = publish_updated_body_html
+            _self.tag_ids = tag_ids
+            _self.title = title
+            _self.visibility_config = visibility_config
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                author_user_id,
+                body_html,
+                collection_id,
+                is_published,
+                is_unlisted,
+                language,
+                publish_updated_body_html,
+                tag_ids,
+                title,
+                visibility_config,
+            )
 
         if len(d) + _missing > 10:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

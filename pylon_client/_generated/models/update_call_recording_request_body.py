@@ -106,13 +106,24 @@ class UpdateCallRecordingRequestBody:
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _self = cls(
-            account_id,
-            custom_fields,
-        )
+        if cls is UpdateCallRecordingRequestBody:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.custom_fields = custom_fields
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_id,
+                custom_fields,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -84,13 +84,24 @@ class UpdateContactEmail:
             elif not isinstance(is_primary, bool):
                 raise TypeError(f"is_primary: unexpected {type(is_primary).__name__}")
 
-        _self = cls(
-            email,
-            is_primary,
-        )
+        if cls is UpdateContactEmail:
+            _self = cls.__new__(cls)
+            _self.email = email
+            _self.is_primary = is_primary
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                email,
+                is_primary,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.update_contact_request_portal_role import (
     UpdateContactRequestPortalRole,
-    check_update_contact_request_portal_role,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -256,15 +255,12 @@ class UpdateContactRequest:
         else:
             raise TypeError(f"phone_numbers: unexpected {type(_phone_numbers).__name__}")
 
-        _portal_role = d.get("portal_role", UNSET)
-        portal_role: UpdateContactRequestPortalRole | Unset
-        if isinstance(_portal_role, Unset):
-            portal_role = UNSET
-        else:
-            portal_role = check_update_contact_request_portal_role(_portal_role)
-
-        if portal_role is UNSET:
-            _missing += 1
+        portal_role: UpdateContactRequestPortalRole | Unset = d.get("portal_role", UNSET)
+        if type(portal_role) is not str:
+            if portal_role is UNSET:
+                _missing += 1
+            elif not isinstance(portal_role, str):
+                raise TypeError(f"portal_role: unexpected {type(portal_role).__name__}")
 
         portal_role_id = d.get("portal_role_id", UNSET)
         if type(portal_role_id) is not str:
@@ -280,23 +276,44 @@ class UpdateContactRequest:
             elif not isinstance(primary_phone_number, str):
                 raise TypeError(f"primary_phone_number: unexpected {type(primary_phone_number).__name__}")
 
-        _self = cls(
-            account_external_id,
-            account_id,
-            avatar_url,
-            custom_fields,
-            email,
-            emails,
-            external_ids,
-            name,
-            phone_numbers,
-            portal_role,
-            portal_role_id,
-            primary_phone_number,
-        )
+        if cls is UpdateContactRequest:
+            _self = cls.__new__(cls)
+            _self.account_external_id = account_external_id
+            _self.account_id = account_id
+            _self.avatar_url = avatar_url
+            _self.custom_fields = custom_fields
+            _self.email = email
+            _self.emails = emails
+            _self.external_ids = external_ids
+            _self.name = name
+            _self.phone_numbers = phone_numbers
+            _self.portal_role = portal_role
+            _self.portal_role_id = portal_role_id
+            _self.primary_phone_number = primary_phone_number
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                account_external_id,
+                account_id,
+                avatar_url,
+                custom_fields,
+                email,
+                emails,
+                external_ids,
+                name,
+                phone_numbers,
+                portal_role,
+                portal_role_id,
+                primary_phone_number,
+            )
 
         if len(d) + _missing > 12:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -160,17 +160,32 @@ class UpdateCustomFieldRequest:
             elif not isinstance(slug, str):
                 raise TypeError(f"slug: unexpected {type(slug).__name__}")
 
-        _self = cls(
-            default_value,
-            default_values,
-            description,
-            label,
-            select_options,
-            slug,
-        )
+        if cls is UpdateCustomFieldRequest:
+            _self = cls.__new__(cls)
+            _self.default_value = default_value
+            _self.default_values = default_values
+            _self.description = description
+            _self.label = label
+            _self.select_options = select_options
+            _self.slug = slug
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                default_value,
+                default_values,
+                description,
+                label,
+                select_options,
+                slug,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

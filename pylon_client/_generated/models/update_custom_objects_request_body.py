@@ -104,13 +104,24 @@ class UpdateCustomObjectsRequestBody:
         else:
             raise TypeError(f"custom_fields: unexpected {type(_custom_fields).__name__}")
 
-        _self = cls(
-            ids,
-            custom_fields,
-        )
+        if cls is UpdateCustomObjectsRequestBody:
+            _self = cls.__new__(cls)
+            _self.ids = ids
+            _self.custom_fields = custom_fields
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                ids,
+                custom_fields,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -105,14 +105,26 @@ class UpdateCustomObjectsResponseBody:
         else:
             raise TypeError(f"updated_ids: unexpected {type(_updated_ids).__name__}")
 
-        _self = cls(
-            request_id,
-            success,
-            updated_ids,
-        )
+        if cls is UpdateCustomObjectsResponseBody:
+            _self = cls.__new__(cls)
+            _self.request_id = request_id
+            _self.success = success
+            _self.updated_ids = updated_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                request_id,
+                success,
+                updated_ids,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -107,13 +107,24 @@ class UpdateFeatureRequestRequestBody:
             elif not isinstance(request_status, str):
                 raise TypeError(f"request_status: unexpected {type(request_status).__name__}")
 
-        _self = cls(
-            custom_fields,
-            request_status,
-        )
+        if cls is UpdateFeatureRequestRequestBody:
+            _self = cls.__new__(cls)
+            _self.custom_fields = custom_fields
+            _self.request_status = request_status
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                custom_fields,
+                request_status,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -109,14 +109,26 @@ class UpdateIssueFollowersRequest:
         else:
             raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
-        _self = cls(
-            contact_ids,
-            operation,
-            user_ids,
-        )
+        if cls is UpdateIssueFollowersRequest:
+            _self = cls.__new__(cls)
+            _self.contact_ids = contact_ids
+            _self.operation = operation
+            _self.user_ids = user_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                contact_ids,
+                operation,
+                user_ids,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

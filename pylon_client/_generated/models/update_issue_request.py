@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.update_issue_request_type import (
     UpdateIssueRequestType,
-    check_update_issue_request_type,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -233,32 +232,49 @@ class UpdateIssueRequest:
             elif not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _type_ = d.get("type", UNSET)
-        type_: UpdateIssueRequestType | Unset
-        if isinstance(_type_, Unset):
-            type_ = UNSET
+        type_: UpdateIssueRequestType | Unset = d.get("type", UNSET)
+        if type(type_) is not str:
+            if type_ is UNSET:
+                _missing += 1
+            elif not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
+
+        if cls is UpdateIssueRequest:
+            _self = cls.__new__(cls)
+            _self.account_id = account_id
+            _self.assignee_id = assignee_id
+            _self.custom_fields = custom_fields
+            _self.customer_portal_visible = customer_portal_visible
+            _self.requester_id = requester_id
+            _self.requestor_id = requestor_id
+            _self.state = state
+            _self.tags = tags
+            _self.team_id = team_id
+            _self.title = title
+            _self.type_ = type_
+            _self.additional_properties = {}
         else:
-            type_ = check_update_issue_request_type(_type_)
-
-        if type_ is UNSET:
-            _missing += 1
-
-        _self = cls(
-            account_id,
-            assignee_id,
-            custom_fields,
-            customer_portal_visible,
-            requester_id,
-            requestor_id,
-            state,
-            tags,
-            team_id,
-            title,
-            type_,
-        )
+            _self = cls(
+                account_id,
+                assignee_id,
+                custom_fields,
+                customer_portal_visible,
+                requester_id,
+                requestor_id,
+                state,
+                tags,
+                team_id,
+                title,
+                type_,
+            )
 
         if len(d) + _missing > 11:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

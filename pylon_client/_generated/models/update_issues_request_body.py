@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.update_issues_request_body_tags_apply_mode import (
     UpdateIssuesRequestBodyTagsApplyMode,
-    check_update_issues_request_body_tags_apply_mode,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -214,15 +213,12 @@ class UpdateIssuesRequestBody:
         else:
             raise TypeError(f"tags: unexpected {type(_tags).__name__}")
 
-        _tags_apply_mode = d.get("tags_apply_mode", UNSET)
-        tags_apply_mode: UpdateIssuesRequestBodyTagsApplyMode | Unset
-        if isinstance(_tags_apply_mode, Unset):
-            tags_apply_mode = UNSET
-        else:
-            tags_apply_mode = check_update_issues_request_body_tags_apply_mode(_tags_apply_mode)
-
-        if tags_apply_mode is UNSET:
-            _missing += 1
+        tags_apply_mode: UpdateIssuesRequestBodyTagsApplyMode | Unset = d.get("tags_apply_mode", UNSET)
+        if type(tags_apply_mode) is not str:
+            if tags_apply_mode is UNSET:
+                _missing += 1
+            elif not isinstance(tags_apply_mode, str):
+                raise TypeError(f"tags_apply_mode: unexpected {type(tags_apply_mode).__name__}")
 
         team_id: None | str | Unset = d.get("team_id", UNSET)
         if type(team_id) is not str and team_id is not None:
@@ -231,19 +227,36 @@ class UpdateIssuesRequestBody:
             elif not isinstance(team_id, str):
                 raise TypeError(f"team_id: unexpected {type(team_id).__name__}")
 
-        _self = cls(
-            issue_ids,
-            assignee_id,
-            custom_fields,
-            customer_portal_visible,
-            state,
-            tags,
-            tags_apply_mode,
-            team_id,
-        )
+        if cls is UpdateIssuesRequestBody:
+            _self = cls.__new__(cls)
+            _self.issue_ids = issue_ids
+            _self.assignee_id = assignee_id
+            _self.custom_fields = custom_fields
+            _self.customer_portal_visible = customer_portal_visible
+            _self.state = state
+            _self.tags = tags
+            _self.tags_apply_mode = tags_apply_mode
+            _self.team_id = team_id
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                issue_ids,
+                assignee_id,
+                custom_fields,
+                customer_portal_visible,
+                state,
+                tags,
+                tags_apply_mode,
+                team_id,
+            )
 
         if len(d) + _missing > 8:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

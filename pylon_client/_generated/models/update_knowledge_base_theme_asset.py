@@ -76,13 +76,24 @@ class UpdateKnowledgeBaseThemeAsset:
             if not isinstance(content, str):
                 raise TypeError(f"content: unexpected {type(content).__name__}")
 
-        _self = cls(
-            asset_type,
-            content,
-        )
+        if cls is UpdateKnowledgeBaseThemeAsset:
+            _self = cls.__new__(cls)
+            _self.asset_type = asset_type
+            _self.content = content
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                asset_type,
+                content,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

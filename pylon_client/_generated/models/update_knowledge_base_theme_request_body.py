@@ -76,12 +76,22 @@ class UpdateKnowledgeBaseThemeRequestBody:
         else:
             raise TypeError(f"assets: unexpected {type(_assets).__name__}")
 
-        _self = cls(
-            assets,
-        )
+        if cls is UpdateKnowledgeBaseThemeRequestBody:
+            _self = cls.__new__(cls)
+            _self.assets = assets
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                assets,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

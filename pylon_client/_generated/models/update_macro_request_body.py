@@ -183,17 +183,32 @@ class UpdateMacroRequestBody:
         else:
             raise TypeError(f"visibility: unexpected {type(_visibility).__name__}")
 
-        _self = cls(
-            conditions,
-            macro_group_id,
-            name,
-            text_html,
-            text_type,
-            visibility,
-        )
+        if cls is UpdateMacroRequestBody:
+            _self = cls.__new__(cls)
+            _self.conditions = conditions
+            _self.macro_group_id = macro_group_id
+            _self.name = name
+            _self.text_html = text_html
+            _self.text_type = text_type
+            _self.visibility = visibility
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                conditions,
+                macro_group_id,
+                name,
+                text_html,
+                text_type,
+                visibility,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -80,13 +80,24 @@ class UpdateTagRequest:
             elif not isinstance(value, str):
                 raise TypeError(f"value: unexpected {type(value).__name__}")
 
-        _self = cls(
-            hex_color,
-            value,
-        )
+        if cls is UpdateTagRequest:
+            _self = cls.__new__(cls)
+            _self.hex_color = hex_color
+            _self.value = value
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                hex_color,
+                value,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

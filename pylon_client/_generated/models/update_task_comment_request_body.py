@@ -64,12 +64,22 @@ class UpdateTaskCommentRequestBody:
             if not isinstance(body_html, str):
                 raise TypeError(f"body_html: unexpected {type(body_html).__name__}")
 
-        _self = cls(
-            body_html,
-        )
+        if cls is UpdateTaskCommentRequestBody:
+            _self = cls.__new__(cls)
+            _self.body_html = body_html
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                body_html,
+            )
 
         if len(d) > 1:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

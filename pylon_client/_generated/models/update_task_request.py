@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.builtin_task_status import BuiltinTaskStatus, check_builtin_task_status
+from ..models.builtin_task_status import BuiltinTaskStatus
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
 from ..types import model_repr as _model_repr
@@ -215,25 +215,12 @@ class UpdateTaskRequest:
             elif not isinstance(project_id, str):
                 raise TypeError(f"project_id: unexpected {type(project_id).__name__}")
 
-        def _parse_status(data: object) -> BuiltinTaskStatus | None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                status_type_0 = check_builtin_task_status(data)
-
-                return status_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if isinstance(data, str):
-                status_plain: BuiltinTaskStatus | None | str | Unset = data
-                return status_plain
-            raise TypeError(f"status: unexpected {type(data).__name__}")
-
-        status = _parse_status(d.get("status", UNSET))
+        status: BuiltinTaskStatus | None | str | Unset = d.get("status", UNSET)
+        if type(status) is not str and status is not None:
+            if status is UNSET:
+                _missing += 1
+            elif not isinstance(status, str):
+                raise TypeError(f"status: unexpected {type(status).__name__}")
 
         title = d.get("title", UNSET)
         if type(title) is not str:
@@ -242,21 +229,40 @@ class UpdateTaskRequest:
             elif not isinstance(title, str):
                 raise TypeError(f"title: unexpected {type(title).__name__}")
 
-        _self = cls(
-            assignee_id,
-            body_html,
-            completed_at,
-            custom_fields,
-            customer_portal_visible,
-            due_date,
-            milestone_id,
-            project_id,
-            status,
-            title,
-        )
+        if cls is UpdateTaskRequest:
+            _self = cls.__new__(cls)
+            _self.assignee_id = assignee_id
+            _self.body_html = body_html
+            _self.completed_at = completed_at
+            _self.custom_fields = custom_fields
+            _self.customer_portal_visible = customer_portal_visible
+            _self.due_date = due_date
+            _self.milestone_id = milestone_id
+            _self.project_id = project_id
+            _self.status = status
+            _self.title = title
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                assignee_id,
+                body_html,
+                completed_at,
+                custom_fields,
+                customer_portal_visible,
+                due_date,
+                milestone_id,
+                project_id,
+                status,
+                title,
+            )
 
         if len(d) + _missing > 10:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -137,15 +137,28 @@ class UpdateTeamRequest:
         else:
             raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
-        _self = cls(
-            assignment_configuration,
-            name,
-            schedule,
-            user_ids,
-        )
+        if cls is UpdateTeamRequest:
+            _self = cls.__new__(cls)
+            _self.assignment_configuration = assignment_configuration
+            _self.name = name
+            _self.schedule = schedule
+            _self.user_ids = user_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                assignment_configuration,
+                name,
+                schedule,
+                user_ids,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

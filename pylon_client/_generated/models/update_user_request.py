@@ -108,15 +108,28 @@ class UpdateUserRequest:
             elif not isinstance(status, str):
                 raise TypeError(f"status: unexpected {type(status).__name__}")
 
-        _self = cls(
-            avatar_url,
-            name,
-            role_id,
-            status,
-        )
+        if cls is UpdateUserRequest:
+            _self = cls.__new__(cls)
+            _self.avatar_url = avatar_url
+            _self.name = name
+            _self.role_id = role_id
+            _self.status = status
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                avatar_url,
+                name,
+                role_id,
+                status,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -101,13 +101,24 @@ class UploadAccountFileBody:
             elif not isinstance(file_url, str):
                 raise TypeError(f"file_url: unexpected {type(file_url).__name__}")
 
-        _self = cls(
-            file,
-            file_url,
-        )
+        if cls is UploadAccountFileBody:
+            _self = cls.__new__(cls)
+            _self.file = file
+            _self.file_url = file_url
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                file,
+                file_url,
+            )
 
         if len(d) + _missing > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

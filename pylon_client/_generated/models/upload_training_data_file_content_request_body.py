@@ -161,17 +161,32 @@ class UploadTrainingDataFileContentRequestBody:
             elif not isinstance(visibility, str):
                 raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
-        _self = cls(
-            content,
-            external_id,
-            file_name,
-            training_data_id,
-            training_data_name,
-            visibility,
-        )
+        if cls is UploadTrainingDataFileContentRequestBody:
+            _self = cls.__new__(cls)
+            _self.content = content
+            _self.external_id = external_id
+            _self.file_name = file_name
+            _self.training_data_id = training_data_id
+            _self.training_data_name = training_data_name
+            _self.visibility = visibility
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                content,
+                external_id,
+                file_name,
+                training_data_id,
+                training_data_name,
+                visibility,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -251,22 +251,42 @@ class User:
         else:
             raise TypeError(f"roles: unexpected {type(_roles).__name__}")
 
-        _self = cls(
-            avatar_url,
-            email,
-            id,
-            is_deactivated,
-            name,
-            role_id,
-            status,
-            emails,
-            role,
-            role_ids,
-            roles,
-        )
+        if cls is User:
+            _self = cls.__new__(cls)
+            _self.avatar_url = avatar_url
+            _self.email = email
+            _self.id = id
+            _self.is_deactivated = is_deactivated
+            _self.name = name
+            _self.role_id = role_id
+            _self.status = status
+            _self.emails = emails
+            _self.role = role
+            _self.role_ids = role_ids
+            _self.roles = roles
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                avatar_url,
+                email,
+                id,
+                is_deactivated,
+                name,
+                role_id,
+                status,
+                emails,
+                role,
+                role_ids,
+                roles,
+            )
 
         if len(d) + _missing > 11:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

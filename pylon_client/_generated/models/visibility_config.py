@@ -153,15 +153,28 @@ class VisibilityConfig:
             elif not isinstance(visibility, str):
                 raise TypeError(f"visibility: unexpected {type(visibility).__name__}")
 
-        _self = cls(
-            ai_agent_access,
-            allowed_agent_ids,
-            customer_visibility_condition,
-            visibility,
-        )
+        if cls is VisibilityConfig:
+            _self = cls.__new__(cls)
+            _self.ai_agent_access = ai_agent_access
+            _self.allowed_agent_ids = allowed_agent_ids
+            _self.customer_visibility_condition = customer_visibility_condition
+            _self.visibility = visibility
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                ai_agent_access,
+                allowed_agent_ids,
+                customer_visibility_condition,
+                visibility,
+            )
 
         if len(d) + _missing > 4:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

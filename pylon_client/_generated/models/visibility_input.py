@@ -15,7 +15,6 @@ from attrs import field as _attrs_field
 
 from ..models.visibility_input_type import (
     VisibilityInputType,
-    check_visibility_input_type,
 )
 from ..types import UNSET, Unset
 from ..types import model_json as _model_json
@@ -105,7 +104,10 @@ class VisibilityInput:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = src_dict
         _missing = 0
-        type_ = check_visibility_input_type(d["type"])
+        type_: VisibilityInputType = d["type"]
+        if type(type_) is not str:
+            if not isinstance(type_, str):
+                raise TypeError(f"type_: unexpected {type(type_).__name__}")
 
         _team_ids = d.get("team_ids", UNSET)
         team_ids: list[str] | None | Unset
@@ -135,14 +137,26 @@ class VisibilityInput:
         else:
             raise TypeError(f"user_ids: unexpected {type(_user_ids).__name__}")
 
-        _self = cls(
-            type_,
-            team_ids,
-            user_ids,
-        )
+        if cls is VisibilityInput:
+            _self = cls.__new__(cls)
+            _self.type_ = type_
+            _self.team_ids = team_ids
+            _self.user_ids = user_ids
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                type_,
+                team_ids,
+                user_ids,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

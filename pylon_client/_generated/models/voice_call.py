@@ -158,17 +158,32 @@ class VoiceCall:
         else:
             raise TypeError(f"recordings: unexpected {type(_recordings).__name__}")
 
-        _self = cls(
-            created_at,
-            from_phone_number,
-            id,
-            to_phone_number,
-            duration_sec,
-            recordings,
-        )
+        if cls is VoiceCall:
+            _self = cls.__new__(cls)
+            _self.created_at = created_at
+            _self.from_phone_number = from_phone_number
+            _self.id = id
+            _self.to_phone_number = to_phone_number
+            _self.duration_sec = duration_sec
+            _self.recordings = recordings
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                created_at,
+                from_phone_number,
+                id,
+                to_phone_number,
+                duration_sec,
+                recordings,
+            )
 
         if len(d) + _missing > 6:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -115,14 +115,26 @@ class VoiceCallRecording:
         else:
             raise TypeError(f"transcript_segments: unexpected {type(_transcript_segments).__name__}")
 
-        _self = cls(
-            download_url,
-            id,
-            transcript_segments,
-        )
+        if cls is VoiceCallRecording:
+            _self = cls.__new__(cls)
+            _self.download_url = download_url
+            _self.id = id
+            _self.transcript_segments = transcript_segments
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                download_url,
+                id,
+                transcript_segments,
+            )
 
         if len(d) + _missing > 3:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

@@ -76,13 +76,24 @@ class VoiceCallTranscriptSegment:
             if not isinstance(text, str):
                 raise TypeError(f"text: unexpected {type(text).__name__}")
 
-        _self = cls(
-            speaker,
-            text,
-        )
+        if cls is VoiceCallTranscriptSegment:
+            _self = cls.__new__(cls)
+            _self.speaker = speaker
+            _self.text = text
+            _self.additional_properties = {}
+        else:
+            _self = cls(
+                speaker,
+                text,
+            )
 
         if len(d) > 2:
-            unknown = {k: v for k, v in d.items() if k not in _KNOWN_KEYS}
+            _extra = d.keys() - _KNOWN_KEYS
+            if len(_extra) == 1:
+                (_key,) = _extra
+                unknown = {_key: d[_key]}
+            else:
+                unknown = {k: v for k, v in d.items() if k in _extra}
             _self.additional_properties = unknown
         return _self
 

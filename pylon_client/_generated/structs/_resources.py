@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -37,10 +37,11 @@ class MeUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=
 
 
 def build_me_user(s: MeUserStruct) -> MeUser:
-    return MeUser(
-        s.email,
-        s.id,
-    )
+    m = MeUser.__new__(MeUser)
+    m.email = s.email
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -51,11 +52,12 @@ class OrganizationStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_organization(s: OrganizationStruct) -> Organization:
-    return Organization(
-        s.id,
-        s.name,
-        build_me_user(s.user),
-    )
+    m = Organization.__new__(Organization)
+    m.id = s.id
+    m.name = s.name
+    m.user = build_me_user(s.user)
+    m.additional_properties = {}
+    return m
 
 
 @final

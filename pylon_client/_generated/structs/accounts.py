@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -63,14 +63,15 @@ class AccountHighlightStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_account_highlight(s: AccountHighlightStruct) -> AccountHighlight:
-    return AccountHighlight(
-        s.account_id,
-        s.content_html,
-        s.created_at,
-        s.id,
-        s.updated_at,
-        s.expires_at,
-    )
+    m = AccountHighlight.__new__(AccountHighlight)
+    m.account_id = s.account_id
+    m.content_html = s.content_html
+    m.created_at = s.created_at
+    m.id = s.id
+    m.updated_at = s.updated_at
+    m.expires_at = s.expires_at
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -86,16 +87,17 @@ class AccountNotebookNoteStruct(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 
 def build_account_notebook_note(s: AccountNotebookNoteStruct) -> AccountNotebookNote:
-    return AccountNotebookNote(
-        s.account_id,
-        s.block_id,
-        s.content_html,
-        _iso(s.created_at),
-        s.id,
-        _iso(s.updated_at),
-        s.created_by_user_id,
-        s.title,
-    )
+    m = AccountNotebookNote.__new__(AccountNotebookNote)
+    m.account_id = s.account_id
+    m.block_id = s.block_id
+    m.content_html = s.content_html
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.updated_at = _iso(s.updated_at)
+    m.created_by_user_id = s.created_by_user_id
+    m.title = s.title
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -110,15 +112,16 @@ class AccountRelationshipStruct(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 
 def build_account_relationship(s: AccountRelationshipStruct) -> AccountRelationship:
-    return AccountRelationship(
-        s.child_account_id,
-        _iso(s.created_at),
-        s.id,
-        s.parent_account_id,
-        s.related_object_id,
-        s.relationship_type,
-        _iso(s.updated_at),
-    )
+    m = AccountRelationship.__new__(AccountRelationship)
+    m.child_account_id = s.child_account_id
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.parent_account_id = s.parent_account_id
+    m.related_object_id = s.related_object_id
+    m.relationship_type = s.relationship_type
+    m.updated_at = _iso(s.updated_at)
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -128,10 +131,11 @@ class MirrorChannelStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_mirror_channel(s: MirrorChannelStruct) -> MirrorChannel:
-    return MirrorChannel(
-        s.channel_id,
-        s.source,
-    )
+    m = MirrorChannel.__new__(MirrorChannel)
+    m.channel_id = s.channel_id
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -144,13 +148,14 @@ class ChannelStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_channel(s: ChannelStruct) -> Channel:
-    return Channel(
-        s.channel_id,
-        s.is_internal,
-        s.is_primary,
-        build_mirror_channel(s.mirror_to) if type(s.mirror_to) is MirrorChannelStruct else s.mirror_to,
-        s.source,
-    )
+    m = Channel.__new__(Channel)
+    m.channel_id = s.channel_id
+    m.is_internal = s.is_internal
+    m.is_primary = s.is_primary
+    m.mirror_to = build_mirror_channel(s.mirror_to) if type(s.mirror_to) is MirrorChannelStruct else s.mirror_to
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -160,10 +165,11 @@ class CrmDetailsStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_crm_details(s: CrmDetailsStruct) -> CrmDetails:
-    return CrmDetails(
-        s.id,
-        s.source,
-    )
+    m = CrmDetails.__new__(CrmDetails)
+    m.id = s.id
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -172,9 +178,10 @@ class CrmSettingsStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_crm_settings(s: CrmSettingsStruct) -> CrmSettings:
-    return CrmSettings(
-        list(map(build_crm_details, s.details)) if type(s.details) is Items else s.details,
-    )
+    m = CrmSettings.__new__(CrmSettings)
+    m.details = list(map(build_crm_details, s.details)) if type(s.details) is Items else s.details
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -184,10 +191,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -197,10 +205,11 @@ class MiniUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_user(s: MiniUserStruct) -> MiniUser:
-    return MiniUser(
-        s.id,
-        s.email,
-    )
+    m = MiniUser.__new__(MiniUser)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -228,28 +237,29 @@ class AccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_account(s: AccountStruct) -> Account:
-    return Account(
-        _iso(s.created_at),
-        s.id,
-        s.is_disabled,
-        s.latest_customer_activity_time,
-        s.logo_url,
-        s.name,
-        s.type_,
-        _iso(s.updated_at),
-        s.associated_account_ids,
-        list(map(build_channel, s.channels)) if type(s.channels) is Items else s.channels,
-        build_crm_settings(s.crm_settings) if type(s.crm_settings) is CrmSettingsStruct else s.crm_settings,
-        CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields,
-        s.domain,
-        s.domains,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-        build_mini_user(s.owner) if type(s.owner) is MiniUserStruct else s.owner,
-        s.parent_account_id,
-        s.primary_domain,
-        s.subaccount_ids,
-        s.tags,
-    )
+    m = Account.__new__(Account)
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.is_disabled = s.is_disabled
+    m.latest_customer_activity_time = s.latest_customer_activity_time
+    m.logo_url = s.logo_url
+    m.name = s.name
+    m.type_ = s.type_
+    m.updated_at = _iso(s.updated_at)
+    m.associated_account_ids = s.associated_account_ids
+    m.channels = list(map(build_channel, s.channels)) if type(s.channels) is Items else s.channels
+    m.crm_settings = build_crm_settings(s.crm_settings) if type(s.crm_settings) is CrmSettingsStruct else s.crm_settings
+    m.custom_fields = CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields
+    m.domain = s.domain
+    m.domains = s.domains
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.owner = build_mini_user(s.owner) if type(s.owner) is MiniUserStruct else s.owner
+    m.parent_account_id = s.parent_account_id
+    m.primary_domain = s.primary_domain
+    m.subaccount_ids = s.subaccount_ids
+    m.tags = s.tags
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -261,12 +271,13 @@ class ActivityTypeStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_activity_type(s: ActivityTypeStruct) -> ActivityType:
-    return ActivityType(
-        s.icon_url,
-        s.id,
-        s.label,
-        s.slug,
-    )
+    m = ActivityType.__new__(ActivityType)
+    m.icon_url = s.icon_url
+    m.id = s.id
+    m.label = s.label
+    m.slug = s.slug
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -278,12 +289,13 @@ class AttachmentStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_attachment(s: AttachmentStruct) -> Attachment:
-    return Attachment(
-        s.description,
-        s.id,
-        s.name,
-        s.url,
-    )
+    m = Attachment.__new__(Attachment)
+    m.description = s.description
+    m.id = s.id
+    m.name = s.name
+    m.url = s.url
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -292,9 +304,10 @@ class CreateActivityResponseDataStruct(msgspec.Struct, kw_only=True, forbid_unkn
 
 
 def build_create_activity_response_data(s: CreateActivityResponseDataStruct) -> CreateActivityResponseData:
-    return CreateActivityResponseData(
-        s.success,
-    )
+    m = CreateActivityResponseData.__new__(CreateActivityResponseData)
+    m.success = s.success
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -313,19 +326,22 @@ class CustomActivityStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 
 def build_custom_activity(s: CustomActivityStruct) -> CustomActivity:
-    return CustomActivity(
-        s.account_id,
-        _iso(s.created_at),
-        _iso(s.happened_at),
-        s.id,
-        _iso(s.updated_at),
-        build_activity_type(s.activity_type) if type(s.activity_type) is ActivityTypeStruct else s.activity_type,
-        s.body_html,
-        s.contact_id,
-        s.link,
-        s.link_text,
-        s.user_id,
+    m = CustomActivity.__new__(CustomActivity)
+    m.account_id = s.account_id
+    m.created_at = _iso(s.created_at)
+    m.happened_at = _iso(s.happened_at)
+    m.id = s.id
+    m.updated_at = _iso(s.updated_at)
+    m.activity_type = (
+        build_activity_type(s.activity_type) if type(s.activity_type) is ActivityTypeStruct else s.activity_type
     )
+    m.body_html = s.body_html
+    m.contact_id = s.contact_id
+    m.link = s.link
+    m.link_text = s.link_text
+    m.user_id = s.user_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -336,9 +352,10 @@ class DeleteAccountHighlightResponseDataStruct(msgspec.Struct, kw_only=True, for
 def build_delete_account_highlight_response_data(
     s: DeleteAccountHighlightResponseDataStruct,
 ) -> DeleteAccountHighlightResponseData:
-    return DeleteAccountHighlightResponseData(
-        s.success,
-    )
+    m = DeleteAccountHighlightResponseData.__new__(DeleteAccountHighlightResponseData)
+    m.success = s.success
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -45,10 +45,11 @@ class MiniContactStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_contact(s: MiniContactStruct) -> MiniContact:
-    return MiniContact(
-        s.id,
-        s.email,
-    )
+    m = MiniContact.__new__(MiniContact)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -58,10 +59,11 @@ class MiniUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_user(s: MiniUserStruct) -> MiniUser:
-    return MiniUser(
-        s.id,
-        s.email,
-    )
+    m = MiniUser.__new__(MiniUser)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -71,10 +73,11 @@ class ActorStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 
 def build_actor(s: ActorStruct) -> Actor:
-    return Actor(
-        build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact,
-        build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user,
-    )
+    m = Actor.__new__(Actor)
+    m.contact = build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact
+    m.user = build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -90,16 +93,17 @@ class ArticleFeedbackStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
 
 def build_article_feedback(s: ArticleFeedbackStruct) -> ArticleFeedback:
-    return ArticleFeedback(
-        s.article_id,
-        s.id,
-        s.knowledge_base_id,
-        s.score,
-        _iso(s.submitted_at),
-        _iso(s.updated_at),
-        s.comment,
-        build_actor(s.submitter) if type(s.submitter) is ActorStruct else s.submitter,
-    )
+    m = ArticleFeedback.__new__(ArticleFeedback)
+    m.article_id = s.article_id
+    m.id = s.id
+    m.knowledge_base_id = s.knowledge_base_id
+    m.score = s.score
+    m.submitted_at = _iso(s.submitted_at)
+    m.updated_at = _iso(s.updated_at)
+    m.comment = s.comment
+    m.submitter = build_actor(s.submitter) if type(s.submitter) is ActorStruct else s.submitter
+    m.additional_properties = {}
+    return m
 
 
 @final

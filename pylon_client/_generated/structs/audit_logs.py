@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -51,20 +51,21 @@ class AuditLogStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_audit_log(s: AuditLogStruct) -> AuditLog:
-    return AuditLog(
-        s.action,
-        s.action_happened_at,
-        s.created_at,
-        s.id,
-        s.object_id,
-        s.object_type,
-        s.source,
-        s.actor_contact_id,
-        s.actor_user_id,
-        AuditLogAttributesType0.from_dict(s.attributes) if type(s.attributes) is Object else s.attributes,
-        s.link,
-        AuditLogMetadataType0.from_dict(s.metadata) if type(s.metadata) is Object else s.metadata,
-    )
+    m = AuditLog.__new__(AuditLog)
+    m.action = s.action
+    m.action_happened_at = s.action_happened_at
+    m.created_at = s.created_at
+    m.id = s.id
+    m.object_id = s.object_id
+    m.object_type = s.object_type
+    m.source = s.source
+    m.actor_contact_id = s.actor_contact_id
+    m.actor_user_id = s.actor_user_id
+    m.attributes = AuditLogAttributesType0.from_dict(s.attributes) if type(s.attributes) is Object else s.attributes
+    m.link = s.link
+    m.metadata = AuditLogMetadataType0.from_dict(s.metadata) if type(s.metadata) is Object else s.metadata
+    m.additional_properties = {}
+    return m
 
 
 @final

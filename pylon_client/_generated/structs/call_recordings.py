@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -56,25 +56,28 @@ class CallRecordingStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_call_recording(s: CallRecordingStruct) -> CallRecording:
-    return CallRecording(
-        _iso(s.created_at),
-        s.duration_ms,
-        _iso(s.end_time),
-        s.external_id,
-        s.id,
-        s.source,
-        _iso(s.start_time),
-        s.summary,
-        s.title,
-        _iso(s.updated_at),
-        s.url,
-        s.account_id,
-        s.calendar_event_id,
+    m = CallRecording.__new__(CallRecording)
+    m.created_at = _iso(s.created_at)
+    m.duration_ms = s.duration_ms
+    m.end_time = _iso(s.end_time)
+    m.external_id = s.external_id
+    m.id = s.id
+    m.source = s.source
+    m.start_time = _iso(s.start_time)
+    m.summary = s.summary
+    m.title = s.title
+    m.updated_at = _iso(s.updated_at)
+    m.url = s.url
+    m.account_id = s.account_id
+    m.calendar_event_id = s.calendar_event_id
+    m.custom_fields = (
         CallRecordingCustomFieldsType0.from_dict(s.custom_fields)
         if type(s.custom_fields) is Object
-        else s.custom_fields,
-        s.participant_emails,
+        else s.custom_fields
     )
+    m.participant_emails = s.participant_emails
+    m.additional_properties = {}
+    return m
 
 
 @final

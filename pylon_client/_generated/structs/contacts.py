@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -43,10 +43,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -56,10 +57,11 @@ class MiniAccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_account(s: MiniAccountStruct) -> MiniAccount:
-    return MiniAccount(
-        s.id,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-    )
+    m = MiniAccount.__new__(MiniAccount)
+    m.id = s.id
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -69,10 +71,11 @@ class IntegrationUserIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_field
 
 
 def build_integration_user_id(s: IntegrationUserIdStruct) -> IntegrationUserId:
-    return IntegrationUserId(
-        s.id,
-        s.source,
-    )
+    m = IntegrationUserId.__new__(IntegrationUserId)
+    m.id = s.id
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -93,23 +96,26 @@ class ContactStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_contact(s: ContactStruct) -> Contact:
-    return Contact(
-        s.avatar_url,
-        s.id,
-        s.name,
-        s.portal_role,
-        build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account,
-        CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields,
-        s.email,
-        s.emails,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
+    m = Contact.__new__(Contact)
+    m.avatar_url = s.avatar_url
+    m.id = s.id
+    m.name = s.name
+    m.portal_role = s.portal_role
+    m.account = build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account
+    m.custom_fields = CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields
+    m.email = s.email
+    m.emails = s.emails
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.integration_user_ids = (
         list(map(build_integration_user_id, s.integration_user_ids))
         if type(s.integration_user_ids) is Items
-        else s.integration_user_ids,
-        s.phone_numbers,
-        s.portal_role_id,
-        s.primary_phone_number,
+        else s.integration_user_ids
     )
+    m.phone_numbers = s.phone_numbers
+    m.portal_role_id = s.portal_role_id
+    m.primary_phone_number = s.primary_phone_number
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -52,10 +52,11 @@ class CustomFieldDefinitionSelectOptionStruct(msgspec.Struct, kw_only=True, forb
 def build_custom_field_definition_select_option(
     s: CustomFieldDefinitionSelectOptionStruct,
 ) -> CustomFieldDefinitionSelectOption:
-    return CustomFieldDefinitionSelectOption(
-        s.label,
-        s.slug,
-    )
+    m = CustomFieldDefinitionSelectOption.__new__(CustomFieldDefinitionSelectOption)
+    m.label = s.label
+    m.slug = s.slug
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -68,13 +69,14 @@ class NumberMetadataStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 
 def build_number_metadata(s: NumberMetadataStruct) -> NumberMetadata:
-    return NumberMetadata(
-        s.currency,
-        s.decimal_places,
-        s.duration_display_format,
-        s.duration_input_unit,
-        s.format_,
-    )
+    m = NumberMetadata.__new__(NumberMetadata)
+    m.currency = s.currency
+    m.decimal_places = s.decimal_places
+    m.duration_display_format = s.duration_display_format
+    m.duration_input_unit = s.duration_input_unit
+    m.format_ = s.format_
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -83,9 +85,12 @@ class SelectMetadataStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 
 def build_select_metadata(s: SelectMetadataStruct) -> SelectMetadata:
-    return SelectMetadata(
-        list(map(build_custom_field_definition_select_option, s.options)) if type(s.options) is Items else s.options,
+    m = SelectMetadata.__new__(SelectMetadata)
+    m.options = (
+        list(map(build_custom_field_definition_select_option, s.options)) if type(s.options) is Items else s.options
     )
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -107,26 +112,31 @@ class CustomFieldStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_custom_field(s: CustomFieldStruct) -> CustomField:
-    return CustomField(
-        _iso(s.created_at),
-        s.description,
-        s.id,
-        s.is_read_only,
-        s.label,
-        s.object_type,
-        s.slug,
-        s.source,
-        s.type_,
-        _iso(s.updated_at),
-        s.default_value,
-        s.default_values,
+    m = CustomField.__new__(CustomField)
+    m.created_at = _iso(s.created_at)
+    m.description = s.description
+    m.id = s.id
+    m.is_read_only = s.is_read_only
+    m.label = s.label
+    m.object_type = s.object_type
+    m.slug = s.slug
+    m.source = s.source
+    m.type_ = s.type_
+    m.updated_at = _iso(s.updated_at)
+    m.default_value = s.default_value
+    m.default_values = s.default_values
+    m.number_metadata = (
         build_number_metadata(s.number_metadata)
         if type(s.number_metadata) is NumberMetadataStruct
-        else s.number_metadata,
+        else s.number_metadata
+    )
+    m.select_metadata = (
         build_select_metadata(s.select_metadata)
         if type(s.select_metadata) is SelectMetadataStruct
-        else s.select_metadata,
+        else s.select_metadata
     )
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -139,9 +149,10 @@ class DeleteCustomFieldSelectOptionResponseDataStruct(
 def build_delete_custom_field_select_option_response_data(
     s: DeleteCustomFieldSelectOptionResponseDataStruct,
 ) -> DeleteCustomFieldSelectOptionResponseData:
-    return DeleteCustomFieldSelectOptionResponseData(
-        s.success,
-    )
+    m = DeleteCustomFieldSelectOptionResponseData.__new__(DeleteCustomFieldSelectOptionResponseData)
+    m.success = s.success
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -45,13 +45,14 @@ class EmailSuppressionStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_email_suppression(s: EmailSuppressionStruct) -> EmailSuppression:
-    return EmailSuppression(
-        _iso(s.created_at),
-        s.email,
-        s.id,
-        s.reason,
-        s.bounce_details,
-    )
+    m = EmailSuppression.__new__(EmailSuppression)
+    m.created_at = _iso(s.created_at)
+    m.email = s.email
+    m.id = s.id
+    m.reason = s.reason
+    m.bounce_details = s.bounce_details
+    m.additional_properties = {}
+    return m
 
 
 @final

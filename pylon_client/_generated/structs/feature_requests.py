@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -54,15 +54,16 @@ class FeatureRequestEvidenceStruct(msgspec.Struct, kw_only=True, forbid_unknown_
 
 
 def build_feature_request_evidence(s: FeatureRequestEvidenceStruct) -> FeatureRequestEvidence:
-    return FeatureRequestEvidence(
-        _iso(s.created_at),
-        s.id,
-        s.source_type,
-        s.account_id,
-        s.external_url,
-        s.source_id,
-        s.summary,
-    )
+    m = FeatureRequestEvidence.__new__(FeatureRequestEvidence)
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.source_type = s.source_type
+    m.account_id = s.account_id
+    m.external_url = s.external_url
+    m.source_id = s.source_id
+    m.summary = s.summary
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -79,19 +80,22 @@ class FeatureRequestSearchResultStruct(msgspec.Struct, kw_only=True, forbid_unkn
 
 
 def build_feature_request_search_result(s: FeatureRequestSearchResultStruct) -> FeatureRequestSearchResult:
-    return FeatureRequestSearchResult(
-        s.created_at,
-        s.description,
-        s.evidence_count,
-        s.id,
-        s.title,
-        s.updated_at,
-        s.account_ids,
+    m = FeatureRequestSearchResult.__new__(FeatureRequestSearchResult)
+    m.created_at = s.created_at
+    m.description = s.description
+    m.evidence_count = s.evidence_count
+    m.id = s.id
+    m.title = s.title
+    m.updated_at = s.updated_at
+    m.account_ids = s.account_ids
+    m.custom_fields = (
         FeatureRequestSearchResultCustomFieldsType0.from_dict(s.custom_fields)
         if type(s.custom_fields) is Object
-        else s.custom_fields,
-        s.request_status,
+        else s.custom_fields
     )
+    m.request_status = s.request_status
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -108,19 +112,22 @@ class FeatureRequestStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 
 def build_feature_request(s: FeatureRequestStruct) -> FeatureRequest:
-    return FeatureRequest(
-        s.created_at,
-        s.description,
-        s.evidence_count,
-        s.id,
-        s.title,
-        s.updated_at,
+    m = FeatureRequest.__new__(FeatureRequest)
+    m.created_at = s.created_at
+    m.description = s.description
+    m.evidence_count = s.evidence_count
+    m.id = s.id
+    m.title = s.title
+    m.updated_at = s.updated_at
+    m.custom_fields = (
         FeatureRequestCustomFieldsType0.from_dict(s.custom_fields)
         if type(s.custom_fields) is Object
-        else s.custom_fields,
-        list(map(build_feature_request_evidence, s.evidence)) if type(s.evidence) is Items else s.evidence,
-        s.request_status,
+        else s.custom_fields
     )
+    m.evidence = list(map(build_feature_request_evidence, s.evidence)) if type(s.evidence) is Items else s.evidence
+    m.request_status = s.request_status
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -40,13 +40,14 @@ class IssueStatusStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_issue_status(s: IssueStatusStruct) -> IssueStatus:
-    return IssueStatus(
-        s.category,
-        s.is_archived,
-        s.is_default_status,
-        s.label,
-        s.slug,
-    )
+    m = IssueStatus.__new__(IssueStatus)
+    m.category = s.category
+    m.is_archived = s.is_archived
+    m.is_default_status = s.is_default_status
+    m.label = s.label
+    m.slug = s.slug
+    m.additional_properties = {}
+    return m
 
 
 @final

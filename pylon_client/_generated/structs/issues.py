@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -79,11 +79,12 @@ class ActiveTimeByUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_active_time_by_user(s: ActiveTimeByUserStruct) -> ActiveTimeByUser:
-    return ActiveTimeByUser(
-        s.active_time_seconds,
-        s.business_hours_active_time_seconds,
-        s.user_id,
-    )
+    m = ActiveTimeByUser.__new__(ActiveTimeByUser)
+    m.active_time_seconds = s.active_time_seconds
+    m.business_hours_active_time_seconds = s.business_hours_active_time_seconds
+    m.user_id = s.user_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -93,10 +94,11 @@ class SkippedIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_skipped_issue(s: SkippedIssueStruct) -> SkippedIssue:
-    return SkippedIssue(
-        s.issue_id,
-        s.reason,
-    )
+    m = SkippedIssue.__new__(SkippedIssue)
+    m.issue_id = s.issue_id
+    m.reason = s.reason
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -106,10 +108,13 @@ class BulkIssueResultStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=
 
 
 def build_bulk_issue_result(s: BulkIssueResultStruct) -> BulkIssueResult:
-    return BulkIssueResult(
-        list(map(build_skipped_issue, s.skipped_issues)) if type(s.skipped_issues) is Items else s.skipped_issues,
-        s.succeeded_issue_ids,
+    m = BulkIssueResult.__new__(BulkIssueResult)
+    m.skipped_issues = (
+        list(map(build_skipped_issue, s.skipped_issues)) if type(s.skipped_issues) is Items else s.skipped_issues
     )
+    m.succeeded_issue_ids = s.succeeded_issue_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -124,13 +129,14 @@ class CreateIssueDraftReplyResponseDataStruct(msgspec.Struct, kw_only=True, forb
 def build_create_issue_draft_reply_response_data(
     s: CreateIssueDraftReplyResponseDataStruct,
 ) -> CreateIssueDraftReplyResponseData:
-    return CreateIssueDraftReplyResponseData(
-        s.id,
-        s.issue_id,
-        s.status,
-        _iso(s.updated_at),
-        s.user_id,
-    )
+    m = CreateIssueDraftReplyResponseData.__new__(CreateIssueDraftReplyResponseData)
+    m.id = s.id
+    m.issue_id = s.issue_id
+    m.status = s.status
+    m.updated_at = _iso(s.updated_at)
+    m.user_id = s.user_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -140,10 +146,11 @@ class CreateIssueNoteResponseDataStruct(msgspec.Struct, kw_only=True, forbid_unk
 
 
 def build_create_issue_note_response_data(s: CreateIssueNoteResponseDataStruct) -> CreateIssueNoteResponseData:
-    return CreateIssueNoteResponseData(
-        s.id,
-        s.issue_id,
-    )
+    m = CreateIssueNoteResponseData.__new__(CreateIssueNoteResponseData)
+    m.id = s.id
+    m.issue_id = s.issue_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -153,10 +160,11 @@ class CreateIssueReplyResponseDataStruct(msgspec.Struct, kw_only=True, forbid_un
 
 
 def build_create_issue_reply_response_data(s: CreateIssueReplyResponseDataStruct) -> CreateIssueReplyResponseData:
-    return CreateIssueReplyResponseData(
-        s.id,
-        s.issue_id,
-    )
+    m = CreateIssueReplyResponseData.__new__(CreateIssueReplyResponseData)
+    m.id = s.id
+    m.issue_id = s.issue_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -166,10 +174,11 @@ class CsatResponseStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_csat_response(s: CsatResponseStruct) -> CsatResponse:
-    return CsatResponse(
-        s.score,
-        s.comment,
-    )
+    m = CsatResponse.__new__(CsatResponse)
+    m.score = s.score
+    m.comment = s.comment
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -183,14 +192,15 @@ class EmailMessageInfoStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_email_message_info(s: EmailMessageInfoStruct) -> EmailMessageInfo:
-    return EmailMessageInfo(
-        s.from_email,
-        s.message_id,
-        s.sender_authentication_status,
-        s.bcc_emails,
-        s.cc_emails,
-        s.to_emails,
-    )
+    m = EmailMessageInfo.__new__(EmailMessageInfo)
+    m.from_email = s.from_email
+    m.message_id = s.message_id
+    m.sender_authentication_status = s.sender_authentication_status
+    m.bcc_emails = s.bcc_emails
+    m.cc_emails = s.cc_emails
+    m.to_emails = s.to_emails
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -200,10 +210,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -215,12 +226,13 @@ class ExternalIncidentStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_external_incident(s: ExternalIncidentStruct) -> ExternalIncident:
-    return ExternalIncident(
-        s.reference,
-        s.source,
-        s.external_id,
-        s.link,
-    )
+    m = ExternalIncident.__new__(ExternalIncident)
+    m.reference = s.reference
+    m.source = s.source
+    m.external_id = s.external_id
+    m.link = s.link
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -231,11 +243,12 @@ class ExternalIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_external_issue(s: ExternalIssueStruct) -> ExternalIssue:
-    return ExternalIssue(
-        s.external_id,
-        s.link,
-        s.source,
-    )
+    m = ExternalIssue.__new__(ExternalIssue)
+    m.external_id = s.external_id
+    m.link = s.link
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -245,10 +258,11 @@ class FollowerStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_follower(s: FollowerStruct) -> Follower:
-    return Follower(
-        s.id,
-        s.type_,
-    )
+    m = Follower.__new__(Follower)
+    m.id = s.id
+    m.type_ = s.type_
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -257,9 +271,10 @@ class IssueChatWidgetInfoStruct(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 
 def build_issue_chat_widget_info(s: IssueChatWidgetInfoStruct) -> IssueChatWidgetInfo:
-    return IssueChatWidgetInfo(
-        s.page_url,
-    )
+    m = IssueChatWidgetInfo.__new__(IssueChatWidgetInfo)
+    m.page_url = s.page_url
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -269,10 +284,11 @@ class MiniAccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_account(s: MiniAccountStruct) -> MiniAccount:
-    return MiniAccount(
-        s.id,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-    )
+    m = MiniAccount.__new__(MiniAccount)
+    m.id = s.id
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -282,10 +298,11 @@ class MiniUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_user(s: MiniUserStruct) -> MiniUser:
-    return MiniUser(
-        s.id,
-        s.email,
-    )
+    m = MiniUser.__new__(MiniUser)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -296,11 +313,12 @@ class MiniIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_mini_issue(s: MiniIssueStruct) -> MiniIssue:
-    return MiniIssue(
-        s.id,
-        s.number,
-        s.title,
-    )
+    m = MiniIssue.__new__(MiniIssue)
+    m.id = s.id
+    m.number = s.number
+    m.title = s.title
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -310,10 +328,11 @@ class MiniContactStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_contact(s: MiniContactStruct) -> MiniContact:
-    return MiniContact(
-        s.id,
-        s.email,
-    )
+    m = MiniContact.__new__(MiniContact)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -324,11 +343,12 @@ class SlackInfoStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_slack_info(s: SlackInfoStruct) -> SlackInfo:
-    return SlackInfo(
-        s.channel_id,
-        s.message_ts,
-        s.workspace_id,
-    )
+    m = SlackInfo.__new__(SlackInfo)
+    m.channel_id = s.channel_id
+    m.message_ts = s.message_ts
+    m.workspace_id = s.workspace_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -337,9 +357,10 @@ class MiniTeamStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_team(s: MiniTeamStruct) -> MiniTeam:
-    return MiniTeam(
-        s.id,
-    )
+    m = MiniTeam.__new__(MiniTeam)
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -351,12 +372,13 @@ class SlaTimesStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_sla_times(s: SlaTimesStruct) -> SlaTimes:
-    return SlaTimes(
-        _iso(s.breach_time) if type(s.breach_time) is Text else s.breach_time,
-        s.business_hours_seconds,
-        s.seconds,
-        _iso(s.time) if type(s.time) is Text else s.time,
-    )
+    m = SlaTimes.__new__(SlaTimes)
+    m.breach_time = _iso(s.breach_time) if type(s.breach_time) is Text else s.breach_time
+    m.business_hours_seconds = s.business_hours_seconds
+    m.seconds = s.seconds
+    m.time = _iso(s.time) if type(s.time) is Text else s.time
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -368,12 +390,17 @@ class TeamSlaStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_team_sla(s: TeamSlaStruct) -> TeamSla:
-    return TeamSla(
-        s.team_id,
-        build_sla_times(s.first_resolution) if type(s.first_resolution) is SlaTimesStruct else s.first_resolution,
-        build_sla_times(s.first_response) if type(s.first_response) is SlaTimesStruct else s.first_response,
-        build_sla_times(s.resolution) if type(s.resolution) is SlaTimesStruct else s.resolution,
+    m = TeamSla.__new__(TeamSla)
+    m.team_id = s.team_id
+    m.first_resolution = (
+        build_sla_times(s.first_resolution) if type(s.first_resolution) is SlaTimesStruct else s.first_resolution
     )
+    m.first_response = (
+        build_sla_times(s.first_response) if type(s.first_response) is SlaTimesStruct else s.first_response
+    )
+    m.resolution = build_sla_times(s.resolution) if type(s.resolution) is SlaTimesStruct else s.resolution
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -427,68 +454,95 @@ class IssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 
 def build_issue(s: IssueStruct) -> Issue:
-    return Issue(
-        s.body_html,
-        _iso(s.created_at),
-        s.customer_portal_visible,
-        s.id,
-        s.is_issue_group,
-        s.link,
-        s.number,
-        s.number_of_touches,
-        s.source,
-        s.state,
-        s.title,
-        s.type_,
-        _iso(s.updated_at),
-        build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account,
+    m = Issue.__new__(Issue)
+    m.body_html = s.body_html
+    m.created_at = _iso(s.created_at)
+    m.customer_portal_visible = s.customer_portal_visible
+    m.id = s.id
+    m.is_issue_group = s.is_issue_group
+    m.link = s.link
+    m.number = s.number
+    m.number_of_touches = s.number_of_touches
+    m.source = s.source
+    m.state = s.state
+    m.title = s.title
+    m.type_ = s.type_
+    m.updated_at = _iso(s.updated_at)
+    m.account = build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account
+    m.active_time_by_user = (
         list(map(build_active_time_by_user, s.active_time_by_user))
         if type(s.active_time_by_user) is Items
-        else s.active_time_by_user,
-        s.active_time_seconds,
-        build_mini_user(s.assignee) if type(s.assignee) is MiniUserStruct else s.assignee,
-        s.attachment_urls,
-        s.author_unverified,
-        s.business_hours_active_time_seconds,
-        s.business_hours_first_response_seconds,
-        s.business_hours_resolution_seconds,
+        else s.active_time_by_user
+    )
+    m.active_time_seconds = s.active_time_seconds
+    m.assignee = build_mini_user(s.assignee) if type(s.assignee) is MiniUserStruct else s.assignee
+    m.attachment_urls = s.attachment_urls
+    m.author_unverified = s.author_unverified
+    m.business_hours_active_time_seconds = s.business_hours_active_time_seconds
+    m.business_hours_first_response_seconds = s.business_hours_first_response_seconds
+    m.business_hours_resolution_seconds = s.business_hours_resolution_seconds
+    m.business_hours_time_in_status_seconds = (
         IssueBusinessHoursTimeInStatusSecondsType0.from_dict(s.business_hours_time_in_status_seconds)
         if type(s.business_hours_time_in_status_seconds) is Object
-        else s.business_hours_time_in_status_seconds,
+        else s.business_hours_time_in_status_seconds
+    )
+    m.chat_widget_info = (
         build_issue_chat_widget_info(s.chat_widget_info)
         if type(s.chat_widget_info) is IssueChatWidgetInfoStruct
-        else s.chat_widget_info,
-        list(map(build_mini_issue, s.child_issues)) if type(s.child_issues) is Items else s.child_issues,
-        list(map(build_csat_response, s.csat_responses)) if type(s.csat_responses) is Items else s.csat_responses,
-        CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields,
+        else s.chat_widget_info
+    )
+    m.child_issues = list(map(build_mini_issue, s.child_issues)) if type(s.child_issues) is Items else s.child_issues
+    m.csat_responses = (
+        list(map(build_csat_response, s.csat_responses)) if type(s.csat_responses) is Items else s.csat_responses
+    )
+    m.custom_fields = CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields
+    m.external_incidents = (
         list(map(build_external_incident, s.external_incidents))
         if type(s.external_incidents) is Items
-        else s.external_incidents,
-        list(map(build_external_issue, s.external_issues)) if type(s.external_issues) is Items else s.external_issues,
-        _iso(s.first_resolution_time) if type(s.first_resolution_time) is Text else s.first_resolution_time,
+        else s.external_incidents
+    )
+    m.external_issues = (
+        list(map(build_external_issue, s.external_issues)) if type(s.external_issues) is Items else s.external_issues
+    )
+    m.first_resolution_time = (
+        _iso(s.first_resolution_time) if type(s.first_resolution_time) is Text else s.first_resolution_time
+    )
+    m.first_response_breach_time = (
         _iso(s.first_response_breach_time)
         if type(s.first_response_breach_time) is Text
-        else s.first_response_breach_time,
-        s.first_response_seconds,
-        _iso(s.first_response_time) if type(s.first_response_time) is Text else s.first_response_time,
-        _iso(s.latest_message_time) if type(s.latest_message_time) is Text else s.latest_message_time,
+        else s.first_response_breach_time
+    )
+    m.first_response_seconds = s.first_response_seconds
+    m.first_response_time = (
+        _iso(s.first_response_time) if type(s.first_response_time) is Text else s.first_response_time
+    )
+    m.latest_message_time = (
+        _iso(s.latest_message_time) if type(s.latest_message_time) is Text else s.latest_message_time
+    )
+    m.parent_issue_group = (
         build_mini_issue(s.parent_issue_group)
         if type(s.parent_issue_group) is MiniIssueStruct
-        else s.parent_issue_group,
-        build_mini_contact(s.requester) if type(s.requester) is MiniContactStruct else s.requester,
-        _iso(s.resolution_breach_time) if type(s.resolution_breach_time) is Text else s.resolution_breach_time,
-        s.resolution_seconds,
-        _iso(s.resolution_time) if type(s.resolution_time) is Text else s.resolution_time,
-        build_slack_info(s.slack) if type(s.slack) is SlackInfoStruct else s.slack,
-        _iso(s.snoozed_until_time) if type(s.snoozed_until_time) is Text else s.snoozed_until_time,
-        s.tags,
-        build_mini_team(s.team) if type(s.team) is MiniTeamStruct else s.team,
-        list(map(build_team_sla, s.team_slas)) if type(s.team_slas) is Items else s.team_slas,
+        else s.parent_issue_group
+    )
+    m.requester = build_mini_contact(s.requester) if type(s.requester) is MiniContactStruct else s.requester
+    m.resolution_breach_time = (
+        _iso(s.resolution_breach_time) if type(s.resolution_breach_time) is Text else s.resolution_breach_time
+    )
+    m.resolution_seconds = s.resolution_seconds
+    m.resolution_time = _iso(s.resolution_time) if type(s.resolution_time) is Text else s.resolution_time
+    m.slack = build_slack_info(s.slack) if type(s.slack) is SlackInfoStruct else s.slack
+    m.snoozed_until_time = _iso(s.snoozed_until_time) if type(s.snoozed_until_time) is Text else s.snoozed_until_time
+    m.tags = s.tags
+    m.team = build_mini_team(s.team) if type(s.team) is MiniTeamStruct else s.team
+    m.team_slas = list(map(build_team_sla, s.team_slas)) if type(s.team_slas) is Items else s.team_slas
+    m.time_in_status_seconds = (
         IssueTimeInStatusSecondsType0.from_dict(s.time_in_status_seconds)
         if type(s.time_in_status_seconds) is Object
-        else s.time_in_status_seconds,
-        s.workspace_email,
+        else s.time_in_status_seconds
     )
+    m.workspace_email = s.workspace_email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -502,14 +556,15 @@ class IssueThreadStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_issue_thread(s: IssueThreadStruct) -> IssueThread:
-    return IssueThread(
-        s.id,
-        s.issue_id,
-        s.name,
-        s.channel_id,
-        s.source,
-        s.thread_id,
-    )
+    m = IssueThread.__new__(IssueThread)
+    m.id = s.id
+    m.issue_id = s.issue_id
+    m.name = s.name
+    m.channel_id = s.channel_id
+    m.source = s.source
+    m.thread_id = s.thread_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -521,12 +576,13 @@ class MessageAuthorStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_message_author(s: MessageAuthorStruct) -> MessageAuthor:
-    return MessageAuthor(
-        s.name,
-        s.avatar_url,
-        build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact,
-        build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user,
-    )
+    m = MessageAuthor.__new__(MessageAuthor)
+    m.name = s.name
+    m.avatar_url = s.avatar_url
+    m.contact = build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact
+    m.user = build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -544,18 +600,21 @@ class MessageStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_message(s: MessageStruct) -> Message:
-    return Message(
-        s.author_unverified,
-        s.id,
-        s.is_private,
-        s.message_html,
-        s.source,
-        s.timestamp,
-        build_message_author(s.author) if type(s.author) is MessageAuthorStruct else s.author,
-        build_email_message_info(s.email_info) if type(s.email_info) is EmailMessageInfoStruct else s.email_info,
-        s.file_urls,
-        s.thread_id,
+    m = Message.__new__(Message)
+    m.author_unverified = s.author_unverified
+    m.id = s.id
+    m.is_private = s.is_private
+    m.message_html = s.message_html
+    m.source = s.source
+    m.timestamp = s.timestamp
+    m.author = build_message_author(s.author) if type(s.author) is MessageAuthorStruct else s.author
+    m.email_info = (
+        build_email_message_info(s.email_info) if type(s.email_info) is EmailMessageInfoStruct else s.email_info
     )
+    m.file_urls = s.file_urls
+    m.thread_id = s.thread_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -566,11 +625,12 @@ class SurveyResponseAnswerStruct(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
 
 def build_survey_response_answer(s: SurveyResponseAnswerStruct) -> SurveyResponseAnswer:
-    return SurveyResponseAnswer(
-        s.prompt,
-        s.question_type,
-        s.value,
-    )
+    m = SurveyResponseAnswer.__new__(SurveyResponseAnswer)
+    m.prompt = s.prompt
+    m.question_type = s.question_type
+    m.value = s.value
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -585,15 +645,16 @@ class SurveyResponseStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 
 def build_survey_response(s: SurveyResponseStruct) -> SurveyResponse:
-    return SurveyResponse(
-        s.id,
-        s.survey_instance_id,
-        s.survey_type,
-        s.account_id,
-        list(map(build_survey_response_answer, s.answers)) if type(s.answers) is Items else s.answers,
-        s.contact_id,
-        _iso(s.submitted_at) if type(s.submitted_at) is Text else s.submitted_at,
-    )
+    m = SurveyResponse.__new__(SurveyResponse)
+    m.id = s.id
+    m.survey_instance_id = s.survey_instance_id
+    m.survey_type = s.survey_type
+    m.account_id = s.account_id
+    m.answers = list(map(build_survey_response_answer, s.answers)) if type(s.answers) is Items else s.answers
+    m.contact_id = s.contact_id
+    m.submitted_at = _iso(s.submitted_at) if type(s.submitted_at) is Text else s.submitted_at
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -603,10 +664,11 @@ class VoiceCallTranscriptSegmentStruct(msgspec.Struct, kw_only=True, forbid_unkn
 
 
 def build_voice_call_transcript_segment(s: VoiceCallTranscriptSegmentStruct) -> VoiceCallTranscriptSegment:
-    return VoiceCallTranscriptSegment(
-        s.speaker,
-        s.text,
-    )
+    m = VoiceCallTranscriptSegment.__new__(VoiceCallTranscriptSegment)
+    m.speaker = s.speaker
+    m.text = s.text
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -617,13 +679,16 @@ class VoiceCallRecordingStruct(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 
 def build_voice_call_recording(s: VoiceCallRecordingStruct) -> VoiceCallRecording:
-    return VoiceCallRecording(
-        s.download_url,
-        s.id,
+    m = VoiceCallRecording.__new__(VoiceCallRecording)
+    m.download_url = s.download_url
+    m.id = s.id
+    m.transcript_segments = (
         list(map(build_voice_call_transcript_segment, s.transcript_segments))
         if type(s.transcript_segments) is Items
-        else s.transcript_segments,
+        else s.transcript_segments
     )
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -637,14 +702,15 @@ class VoiceCallStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_voice_call(s: VoiceCallStruct) -> VoiceCall:
-    return VoiceCall(
-        _iso(s.created_at),
-        s.from_phone_number,
-        s.id,
-        s.to_phone_number,
-        s.duration_sec,
-        list(map(build_voice_call_recording, s.recordings)) if type(s.recordings) is Items else s.recordings,
-    )
+    m = VoiceCall.__new__(VoiceCall)
+    m.created_at = _iso(s.created_at)
+    m.from_phone_number = s.from_phone_number
+    m.id = s.id
+    m.to_phone_number = s.to_phone_number
+    m.duration_sec = s.duration_sec
+    m.recordings = list(map(build_voice_call_recording, s.recordings)) if type(s.recordings) is Items else s.recordings
+    m.additional_properties = {}
+    return m
 
 
 @final

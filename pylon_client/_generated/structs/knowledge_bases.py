@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -54,12 +54,13 @@ class TagStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fal
 
 
 def build_tag(s: TagStruct) -> Tag:
-    return Tag(
-        s.id,
-        s.object_type,
-        s.value,
-        s.hex_color,
-    )
+    m = Tag.__new__(Tag)
+    m.id = s.id
+    m.object_type = s.object_type
+    m.value = s.value
+    m.hex_color = s.hex_color
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -71,14 +72,17 @@ class VisibilityConfigStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_visibility_config(s: VisibilityConfigStruct) -> VisibilityConfig:
-    return VisibilityConfig(
-        s.ai_agent_access,
-        s.allowed_agent_ids,
+    m = VisibilityConfig.__new__(VisibilityConfig)
+    m.ai_agent_access = s.ai_agent_access
+    m.allowed_agent_ids = s.allowed_agent_ids
+    m.customer_visibility_condition = (
         SearchFilter.from_dict(s.customer_visibility_condition)
         if type(s.customer_visibility_condition) is Object
-        else s.customer_visibility_condition,
-        s.visibility,
+        else s.customer_visibility_condition
     )
+    m.visibility = s.visibility
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -103,27 +107,32 @@ class ArticleStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_article(s: ArticleStruct) -> Article:
-    return Article(
-        _iso(s.created_at),
-        s.id,
-        s.identifier,
-        s.is_published,
-        s.is_unlisted,
-        s.slug,
-        s.title,
-        s.url,
-        ArticleApprovalInfoType0.from_dict(s.approval_info) if type(s.approval_info) is Object else s.approval_info,
-        s.author_user_id,
-        s.collection_id,
-        s.current_draft_content_html,
-        s.current_published_content_html,
-        _iso(s.last_edited_at) if type(s.last_edited_at) is Text else s.last_edited_at,
-        _iso(s.last_published_at) if type(s.last_published_at) is Text else s.last_published_at,
-        list(map(build_tag, s.tags)) if type(s.tags) is Items else s.tags,
+    m = Article.__new__(Article)
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.identifier = s.identifier
+    m.is_published = s.is_published
+    m.is_unlisted = s.is_unlisted
+    m.slug = s.slug
+    m.title = s.title
+    m.url = s.url
+    m.approval_info = (
+        ArticleApprovalInfoType0.from_dict(s.approval_info) if type(s.approval_info) is Object else s.approval_info
+    )
+    m.author_user_id = s.author_user_id
+    m.collection_id = s.collection_id
+    m.current_draft_content_html = s.current_draft_content_html
+    m.current_published_content_html = s.current_published_content_html
+    m.last_edited_at = _iso(s.last_edited_at) if type(s.last_edited_at) is Text else s.last_edited_at
+    m.last_published_at = _iso(s.last_published_at) if type(s.last_published_at) is Text else s.last_published_at
+    m.tags = list(map(build_tag, s.tags)) if type(s.tags) is Items else s.tags
+    m.visibility_config = (
         build_visibility_config(s.visibility_config)
         if type(s.visibility_config) is VisibilityConfigStruct
-        else s.visibility_config,
+        else s.visibility_config
     )
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -139,18 +148,21 @@ class CollectionStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_collection(s: CollectionStruct) -> Collection:
-    return Collection(
-        _iso(s.created_at),
-        s.description,
-        s.id,
-        s.slug,
-        s.title,
-        s.icon,
-        s.parent_collection_id,
+    m = Collection.__new__(Collection)
+    m.created_at = _iso(s.created_at)
+    m.description = s.description
+    m.id = s.id
+    m.slug = s.slug
+    m.title = s.title
+    m.icon = s.icon
+    m.parent_collection_id = s.parent_collection_id
+    m.visibility_config = (
         build_visibility_config(s.visibility_config)
         if type(s.visibility_config) is VisibilityConfigStruct
-        else s.visibility_config,
+        else s.visibility_config
     )
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -164,14 +176,15 @@ class KnowledgeBaseStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_knowledge_base(s: KnowledgeBaseStruct) -> KnowledgeBase:
-    return KnowledgeBase(
-        s.default_language,
-        s.id,
-        s.slug,
-        s.title,
-        s.active_theme_id,
-        s.supported_languages,
-    )
+    m = KnowledgeBase.__new__(KnowledgeBase)
+    m.default_language = s.default_language
+    m.id = s.id
+    m.slug = s.slug
+    m.title = s.title
+    m.active_theme_id = s.active_theme_id
+    m.supported_languages = s.supported_languages
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -183,12 +196,13 @@ class KnowledgeBaseThemeAssetStruct(msgspec.Struct, kw_only=True, forbid_unknown
 
 
 def build_knowledge_base_theme_asset(s: KnowledgeBaseThemeAssetStruct) -> KnowledgeBaseThemeAsset:
-    return KnowledgeBaseThemeAsset(
-        s.asset_type,
-        s.content,
-        s.has_unpublished_changes,
-        s.published_content,
-    )
+    m = KnowledgeBaseThemeAsset.__new__(KnowledgeBaseThemeAsset)
+    m.asset_type = s.asset_type
+    m.content = s.content
+    m.has_unpublished_changes = s.has_unpublished_changes
+    m.published_content = s.published_content
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -201,13 +215,14 @@ class KnowledgeBaseThemeStruct(msgspec.Struct, kw_only=True, forbid_unknown_fiel
 
 
 def build_knowledge_base_theme(s: KnowledgeBaseThemeStruct) -> KnowledgeBaseTheme:
-    return KnowledgeBaseTheme(
-        s.has_unpublished_changes,
-        s.id,
-        s.knowledge_base_id,
-        s.name,
-        list(map(build_knowledge_base_theme_asset, s.assets)) if type(s.assets) is Items else s.assets,
-    )
+    m = KnowledgeBaseTheme.__new__(KnowledgeBaseTheme)
+    m.has_unpublished_changes = s.has_unpublished_changes
+    m.id = s.id
+    m.knowledge_base_id = s.knowledge_base_id
+    m.name = s.name
+    m.assets = list(map(build_knowledge_base_theme_asset, s.assets)) if type(s.assets) is Items else s.assets
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -218,11 +233,12 @@ class RequestArticleReviewDataStruct(msgspec.Struct, kw_only=True, forbid_unknow
 
 
 def build_request_article_review_data(s: RequestArticleReviewDataStruct) -> RequestArticleReviewData:
-    return RequestArticleReviewData(
-        s.approval_status,
-        s.article_id,
-        s.article_version_id,
-    )
+    m = RequestArticleReviewData.__new__(RequestArticleReviewData)
+    m.approval_status = s.approval_status
+    m.article_id = s.article_id
+    m.article_version_id = s.article_version_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -236,14 +252,15 @@ class RouteRedirectStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_route_redirect(s: RouteRedirectStruct) -> RouteRedirect:
-    return RouteRedirect(
-        _iso(s.created_at),
-        s.from_path,
-        s.id,
-        s.object_id,
-        s.object_type,
-        s.language,
-    )
+    m = RouteRedirect.__new__(RouteRedirect)
+    m.created_at = _iso(s.created_at)
+    m.from_path = s.from_path
+    m.id = s.id
+    m.object_id = s.object_id
+    m.object_type = s.object_type
+    m.language = s.language
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -39,12 +39,13 @@ class MacroGroupStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_macro_group(s: MacroGroupStruct) -> MacroGroup:
-    return MacroGroup(
-        s.created_at,
-        s.id,
-        s.title,
-        s.updated_at,
-    )
+    m = MacroGroup.__new__(MacroGroup)
+    m.created_at = s.created_at
+    m.id = s.id
+    m.title = s.title
+    m.updated_at = s.updated_at
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -40,9 +40,10 @@ class MacroActionStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_macro_action(s: MacroActionStruct) -> MacroAction:
-    return MacroAction(
-        s.type_,
-    )
+    m = MacroAction.__new__(MacroAction)
+    m.type_ = s.type_
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -53,11 +54,12 @@ class VisibilityStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_visibility(s: VisibilityStruct) -> Visibility:
-    return Visibility(
-        s.type_,
-        s.team_ids,
-        s.user_ids,
-    )
+    m = Visibility.__new__(Visibility)
+    m.type_ = s.type_
+    m.team_ids = s.team_ids
+    m.user_ids = s.user_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -75,18 +77,19 @@ class MacroStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 
 def build_macro(s: MacroStruct) -> Macro:
-    return Macro(
-        s.created_at,
-        s.has_actions,
-        s.id,
-        s.macro_group_id,
-        s.name,
-        s.text_html,
-        s.text_type,
-        s.updated_at,
-        list(map(build_macro_action, s.actions)) if type(s.actions) is Items else s.actions,
-        build_visibility(s.visibility) if type(s.visibility) is VisibilityStruct else s.visibility,
-    )
+    m = Macro.__new__(Macro)
+    m.created_at = s.created_at
+    m.has_actions = s.has_actions
+    m.id = s.id
+    m.macro_group_id = s.macro_group_id
+    m.name = s.name
+    m.text_html = s.text_html
+    m.text_type = s.text_type
+    m.updated_at = s.updated_at
+    m.actions = list(map(build_macro_action, s.actions)) if type(s.actions) is Items else s.actions
+    m.visibility = build_visibility(s.visibility) if type(s.visibility) is VisibilityStruct else s.visibility
+    m.additional_properties = {}
+    return m
 
 
 @final

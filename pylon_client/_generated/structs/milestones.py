@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -45,10 +45,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -58,10 +59,11 @@ class MiniAccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_account(s: MiniAccountStruct) -> MiniAccount:
-    return MiniAccount(
-        s.id,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-    )
+    m = MiniAccount.__new__(MiniAccount)
+    m.id = s.id
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -70,9 +72,10 @@ class MiniProjectStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_project(s: MiniProjectStruct) -> MiniProject:
-    return MiniProject(
-        s.id,
-    )
+    m = MiniProject.__new__(MiniProject)
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -87,15 +90,16 @@ class MilestoneStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_milestone(s: MilestoneStruct) -> Milestone:
-    return Milestone(
-        _iso(s.created_at),
-        s.id,
-        s.name,
-        _iso(s.updated_at),
-        build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account,
-        _iso(s.due_date) if type(s.due_date) is Text else s.due_date,
-        build_mini_project(s.project) if type(s.project) is MiniProjectStruct else s.project,
-    )
+    m = Milestone.__new__(Milestone)
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.name = s.name
+    m.updated_at = _iso(s.updated_at)
+    m.account = build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account
+    m.due_date = _iso(s.due_date) if type(s.due_date) is Text else s.due_date
+    m.project = build_mini_project(s.project) if type(s.project) is MiniProjectStruct else s.project
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -46,10 +46,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -59,10 +60,11 @@ class MiniAccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_account(s: MiniAccountStruct) -> MiniAccount:
-    return MiniAccount(
-        s.id,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-    )
+    m = MiniAccount.__new__(MiniAccount)
+    m.id = s.id
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -71,9 +73,10 @@ class MiniProjectTemplateStruct(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 
 def build_mini_project_template(s: MiniProjectTemplateStruct) -> MiniProjectTemplate:
-    return MiniProjectTemplate(
-        s.id,
-    )
+    m = MiniProjectTemplate.__new__(MiniProjectTemplate)
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -97,26 +100,29 @@ class ProjectStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_project(s: ProjectStruct) -> Project:
-    return Project(
-        _iso(s.created_at),
-        s.customer_portal_visible,
-        s.id,
-        s.is_archived,
-        s.name,
-        s.progress,
-        s.status,
-        _iso(s.updated_at),
-        build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account,
-        _iso(s.archived_at) if type(s.archived_at) is Text else s.archived_at,
-        CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields,
-        s.description_html,
-        _iso(s.end_date) if type(s.end_date) is Text else s.end_date,
-        s.owner_id,
+    m = Project.__new__(Project)
+    m.created_at = _iso(s.created_at)
+    m.customer_portal_visible = s.customer_portal_visible
+    m.id = s.id
+    m.is_archived = s.is_archived
+    m.name = s.name
+    m.progress = s.progress
+    m.status = s.status
+    m.updated_at = _iso(s.updated_at)
+    m.account = build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account
+    m.archived_at = _iso(s.archived_at) if type(s.archived_at) is Text else s.archived_at
+    m.custom_fields = CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields
+    m.description_html = s.description_html
+    m.end_date = _iso(s.end_date) if type(s.end_date) is Text else s.end_date
+    m.owner_id = s.owner_id
+    m.project_template = (
         build_mini_project_template(s.project_template)
         if type(s.project_template) is MiniProjectTemplateStruct
-        else s.project_template,
-        _iso(s.start_date) if type(s.start_date) is Text else s.start_date,
+        else s.project_template
     )
+    m.start_date = _iso(s.start_date) if type(s.start_date) is Text else s.start_date
+    m.additional_properties = {}
+    return m
 
 
 @final

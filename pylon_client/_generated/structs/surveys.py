@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -45,11 +45,12 @@ class SurveyResponseAnswerStruct(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
 
 def build_survey_response_answer(s: SurveyResponseAnswerStruct) -> SurveyResponseAnswer:
-    return SurveyResponseAnswer(
-        s.prompt,
-        s.question_type,
-        s.value,
-    )
+    m = SurveyResponseAnswer.__new__(SurveyResponseAnswer)
+    m.prompt = s.prompt
+    m.question_type = s.question_type
+    m.value = s.value
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -64,15 +65,16 @@ class SurveyResponseStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 
 def build_survey_response(s: SurveyResponseStruct) -> SurveyResponse:
-    return SurveyResponse(
-        s.id,
-        s.survey_instance_id,
-        s.survey_type,
-        s.account_id,
-        list(map(build_survey_response_answer, s.answers)) if type(s.answers) is Items else s.answers,
-        s.contact_id,
-        _iso(s.submitted_at) if type(s.submitted_at) is Text else s.submitted_at,
-    )
+    m = SurveyResponse.__new__(SurveyResponse)
+    m.id = s.id
+    m.survey_instance_id = s.survey_instance_id
+    m.survey_type = s.survey_type
+    m.account_id = s.account_id
+    m.answers = list(map(build_survey_response_answer, s.answers)) if type(s.answers) is Items else s.answers
+    m.contact_id = s.contact_id
+    m.submitted_at = _iso(s.submitted_at) if type(s.submitted_at) is Text else s.submitted_at
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -84,12 +86,13 @@ class SurveyStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=
 
 
 def build_survey(s: SurveyStruct) -> Survey:
-    return Survey(
-        s.id,
-        s.name,
-        s.type_,
-        s.updated_at,
-    )
+    m = Survey.__new__(Survey)
+    m.id = s.id
+    m.name = s.name
+    m.type_ = s.type_
+    m.updated_at = s.updated_at
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -41,12 +41,13 @@ class TagStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fal
 
 
 def build_tag(s: TagStruct) -> Tag:
-    return Tag(
-        s.id,
-        s.object_type,
-        s.value,
-        s.hex_color,
-    )
+    m = Tag.__new__(Tag)
+    m.id = s.id
+    m.object_type = s.object_type
+    m.value = s.value
+    m.hex_color = s.hex_color
+    m.additional_properties = {}
+    return m
 
 
 @final

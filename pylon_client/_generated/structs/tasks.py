@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -54,10 +54,11 @@ class MiniContactStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_contact(s: MiniContactStruct) -> MiniContact:
-    return MiniContact(
-        s.id,
-        s.email,
-    )
+    m = MiniContact.__new__(MiniContact)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -67,10 +68,11 @@ class MiniUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_user(s: MiniUserStruct) -> MiniUser:
-    return MiniUser(
-        s.id,
-        s.email,
-    )
+    m = MiniUser.__new__(MiniUser)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -80,10 +82,11 @@ class ActorStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 
 def build_actor(s: ActorStruct) -> Actor:
-    return Actor(
-        build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact,
-        build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user,
-    )
+    m = Actor.__new__(Actor)
+    m.contact = build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact
+    m.user = build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -93,10 +96,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -107,11 +111,12 @@ class ExternalIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_external_issue(s: ExternalIssueStruct) -> ExternalIssue:
-    return ExternalIssue(
-        s.external_id,
-        s.link,
-        s.source,
-    )
+    m = ExternalIssue.__new__(ExternalIssue)
+    m.external_id = s.external_id
+    m.link = s.link
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -121,10 +126,11 @@ class MiniAccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_account(s: MiniAccountStruct) -> MiniAccount:
-    return MiniAccount(
-        s.id,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-    )
+    m = MiniAccount.__new__(MiniAccount)
+    m.id = s.id
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -135,11 +141,12 @@ class MiniIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_mini_issue(s: MiniIssueStruct) -> MiniIssue:
-    return MiniIssue(
-        s.id,
-        s.number,
-        s.title,
-    )
+    m = MiniIssue.__new__(MiniIssue)
+    m.id = s.id
+    m.number = s.number
+    m.title = s.title
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -148,9 +155,10 @@ class MiniMilestoneStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_mini_milestone(s: MiniMilestoneStruct) -> MiniMilestone:
-    return MiniMilestone(
-        s.id,
-    )
+    m = MiniMilestone.__new__(MiniMilestone)
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -159,9 +167,10 @@ class MiniProjectStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_project(s: MiniProjectStruct) -> MiniProject:
-    return MiniProject(
-        s.id,
-    )
+    m = MiniProject.__new__(MiniProject)
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -171,10 +180,11 @@ class TaskAssigneeStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_task_assignee(s: TaskAssigneeStruct) -> TaskAssignee:
-    return TaskAssignee(
-        build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact,
-        build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user,
-    )
+    m = TaskAssignee.__new__(TaskAssignee)
+    m.contact = build_mini_contact(s.contact) if type(s.contact) is MiniContactStruct else s.contact
+    m.user = build_mini_user(s.user) if type(s.user) is MiniUserStruct else s.user
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -190,16 +200,17 @@ class TaskCommentStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_task_comment(s: TaskCommentStruct) -> TaskComment:
-    return TaskComment(
-        s.body_html,
-        _iso(s.created_at),
-        s.id,
-        s.is_internal,
-        s.task_id,
-        _iso(s.updated_at),
-        build_actor(s.author) if type(s.author) is ActorStruct else s.author,
-        _iso(s.last_edited_at) if type(s.last_edited_at) is Text else s.last_edited_at,
-    )
+    m = TaskComment.__new__(TaskComment)
+    m.body_html = s.body_html
+    m.created_at = _iso(s.created_at)
+    m.id = s.id
+    m.is_internal = s.is_internal
+    m.task_id = s.task_id
+    m.updated_at = _iso(s.updated_at)
+    m.author = build_actor(s.author) if type(s.author) is ActorStruct else s.author
+    m.last_edited_at = _iso(s.last_edited_at) if type(s.last_edited_at) is Text else s.last_edited_at
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -225,26 +236,31 @@ class TaskStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fa
 
 
 def build_task(s: TaskStruct) -> Task:
-    return Task(
-        s.body_html,
-        _iso(s.created_at),
-        s.customer_portal_visible,
-        s.id,
-        s.status,
-        s.title,
-        _iso(s.updated_at),
-        build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account,
-        build_task_assignee(s.assignee) if type(s.assignee) is TaskAssigneeStruct else s.assignee,
-        _iso(s.completed_at) if type(s.completed_at) is Text else s.completed_at,
-        CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields,
-        _iso(s.due_date) if type(s.due_date) is Text else s.due_date,
-        list(map(build_external_issue, s.external_issues)) if type(s.external_issues) is Items else s.external_issues,
-        list(map(build_mini_issue, s.linked_issues)) if type(s.linked_issues) is Items else s.linked_issues,
-        build_mini_milestone(s.milestone) if type(s.milestone) is MiniMilestoneStruct else s.milestone,
-        s.parent_task_id,
-        build_mini_project(s.project) if type(s.project) is MiniProjectStruct else s.project,
-        s.subtask_ids,
+    m = Task.__new__(Task)
+    m.body_html = s.body_html
+    m.created_at = _iso(s.created_at)
+    m.customer_portal_visible = s.customer_portal_visible
+    m.id = s.id
+    m.status = s.status
+    m.title = s.title
+    m.updated_at = _iso(s.updated_at)
+    m.account = build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account
+    m.assignee = build_task_assignee(s.assignee) if type(s.assignee) is TaskAssigneeStruct else s.assignee
+    m.completed_at = _iso(s.completed_at) if type(s.completed_at) is Text else s.completed_at
+    m.custom_fields = CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields
+    m.due_date = _iso(s.due_date) if type(s.due_date) is Text else s.due_date
+    m.external_issues = (
+        list(map(build_external_issue, s.external_issues)) if type(s.external_issues) is Items else s.external_issues
     )
+    m.linked_issues = (
+        list(map(build_mini_issue, s.linked_issues)) if type(s.linked_issues) is Items else s.linked_issues
+    )
+    m.milestone = build_mini_milestone(s.milestone) if type(s.milestone) is MiniMilestoneStruct else s.milestone
+    m.parent_task_id = s.parent_task_id
+    m.project = build_mini_project(s.project) if type(s.project) is MiniProjectStruct else s.project
+    m.subtask_ids = s.subtask_ids
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -44,10 +44,11 @@ class MiniUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_user(s: MiniUserStruct) -> MiniUser:
-    return MiniUser(
-        s.id,
-        s.email,
-    )
+    m = MiniUser.__new__(MiniUser)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -60,15 +61,18 @@ class TeamStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fa
 
 
 def build_team(s: TeamStruct) -> Team:
-    return Team(
-        s.id,
-        s.name,
+    m = Team.__new__(Team)
+    m.id = s.id
+    m.name = s.name
+    m.assignment_configuration = (
         TeamAssignmentConfigurationType0.from_dict(s.assignment_configuration)
         if type(s.assignment_configuration) is Object
-        else s.assignment_configuration,
-        TeamScheduleType0.from_dict(s.schedule) if type(s.schedule) is Object else s.schedule,
-        list(map(build_mini_user, s.users)) if type(s.users) is Items else s.users,
+        else s.assignment_configuration
     )
+    m.schedule = TeamScheduleType0.from_dict(s.schedule) if type(s.schedule) is Object else s.schedule
+    m.users = list(map(build_mini_user, s.users)) if type(s.users) is Items else s.users
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -64,11 +64,12 @@ class ActiveTimeByUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_active_time_by_user(s: ActiveTimeByUserStruct) -> ActiveTimeByUser:
-    return ActiveTimeByUser(
-        s.active_time_seconds,
-        s.business_hours_active_time_seconds,
-        s.user_id,
-    )
+    m = ActiveTimeByUser.__new__(ActiveTimeByUser)
+    m.active_time_seconds = s.active_time_seconds
+    m.business_hours_active_time_seconds = s.business_hours_active_time_seconds
+    m.user_id = s.user_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -78,10 +79,11 @@ class CsatResponseStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_csat_response(s: CsatResponseStruct) -> CsatResponse:
-    return CsatResponse(
-        s.score,
-        s.comment,
-    )
+    m = CsatResponse.__new__(CsatResponse)
+    m.score = s.score
+    m.comment = s.comment
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -91,10 +93,11 @@ class ExternalIdStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_external_id(s: ExternalIdStruct) -> ExternalId:
-    return ExternalId(
-        s.external_id,
-        s.label,
-    )
+    m = ExternalId.__new__(ExternalId)
+    m.external_id = s.external_id
+    m.label = s.label
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -106,12 +109,13 @@ class ExternalIncidentStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields
 
 
 def build_external_incident(s: ExternalIncidentStruct) -> ExternalIncident:
-    return ExternalIncident(
-        s.reference,
-        s.source,
-        s.external_id,
-        s.link,
-    )
+    m = ExternalIncident.__new__(ExternalIncident)
+    m.reference = s.reference
+    m.source = s.source
+    m.external_id = s.external_id
+    m.link = s.link
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -122,11 +126,12 @@ class ExternalIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
 
 def build_external_issue(s: ExternalIssueStruct) -> ExternalIssue:
-    return ExternalIssue(
-        s.external_id,
-        s.link,
-        s.source,
-    )
+    m = ExternalIssue.__new__(ExternalIssue)
+    m.external_id = s.external_id
+    m.link = s.link
+    m.source = s.source
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -135,9 +140,10 @@ class IssueChatWidgetInfoStruct(msgspec.Struct, kw_only=True, forbid_unknown_fie
 
 
 def build_issue_chat_widget_info(s: IssueChatWidgetInfoStruct) -> IssueChatWidgetInfo:
-    return IssueChatWidgetInfo(
-        s.page_url,
-    )
+    m = IssueChatWidgetInfo.__new__(IssueChatWidgetInfo)
+    m.page_url = s.page_url
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -147,10 +153,11 @@ class MiniAccountStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_account(s: MiniAccountStruct) -> MiniAccount:
-    return MiniAccount(
-        s.id,
-        list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids,
-    )
+    m = MiniAccount.__new__(MiniAccount)
+    m.id = s.id
+    m.external_ids = list(map(build_external_id, s.external_ids)) if type(s.external_ids) is Items else s.external_ids
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -160,10 +167,11 @@ class MiniUserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_user(s: MiniUserStruct) -> MiniUser:
-    return MiniUser(
-        s.id,
-        s.email,
-    )
+    m = MiniUser.__new__(MiniUser)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -174,11 +182,12 @@ class MiniIssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_mini_issue(s: MiniIssueStruct) -> MiniIssue:
-    return MiniIssue(
-        s.id,
-        s.number,
-        s.title,
-    )
+    m = MiniIssue.__new__(MiniIssue)
+    m.id = s.id
+    m.number = s.number
+    m.title = s.title
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -188,10 +197,11 @@ class MiniContactStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True
 
 
 def build_mini_contact(s: MiniContactStruct) -> MiniContact:
-    return MiniContact(
-        s.id,
-        s.email,
-    )
+    m = MiniContact.__new__(MiniContact)
+    m.id = s.id
+    m.email = s.email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -202,11 +212,12 @@ class SlackInfoStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 
 
 def build_slack_info(s: SlackInfoStruct) -> SlackInfo:
-    return SlackInfo(
-        s.channel_id,
-        s.message_ts,
-        s.workspace_id,
-    )
+    m = SlackInfo.__new__(SlackInfo)
+    m.channel_id = s.channel_id
+    m.message_ts = s.message_ts
+    m.workspace_id = s.workspace_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -215,9 +226,10 @@ class MiniTeamStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_mini_team(s: MiniTeamStruct) -> MiniTeam:
-    return MiniTeam(
-        s.id,
-    )
+    m = MiniTeam.__new__(MiniTeam)
+    m.id = s.id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -229,12 +241,13 @@ class SlaTimesStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_sla_times(s: SlaTimesStruct) -> SlaTimes:
-    return SlaTimes(
-        _iso(s.breach_time) if type(s.breach_time) is Text else s.breach_time,
-        s.business_hours_seconds,
-        s.seconds,
-        _iso(s.time) if type(s.time) is Text else s.time,
-    )
+    m = SlaTimes.__new__(SlaTimes)
+    m.breach_time = _iso(s.breach_time) if type(s.breach_time) is Text else s.breach_time
+    m.business_hours_seconds = s.business_hours_seconds
+    m.seconds = s.seconds
+    m.time = _iso(s.time) if type(s.time) is Text else s.time
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -246,12 +259,17 @@ class TeamSlaStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc
 
 
 def build_team_sla(s: TeamSlaStruct) -> TeamSla:
-    return TeamSla(
-        s.team_id,
-        build_sla_times(s.first_resolution) if type(s.first_resolution) is SlaTimesStruct else s.first_resolution,
-        build_sla_times(s.first_response) if type(s.first_response) is SlaTimesStruct else s.first_response,
-        build_sla_times(s.resolution) if type(s.resolution) is SlaTimesStruct else s.resolution,
+    m = TeamSla.__new__(TeamSla)
+    m.team_id = s.team_id
+    m.first_resolution = (
+        build_sla_times(s.first_resolution) if type(s.first_resolution) is SlaTimesStruct else s.first_resolution
     )
+    m.first_response = (
+        build_sla_times(s.first_response) if type(s.first_response) is SlaTimesStruct else s.first_response
+    )
+    m.resolution = build_sla_times(s.resolution) if type(s.resolution) is SlaTimesStruct else s.resolution
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -305,68 +323,95 @@ class IssueStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=F
 
 
 def build_issue(s: IssueStruct) -> Issue:
-    return Issue(
-        s.body_html,
-        _iso(s.created_at),
-        s.customer_portal_visible,
-        s.id,
-        s.is_issue_group,
-        s.link,
-        s.number,
-        s.number_of_touches,
-        s.source,
-        s.state,
-        s.title,
-        s.type_,
-        _iso(s.updated_at),
-        build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account,
+    m = Issue.__new__(Issue)
+    m.body_html = s.body_html
+    m.created_at = _iso(s.created_at)
+    m.customer_portal_visible = s.customer_portal_visible
+    m.id = s.id
+    m.is_issue_group = s.is_issue_group
+    m.link = s.link
+    m.number = s.number
+    m.number_of_touches = s.number_of_touches
+    m.source = s.source
+    m.state = s.state
+    m.title = s.title
+    m.type_ = s.type_
+    m.updated_at = _iso(s.updated_at)
+    m.account = build_mini_account(s.account) if type(s.account) is MiniAccountStruct else s.account
+    m.active_time_by_user = (
         list(map(build_active_time_by_user, s.active_time_by_user))
         if type(s.active_time_by_user) is Items
-        else s.active_time_by_user,
-        s.active_time_seconds,
-        build_mini_user(s.assignee) if type(s.assignee) is MiniUserStruct else s.assignee,
-        s.attachment_urls,
-        s.author_unverified,
-        s.business_hours_active_time_seconds,
-        s.business_hours_first_response_seconds,
-        s.business_hours_resolution_seconds,
+        else s.active_time_by_user
+    )
+    m.active_time_seconds = s.active_time_seconds
+    m.assignee = build_mini_user(s.assignee) if type(s.assignee) is MiniUserStruct else s.assignee
+    m.attachment_urls = s.attachment_urls
+    m.author_unverified = s.author_unverified
+    m.business_hours_active_time_seconds = s.business_hours_active_time_seconds
+    m.business_hours_first_response_seconds = s.business_hours_first_response_seconds
+    m.business_hours_resolution_seconds = s.business_hours_resolution_seconds
+    m.business_hours_time_in_status_seconds = (
         IssueBusinessHoursTimeInStatusSecondsType0.from_dict(s.business_hours_time_in_status_seconds)
         if type(s.business_hours_time_in_status_seconds) is Object
-        else s.business_hours_time_in_status_seconds,
+        else s.business_hours_time_in_status_seconds
+    )
+    m.chat_widget_info = (
         build_issue_chat_widget_info(s.chat_widget_info)
         if type(s.chat_widget_info) is IssueChatWidgetInfoStruct
-        else s.chat_widget_info,
-        list(map(build_mini_issue, s.child_issues)) if type(s.child_issues) is Items else s.child_issues,
-        list(map(build_csat_response, s.csat_responses)) if type(s.csat_responses) is Items else s.csat_responses,
-        CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields,
+        else s.chat_widget_info
+    )
+    m.child_issues = list(map(build_mini_issue, s.child_issues)) if type(s.child_issues) is Items else s.child_issues
+    m.csat_responses = (
+        list(map(build_csat_response, s.csat_responses)) if type(s.csat_responses) is Items else s.csat_responses
+    )
+    m.custom_fields = CustomFields.from_dict(s.custom_fields) if type(s.custom_fields) is Object else s.custom_fields
+    m.external_incidents = (
         list(map(build_external_incident, s.external_incidents))
         if type(s.external_incidents) is Items
-        else s.external_incidents,
-        list(map(build_external_issue, s.external_issues)) if type(s.external_issues) is Items else s.external_issues,
-        _iso(s.first_resolution_time) if type(s.first_resolution_time) is Text else s.first_resolution_time,
+        else s.external_incidents
+    )
+    m.external_issues = (
+        list(map(build_external_issue, s.external_issues)) if type(s.external_issues) is Items else s.external_issues
+    )
+    m.first_resolution_time = (
+        _iso(s.first_resolution_time) if type(s.first_resolution_time) is Text else s.first_resolution_time
+    )
+    m.first_response_breach_time = (
         _iso(s.first_response_breach_time)
         if type(s.first_response_breach_time) is Text
-        else s.first_response_breach_time,
-        s.first_response_seconds,
-        _iso(s.first_response_time) if type(s.first_response_time) is Text else s.first_response_time,
-        _iso(s.latest_message_time) if type(s.latest_message_time) is Text else s.latest_message_time,
+        else s.first_response_breach_time
+    )
+    m.first_response_seconds = s.first_response_seconds
+    m.first_response_time = (
+        _iso(s.first_response_time) if type(s.first_response_time) is Text else s.first_response_time
+    )
+    m.latest_message_time = (
+        _iso(s.latest_message_time) if type(s.latest_message_time) is Text else s.latest_message_time
+    )
+    m.parent_issue_group = (
         build_mini_issue(s.parent_issue_group)
         if type(s.parent_issue_group) is MiniIssueStruct
-        else s.parent_issue_group,
-        build_mini_contact(s.requester) if type(s.requester) is MiniContactStruct else s.requester,
-        _iso(s.resolution_breach_time) if type(s.resolution_breach_time) is Text else s.resolution_breach_time,
-        s.resolution_seconds,
-        _iso(s.resolution_time) if type(s.resolution_time) is Text else s.resolution_time,
-        build_slack_info(s.slack) if type(s.slack) is SlackInfoStruct else s.slack,
-        _iso(s.snoozed_until_time) if type(s.snoozed_until_time) is Text else s.snoozed_until_time,
-        s.tags,
-        build_mini_team(s.team) if type(s.team) is MiniTeamStruct else s.team,
-        list(map(build_team_sla, s.team_slas)) if type(s.team_slas) is Items else s.team_slas,
+        else s.parent_issue_group
+    )
+    m.requester = build_mini_contact(s.requester) if type(s.requester) is MiniContactStruct else s.requester
+    m.resolution_breach_time = (
+        _iso(s.resolution_breach_time) if type(s.resolution_breach_time) is Text else s.resolution_breach_time
+    )
+    m.resolution_seconds = s.resolution_seconds
+    m.resolution_time = _iso(s.resolution_time) if type(s.resolution_time) is Text else s.resolution_time
+    m.slack = build_slack_info(s.slack) if type(s.slack) is SlackInfoStruct else s.slack
+    m.snoozed_until_time = _iso(s.snoozed_until_time) if type(s.snoozed_until_time) is Text else s.snoozed_until_time
+    m.tags = s.tags
+    m.team = build_mini_team(s.team) if type(s.team) is MiniTeamStruct else s.team
+    m.team_slas = list(map(build_team_sla, s.team_slas)) if type(s.team_slas) is Items else s.team_slas
+    m.time_in_status_seconds = (
         IssueTimeInStatusSecondsType0.from_dict(s.time_in_status_seconds)
         if type(s.time_in_status_seconds) is Object
-        else s.time_in_status_seconds,
-        s.workspace_email,
+        else s.time_in_status_seconds
     )
+    m.workspace_email = s.workspace_email
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -380,14 +425,15 @@ class TicketFormLayoutFieldStruct(msgspec.Struct, kw_only=True, forbid_unknown_f
 
 
 def build_ticket_form_layout_field(s: TicketFormLayoutFieldStruct) -> TicketFormLayoutField:
-    return TicketFormLayoutField(
-        s.description_html,
-        s.hidden,
-        s.name,
-        s.required,
-        s.slug,
-        s.type_,
-    )
+    m = TicketFormLayoutField.__new__(TicketFormLayoutField)
+    m.description_html = s.description_html
+    m.hidden = s.hidden
+    m.name = s.name
+    m.required = s.required
+    m.slug = s.slug
+    m.type_ = s.type_
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -402,15 +448,16 @@ class TicketFormStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True,
 
 
 def build_ticket_form(s: TicketFormStruct) -> TicketForm:
-    return TicketForm(
-        s.description_html,
-        s.id,
-        s.is_public,
-        s.name,
-        s.slug,
-        s.url,
-        list(map(build_ticket_form_layout_field, s.fields)) if type(s.fields) is Items else s.fields,
-    )
+    m = TicketForm.__new__(TicketForm)
+    m.description_html = s.description_html
+    m.id = s.id
+    m.is_public = s.is_public
+    m.name = s.name
+    m.slug = s.slug
+    m.url = s.url
+    m.fields = list(map(build_ticket_form_layout_field, s.fields)) if type(s.fields) is Items else s.fields
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -45,14 +45,15 @@ class TrainingDataDocumentStruct(msgspec.Struct, kw_only=True, forbid_unknown_fi
 
 
 def build_training_data_document(s: TrainingDataDocumentStruct) -> TrainingDataDocument:
-    return TrainingDataDocument(
-        s.file_name,
-        s.file_size,
-        s.file_type,
-        s.id,
-        s.s3_key,
-        s.external_id,
-    )
+    m = TrainingDataDocument.__new__(TrainingDataDocument)
+    m.file_name = s.file_name
+    m.file_size = s.file_size
+    m.file_type = s.file_type
+    m.id = s.id
+    m.s3_key = s.s3_key
+    m.external_id = s.external_id
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -64,12 +65,13 @@ class TrainingDataScrapeStatusStruct(msgspec.Struct, kw_only=True, forbid_unknow
 
 
 def build_training_data_scrape_status(s: TrainingDataScrapeStatusStruct) -> TrainingDataScrapeStatus:
-    return TrainingDataScrapeStatus(
-        s.pages_scraped,
-        s.status,
-        s.total_pages,
-        s.last_scraped_at,
-    )
+    m = TrainingDataScrapeStatus.__new__(TrainingDataScrapeStatus)
+    m.pages_scraped = s.pages_scraped
+    m.status = s.status
+    m.total_pages = s.total_pages
+    m.last_scraped_at = s.last_scraped_at
+    m.additional_properties = {}
+    return m
 
 
 @final
@@ -86,19 +88,22 @@ class TrainingDataStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
 
 
 def build_training_data(s: TrainingDataStruct) -> TrainingData:
-    return TrainingData(
-        s.created_at,
-        s.exclude_from_kb_search,
-        s.id,
-        s.name,
-        s.type_,
-        s.updated_at,
-        s.visibility,
-        list(map(build_training_data_document, s.documents)) if type(s.documents) is Items else s.documents,
+    m = TrainingData.__new__(TrainingData)
+    m.created_at = s.created_at
+    m.exclude_from_kb_search = s.exclude_from_kb_search
+    m.id = s.id
+    m.name = s.name
+    m.type_ = s.type_
+    m.updated_at = s.updated_at
+    m.visibility = s.visibility
+    m.documents = list(map(build_training_data_document, s.documents)) if type(s.documents) is Items else s.documents
+    m.scrape_status = (
         build_training_data_scrape_status(s.scrape_status)
         if type(s.scrape_status) is TrainingDataScrapeStatusStruct
-        else s.scrape_status,
+        else s.scrape_status
     )
+    m.additional_properties = {}
+    return m
 
 
 @final

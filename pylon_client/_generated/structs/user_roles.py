@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -38,11 +38,12 @@ class UserRoleStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, g
 
 
 def build_user_role(s: UserRoleStruct) -> UserRole:
-    return UserRole(
-        s.id,
-        s.name,
-        s.slug,
-    )
+    m = UserRole.__new__(UserRole)
+    m.id = s.id
+    m.name = s.name
+    m.slug = s.slug
+    m.additional_properties = {}
+    return m
 
 
 @final

@@ -12,7 +12,7 @@ with its envelope's ``request_id``, or raises: then the body goes the usual way.
 mirror the models (same fields, same JSON keys) and are at least as strict: an unknown key, a
 missing required key or a value of another JSON type is refused. Dates stay strings until the
 builder parses them with ``datetime.fromisoformat``; an enumeration is any string. The
-builders pass the model's fields positionally, in the order the model declares them. The
+builders fill each model's slots one by one, with no call of its ``__init__``. The
 garbage collector does not track the Structs (``gc=False``): decoded from JSON, they hold no
 cycle, and they live only until their models are built.
 
@@ -50,19 +50,20 @@ class UserStruct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=Fa
 
 
 def build_user(s: UserStruct) -> User:
-    return User(
-        s.avatar_url,
-        s.email,
-        s.id,
-        s.is_deactivated,
-        s.name,
-        s.role_id,
-        s.status,
-        s.emails,
-        UserRoleType0.from_dict(s.role) if type(s.role) is Object else s.role,
-        s.role_ids,
-        list(map(UserRolesType0Item.from_dict, s.roles)) if type(s.roles) is Items else s.roles,
-    )
+    m = User.__new__(User)
+    m.avatar_url = s.avatar_url
+    m.email = s.email
+    m.id = s.id
+    m.is_deactivated = s.is_deactivated
+    m.name = s.name
+    m.role_id = s.role_id
+    m.status = s.status
+    m.emails = s.emails
+    m.role = UserRoleType0.from_dict(s.role) if type(s.role) is Object else s.role
+    m.role_ids = s.role_ids
+    m.roles = list(map(UserRolesType0Item.from_dict, s.roles)) if type(s.roles) is Items else s.roles
+    m.additional_properties = {}
+    return m
 
 
 @final
