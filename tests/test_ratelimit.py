@@ -470,3 +470,15 @@ async def test_transport_reads_the_rate_limit_headers() -> None:
         await client.get("/tasks/t2")
     assert clock.sleeps == [4.0]
     assert len(seen) == 2
+
+
+@pytest.mark.anyio
+async def test_the_default_clock_is_the_event_loops() -> None:
+    """``loop_time`` reads what ``anyio.current_time`` reads, under asyncio and trio alike."""
+    from pylon_client._ratelimit.clock import loop_time
+
+    before = anyio.current_time()
+    now = loop_time()
+    after = anyio.current_time()
+    assert before <= now <= after
+    assert RateLimiter({"GET /me": 1})._clock is loop_time

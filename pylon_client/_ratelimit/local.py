@@ -41,6 +41,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import anyio
 
 from .._exceptions import PylonConfigError
+from .clock import loop_time
 
 __all__ = ["RateLimiter", "check_org_key", "clamp_reset"]
 
@@ -171,7 +172,8 @@ class RateLimiter:
             seconds and the counts stay as they are, so ``scale=2`` lets "30 a minute" run 30 every
             30 s. Default 1.0.
         overrides: limits that replace those in ``limits`` key by key, or add keys; default None.
-        clock: returns the current time in seconds, monotonic; default ``anyio.current_time``.
+        clock: returns the current time in seconds, monotonic; default :func:`loop_time`
+            (``anyio.current_time``, the event loop's clock).
         sleep: awaited with a delay in seconds while a request waits; default ``anyio.sleep``.
 
     Raises:
@@ -196,7 +198,7 @@ class RateLimiter:
         default_per_minute: int | None = None,
         scale: float = 1.0,
         overrides: Mapping[str, int] | None = None,
-        clock: Callable[[], float] = anyio.current_time,
+        clock: Callable[[], float] = loop_time,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         if isinstance(scale, bool) or not isinstance(scale, int | float):
