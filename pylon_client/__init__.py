@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from ._filters.builder import F, Filter, and_, or_
     from ._ratelimit.local import RateLimiter
     from ._ratelimit.redis import RedisRateLimiter
+    from ._ratelimit.redis_client import BuiltinRedisClient
     from ._ratelimit.transport import RateLimitBackend
     from ._sync.client import Pylon
     from ._sync.helpers import SyncChangeFeed, SyncIssueExport
@@ -74,6 +75,7 @@ if TYPE_CHECKING:
 _HOMES = {
     "AsyncPaginator": "._client.pagination",
     "AsyncPylon": "._client.async_client",
+    "BuiltinRedisClient": "._ratelimit.redis_client",
     "BulkResult": "._bulk.batching",
     "ChangeCheckpoint": "._export.changes",
     "ChangeFeed": "._export.changes",
@@ -130,6 +132,7 @@ __all__ = [
     "AsyncPylon",
     "AuthenticationError",
     "BadRequestError",
+    "BuiltinRedisClient",
     "BulkError",
     "BulkResult",
     "ChangeCheckpoint",

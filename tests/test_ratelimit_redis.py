@@ -3,6 +3,8 @@
 Windows are scaled down (scale 600: 5 requests per 100 ms) so each test takes a few windows of
 real time; Redis keeps its own clock, so there is no fake clock to inject. Each test writes under
 a prefix of its own on the shared server; the tests that stop or freeze Redis get their own.
+The tests that take ``client_kind`` run through each Redis client the limiter can talk through
+(the built-in one, redis-py's asyncio client, coredis; see ``tests/redis_clients.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import anyio
 import httpx
 import pytest
 from harness import task_body
+from redis_clients import CLIENT_KINDS, check_kind, open_client
 from redis_server import RedisServer, redis_server_binary
 
 from pylon_client import (
@@ -29,7 +32,7 @@ from pylon_client import (
     RateLimitBackendError,
     RedisRateLimiter,
 )
-from pylon_client._ratelimit.redis_client import RedisPool, Reply, parse_redis_url
+from pylon_client._ratelimit.redis_client import BuiltinRedisClient, Reply, parse_redis_url
 from pylon_client.testing import FakePylon
 
 KEY = "GET /tasks/{id}"
@@ -40,17 +43,22 @@ SLACK = 0.01  # local clocks read a reply a little after Redis decided
 
 
 @asynccontextmanager
-async def limiter(url: str, **kwargs: Any) -> AsyncIterator[RedisRateLimiter]:
-    """Yield a RedisRateLimiter of ``LIMIT`` per ``WINDOW`` on ``KEY``; close it after."""
+async def limiter(
+    url: str, kind: str = "builtin", **kwargs: Any
+) -> AsyncIterator[RedisRateLimiter]:
+    """Yield a RedisRateLimiter of ``LIMIT`` per ``WINDOW`` on ``KEY`` through ``kind``."""
     options: dict[str, Any] = {"scale": SCALE, "prefix": "t", "on_backend_error": "raise"}
     options.update(kwargs)
-    async with RedisRateLimiter(url, {KEY: LIMIT}, **options) as made:
+    async with (
+        open_client(kind, url) as where,
+        RedisRateLimiter(limits={KEY: LIMIT}, **where, **options) as made,
+    ):
         yield made
 
 
 async def redis(url: str, *command: str) -> Reply:
     """Run one raw command on the server, to look at what the limiter left there."""
-    pool = RedisPool(parse_redis_url(url), timeout=1.0)
+    pool = BuiltinRedisClient(url)
     try:
         return await pool.execute(*command)
     finally:
@@ -77,15 +85,24 @@ def prefix() -> str:
     return f"test-{secrets.token_hex(4)}"
 
 
+@pytest.fixture(params=CLIENT_KINDS)
+def client_kind(request: pytest.FixtureRequest, anyio_backend: str) -> str:
+    """The Redis client the limiter talks through, where it runs (see ``redis_clients``)."""
+    return check_kind(str(request.param), anyio_backend)
+
+
 @pytest.mark.anyio
-async def test_two_workers_share_one_atomic_window(redis_server: RedisServer, prefix: str) -> None:
+async def test_two_workers_share_one_atomic_window(
+    redis_server: RedisServer, prefix: str, client_kind: str
+) -> None:
     """Twenty requests racing from four limiters on one Redis: exactly the limit gets through."""
     granted: list[object] = []
+    url, kind = redis_server.url, client_kind
     async with (
-        limiter(redis_server.url, prefix=prefix, scale=60) as a,
-        limiter(redis_server.url, prefix=prefix, scale=60) as b,
-        limiter(redis_server.url, prefix=prefix, scale=60) as c,
-        limiter(redis_server.url, prefix=prefix, scale=60) as d,
+        limiter(url, kind, prefix=prefix, scale=60) as a,
+        limiter(url, kind, prefix=prefix, scale=60) as b,
+        limiter(url, kind, prefix=prefix, scale=60) as c,
+        limiter(url, kind, prefix=prefix, scale=60) as d,
     ):
 
         async def one(worker: RedisRateLimiter) -> None:
@@ -99,9 +116,11 @@ async def test_two_workers_share_one_atomic_window(redis_server: RedisServer, pr
 
 
 @pytest.mark.anyio
-async def test_requests_count_from_their_completion(redis_server: RedisServer, prefix: str) -> None:
+async def test_requests_count_from_their_completion(
+    redis_server: RedisServer, prefix: str, client_kind: str
+) -> None:
     """A slow request's slot frees a window after its answer, not after its start."""
-    async with limiter(redis_server.url, prefix=prefix, overrides={KEY: 1}) as worker:
+    async with limiter(redis_server.url, client_kind, prefix=prefix, overrides={KEY: 1}) as worker:
         slot = await worker.acquire(KEY)
         await anyio.sleep(0.06)  # the request is in flight
         await worker.settle(KEY, slot)
@@ -112,12 +131,12 @@ async def test_requests_count_from_their_completion(redis_server: RedisServer, p
 
 @pytest.mark.anyio
 async def test_a_429_seen_by_one_worker_holds_back_the_other(
-    redis_server: RedisServer, prefix: str
+    redis_server: RedisServer, prefix: str, client_kind: str
 ) -> None:
     """One worker's 429 stops the endpoint for every worker and lowers the shared pace."""
     async with (
-        limiter(redis_server.url, prefix=prefix) as a,
-        limiter(redis_server.url, prefix=prefix) as b,
+        limiter(redis_server.url, client_kind, prefix=prefix) as a,
+        limiter(redis_server.url, client_kind, prefix=prefix) as b,
     ):
         slot = await a.acquire(KEY, org="acme")
         await a.settle(KEY, slot, org="acme", limited=True, retry_after=0.25)
@@ -130,15 +149,21 @@ async def test_a_429_seen_by_one_worker_holds_back_the_other(
 
 
 @pytest.mark.anyio
-async def test_keys_carry_the_prefix_and_expire(redis_server: RedisServer, prefix: str) -> None:
+async def test_keys_carry_the_prefix_and_expire(
+    redis_server: RedisServer, prefix: str, client_kind: str
+) -> None:
     """Every key the limiter writes starts with its prefix and has a time to live."""
-    async with limiter(redis_server.url, prefix=prefix) as worker:
+    look = BuiltinRedisClient(redis_server.url)
+    async with limiter(redis_server.url, client_kind, prefix=prefix) as worker:
         slot = await worker.acquire(KEY, org="acme")
         await worker.settle(KEY, slot, org="acme", limited=True, retry_after=0.01)
         assert worker.redis_key(KEY, org="acme") == f"{prefix}:acme:{KEY}:log"
-    keys = await redis(redis_server.url, "KEYS", f"{prefix}:*")
-    assert isinstance(keys, list)
-    names = sorted(k.decode() for k in keys if isinstance(k, bytes))
+        # At once, on one connection: the hold of a 10 ms Retry-After lives about 110 ms.
+        keys = await look.execute("KEYS", f"{prefix}:*")
+        assert isinstance(keys, list)
+        names = sorted(k.decode() for k in keys if isinstance(k, bytes))
+        ttls = {name: await look.execute("PTTL", name) for name in names}
+    await look.aclose()
     assert names == sorted(
         [
             f"{prefix}:acme:{KEY}:hold",
@@ -147,8 +172,7 @@ async def test_keys_carry_the_prefix_and_expire(redis_server: RedisServer, prefi
             f"{prefix}:epoch",
         ]
     )
-    for name in names:
-        ttl = await redis(redis_server.url, "PTTL", name)
+    for name, ttl in ttls.items():
         assert isinstance(ttl, int)
         assert 0 < ttl <= 3 * WINDOW * 1000 + 20, name  # a hold lives until its pace recovers
 
@@ -179,12 +203,17 @@ async def test_organizations_have_budgets_of_their_own(
     ],
 )
 async def test_headers_lower_the_shared_view(
-    redis_server: RedisServer, prefix: str, remaining: int, reset: float, wait: float
+    redis_server: RedisServer,
+    prefix: str,
+    client_kind: str,
+    remaining: int,
+    reset: float,
+    wait: float,
 ) -> None:
     """Pylon's remaining budget and reset, seen by one worker, pace the other."""
     async with (
-        limiter(redis_server.url, prefix=prefix) as a,
-        limiter(redis_server.url, prefix=prefix) as b,
+        limiter(redis_server.url, client_kind, prefix=prefix) as a,
+        limiter(redis_server.url, client_kind, prefix=prefix) as b,
     ):
         slot = await a.acquire(KEY)
         await a.settle(KEY, slot, remaining=remaining, reset=reset)
@@ -300,20 +329,20 @@ async def test_redis_error_text_never_holds_what_the_client_sent(
 
 
 @pytest.mark.anyio
-async def test_slow_redis_is_a_timeout(own_redis: RedisServer) -> None:
+async def test_slow_redis_is_a_timeout(own_redis: RedisServer, client_kind: str) -> None:
     """A Redis that accepts and never answers fails after ``timeout``, not never."""
-    own_redis.freeze()
-    try:
-        async with limiter(own_redis.url, timeout=0.05) as worker:
+    async with limiter(own_redis.url, client_kind, timeout=0.05) as worker:
+        own_redis.freeze()
+        try:
             with anyio.fail_after(1.0), pytest.raises(RateLimitBackendError, match="within"):
                 await worker.acquire(KEY)
-    finally:
-        own_redis.thaw()
+        finally:
+            own_redis.thaw()
 
 
 @pytest.mark.anyio
 async def test_redis_down_falls_back_to_local_pacing_with_a_warning(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, own_redis: RedisServer, client_kind: str
 ) -> None:
     """With ``"local"``: one warning, one window of pause, then this process's share."""
     caplog.set_level(logging.WARNING, logger="pylon_client")
@@ -326,23 +355,27 @@ async def test_redis_down_falls_back_to_local_pacing_with_a_warning(
             starts.append(anyio.current_time() - began)
             await worker.settle(KEY, slot)
 
-    async with limiter(dead_url(), on_backend_error="local", fallback_workers=2) as worker:
+    options: dict[str, Any] = {"on_backend_error": "local", "fallback_workers": 2}
+    async with limiter(own_redis.url, client_kind, **options) as worker:
+        own_redis.stop()  # refused from the first request on (a client may connect on entry)
         with pytest.warns(RuntimeWarning, match="pacing in this process only") as warned:
             await three(worker)
         assert worker.is_local
-    assert len(warned) == 1
+    assert len([w for w in warned if w.category is RuntimeWarning]) == 1
     assert starts[0] >= WINDOW  # nobody knows what the others sent just before
     assert starts[2] - starts[0] >= WINDOW  # 5 // 2 workers = 2 per window
     assert any("Redis failed" in r.getMessage() for r in caplog.records)
 
 
 @pytest.mark.anyio
-async def test_restart_between_requests_pauses_one_window(own_redis: RedisServer) -> None:
+async def test_restart_between_requests_pauses_one_window(
+    own_redis: RedisServer, client_kind: str
+) -> None:
     """Redis restarts empty: the workers that knew the old window wait one before going on."""
     grants: list[float] = []
     async with (
-        limiter(own_redis.url, scale=300) as a,  # 5 per 200 ms
-        limiter(own_redis.url, scale=300) as b,
+        limiter(own_redis.url, client_kind, scale=300) as a,  # 5 per 200 ms
+        limiter(own_redis.url, client_kind, scale=300) as b,
     ):
         for n in range(LIMIT):
             await (a, b)[n % 2].acquire(KEY)
@@ -356,7 +389,7 @@ async def test_restart_between_requests_pauses_one_window(own_redis: RedisServer
 
 
 @pytest.mark.anyio
-async def test_restart_mid_run_causes_no_burst(own_redis: RedisServer) -> None:
+async def test_restart_mid_run_causes_no_burst(own_redis: RedisServer, client_kind: str) -> None:
     """Requests go on through a Redis restart, locally paced, and no window holds too many."""
     grants: list[float] = []
 
@@ -369,8 +402,8 @@ async def test_restart_mid_run_causes_no_burst(own_redis: RedisServer) -> None:
 
     async def run() -> list[bool]:
         async with (
-            limiter(own_redis.url, on_backend_error="local") as a,
-            limiter(own_redis.url, on_backend_error="local") as b,
+            limiter(own_redis.url, client_kind, on_backend_error="local") as a,
+            limiter(own_redis.url, client_kind, on_backend_error="local") as b,
         ):
             async with anyio.create_task_group() as group:
                 group.start_soon(work, a, 10)

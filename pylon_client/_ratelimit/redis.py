@@ -21,11 +21,12 @@ windows (a 429's hold: until its pace recovers), so nothing outlives its use::
     {prefix}:paused                      STRING present for a window after Redis lost its data,
                                          or after a worker came back from pacing on its own
 
-The client is a small RESP one on anyio sockets
-(:mod:`pylon_client._ratelimit.redis_client`), not redis-py, whose asyncio client would not run
-under trio: this backend runs under both and needs no
-dependency beyond anyio, hence no ``redis`` extra. It needs Redis 5 or later (scripts that read
-``TIME`` and then write); Redis Cluster is not supported.
+Given a URL, it talks through the built-in client (``BuiltinRedisClient``: RESP on anyio
+sockets, no dependency); given ``client=``, through yours: ``redis.asyncio.Redis`` (asyncio
+only), ``coredis.Redis`` (asyncio, trio) or a ``BuiltinRedisClient`` with TLS settings of its
+own (see ``_ratelimit.clients``). A client need only run scripts (``scripting.ScriptClient``);
+each one's errors map to one "Redis unavailable", so the fallback below is the same whichever.
+Redis 5 or later (scripts that read ``TIME``, then write); not Cluster (keys of many slots).
 
 When Redis fails (unreachable, an error, no answer within ``timeout``), ``on_backend_error``
 decides. ``"raise"``: :class:`~pylon_client.RateLimitBackendError`, and nothing is sent.
@@ -69,9 +70,10 @@ import anyio
 
 from .._exceptions import PylonConfigError, RateLimitBackendError
 from .._generated._endpoints import ENDPOINTS
+from .clients import RedisClient, choose_client
 from .fallback import LocalPacing, Slot
 from .local import RateLimiter, check_org_key
-from .redis_client import RedisPool, RedisUnavailableError, Reply, Script, parse_redis_url
+from .scripting import RedisUnavailableError, Reply, Script
 
 __all__ = ["RedisRateLimiter"]
 
@@ -81,21 +83,12 @@ _MAX_LOCKS = 1024
 _MAX_PROBE_INTERVAL = 1.0
 
 
-def _seconds(name: str, value: float | timedelta) -> float:
-    seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        raise PylonConfigError(f"{name} must be seconds or a timedelta, got {value!r}")
-    if not 0 < seconds < math.inf:
-        raise PylonConfigError(f"{name} must be positive and finite, got {value!r}")
-    return float(seconds)
-
-
 class RedisRateLimiter:
     """Paces requests per organization and endpoint in Redis, for every process that shares it.
 
     Args:
         url: where Redis is: ``redis://[[user]:password@]host[:port][/db]``, or ``rediss://``
-            for TLS; default ``"redis://localhost:6379/0"``.
+            for TLS; default None: ``"redis://localhost:6379/0"``, unless ``client`` is given.
         limits: requests a minute per endpoint key; default Pylon's published table (the one
             ``AsyncPylon`` paces with).
         key: the organization key of clients that give no ``rate_limit_key``; default None:
@@ -104,17 +97,22 @@ class RedisRateLimiter:
         default_per_minute: the limit of an endpoint not in ``limits``; default None (unpaced).
         scale: multiplies every rate by shortening the window (60 s / ``scale``); default 1.0.
         overrides: limits that replace or add to ``limits``, key by key; default None.
-        timeout: seconds (or a timedelta) each Redis call may take; default 1.0.
+        client: a Redis client of your own instead of ``url``: a ``redis.asyncio.Redis``, a
+            ``coredis.Redis`` (entered), or a ``BuiltinRedisClient``; default None. The limiter
+            never closes it.
+        timeout: seconds (or a timedelta) each Redis call may take; default 1.0 (a
+            ``BuiltinRedisClient`` given as ``client`` keeps its own).
         on_backend_error: ``"local"`` (default) or ``"raise"``, see the module docstring.
         fallback_workers: how many workers share the budget, to split it while Redis is away;
             default None: as many as Redis last counted (1 before it ever answered).
-        max_connections: open Redis connections per event loop; default 16.
+        max_connections: open Redis connections per event loop, with ``url``; default 16.
         clock: monotonic seconds, for the local side; default ``anyio.current_time``.
         sleep: awaited with a delay in seconds while a request waits; default ``anyio.sleep``.
 
     Raises:
-        PylonConfigError: a malformed URL, a limit below 1, an empty ``key`` or ``prefix``, a
-            non-positive ``timeout`` or ``scale``, an unknown ``on_backend_error``.
+        PylonConfigError: a malformed URL, both ``url`` and ``client``, a client of no kind
+            above, a limit below 1, an empty ``key`` or ``prefix``, a non-positive ``timeout``
+            or ``scale``, an unknown ``on_backend_error``.
 
     Nothing is connected until the first request. Close it with ``async with`` or
     :meth:`aclose` (a client does not close a limiter it was given). Example::
@@ -123,13 +121,18 @@ class RedisRateLimiter:
             async with AsyncPylon(token, rate_limit=limiter, rate_limit_key="acme") as pylon:
                 ...
 
+    With a client of your own (redis-py's, with your CA)::
+
+        limiter = RedisRateLimiter(client=redis.asyncio.Redis.from_url(url, ssl_ca_certs=ca))
+
     """
 
     def __init__(
         self,
-        url: str = "redis://localhost:6379/0",
+        url: str | None = None,
         limits: Mapping[str, int] | None = None,
         *,
+        client: RedisClient | None = None,
         key: str | None = None,
         prefix: str = "pylon:ratelimit",
         default_per_minute: int | None = None,
@@ -163,16 +166,14 @@ class RedisRateLimiter:
             if count is not None and (type(count) is not int or count < 1):
                 raise PylonConfigError(f"{name} must be an int >= 1, got {count!r}")
         self._fallback_workers = fallback_workers
-        self._pool = RedisPool(
-            parse_redis_url(url),
-            timeout=_seconds("timeout", timeout),
-            max_connections=max_connections,
+        self._client, self._own = choose_client(  # _own: made here from url, closed here
+            url, client, timeout=timeout, max_connections=max_connections
         )
         self._clock = clock
         self._sleep = sleep
         self._window_us = round(self._table.window * _US)
         self._probe_every = min(self._table.window / 10, _MAX_PROBE_INTERVAL)
-        self._scripts = {n: Script(_lua(n)) for n in ("acquire", "settle", "reseed")}
+        self._scripts = {n: Script(_lua(n)) for n in ("acquire", "settle", "reseed", "pause")}
         self._worker = secrets.token_hex(8)
         self._members = itertools.count()
         self._epoch = ""
@@ -184,8 +185,7 @@ class RedisRateLimiter:
         self._warned = False
 
     def __repr__(self) -> str:
-        url = self._pool.url
-        return f"RedisRateLimiter({url.host}:{url.port}/{url.db}, prefix={self._prefix!r})"
+        return f"RedisRateLimiter({self._client!r}, prefix={self._prefix!r})"
 
     async def __aenter__(self) -> Self:
         return self
@@ -199,8 +199,12 @@ class RedisRateLimiter:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close this event loop's idle connections to Redis."""
-        await self._pool.aclose()
+        """Close this event loop's idle connections to Redis, if the limiter opened them.
+
+        A client given as ``client`` is left open: it belongs to whoever made it.
+        """
+        if self._own is not None:
+            await self._own.aclose()
 
     @property
     def window(self) -> float:
@@ -338,7 +342,7 @@ class RedisRateLimiter:
 
     async def _script(self, name: str, keys: tuple[str, ...], args: tuple[object, ...]) -> Reply:
         values = tuple(a if isinstance(a, str | int) else str(a) for a in args)
-        return await self._pool.run_script(self._scripts[name], keys, values)
+        return await self._client.run_script(self._scripts[name], keys, values)
 
     def _member(self) -> str:
         return f"{self._worker}:{next(self._members)}"
@@ -398,7 +402,7 @@ class RedisRateLimiter:
         self._next_probe = now + self._probe_every
         pause_ms = math.ceil(self._window_us / 1000)
         try:
-            await self._pool.execute("SET", f"{self._prefix}:paused", "1", "PX", pause_ms)
+            await self._script("pause", (f"{self._prefix}:paused",), (pause_ms,))
             for (org, key), sent in fallback.sent_since().items():
                 pairs = [v for member, age in sent for v in (member, round(age * _US))]
                 log = self._bucket_keys(key, org)[0]

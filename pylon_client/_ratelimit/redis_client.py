@@ -1,14 +1,19 @@
-"""A small Redis client on anyio sockets: RESP2 over TCP or TLS, a connection pool, a timeout.
+"""The built-in Redis client: RESP2 over TCP or TLS on anyio sockets, a pool, a timeout.
 
-Why not redis-py: its asyncio client runs on asyncio only, and pylon-client runs under trio as
-well (nothing here is asyncio-only). The rate limiter needs a handful of commands (``EVALSHA``,
-``EVAL``, ``AUTH``, ``SELECT``, ``PING``), and RESP2 is a simple protocol: a command is an array
-of bulk strings, a reply one of five types. So this module speaks it over ``anyio.connect_tcp``,
-and the Redis backend needs no dependency beyond anyio.
+:class:`BuiltinRedisClient` is what ``RedisRateLimiter`` talks through when it is given a URL.
+It is here, rather than redis-py, because redis-py's asyncio client runs on asyncio only and
+pylon-client runs under trio as well; and the limiter needs a handful of commands (``EVALSHA``,
+``EVAL``, ``AUTH``, ``SELECT``), over RESP2, a simple protocol: a command is an array of bulk
+strings, a reply one of five types. So the Redis backend needs no dependency beyond anyio.
+A deployment whose Redis needs more (Sentinel, Cluster, credential providers, its own
+connection settings) passes its own ``redis.asyncio.Redis`` or ``coredis.Redis`` to the limiter
+instead (see :mod:`pylon_client._ratelimit.scripting`).
 
 URLs: ``redis://[[user]:password@]host[:port][/db]``; ``rediss://`` for TLS. Port 6379 and
 database 0 by default. :func:`parse_redis_url` raises :class:`~pylon_client.PylonConfigError` on
-anything else; the password never appears in a repr or a message.
+anything else; the password never appears in a repr or a message. TLS uses ``ssl_context``
+when given (a CA of your own, a client certificate), else ``ssl.create_default_context()``:
+the system's CAs, the host name checked.
 
 Every command runs under one deadline (``timeout``: connecting included). A command that fails,
 times out or is cancelled closes its connection, whose state is then unknown; the others stay
@@ -16,8 +21,8 @@ pooled. A pooled connection found closed by Redis (after a restart, say) is drop
 idle siblings and the command sent once more on a fresh one: a script may then run twice, which
 for the rate limiter only ever counts a request twice, never not at all.
 
-Connections belong to the event loop that opened them (an ``anyio.lowlevel.RunVar``), so a pool
-used by two ``anyio.run`` calls never hands one loop's socket to the other.
+Connections belong to the event loop that opened them (an ``anyio.lowlevel.RunVar``), so a
+client used by two ``anyio.run`` calls never hands one loop's socket to the other.
 
 Cancellation
     A command cancelled while in flight may or may not have run on the server; its connection
@@ -26,9 +31,10 @@ Cancellation
 
 from __future__ import annotations
 
-import hashlib
+import math
 import ssl
-from typing import TypeAlias
+from collections.abc import Sequence
+from datetime import timedelta
 from urllib.parse import unquote, urlsplit
 
 import anyio
@@ -38,19 +44,21 @@ from anyio.lowlevel import RunVar
 from anyio.streams.buffered import BufferedByteReceiveStream
 
 from .._exceptions import PylonConfigError
+from .scripting import RedisReplyError, RedisUnavailableError, Reply, Script, scrub
 
 __all__ = [
+    "BuiltinRedisClient",
     "RedisPool",
     "RedisReplyError",
     "RedisURL",
     "RedisUnavailableError",
     "Reply",
     "Script",
+    "check_seconds",
     "parse_redis_url",
     "scrub",
 ]
 
-Reply: TypeAlias = "int | bytes | str | list[Reply] | None"
 # What a connection closed by the other side raises, sooner or later.
 _BROKEN = (
     anyio.BrokenResourceError,
@@ -61,29 +69,6 @@ _BROKEN = (
 )
 _MAX_LINE = 64 * 1024
 _MAX_BULK = 64 * 1024 * 1024
-
-
-class RedisUnavailableError(Exception):
-    """Redis could not be reached, did not answer in time, or broke the connection."""
-
-
-class RedisReplyError(RedisUnavailableError):
-    """Redis answered with an error reply (``-ERR ...``, ``-NOSCRIPT ...``, ``-LOADING ...``).
-
-    Its text never holds an argument the client sent (see :func:`scrub`).
-    """
-
-
-def scrub(text: str, sent: tuple[str | bytes | int | float, ...]) -> str:
-    """Return Redis's error ``text`` with every argument in ``sent`` replaced by ``***``.
-
-    Longest first, so that a password containing a key is gone whole; arguments of one or two
-    characters (counts, small numbers) are left, they carry nothing and would garble the text.
-    """
-    words = {a.decode(errors="replace") if isinstance(a, bytes) else str(a) for a in sent}
-    for word in sorted((w for w in words if len(w) > 2), key=len, reverse=True):
-        text = text.replace(word, "***")
-    return text
 
 
 @attrs.frozen
@@ -131,23 +116,23 @@ def parse_redis_url(url: str) -> RedisURL:
     )
 
 
-def encode_command(args: tuple[str | bytes | int | float, ...]) -> bytes:
+def check_seconds(name: str, value: float | timedelta) -> float:
+    """Return ``value`` in seconds; raise PylonConfigError unless it is positive and finite."""
+    seconds = value.total_seconds() if isinstance(value, timedelta) else value
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise PylonConfigError(f"{name} must be seconds or a timedelta, got {value!r}")
+    if not 0 < seconds < math.inf:
+        raise PylonConfigError(f"{name} must be positive and finite, got {value!r}")
+    return float(seconds)
+
+
+def encode_command(args: Sequence[str | bytes | int | float]) -> bytes:
     """Encode one command as a RESP array of bulk strings."""
     out = [b"*%d\r\n" % len(args)]
     for arg in args:
         data = arg if isinstance(arg, bytes) else str(arg).encode()
         out.append(b"$%d\r\n%s\r\n" % (len(data), data))
     return b"".join(out)
-
-
-class Script:
-    """A Lua script, run by its SHA1 (``EVALSHA``) once Redis knows it."""
-
-    __slots__ = ("sha", "source")
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.sha = hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest()
 
 
 class _Connection:
@@ -157,7 +142,7 @@ class _Connection:
         self.stream = stream
         self.reader = BufferedByteReceiveStream(stream)
 
-    async def call(self, args: tuple[str | bytes | int | float, ...]) -> Reply:
+    async def call(self, args: Sequence[str | bytes | int | float]) -> Reply:
         await self.stream.send(encode_command(args))
         try:
             return await self.read_reply()
@@ -197,21 +182,60 @@ class _PerLoop:
         self.slots = anyio.Semaphore(max_connections)
 
 
-class RedisPool:
-    """Connections to one Redis, opened on demand, at most ``max_connections`` per event loop.
+class BuiltinRedisClient:
+    """The built-in Redis client: connections to one Redis, opened on demand, pooled per loop.
 
     Args:
-        url: where Redis is (see :func:`parse_redis_url`).
-        timeout: seconds each command may take, connecting included.
+        url: where Redis is: ``redis://[[user]:password@]host[:port][/db]``, or ``rediss://``
+            for TLS (see :func:`parse_redis_url`); default ``"redis://localhost:6379/0"``.
+        ssl_context: the TLS settings of a ``rediss://`` URL (your CA, a client certificate);
+            default None: ``ssl.create_default_context()``.
+        timeout: seconds (or a timedelta) each command may take, connecting included; default
+            1.0.
         max_connections: open connections per event loop; default 16.
+
+    Raises:
+        PylonConfigError: a malformed URL, an ``ssl_context`` with a ``redis://`` URL (it would
+            go unused), a non-positive ``timeout``, ``max_connections`` below 1.
+
+    Nothing is connected until the first command. Give it to a limiter for TLS settings of
+    your own (the limiter does not close a client it was given; :meth:`aclose` does)::
+
+        context = ssl.create_default_context(cafile="/etc/redis/ca.pem")
+        context.load_cert_chain("/etc/redis/client.pem", "/etc/redis/client.key")
+        redis = BuiltinRedisClient("rediss://cache:6380/0", ssl_context=context)
+        limiter = RedisRateLimiter(client=redis)
 
     """
 
-    def __init__(self, url: RedisURL, *, timeout: float, max_connections: int = 16) -> None:
-        self.url = url
-        self.timeout = timeout
+    def __init__(
+        self,
+        url: str | RedisURL = "redis://localhost:6379/0",
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        timeout: float | timedelta = 1.0,
+        max_connections: int = 16,
+    ) -> None:
+        self.url = url if isinstance(url, RedisURL) else parse_redis_url(url)
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise PylonConfigError(
+                f"ssl_context must be an ssl.SSLContext, got {type(ssl_context).__name__}"
+            )
+        if ssl_context is not None and not self.url.tls:
+            raise PylonConfigError("an ssl_context needs a rediss:// URL (TLS)")
+        if self.url.tls and ssl_context is None:
+            ssl_context = ssl.create_default_context()
+        self._ssl = ssl_context
+        self.timeout = check_seconds("timeout", timeout)
+        if type(max_connections) is not int or max_connections < 1:
+            raise PylonConfigError(f"max_connections must be an int >= 1, got {max_connections!r}")
         self._max = max_connections
         self._pools: RunVar[_PerLoop] = RunVar(f"pylon_client_redis_{id(self):x}")
+
+    def __repr__(self) -> str:
+        url = self.url
+        scheme = "rediss" if url.tls else "redis"
+        return f"BuiltinRedisClient('{scheme}://{url.host}:{url.port}/{url.db}')"
 
     def _loop_pool(self) -> _PerLoop:
         try:
@@ -265,7 +289,7 @@ class RedisPool:
             ) from exc
 
     async def run_script(
-        self, script: Script, keys: tuple[str, ...], args: tuple[str | int, ...]
+        self, script: Script, keys: Sequence[str], args: Sequence[str | int]
     ) -> Reply:
         """Run ``script`` on ``keys`` and ``args`` and return its reply.
 
@@ -282,10 +306,8 @@ class RedisPool:
     async def _connect(self) -> _Connection:
         url = self.url
         stream: anyio.abc.ByteStream
-        if url.tls:
-            stream = await anyio.connect_tcp(
-                url.host, url.port, tls=True, ssl_context=ssl.create_default_context()
-            )
+        if self._ssl is not None:
+            stream = await anyio.connect_tcp(url.host, url.port, tls=True, ssl_context=self._ssl)
         else:
             stream = await anyio.connect_tcp(url.host, url.port)
         conn = _Connection(stream)
@@ -309,3 +331,7 @@ class RedisPool:
         idle, pool.idle = pool.idle, []
         for conn in idle:
             await anyio.aclose_forcefully(conn.stream)
+
+
+# The name this client had before it was public (still used by code written against it).
+RedisPool = BuiltinRedisClient

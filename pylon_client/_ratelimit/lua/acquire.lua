@@ -1,5 +1,5 @@
 -- Take a slot of one endpoint of one organization, atomically, or say how long to wait.
--- Loaded by pylon_client/_ratelimit_redis.py; times are microseconds of Redis's own clock, so
+-- Loaded by pylon_client/_ratelimit/redis.py; times are microseconds of Redis's own clock, so
 -- workers on hosts whose clocks differ still share one window.
 --
 -- KEYS[1] log      ZSET member -> time counted (start, moved to completion by settle.lua)
@@ -7,7 +7,7 @@
 -- KEYS[3] workers  ZSET worker id -> last seen, for the share each takes when Redis is away
 -- KEYS[4] epoch    STRING: an id drawn when this Redis first served this prefix
 -- KEYS[5] paused   STRING: present for one window after this Redis lost its data, or after
---                  a worker came back from pacing on its own (see _ratelimit_redis.py)
+--                  a worker came back from pacing on its own (see _ratelimit/redis.py)
 -- ARGV: limit, window, member, worker, known epoch ('' if none), fresh epoch, recent ('1' if
 --       the caller reached Redis less than a window ago: its history still counts)
 -- Returns {1, now, workers, epoch} or {0, wait, workers, epoch}.

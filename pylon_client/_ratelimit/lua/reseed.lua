@@ -1,5 +1,5 @@
 -- Put back the requests one worker sent while Redis was away, so the window shows them.
--- Loaded by pylon_client/_ratelimit_redis.py; times are microseconds of Redis's own clock.
+-- Loaded by pylon_client/_ratelimit/redis.py; times are microseconds of Redis's own clock.
 --
 -- KEYS[1] log (see acquire.lua)
 -- ARGV: window, then pairs of member and age (how long ago the request completed)

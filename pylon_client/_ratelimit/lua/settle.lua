@@ -1,6 +1,6 @@
 -- Book the answer to a request, atomically: count it from now, hold back on a 429, and lower
 -- the window to what Pylon's rate-limit headers say is left. Loaded by
--- pylon_client/_ratelimit_redis.py; times are microseconds of Redis's own clock.
+-- pylon_client/_ratelimit/redis.py; times are microseconds of Redis's own clock.
 --
 -- KEYS[1] log, KEYS[2] hold (see acquire.lua)
 -- ARGV: limit, window, member, limited ('1' on a 429), retry after (-1: not said),
