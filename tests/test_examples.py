@@ -53,7 +53,7 @@ async def test_mirror_demo_ends_exact(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_mirror_applies_only_newer_versions(tmp_path: Path) -> None:
     """A version older than the stored one (a late webhook) does not overwrite it."""
-    mirror = load_example("mirror").Mirror(tmp_path / "m.sqlite3")
-    assert mirror.apply({"id": "i1", "updated_at": "2026-01-02T00:00:00Z", "title": "new"})
-    assert not mirror.apply({"id": "i1", "updated_at": "2026-01-01T00:00:00Z", "title": "old"})
-    assert mirror.snapshot() == {"i1": "2026-01-02T00:00:00.000000+00:00"}
+    with load_example("mirror").Mirror(tmp_path / "m.sqlite3") as mirror:
+        assert mirror.apply({"id": "i1", "updated_at": "2026-01-02T00:00:00Z", "title": "new"})
+        assert not mirror.apply({"id": "i1", "updated_at": "2026-01-01T00:00:00Z", "title": "old"})
+        assert mirror.snapshot() == {"i1": "2026-01-02T00:00:00.000000+00:00"}

@@ -459,7 +459,8 @@ async def test_a_half_built_client_still_has_a_repr() -> None:
         pytest.param("http://127.0.0.1.nip.io", id="loopback-lookalike-dns"),
         pytest.param("http://localhost.evil.example", id="localhost-prefix"),
         pytest.param("http://0.0.0.0:8080", id="unspecified-address"),
-        pytest.param("http://[::ffff:127.0.0.1]", id="ipv4-mapped-ipv6"),
+        pytest.param("http://[::ffff:192.168.1.10]", id="ipv4-mapped-lan"),
+        pytest.param("http://[::127.0.0.1]", id="ipv4-compatible-ipv6"),
         pytest.param("http://192.168.1.10", id="lan"),
         pytest.param("http://[fe80::1]", id="ipv6-link-local"),
     ],
@@ -476,6 +477,7 @@ def test_plain_http_to_a_host_that_is_not_loopback_is_refused(base_url: str) -> 
         pytest.param("http://127.0.0.1:8080", {}, id="ipv4-loopback"),
         pytest.param("http://127.9.9.9", {}, id="ipv4-loopback-net"),
         pytest.param("http://[::1]:8080", {}, id="ipv6-loopback"),
+        pytest.param("http://[::ffff:127.0.0.1]:8080", {}, id="ipv4-mapped-loopback"),
         pytest.param("http://localhost:8080", {}, id="localhost"),
         pytest.param("http://LOCALHOST", {}, id="localhost-upper"),
         pytest.param("https://api.example.com", {}, id="https-anywhere"),
@@ -484,7 +486,7 @@ def test_plain_http_to_a_host_that_is_not_loopback_is_refused(base_url: str) -> 
 )
 @pytest.mark.anyio
 async def test_loopback_https_or_opt_in_is_accepted(base_url: str, kwargs: dict[str, Any]) -> None:
-    """Loopback (127.0.0.0/8, ::1, localhost), https, or an explicit opt-in are accepted."""
+    """Loopback (127.0.0.0/8 also IPv4-mapped, ::1, localhost), https, or an opt-in are accepted."""
     async with mocked(answer(200, {"data": task_body()}), base_url=base_url, **kwargs) as pylon:
         assert (await pylon.tasks.get("t1")).id == "t1"
 
