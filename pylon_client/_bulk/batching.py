@@ -47,6 +47,7 @@ from typing import TypeGuard
 import attrs
 
 from .._exceptions import BulkError, PylonAPIError, PylonInputError
+from . import MAX_BATCH
 
 __all__ = [
     "MAX_BATCH",
@@ -60,8 +61,6 @@ __all__ = [
     "same_refusal",
 ]
 
-MAX_BATCH = 100
-"""The most ids one ``PATCH /accounts`` or ``POST /accounts/merge`` request accepts."""
 
 NARROWED_STATUSES = frozenset({400, 404, 422})
 """The statuses of a refused update batch that :func:`can_narrow` splits: those a bad id gives."""

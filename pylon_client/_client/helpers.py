@@ -18,10 +18,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Unpack, cast
 
-from .._bulk.batching import MAX_BATCH, check_merge, chunk, normalize_ids
-from .._bulk.batching import BulkResult as BulkResult
+from .._bulk import MAX_BATCH
 from .._exceptions import PylonConfigError, PylonInputError
-from .._export.changes import DEFAULT_WINDOW, ChangeCheckpoint, ChangeFeed, Kind
+from .._export import DEFAULT_WINDOW
 from .._export.windows import DEFAULT_MAX_WINDOW, Window, format_rfc3339
 from .._generated import _resources as generated
 from .._generated._contract import CallOptions, Core, check_call_options
@@ -30,8 +29,11 @@ from .._generated.types import UNSET, Unset
 
 if TYPE_CHECKING:
     # Loaded by the methods that use them, so that ``pylon.tasks`` does not load the export,
-    # the filter builder or the bulk runner (see the import time rows of ``make bench``).
+    # the change feeds, the filter builder or the bulk helpers (the import time rows of
+    # ``make bench``).
+    from .._bulk.batching import BulkResult
     from .._bulk.runner import ProgressCallback
+    from .._export.changes import ChangeCheckpoint, ChangeFeed, Kind
     from .._export.issues import IssueCheckpoint, IssueExport, Order
     from .._generated.models.custom_field_input import CustomFieldInput
 
@@ -86,7 +88,8 @@ class _ChangeFeeds:
         Returns a :class:`ChangeFeed`: ``async for obj in ...``, ``.checkpoint()``.
 
         """
-        from .._filters.builder import F  # loaded on first use (see the imports)
+        from .._export.changes import ChangeFeed  # loaded on first use (see the imports)
+        from .._filters.builder import F
 
         check_call_options("changes", options)
         search = cast(Any, self).search  # the generated search of the class this mixes into
@@ -240,10 +243,8 @@ class AccountsResource(generated.AccountsResource):
         id → request id, a request id per batch, and ``raise_for_failures()``.
         ``on_progress(done, total)`` is called whenever ids are settled.
         """
-        from .._bulk.runner import (  # loaded on first use (see the imports)
-            check_success,
-            run_batches,
-        )
+        from .._bulk.batching import chunk, normalize_ids  # loaded on first use (the imports)
+        from .._bulk.runner import check_success, run_batches
 
         check_call_options("update_many", options)
         ids = normalize_ids(account_ids)
@@ -306,7 +307,8 @@ class AccountsResource(generated.AccountsResource):
                 "accounts.merge: this client was generated from an OpenAPI document without "
                 "POST /accounts/merge; regenerate it from the default spec (make generate)"
             )
-        from .._bulk.runner import run_batches  # loaded on first use (see the imports)
+        from .._bulk.batching import check_merge, chunk, normalize_ids  # on first use
+        from .._bulk.runner import run_batches
 
         check_call_options("merge", options)
         ids = normalize_ids(merge_account_ids, name="merge_account_ids")

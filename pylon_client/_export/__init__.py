@@ -4,3 +4,9 @@
 ``issues`` runs the export over those windows (``pylon.issues.list(start_time=..., ...)``),
 ``changes`` the change feeds (``pylon.issues.changes(since=...)``).
 """
+
+from datetime import timedelta
+
+DEFAULT_WINDOW = timedelta(days=30)
+"""The longest window a change feed searches at once. Here rather than in ``changes``, so
+that the default of ``window`` costs the helpers' signatures no import of the feeds."""

@@ -53,6 +53,7 @@ import attrs
 from .._client.fanout import check_concurrency, run_all
 from .._exceptions import PylonInputError
 from .._generated._resources import PageLike
+from . import DEFAULT_WINDOW
 from .windows import (
     Window,
     belongs_to,
@@ -69,7 +70,6 @@ __all__ = ["ChangeCheckpoint", "ChangeFeed", "Kind"]
 Kind = Literal["issues", "tasks"]
 _KINDS = ("issues", "tasks")
 DEFAULT_OVERLAP = timedelta(minutes=2)
-DEFAULT_WINDOW = timedelta(days=30)
 _MAX_PASSES = 5  # re-reads of a one-second burst, until a pass finds nothing new
 
 # (window, cursor, limit) -> one page of the search for that window.

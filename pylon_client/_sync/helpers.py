@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, Unpack
 
-from .._bulk.batching import MAX_BATCH
-from .._export.changes import DEFAULT_WINDOW
+from .._bulk import MAX_BATCH
+from .._export import DEFAULT_WINDOW
 from .._export.windows import DEFAULT_MAX_WINDOW
 from .._generated._contract import CallOptions, Runner, check_call_options
 from .._generated.resources.accounts import SyncAccountsResource as _SyncAccounts
