@@ -54,9 +54,10 @@ _FIRST_CALL_IMPORTS = (
     "from pylon_client._client.async_client import AsyncPylon; AsyncPylon('t').tasks"
 )
 TARGET = 1.20  # whole process
-TARGET_IN_PROCESS = 1.15
+TARGET_IN_PROCESS = 1.10  # plain, and the default client with msgspec installed
 TOP_IMPORTS = 10
-_FAST = "AsyncPylon with msgspec"
+_FAST = "AsyncPylon with msgspec"  # the default: loaded once 2 MiB are read
+_EAGER = "AsyncPylon accelerate=True"  # msgspec loaded at once
 
 # Each child starts its clock before its first import and prints the seconds to the first page.
 _PYLON = """
@@ -163,7 +164,8 @@ def run() -> list[Row]:
             "python -c pass": "pass",
         }
         if importlib.util.find_spec("msgspec") is not None:
-            codes[_FAST] = _PYLON.format(url=url, accelerate=True)
+            codes[_FAST] = _PYLON.format(url=url, accelerate=None)
+            codes[_EAGER] = _PYLON.format(url=url, accelerate=True)
         for code in codes.values():  # warm the bytecode caches and the page cache
             _time(code)
         times: dict[str, list[float]] = {name: [] for name in codes}
@@ -204,16 +206,25 @@ def run() -> list[Row]:
     ]
     if _FAST in inside:
         fast_in = statistics.median(inside[_FAST])
-        rows.insert(
-            1,
+        eager_in = statistics.median(inside[_EAGER])
+        rows[1:1] = [
             Row(
                 "2 cold start",
                 f"first import to first page, in-process: {_FAST}",
                 fmt_ratio(fast_in / raw_in),
-                detail=f"{fmt_ms(fast_in)} vs raw httpx {fmt_ms(raw_in)} "
-                f"(+{fmt_ms(fast_in - raw_in)}): msgspec's import, and the Structs built once",
+                f"<= {fmt_ratio(TARGET_IN_PROCESS)}",
+                verdict(fast_in / raw_in <= TARGET_IN_PROCESS),
+                f"{fmt_ms(fast_in)} vs raw httpx {fmt_ms(raw_in)} "
+                f"(+{fmt_ms(fast_in - raw_in)}): msgspec not loaded for one page",
             ),
-        )
+            Row(
+                "2 cold start",
+                f"first import to first page, in-process: {_EAGER}",
+                fmt_ratio(eager_in / raw_in),
+                detail=f"{fmt_ms(eager_in)} vs raw httpx {fmt_ms(raw_in)} "
+                f"(+{fmt_ms(eager_in - raw_in)}): msgspec's import, and the Structs built once",
+            ),
+        ]
     for name, cumulative, own in top_imports(_FIRST_CALL_IMPORTS, TOP_IMPORTS):
         rows.append(
             Row(
