@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install generate check-generated api-diff api-guard conformance official-client lint format typecheck redis-server pytest test demo bench docs docs-browser audit clean
+.PHONY: help install generate check-generated api-diff api-guard conformance official-client lint format typecheck redis-server pytest test demo bench docs docs-browser dist audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -122,9 +122,19 @@ $(DOCS_BROWSER_STAMP): $(DOCS_STAMP)
 docs-browser: docs $(DOCS_BROWSER_STAMP)  ## open the built site in headless Chromium: reference, search, console
 	$(DOCS_VENV)/bin/python tools/docs_browser.py --site site --screenshot site/tasks-reference.png
 
+# The release: sdist and wheel from the tree with the standard build frontend (each in its own
+# isolated build environment, hatchling from the package index), twine's strict check, then
+# tests/test_release.py: the wheel's contents, the sdist rebuilding the same wheel, and the wheel
+# installed into a fresh virtualenv where the command, the package and the fake all run.
+dist: $(STAMP)  ## build dist/ (sdist and wheel), twine check it, install and try the wheel
+	rm -rf dist
+	$(BIN)/python -m build --sdist --wheel --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/pytest -q -p no:cacheprovider -m release tests/test_release.py
+
 audit: $(STAMP)  ## pip-audit of the runtime dependencies (httpx, attrs, anyio and theirs)
 	$(BIN)/python tools/audit.py
 
 clean:  ## remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
-	rm -rf $(DOCS_VENV) site
+	rm -rf $(DOCS_VENV) site dist

@@ -1,18 +1,24 @@
 """What the tests of the ``pylon`` command line share: the canary token, a runner, a wrapper.
 
 ``run`` calls the CLI in process and checks the canary token is in none of its output;
-``FailSome`` wraps the fake to answer 500 to chosen requests; ``issue_fake`` builds the fake of
-the issue-export tests. The fixtures that serve the fake and point the CLI at it (``serve``) and
-pick the backend (``backend``) are in ``conftest.py``.
+``read_line`` reads a subprocess's next line with a timeout, and ``serving`` runs the fake's
+serve command in one until its banner; ``FailSome`` wraps the fake to answer 500 to chosen
+requests; ``issue_fake`` builds the fake of the issue-export tests. The
+fixtures that serve the fake and point the CLI at it (``serve``) and pick the backend
+(``backend``) are in ``conftest.py``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+import subprocess
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -28,7 +34,9 @@ __all__ = [
     "Serve",
     "issue_fake",
     "jsonl_ids",
+    "read_line",
     "run",
+    "serving",
 ]
 
 Serve = Callable[[Any], None]
@@ -104,3 +112,42 @@ def issue_fake() -> tuple[FakePylon, set[str]]:
 def jsonl_ids(path: Path) -> list[str]:
     """The ids of a JSONL export, in file order."""
     return [json.loads(line)["id"] for line in path.read_text().splitlines()]
+
+
+def read_line(stream: IO[str], timeout: float = 60.0) -> str:
+    """The next line of ``stream``, or a failure after ``timeout`` seconds."""
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert box, "no line within the timeout"
+    return box[0]
+
+
+@contextmanager
+def serving(
+    argv: Sequence[str | Path], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, IO[str]]]:
+    """Run the fake's serve command ``argv``; yield its URL, read from the banner, and stdout.
+
+    The banner must come within :func:`read_line`'s timeout; the process is terminated on exit.
+    """
+    proc = subprocess.Popen(  # noqa: S603 (interpreters the tests chose, fixed arguments)
+        [str(arg) for arg in argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = read_line(proc.stdout)
+        found = re.fullmatch(r"fake Pylon serving on (http://127\.0\.0\.1:\d+) \(.*\)\n", banner)
+        assert found, banner
+        yield found.group(1), proc.stdout
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stdout is not None:
+            proc.stdout.close()

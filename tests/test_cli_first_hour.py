@@ -11,16 +11,23 @@ import io
 import json
 import re
 import socket
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pytest
-from cli_helpers import CANARY, EXPORT, FailSome, Serve, issue_fake, jsonl_ids, run
+from cli_helpers import (
+    CANARY,
+    EXPORT,
+    FailSome,
+    Serve,
+    issue_fake,
+    jsonl_ids,
+    read_line,
+    run,
+    serving,
+)
 
 import pylon_client.cli.progress as cli_progress
 import pylon_client.testing.__main__ as testing_main
@@ -538,16 +545,6 @@ def test_serve_on_a_busy_port_is_one_line_and_no_banner(
     assert err == f"pylon: error: cannot listen on 127.0.0.1:{busy_port}: address already in use\n"
 
 
-def _read_line(stream: IO[str], timeout: float = 60.0) -> str:
-    """The next line of ``stream``, or a failure after ``timeout`` seconds."""
-    box: list[str] = []
-    reader = threading.Thread(target=lambda: box.append(stream.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    assert box, "no line within the timeout"
-    return box[0]
-
-
 @pytest.mark.parametrize("command", ENTRY_POINTS)
 @pytest.mark.parametrize("limits", [True, False], ids=["rate-limits", "no-rate-limits"])
 def test_serve_announces_once_the_socket_accepts(command: list[str], limits: bool) -> None:
@@ -556,19 +553,8 @@ def test_serve_announces_once_the_socket_accepts(command: list[str], limits: boo
     Rate limits are on unless --no-rate-limits: then /me carries no X-RateLimit-* headers.
     """
     argv = [*command, "--port", "0", "--accounts", "3", "--token", "tok-7"]
-    proc = subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-        [*argv, *([] if limits else ["--no-rate-limits"])],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        banner = _read_line(proc.stdout)
-        found = re.fullmatch(r"fake Pylon serving on (http://127\.0\.0\.1:\d+) \(.*\)\n", banner)
-        assert found, banner
-        url = found.group(1)
-        hint = _read_line(proc.stdout)
+    with serving([*argv, *([] if limits else ["--no-rate-limits"])]) as (url, stdout):
+        hint = read_line(stdout)
         assert hint == f"point a client at it: PYLON_BASE_URL={url} PYLON_API_TOKEN=tok-7\n"
         with Pylon("tok-7", base_url=url, max_retries=0) as pylon:  # no retry hides a refusal
             raw = pylon.with_raw_response.me()
@@ -579,8 +565,3 @@ def test_serve_announces_once_the_socket_accepts(command: list[str], limits: boo
         else:
             assert raw.rate_limit is None
         assert httpx.get(f"{url}/me").status_code == 401  # the token is the one given
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        if proc.stdout is not None:
-            proc.stdout.close()
