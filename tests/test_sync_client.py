@@ -151,6 +151,9 @@ def test_with_options_shares_pool_limiter_and_thread() -> None:
     api = Api(task())
     with on_api(api, rate_limit=True) as pylon:
         fast = pylon.with_options(timeout=3, max_retries=0)
+        assert (fast.options.timeout, fast.options.max_retries) == (3, 0)
+        assert (pylon.options.timeout, pylon.options.max_retries) == (30.0, 2)
+        assert fast.options.evolve(timeout=30.0, max_retries=2) == pylon.options
         assert fast.async_client._http is pylon.async_client._http
         assert fast.rate_limiter is pylon.rate_limiter
         fast.tasks.get("t1", extra_headers={"X-A": "1"})

@@ -165,6 +165,11 @@ class Pylon(SyncResources):
         return self._async.base_url
 
     @property
+    def options(self) -> ClientOptions:
+        """The settings of this client, as :attr:`AsyncPylon.options` (a copy shows its own)."""
+        return self._async.options
+
+    @property
     def rate_limiter(self) -> RateLimitBackend | None:
         """The limiter pacing this client (shared with its copies), or None when unpaced."""
         return self._async.rate_limiter
