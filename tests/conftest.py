@@ -16,9 +16,25 @@ from typing import Any
 
 import pytest
 from cli_helpers import CANARY, Serve
+from redis_clients import RUNS
 from redis_server import RedisServer, redis_server_binary
 
 from pylon_client.testing import serve_in_thread
+
+
+@pytest.hookimpl(tryfirst=True)  # before the fixtures' own params are applied
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run a test taking ``client_kind`` once per event loop and Redis client that runs on it.
+
+    ``anyio_backend`` and ``client_kind`` are parametrized together from ``redis_clients.RUNS``
+    (a test may narrow them with its own ``parametrize`` of both names).
+    """
+    if "client_kind" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        if "client_kind" in str(mark.args[0]):
+            return
+    metafunc.parametrize(("anyio_backend", "client_kind"), RUNS)
 
 
 @pytest.fixture(

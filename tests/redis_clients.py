@@ -1,9 +1,10 @@
 """The Redis clients a ``RedisRateLimiter`` talks through, for tests that run through each.
 
-A test module parametrizes a ``client_kind`` fixture over :data:`CLIENT_KINDS` (``"builtin"``,
-``"redis-py"``, ``"coredis"``) and passes each through :func:`check_kind`, so that a test runs
-once per client and event loop where that client really runs: redis-py's asyncio client is
-skipped under trio (it needs an asyncio loop), coredis runs under both (it is built on anyio).
+A test that takes a ``client_kind`` argument runs once per pair of :data:`RUNS`, an event loop
+and a client that runs on it (``tests/conftest.py`` parametrizes ``anyio_backend`` and
+``client_kind`` together): the built-in client (``"builtin"``) and coredis (``"coredis"``, built
+on anyio) under asyncio and trio, redis-py's asyncio client (``"redis-py"``) under asyncio only,
+since it needs an asyncio loop. No pair is made only to be skipped.
 :func:`open_client` yields what to give the limiter: the URL for the built-in client, else a
 connected third-party client, closed after. Every client talks to the same real ``redis-server``
 of ``tests/redis_server.py``.
@@ -31,28 +32,25 @@ import pytest
 from anyio.streams.tls import TLSAttribute, TLSListener
 
 __all__ = [
-    "CLIENT_KINDS",
+    "GIVEN_RUNS",
+    "RUNS",
     "Certificates",
     "TLSProxy",
-    "check_kind",
     "make_certificates",
     "open_client",
 ]
 
-CLIENT_KINDS = [
-    pytest.param("builtin", id="builtin"),
-    pytest.param("redis-py", id="redis-py"),
-    pytest.param("coredis", id="coredis"),
+_PAIRS = [
+    ("asyncio", "builtin"),
+    ("trio", "builtin"),
+    ("asyncio", "redis-py"),
+    ("asyncio", "coredis"),
+    ("trio", "coredis"),
 ]
-
-
-def check_kind(kind: str, anyio_backend: str) -> str:
-    """Return ``kind``, or skip where it does not run (redis-py under trio, not installed)."""
-    if kind == "redis-py" and anyio_backend != "asyncio":
-        pytest.skip("redis.asyncio runs under asyncio only")
-    if kind != "builtin":
-        pytest.importorskip("redis.asyncio" if kind == "redis-py" else "coredis")
-    return kind
+RUNS = [pytest.param(loop, kind, id=f"{loop}-{kind}") for loop, kind in _PAIRS]
+"""``(anyio_backend, client_kind)``: every client, on each event loop it runs on."""
+GIVEN_RUNS = [run for run in RUNS if run.values[1] != "builtin"]
+"""The pairs of :data:`RUNS` whose client is the user's own (a ``client=``, not a URL)."""
 
 
 @asynccontextmanager

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 import pytest
-from redis_clients import CLIENT_KINDS, check_kind, open_client
+from redis_clients import GIVEN_RUNS, open_client
 from redis_server import RedisServer
 
 from pylon_client import BuiltinRedisClient, PylonConfigError, RedisRateLimiter
@@ -25,12 +25,6 @@ from pylon_client._ratelimit.scripting import (
     Script,
     ScriptClient,
 )
-
-
-@pytest.fixture(params=CLIENT_KINDS)
-def client_kind(request: pytest.FixtureRequest, anyio_backend: str) -> str:
-    """The Redis client under test, where it runs (see ``redis_clients``)."""
-    return check_kind(str(request.param), anyio_backend)
 
 
 @asynccontextmanager
@@ -105,12 +99,14 @@ async def test_a_stopped_redis_is_redis_unavailable(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(("anyio_backend", "client_kind"), GIVEN_RUNS)
 async def test_a_limiter_given_a_client_leaves_it_open(
     redis_server: RedisServer, client_kind: str
 ) -> None:
-    """Closing the limiter closes only what it opened; a client given still serves after."""
-    if client_kind == "builtin":
-        pytest.skip("a URL: the limiter owns its client (see the Redis limiter's tests)")
+    """Closing the limiter closes only what it opened; a client given still serves after.
+
+    For a URL the limiter owns its client: the Redis limiter's tests close that one.
+    """
     prefix = f"open-{secrets.token_hex(4)}"
     async with open_client(client_kind, redis_server.url) as where:
         async with RedisRateLimiter(limits={"GET /me": 5}, prefix=prefix, **where) as limiter:

@@ -23,7 +23,7 @@ import anyio
 import httpx
 import pytest
 from harness import task_body
-from redis_clients import CLIENT_KINDS, check_kind, open_client
+from redis_clients import open_client
 from redis_server import RedisServer, redis_server_binary
 
 from pylon_client import (
@@ -83,12 +83,6 @@ def dead_url() -> str:
 def prefix() -> str:
     """A key prefix of this test's own on the shared server."""
     return f"test-{secrets.token_hex(4)}"
-
-
-@pytest.fixture(params=CLIENT_KINDS)
-def client_kind(request: pytest.FixtureRequest, anyio_backend: str) -> str:
-    """The Redis client the limiter talks through, where it runs (see ``redis_clients``)."""
-    return check_kind(str(request.param), anyio_backend)
 
 
 @pytest.mark.anyio
