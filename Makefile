@@ -125,12 +125,13 @@ docs-browser: docs $(DOCS_BROWSER_STAMP)  ## open the built site in headless Chr
 # The release: sdist and wheel from the tree with the standard build frontend (each in its own
 # isolated build environment, hatchling from the package index), twine's strict check, then
 # tests/test_release.py: the wheel's contents, the sdist rebuilding the same wheel, and the wheel
-# installed into a fresh virtualenv where the command, the package and the fake all run.
+# installed into a fresh virtualenv where the command, the package and the fake all run (for
+# this Python, and each of RELEASE_PYTHONS="path ..." too).
 dist: $(STAMP)  ## build dist/ (sdist and wheel), twine check it, install and try the wheel
 	rm -rf dist
 	$(BIN)/python -m build --sdist --wheel --outdir dist .
 	$(BIN)/twine check --strict dist/*
-	$(BIN)/pytest -q -p no:cacheprovider -m release tests/test_release.py
+	RELEASE_PYTHONS="$(RELEASE_PYTHONS)" $(BIN)/pytest -q -p no:cacheprovider -m release tests/test_release.py
 
 audit: $(STAMP)  ## pip-audit of the runtime dependencies (httpx, attrs, anyio and theirs)
 	$(BIN)/python tools/audit.py

@@ -10,7 +10,9 @@ default run leaves them out: they need ``dist/`` and a package index for the fre
   members have the same names and bytes.
 - The wheel installs into a fresh virtualenv (with the ``testing`` extra), where ``pylon
   --version``, ``import pylon_client``, ``python -m pylon_client.testing serve`` and a call
-  against that server all work, run from outside the source tree.
+  against that server all work, run from outside the source tree. That is done with this
+  interpreter and with each one ``RELEASE_PYTHONS`` names (paths, space-separated; CI gives
+  the other supported versions).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from pylon_client._version import __version__
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 DIST_INFO = f"pylon_client-{__version__}.dist-info"
+
+PYTHONS = [sys.executable, *os.environ.get("RELEASE_PYTHONS", "").split()]
 
 pytestmark = pytest.mark.release
 
@@ -126,11 +130,22 @@ def test_the_sdist_rebuilds_the_same_wheel(wheel: Path, sdist: Path, tmp_path: P
     assert _members(rebuilt) == _members(wheel)
 
 
-@pytest.fixture(scope="module")
-def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with the wheel and its ``testing`` extra installed; its bin directory."""
+def _version(python: str) -> str:
+    """The version of the interpreter at ``python``, such as ``3.13.0``."""
+    code = "import platform; print(platform.python_version())"
+    return _run(python, "-c", code, cwd=ROOT).strip()
+
+
+@pytest.fixture(scope="module", params=PYTHONS, ids=_version)
+def installed(
+    request: pytest.FixtureRequest, wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A fresh virtualenv of one interpreter, with the wheel and its ``testing`` extra installed.
+
+    Returns its bin directory.
+    """
     venv = tmp_path_factory.mktemp("release") / "venv"
-    _run(sys.executable, "-m", "venv", venv, cwd=venv.parent)
+    _run(request.param, "-m", "venv", venv, cwd=venv.parent)
     bin_dir = venv / "bin"
     _run(
         bin_dir / "python",
