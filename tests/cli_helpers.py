@@ -1,16 +1,17 @@
 """What the tests of the ``pylon`` command line share: the canary token, a runner, a wrapper.
 
 ``run`` calls the CLI in process and checks the canary token is in none of its output;
-``read_line`` reads a subprocess's next line with a timeout, and ``serving`` runs the fake's
-serve command in one until its banner; ``FailSome`` wraps the fake to answer 500 to chosen
-requests; ``issue_fake`` builds the fake of the issue-export tests. The
-fixtures that serve the fake and point the CLI at it (``serve``) and pick the backend
-(``backend``) are in ``conftest.py``.
+``serving`` runs the fake's serve command in a subprocess until its banner, and ``read_line``
+reads such a process's next line with a timeout; ``no_pylon_env`` is the machine's environment
+without its ``PYLON_*`` variables; ``FailSome`` wraps the fake to answer 500 to chosen requests;
+``issue_fake`` builds the fake of the issue-export tests. The fixtures that serve the fake and
+point the CLI at it (``serve``) and pick the backend (``backend``) are in ``conftest.py``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import threading
@@ -34,6 +35,7 @@ __all__ = [
     "Serve",
     "issue_fake",
     "jsonl_ids",
+    "no_pylon_env",
     "read_line",
     "run",
     "serving",
@@ -112,6 +114,11 @@ def issue_fake() -> tuple[FakePylon, set[str]]:
 def jsonl_ids(path: Path) -> list[str]:
     """The ids of a JSONL export, in file order."""
     return [json.loads(line)["id"] for line in path.read_text().splitlines()]
+
+
+def no_pylon_env() -> dict[str, str]:
+    """The machine's environment without its ``PYLON_*`` variables, for a subprocess."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("PYLON_")}
 
 
 def read_line(stream: IO[str], timeout: float = 60.0) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import no_pylon_env, serving
 
 from pylon_client import Pylon
 from pylon_client.cli import main as cli
@@ -54,29 +54,16 @@ def test_to_sync_rewrites_the_async_forms() -> None:
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
     """``python -m pylon_client.testing serve`` as the README says, on a free port; its URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-u", "-m", "pylon_client.testing", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        banner = process.stdout.readline()  # printed once the socket listens
-        found = re.search(r"http://127\.0\.0\.1:\d+", banner)
-        assert found, banner
-        yield found.group(0)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        if process.stdout is not None:
-            process.stdout.close()
+    with serving([sys.executable, "-m", "pylon_client.testing", "serve", "--port", "0"]) as (
+        url,
+        _,
+    ):
+        yield url
 
 
 def _env(url: str) -> dict[str, str]:
     """The environment of an example: the machine's, no PYLON_* of its own, the README's two."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYLON_")}
-    return {**env, "PYLON_BASE_URL": url, "PYLON_API_TOKEN": TOKEN}
+    return {**no_pylon_env(), "PYLON_BASE_URL": url, "PYLON_API_TOKEN": TOKEN}
 
 
 def _run(source: str, url: str, tmp_path: Path, *args: str) -> str:

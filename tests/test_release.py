@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -27,7 +28,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cli_helpers import serving
+from cli_helpers import no_pylon_env, serving
 
 from pylon_client._version import __version__
 
@@ -130,13 +131,15 @@ def test_the_sdist_rebuilds_the_same_wheel(wheel: Path, sdist: Path, tmp_path: P
     assert _members(rebuilt) == _members(wheel)
 
 
-def _version(python: str) -> str:
-    """The version of the interpreter at ``python``, such as ``3.13.0``."""
-    code = "import platform; print(platform.python_version())"
-    return _run(python, "-c", code, cwd=ROOT).strip()
+def _python_id(python: str) -> str:
+    """The running interpreter's version (``3.11.7``), or another's file name (``python3.13``).
+
+    Named without running it: the ids are made whenever this module is collected.
+    """
+    return platform.python_version() if python == sys.executable else Path(python).name
 
 
-@pytest.fixture(scope="module", params=PYTHONS, ids=_version)
+@pytest.fixture(scope="module", params=PYTHONS, ids=_python_id)
 def installed(
     request: pytest.FixtureRequest, wheel: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
@@ -158,7 +161,7 @@ def installed(
 
 def _outside(bin_dir: Path) -> dict[str, str]:
     """An environment for the fresh virtualenv's commands, with no path into the source tree."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYLON_")}
+    env = no_pylon_env()
     env.pop("PYTHONPATH", None)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     return env
